@@ -1,0 +1,1 @@
+"""Device drivers: pure protocol code, devices over transports, and a simulator per kind."""

@@ -1,0 +1,1 @@
+"""The Kivy kiosk UI: a thin client of kioskd."""

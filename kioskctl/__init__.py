@@ -1,0 +1,1 @@
+"""kioskctl: the technician and developer command line."""

@@ -1,0 +1,1 @@
+"""Standalone device simulators; each module exposes ``command`` (a typer command) and ``NAME``."""

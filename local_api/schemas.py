@@ -1,0 +1,165 @@
+"""The wire contract between kioskd and its clients (the Kivy UI, kioskctl, tests, a remote helper).
+
+Only pydantic here, so the UI can import it without FastAPI, SQLAlchemy or the engine. Personal
+data appears on the wire only masked (``张*``, ``6401**********123X``), except in the form values
+the citizen is editing on their own screen.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+StepKind = Literal[
+    "guide",  # 办事指南 / notice
+    "consent",  # personal-information consent, recorded
+    "identify",  # place the ID card (manual entry where the item allows)
+    "form",  # fields prefilled from the card, validated
+    "choose",  # pick one option (service, category, ...)
+    "capture",  # document camera, N pages per material
+    "review",  # check everything before submitting
+    "submit",  # sending to the intake platform (or the outbox)
+    "print",  # receipt / ticket / result document
+    "rate",  # 好差评, five levels
+    "done",
+]
+
+# Events a client may post to a session. Device results (card read, pages captured, printed,
+# submitted) are produced by kioskd itself and are never accepted from a client.
+ClientEventType = Literal[
+    "next",  # continue from a guide / review / print / done step
+    "back",
+    "start_over",
+    "call_helper",
+    "cancel_helper",
+    "consent",  # data: {"accepted": bool}
+    "manual_id",  # data: {"id_number": str, "name": str} where the item allows manual entry
+    "form_submit",  # data: {"values": {field: value}}
+    "choose",  # data: {"option": str}
+    "capture_page",  # ask the camera for a page now (auto-capture does it by itself)
+    "retake",  # data: {"material": str}
+    "rate",  # data: {"level": 1..5, "reason": str}
+    "still_here",  # the citizen answered the idle warning
+    "finish",
+]
+
+
+class FieldView(BaseModel):
+    name: str
+    label: str
+    type: Literal["text", "phone", "date", "id_number", "number", "choice", "address"] = "text"
+    required: bool = True
+    value: str = ""
+    choices: list[str] = Field(default_factory=list)
+    error: str = ""
+    keypad: Literal["digits", "text", "id"] = "text"
+
+
+class MaterialView(BaseModel):
+    code: str
+    name: str
+    pages: int = 1
+    required: bool = True
+    captured: int = 0
+    note: str = ""
+
+
+class OptionView(BaseModel):
+    value: str
+    label: str
+    note: str = ""
+
+
+class StepView(BaseModel):
+    id: str
+    kind: StepKind
+    title: str
+    prompt: str = Field(description="what the voice says when the step starts")
+    body: str = ""
+    idle_timeout_s: float = 120.0
+    fields: list[FieldView] = Field(default_factory=list)
+    materials: list[MaterialView] = Field(default_factory=list)
+    options: list[OptionView] = Field(default_factory=list)
+    data: dict[str, Any] = Field(default_factory=dict, description="step-kind specific extras")
+    accepts: list[str] = Field(default_factory=list, description="client event types accepted now")
+
+
+class ApplicantView(BaseModel):
+    name_masked: str
+    id_number_masked: str
+    card_type: str
+    age: int | None = None
+
+
+class NoticeView(BaseModel):
+    level: Literal["info", "warning", "error"] = "info"
+    code: str = ""
+    message: str
+
+
+class SessionSnapshot(BaseModel):
+    id: str
+    item_code: str
+    item_name: str
+    status: Literal["active", "finished", "abandoned"]
+    step: StepView
+    step_number: int = 1
+    step_total: int = 1
+    applicant: ApplicantView | None = None
+    case_no: str | None = None
+    provisional_no: str | None = None
+    helper_requested: bool = False
+    notice: NoticeView | None = None
+    idle_deadline: datetime | None = None
+    updated_at: datetime
+
+
+class SessionStart(BaseModel):
+    item_code: str = Field(min_length=1, max_length=64)
+    elder_mode: bool = False
+    language: str = "zh_CN"
+
+
+class EventIn(BaseModel):
+    type: ClientEventType
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class EventRejected(BaseModel):
+    detail: str
+    step: str
+    expected: list[str]
+
+
+class ServiceItemSummary(BaseModel):
+    code: str
+    name: str
+    theme: str = ""
+    kiosk_complete: bool = True
+    icon: str = ""
+
+
+class DeviceView(BaseModel):
+    name: str
+    kind: str
+    uri: str
+    simulated: bool
+    status: dict[str, Any]
+
+
+class HealthView(BaseModel):
+    status: Literal["ok", "degraded"]
+    version: str
+    kiosk_id: str
+    uptime_s: float
+    devices: dict[str, str] = Field(default_factory=dict)
+
+
+class PushMessage(BaseModel):
+    """What ``/v1/events`` pushes: a session snapshot or a device status change."""
+
+    type: Literal["session", "device", "session_ended"]
+    session: SessionSnapshot | None = None
+    device: DeviceView | None = None
