@@ -48,7 +48,9 @@ def parse_uri(raw: str) -> DeviceUri:
     try:
         port = parts.port
     except ValueError:
-        raise InvalidDeviceUri(f"device URI {raw!r} has a port that is not a number") from None
+        if parts.scheme.lower() != "usb":  # usb://VID:PID carries hex ids, not a port
+            raise InvalidDeviceUri(f"device URI {raw!r} has a port that is not a number") from None
+        port = None
     return DeviceUri(
         raw=text,
         scheme=parts.scheme.lower(),
