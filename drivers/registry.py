@@ -30,7 +30,7 @@ def schemes_for(kind: str) -> Mapping[str, Factory]:
     if kind not in KINDS:
         raise InvalidDeviceUri(f"unknown device kind {kind!r}; known kinds: {', '.join(KINDS)}")
     module = importlib.import_module(KINDS[kind])
-    return module.SCHEMES
+    return getattr(module, "SCHEMES", {})
 
 
 def check_uri(kind: str, raw: str) -> DeviceUri:

@@ -1,0 +1,120 @@
+"""The daemon's devices: built from settings, opened at start, probed in the background, closed at stop.
+
+A device that cannot be opened does not stop the daemon: it is reported offline with the driver's
+message, and opening is retried on every probe, so a reader plugged in later comes online by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from drivers import registry
+from drivers.base import Device, DeviceStatus, Health, Stage
+from drivers.errors import DriverError, InvalidDeviceUri
+from local_api.settings import DEVICE_KINDS, ConfigError, Settings
+
+log = logging.getLogger(__name__)
+
+StatusCallback = Callable[[str, Device, DeviceStatus], None]
+
+
+@dataclass
+class Slot:
+    """One configured device: its name (kind), URI and driver."""
+
+    name: str
+    uri: str
+    device: Device
+
+    @property
+    def simulated(self) -> bool:
+        return self.uri.startswith("sim:")
+
+
+def check_device_settings(settings: Settings) -> dict[str, str]:
+    """Validate every configured URI against its kind without opening anything (ConfigError if wrong)."""
+    uris: dict[str, str] = {}
+    for kind in DEVICE_KINDS:
+        uri = settings.device_uri(kind)
+        if uri is None:
+            continue
+        try:
+            registry.check_uri(kind, uri)
+        except InvalidDeviceUri as exc:
+            raise ConfigError(f"KIOSK_{kind.upper()}: {exc}") from None
+        uris[kind] = uri
+    return uris
+
+
+class DeviceManager:
+    """Owns every device of the kiosk for the daemon's lifetime."""
+
+    def __init__(self, settings: Settings, on_status: StatusCallback | None = None) -> None:
+        self.settings = settings
+        self.slots: dict[str, Slot] = {}
+        self._on_status = on_status
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        for kind, uri in check_device_settings(settings).items():
+            device = registry.create(kind, uri)
+            device.on_status(lambda dev, status, kind=kind: self._status_changed(kind, dev, status))
+            self.slots[kind] = Slot(kind, uri, device)
+
+    def get(self, kind: str) -> Device | None:
+        slot = self.slots.get(kind)
+        return slot.device if slot else None
+
+    def start(self) -> None:
+        """Open every device (failures become an offline status) and start the probe loop."""
+        for slot in self.slots.values():
+            self._try_open(slot)
+        self._thread = threading.Thread(target=self._probe_loop, name="device-probe", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+        for slot in self.slots.values():
+            try:
+                slot.device.close()
+            except Exception:  # a lost device must not block shutdown
+                log.warning("closing device failed", extra={"device": slot.name}, exc_info=True)
+
+    def probe_all(self) -> None:
+        for slot in self.slots.values():
+            if slot.device.stage is Stage.CLOSED:
+                self._try_open(slot)
+                continue
+            try:
+                slot.device.probe()
+            except DriverError as exc:
+                slot.device.set_status(DeviceStatus(Health.ERROR, str(exc)))
+            except Exception as exc:
+                log.exception("device probe crashed", extra={"device": slot.name})
+                slot.device.set_status(DeviceStatus(Health.ERROR, f"probe failed: {type(exc).__name__}"))
+
+    def _try_open(self, slot: Slot) -> None:
+        try:
+            slot.device.open()
+            slot.device.probe()
+        except DriverError as exc:
+            slot.device.set_status(DeviceStatus(Health.OFFLINE, str(exc)))
+        except Exception as exc:
+            log.exception("device open crashed", extra={"device": slot.name})
+            slot.device.set_status(DeviceStatus(Health.ERROR, f"open failed: {type(exc).__name__}"))
+
+    def _probe_loop(self) -> None:
+        while not self._stop.wait(self.settings.device_probe_s):
+            self.probe_all()
+
+    def _status_changed(self, kind: str, device: Device, status: DeviceStatus) -> None:
+        log.info(
+            "device status changed",
+            extra={"device": kind, "health": status.health.value, "detail": status.message},
+        )
+        if self._on_status:
+            self._on_status(kind, device, status)

@@ -1,0 +1,89 @@
+"""``create_app(settings)``: the composition root of kioskd.
+
+The lifespan opens the database (migrating it to head), the devices and the background workers,
+and closes them in reverse order on shutdown (uvicorn runs it on SIGTERM and SIGINT).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from drivers.base import Device, DeviceStatus
+from local_api import logs
+from local_api.auth import require_token
+from local_api.db.engine import make_engine, migrate, session_factory
+from local_api.db.models import DeviceEvent
+from local_api.devices import DeviceManager, Slot
+from local_api.events import EventBus
+from local_api.routes import devices, health, voice, ws
+from local_api.settings import Settings
+from local_api.state import Daemon
+from local_api.token import ensure_token
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI:
+    """Build the daemon's app; nothing is opened until the lifespan starts."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if configure_logging:
+        logs.configure(settings.log_dir, settings.log_level)
+    token = ensure_token(settings.token_path)
+    bus = EventBus()
+    engine = make_engine(settings.database_path)
+    db = session_factory(engine)
+
+    def on_status(name: str, device: Device, status: DeviceStatus) -> None:
+        with db.begin() as s:
+            s.add(DeviceEvent(at=datetime.now(UTC), device=name, health=status.health.value,
+                              message=status.message, sensors=status.sensors))
+        view = devices.device_view(Slot(name, device.uri, device))
+        bus.publish({"type": "device", "device": view.model_dump(mode="json")})
+
+    manager = DeviceManager(settings, on_status=on_status)
+    daemon = Daemon(settings=settings, engine=engine, db=db, devices=manager, bus=bus)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        bus.bind(asyncio.get_running_loop())
+        await asyncio.to_thread(migrate, engine)
+        await asyncio.to_thread(manager.start)
+        log.info("kioskd started", extra={"kiosk_id": settings.kiosk_id, "devices": list(manager.slots)})
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(manager.stop)
+            engine.dispose()
+            log.info("kioskd stopped")
+
+    app = FastAPI(
+        title="kioskd",
+        version=health.VERSION,
+        description="Local daemon of the self-service kiosk: devices, citizen sessions, outbox.",
+        openapi_url="/v1/openapi.json",
+        docs_url="/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.daemon = daemon
+    app.state.token = token
+
+    app.include_router(health.router, prefix="/v1", tags=["health"])
+    protected = [Depends(require_token)]
+    app.include_router(devices.router, prefix="/v1", tags=["devices"], dependencies=protected)
+    app.include_router(voice.router, prefix="/v1", tags=["voice"], dependencies=protected)
+    app.include_router(ws.router, prefix="/v1", tags=["events"])
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return JSONResponse({"detail": "internal error in kioskd; see its log"}, status_code=500)
+
+    return app

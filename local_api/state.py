@@ -1,0 +1,32 @@
+"""What the running daemon holds, reachable from routes through typed dependencies."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from local_api.devices import DeviceManager
+from local_api.events import EventBus
+from local_api.settings import Settings
+
+
+@dataclass
+class Daemon:
+    settings: Settings
+    engine: Engine
+    db: sessionmaker[Session]
+    devices: DeviceManager
+    bus: EventBus
+    started: float = field(default_factory=time.monotonic)
+
+
+def get_daemon(request: Request) -> Daemon:
+    return request.app.state.daemon
+
+
+DaemonDep = Annotated[Daemon, Depends(get_daemon)]
