@@ -1,0 +1,121 @@
+"""create_app(settings): the kioskhub FastAPI application; migrations run in its lifespan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hub.auth import staff_token
+from hub.db.session import Database, migrate
+from hub.errors import validation_handler
+from hub.personal import Keys
+from hub.routes import cases, health, kiosks, ratings, staff
+from hub.settings import HubSettings
+from hub.state import Clock, HubState
+from hub.storage import MaterialStore
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def open_state(settings: HubSettings, clock: Clock | None = None) -> HubState:
+    """Open the database (migrating it), the secrets and the material store."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.db_url, settings.db_pool_size)
+    migrate(db.engine)
+    return HubState(
+        settings=settings,
+        db=db,
+        keys=Keys.load_or_create(settings.secret_path),
+        store=MaterialStore(settings.materials_dir),
+        staff_token=staff_token(settings.staff_token_path),
+        clock=clock or _utcnow,
+    )
+
+
+def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
+    """The hub application; ``clock`` (UTC) is for tests that need a fixed date."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.hub = open_state(settings, clock)
+        try:
+            yield
+        finally:
+            app.state.hub.db.dispose()
+
+    app = FastAPI(
+        title="kioskhub",
+        version="1",
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.add_exception_handler(RequestValidationError, validation_handler)
+    for module in (health, cases, ratings, kiosks, staff):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    return app
+
+
+class BodyLimit:
+    """Refuse request bodies over max_bytes (413) before they are spooled anywhere."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body: dict[str, Any] = {"detail": f"request body over {self.max_bytes} bytes; send fewer or smaller files"}
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+
+
+class _TooLarge(Exception):
+    pass

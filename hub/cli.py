@@ -1,0 +1,177 @@
+"""The ``kioskhub`` command: serve the hub, manage the kiosk registry, show the staff password."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from hub.settings import ConfigError, HubSettings, load_settings
+
+app = typer.Typer(
+    name="kioskhub",
+    help="Reference central intake server for self-service kiosks.",
+    no_args_is_help=False,
+    add_completion=False,
+)
+kiosks = typer.Typer(help="The kiosk registry: add, revoke, list.", no_args_is_help=True)
+app.add_typer(kiosks, name="kiosks")
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _settings() -> HubSettings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        typer.echo(f"kioskhub: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
+    typer.echo(f"kioskhub: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _open_db(settings: HubSettings):  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import OperationalError
+
+    from hub.db.session import Database, migrate
+
+    db = Database(settings.db_url, pool_size=1)
+    try:
+        migrate(db.engine)
+    except OperationalError as exc:
+        db.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "cannot connect"
+        raise _fail(f"database unavailable ({reason}); check KIOSKHUB_DATABASE_URL / KIOSKHUB_DATA_DIR") from None
+    return db
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(ctx: typer.Context) -> None:
+    """With no command, serve."""
+    if ctx.invoked_subcommand is None:
+        serve()
+
+
+@app.command()
+def serve() -> None:
+    """Serve the hub on KIOSKHUB_HOST:KIOSKHUB_PORT (127.0.0.1:8780 by default)."""
+    import uvicorn
+
+    from hub.app import create_app
+
+    settings = _settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _open_db(settings).dispose()  # migrate (or fail with one line) before binding the port
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=False,
+    )
+
+
+@kiosks.command("add")
+def kiosks_add(
+    kiosk_id: Annotated[str, typer.Option("--id", help="kiosk id, e.g. yc-hall-01")],
+    site: Annotated[str, typer.Option("--site", help="site id (hall, bank branch, post office)")],
+    site_kind: Annotated[str | None, typer.Option("--site-kind", help="hall, bank, post, community or other")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="行政区划 code of the site, e.g. 640104")] = None,
+    site_name: Annotated[str | None, typer.Option("--site-name", help="display name of the site")] = None,
+) -> None:
+    """Register a kiosk; prints its token last (it is not stored and cannot be shown again)."""
+    from hub.registry import RegistryError, add_kiosk
+
+    db = _open_db(_settings())
+    try:
+        with db.write() as session, session.begin():
+            token = add_kiosk(session, kiosk_id, site, _now(), site_kind, region, site_name)
+    except RegistryError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    finally:
+        db.dispose()
+    typer.echo(f"kiosk {kiosk_id} registered at site {site}; set KIOSK_HUB_TOKEN on it to: {token}")
+
+
+@kiosks.command("revoke")
+def kiosks_revoke(kiosk_id: Annotated[str, typer.Option("--id", help="kiosk id")]) -> None:
+    """Revoke a kiosk's token; its requests get 401 from now on."""
+    from hub.registry import RegistryError, revoke_kiosk
+
+    db = _open_db(_settings())
+    try:
+        with db.write() as session, session.begin():
+            changed = revoke_kiosk(session, kiosk_id, _now())
+    except RegistryError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    finally:
+        db.dispose()
+    typer.echo(f"kiosk {kiosk_id} revoked" if changed else f"kiosk {kiosk_id} was already revoked")
+
+
+@kiosks.command("list")
+def kiosks_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False) -> None:
+    """Every registered kiosk with its site, state and last heartbeat."""
+    import json
+
+    from hub.registry import list_kiosks
+
+    db = _open_db(_settings())
+    try:
+        with db.read() as session:
+            rows = list_kiosks(session)
+    finally:
+        db.dispose()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "id": k.id,
+                        "site": k.site_id,
+                        "site_kind": k.site_kind,
+                        "region_code": k.region_code,
+                        "revoked": k.revoked,
+                        "last_seen_at": k.last_seen_at.isoformat() if k.last_seen_at else None,
+                    }
+                    for k in rows
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    if not rows:
+        typer.echo("no kiosks registered; add one with: kioskhub kiosks add --id ID --site SITE")
+        return
+    for k in rows:
+        state = "revoked" if k.revoked else "active"
+        seen = k.last_seen_at.isoformat(timespec="seconds") if k.last_seen_at else "never"
+        typer.echo(f"{k.id}\t{k.site_id}\t{k.site_kind}\t{state}\tlast seen {seen}")
+
+
+@app.command("staff-token")
+def show_staff_token() -> None:
+    """Print the staff page's password (user name: anything)."""
+    from hub.auth import staff_token
+
+    settings = _settings()
+    typer.echo(staff_token(settings.staff_token_path))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def main() -> None:
+    """Entry point of the ``kioskhub`` script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

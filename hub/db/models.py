@@ -1,0 +1,144 @@
+"""The hub's tables: sites and kiosks, cases with their history and materials, ratings, queue tickets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dt.datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+class Site(Base):
+    """A place kiosks stand: a 政务服务大厅, a bank branch, a post office."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="hall")
+    region_code: Mapped[str | None] = mapped_column(String(12))
+    name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime]
+
+
+class Kiosk(Base):
+    """A registered terminal; only the SHA-256 of its token is kept."""
+
+    __tablename__ = "kiosks"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+    last_seen_at: Mapped[dt.datetime | None]
+    last_status: Mapped[dict[str, Any] | None]
+    software_version: Mapped[str | None] = mapped_column(String(64))
+
+    site: Mapped[Site] = relationship(lazy="joined")
+
+
+class CaseCounter(Base):
+    """Last sequence number handed out per scope (item code) and day; bumped in the case's transaction."""
+
+    __tablename__ = "case_counters"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Case(Base):
+    """One 办件 received from a kiosk."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("kiosk_id", "idempotency_key", name="uq_cases_kiosk_key"),
+        Index("ix_cases_kiosk_provisional", "kiosk_id", "provisional_no"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_no: Mapped[str] = mapped_column(String(64), unique=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    provisional_no: Mapped[str | None] = mapped_column(String(64))
+    item_code: Mapped[str] = mapped_column(String(40))
+    item_name: Mapped[str | None] = mapped_column(String(200))
+    applicant_id_type: Mapped[str] = mapped_column(String(3))
+    applicant_index: Mapped[str] = mapped_column(String(64), index=True)
+    applicant_id_masked: Mapped[str] = mapped_column(String(40))
+    applicant_name_masked: Mapped[str] = mapped_column(String(100))
+    applicant_enc: Mapped[str] = mapped_column(Text)
+    form_enc: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    kiosk_submitted_at: Mapped[dt.datetime | None]
+    received_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+    kiosk: Mapped[Kiosk] = relationship(lazy="joined")
+    events: Mapped[list[CaseEvent]] = relationship(order_by="CaseEvent.id", lazy="selectin")
+    materials: Mapped[list[Material]] = relationship(order_by="Material.id", lazy="selectin")
+
+
+class CaseEvent(Base):
+    """One step of a case's status history."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(500))
+    at: Mapped[dt.datetime]
+
+
+class Material(Base):
+    """A file handed in with a case; the bytes live under the data dir by ``stored_name``."""
+
+    __tablename__ = "materials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+
+
+class Rating(Base):
+    """A 好差评 given at a kiosk; bad ones carry reasons and a follow-up deadline."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (UniqueConstraint("kiosk_id", "idempotency_key", name="uq_ratings_kiosk_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    level: Mapped[str] = mapped_column(String(24))
+    channel: Mapped[str] = mapped_column(String(2))
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(String(500))
+    needs_followup: Mapped[bool] = mapped_column(Boolean, index=True)
+    followup_due: Mapped[dt.date | None] = mapped_column(Date)
+    rated_at: Mapped[dt.datetime]
+    received_at: Mapped[dt.datetime]
+
+    case: Mapped[Case] = relationship(lazy="joined")

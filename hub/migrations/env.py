@@ -1,0 +1,15 @@
+"""Alembic environment: runs on the connection the hub hands over (hub.db.session.migrate)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from hub.db.models import Base
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("hub migrations run from hub.db.session.migrate(engine), not the alembic command")
+
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()

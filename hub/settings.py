@@ -1,0 +1,146 @@
+"""kioskhub settings: ``KIOSKHUB_*`` environment variables, or a TOML file named by ``KIOSKHUB_CONFIG``.
+
+Environment variables win over the file. The hub's state (database, materials, secrets) lives
+under ``KIOSKHUB_DATA_DIR``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+class ConfigError(Exception):
+    """A setting is malformed; the message names the setting and what is allowed."""
+
+
+class _TomlFile(PydanticBaseSettingsSource):
+    """Reads the TOML file named by KIOSKHUB_CONFIG (flat keys, or a [hub] table)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: str | None) -> None:
+        super().__init__(settings_cls)
+        self.path = path
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        if not self.path:
+            return {}
+        path = Path(self.path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"KIOSKHUB_CONFIG: file {path} does not exist; point it at a TOML file") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"KIOSKHUB_CONFIG: {path} is not valid TOML ({exc}); fix the file") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"KIOSKHUB_CONFIG: {path} is not UTF-8 text") from None
+        flat = dict(data["hub"]) if isinstance(data.get("hub"), dict) else {}
+        flat.update({k: v for k, v in data.items() if not isinstance(v, dict)})
+        unknown = sorted(set(flat) - set(self.settings_cls.model_fields))
+        if unknown:
+            allowed = ", ".join(sorted(self.settings_cls.model_fields))
+            raise ConfigError(f"{path}: unknown setting {unknown[0]!r}; allowed settings: {allowed}")
+        return flat
+
+
+class HubSettings(BaseSettings):
+    """Everything kioskhub can be told at start."""
+
+    model_config = SettingsConfigDict(env_prefix="KIOSKHUB_", extra="ignore", frozen=True)
+
+    config: str | None = Field(default=None, description="path of a TOML settings file")
+    data_dir: Path = Path("var/hub")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8780, ge=1, le=65535)
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; empty means SQLite in the data dir")
+    timezone: str = Field(default="Asia/Shanghai", description="the hall's zone; case numbers use its date")
+    max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="largest material file")
+    max_files: int = Field(default=20, ge=0, le=200, description="most material files in one case")
+    max_request_bytes: int = Field(default=64 * 1024 * 1024, ge=4096, description="largest request body")
+    followup_working_days: int = Field(
+        default=15, ge=1, le=60, description="days to follow up a bad rating (Sichuan: 15, Dezhou: 5)"
+    )
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must be an address such as 127.0.0.1")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA zone such as Asia/Shanghai") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        scheme = value.split(":", 1)[0]
+        if not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        if scheme in ("postgresql", "postgres"):
+            value = "postgresql+psycopg" + value[len(scheme) :]
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = os.environ.get("KIOSKHUB_CONFIG")
+        if init_settings.init_kwargs.get("config"):  # type: ignore[attr-defined]
+            path = init_settings.init_kwargs["config"]  # type: ignore[attr-defined]
+        return (init_settings, env_settings, _TomlFile(settings_cls, path))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'kioskhub.sqlite3').resolve()}"
+
+    @property
+    def materials_dir(self) -> Path:
+        return self.data_dir / "materials"
+
+    @property
+    def secret_path(self) -> Path:
+        return self.data_dir / "hub-secret"
+
+    @property
+    def staff_token_path(self) -> Path:
+        return self.data_dir / "staff-token"
+
+
+def load_settings(**overrides: Any) -> HubSettings:
+    """Build settings, turning validation failures into one ConfigError line naming the setting."""
+    try:
+        return HubSettings(**overrides)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = ".".join(str(p) for p in err["loc"]) or "settings"
+        value = err.get("input")
+        shown = "" if isinstance(value, dict) or "url" in name else f" (got {value!r})"
+        raise ConfigError(f"KIOSKHUB_{name.upper()}: {err['msg']}{shown}") from None

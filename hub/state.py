@@ -1,0 +1,70 @@
+"""What a running hub holds: settings, database, keys, material store, clock; and the route dependencies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
+
+from hub import registry
+from hub.auth import bearer, same
+from hub.db.session import Database
+from hub.personal import Keys
+from hub.settings import HubSettings
+from hub.storage import MaterialStore
+
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass
+class HubState:
+    settings: HubSettings
+    db: Database
+    keys: Keys
+    store: MaterialStore
+    staff_token: str
+    clock: Clock
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+
+def hub_state(request: Request) -> HubState:
+    return request.app.state.hub
+
+
+StateDep = Annotated[HubState, Depends(hub_state)]
+
+
+def current_kiosk(state: StateDep, authorization: Annotated[str | None, Header()] = None) -> str:
+    """The id of the kiosk whose bearer token came with the request; 401 otherwise."""
+    token = bearer(authorization)
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if token is None:
+        raise HTTPException(401, "send the kiosk's token as 'Authorization: Bearer <token>'", headers=challenge)
+    with state.db.read() as db:
+        kiosk = registry.kiosk_for_token(db, token)
+        if kiosk is None:
+            raise HTTPException(401, "unknown kiosk token; register the kiosk with 'kioskhub kiosks add'", challenge)
+        if kiosk.revoked_at is not None:
+            raise HTTPException(401, f"kiosk {kiosk.id} has been revoked", headers=challenge)
+        return kiosk.id
+
+
+KioskDep = Annotated[str, Depends(current_kiosk)]
+
+_basic = HTTPBasic(realm="kioskhub staff")
+
+
+def staff_user(state: StateDep, credentials: Annotated[HTTPBasicCredentials, Depends(_basic)]) -> str:
+    """Hall staff: HTTP Basic with any user name and the password in the data dir's staff-token file."""
+    if not same(credentials.password, state.staff_token):
+        raise HTTPException(401, "wrong staff password (see 'kioskhub staff-token')", {"WWW-Authenticate": "Basic"})
+    return credentials.username or "staff"
+
+
+StaffDep = Annotated[str, Depends(staff_user)]

@@ -1,0 +1,66 @@
+"""Hub fixtures: a hub per test on SQLite or a throwaway PostgreSQL server, and a registered kiosk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hub.app import create_app
+from hub.registry import add_kiosk
+from hub.settings import HubSettings
+from hub.state import HubState
+from tests.hub_pg import PgServer, find_bindir
+
+FIXED_NOW = dt.datetime(2026, 11, 21, 2, 30, tzinfo=dt.UTC)  # 10:30 in the hall (Asia/Shanghai)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL server binaries not found (Debian: apt-get install postgresql, or ./dev setup)")
+    server = PgServer(bindir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    """None means the hub's default SQLite file; otherwise a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("pg_server").create_database()
+
+
+@pytest.fixture
+def hub_settings(tmp_path, database_url) -> HubSettings:
+    return HubSettings(data_dir=tmp_path / "hub", database_url=database_url, max_file_bytes=300 * 1024)
+
+
+@dataclass
+class Hub:
+    client: TestClient
+    state: HubState
+    token: str
+
+    def register(self, kiosk_id: str, site: str = "hall-1") -> str:
+        with self.state.db.write() as db, db.begin():
+            return add_kiosk(db, kiosk_id, site, FIXED_NOW, region_code="640104")
+
+    def auth(self, token: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token or self.token}"}
+
+
+@pytest.fixture
+def hub(hub_settings) -> Iterator[Hub]:
+    """A running hub (TestClient) with one registered kiosk, k1, whose clock reads FIXED_NOW."""
+    app = create_app(hub_settings, clock=lambda: FIXED_NOW)
+    with TestClient(app) as client:
+        state: HubState = app.state.hub
+        h = Hub(client, state, "")
+        h.token = h.register("k1")
+        yield h
