@@ -1,0 +1,105 @@
+"""Receipt printer (ESC/POS thermal): document model, renderer, status, transports and a simulator.
+
+URIs (ARCHITECTURE.md, contract): ``tcp://HOST:PORT``, ``serial:///dev/ttyS0?baud=115200``,
+``usb://VID:PID``, ``file:///path/out.bin``, ``sim:///path/dir``. Options on any of them:
+``paper=58mm|80mm``, ``timeout`` (seconds for writes, default 5), ``status_timeout`` (seconds per
+status reply, default 1); ``usb`` also takes ``in_ep``/``out_ep`` (hex).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+
+from drivers.base import Device
+from drivers.errors import InvalidDeviceUri
+from drivers.uri import DeviceUri
+
+
+def _float(uri: DeviceUri, name: str, default: float) -> float:
+    value = uri.query.get(name)
+    if value is None:
+        return default
+    try:
+        result = float(value)
+    except ValueError:
+        result = -1.0
+    if not 0 < result <= 600:
+        raise InvalidDeviceUri(f"option {name}={value!r} in {uri.raw!r} must be seconds between 0 and 600")
+    return result
+
+
+def _common(uri: DeviceUri):
+    from drivers.printer.profiles import profile_named
+
+    return profile_named(uri.query.get("paper")), _float(uri, "timeout", 5.0), _float(uri, "status_timeout", 1.0)
+
+
+def _tcp(uri: DeviceUri) -> Device:
+    from drivers.printer.connection import NetworkConnection
+    from drivers.printer.device import ReceiptPrinter
+
+    if not uri.host:
+        raise InvalidDeviceUri(f"{uri.raw!r} needs a host, e.g. tcp://192.168.1.50:9100")
+    profile, timeout, reply = _common(uri)
+    conn = NetworkConnection(uri.host, uri.port or 9100, timeout=timeout)
+    return ReceiptPrinter(uri.raw, conn, profile, reply_timeout=reply)
+
+
+def _serial(uri: DeviceUri) -> Device:
+    from drivers.printer.connection import SerialConnection
+    from drivers.printer.device import ReceiptPrinter
+
+    if not uri.path:
+        raise InvalidDeviceUri(f"{uri.raw!r} needs a device path, e.g. serial:///dev/ttyS0?baud=115200")
+    profile, timeout, reply = _common(uri)
+    conn = SerialConnection(uri.path, uri.option_int("baud", 9600), timeout=timeout)
+    return ReceiptPrinter(uri.raw, conn, profile, reply_timeout=reply)
+
+
+def _hex(text: str, what: str, raw: str) -> int:
+    try:
+        return int(text, 16)
+    except ValueError:
+        raise InvalidDeviceUri(f"{what} {text!r} in {raw!r} must be hexadecimal, e.g. usb://04b8:0e28") from None
+
+
+def _usb(uri: DeviceUri) -> Device:
+    from drivers.printer.connection import UsbConnection
+    from drivers.printer.device import ReceiptPrinter
+
+    ids = uri.raw.split("://", 1)[-1].split("?", 1)[0].strip("/")
+    if ids.count(":") != 1:
+        raise InvalidDeviceUri(f"{uri.raw!r} must name the printer as usb://VID:PID, e.g. usb://04b8:0e28")
+    vid, pid = (_hex(part, "id", uri.raw) for part in ids.split(":"))
+    profile, timeout, reply = _common(uri)
+    conn = UsbConnection(vid, pid, timeout=timeout, in_ep=_hex(uri.query.get("in_ep", "82"), "in_ep", uri.raw),
+                         out_ep=_hex(uri.query.get("out_ep", "01"), "out_ep", uri.raw))
+    return ReceiptPrinter(uri.raw, conn, profile, reply_timeout=reply)
+
+
+def _file(uri: DeviceUri) -> Device:
+    from drivers.printer.connection import FileConnection
+    from drivers.printer.device import ReceiptPrinter
+
+    if not uri.path:
+        raise InvalidDeviceUri(f"{uri.raw!r} needs a path, e.g. file:///tmp/out.bin")
+    profile, _, _ = _common(uri)
+    return ReceiptPrinter(uri.raw, FileConnection(uri.path), profile)
+
+
+def _sim(uri: DeviceUri) -> Device:
+    from drivers.printer.sim import SimReceiptPrinter
+
+    profile, _, _ = _common(uri)
+    out_dir = uri.path or tempfile.mkdtemp(prefix="kiosk-printer-")
+    return SimReceiptPrinter(uri.raw, out_dir, profile)
+
+
+SCHEMES: dict[str, Callable[[DeviceUri], Device]] = {
+    "tcp": _tcp,
+    "serial": _serial,
+    "usb": _usb,
+    "file": _file,
+    "sim": _sim,
+}

@@ -1,0 +1,133 @@
+"""The kiosk's two paper forms: the queue ticket (排队取号票) and the acceptance receipt (受理回执).
+
+Personal data is masked here, before it reaches the renderer (GB/T 35273-2020 §7.2 展示限制):
+names keep the first and last character (``张*明``, two-character names ``张*``), ID numbers the
+first and last four.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from drivers.printer.document import (
+    Align,
+    Block,
+    Cut,
+    Divider,
+    Document,
+    Feed,
+    InvalidDocument,
+    KeyValue,
+    QrCode,
+    Text,
+    title,
+)
+
+
+def mask_name(name: str) -> str:
+    """``张三`` → ``张*``, ``张三丰`` → ``张*丰``, ``买买提·艾力`` → ``买****力``."""
+    name = name.strip()
+    if len(name) <= 1:
+        return "*" if name else ""
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_id(number: str, keep_head: int = 4, keep_tail: int = 4) -> str:
+    """``640102199001011234`` → ``6401**********1234``; short values are fully starred."""
+    number = number.strip()
+    if len(number) <= keep_head + keep_tail:
+        return "*" * len(number)
+    return number[:keep_head] + "*" * (len(number) - keep_head - keep_tail) + number[-keep_tail:]
+
+
+def _when(value: datetime | date | str) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    return value
+
+
+def queue_ticket(
+    *,
+    number: str,
+    service: str,
+    waiting: int,
+    issued_at: datetime | str,
+    hall: str = "政务服务中心",
+    qr: str | None = None,
+    name: str | None = None,
+    qr_caption: str = "扫码查看叫号进度 · 办完请评价（好差评）",
+    notice: str = "请留意叫号，过号请重新取号。",
+) -> Document:
+    """A queue ticket: hall, big number, service, people ahead, time, optional masked name and QR."""
+    if not number.strip():
+        raise InvalidDocument("a queue ticket needs a ticket number")
+    if waiting < 0:
+        raise InvalidDocument(f"people waiting cannot be negative ({waiting})")
+    blocks: list[Block] = [
+        Text(hall, height=2, bold=True, align=Align.CENTER),
+        Divider("="),
+        Text("您的号码", align=Align.CENTER),
+        Text(number.strip(), width=4, height=4, bold=True, align=Align.CENTER),
+        Text(service, width=2, height=2, align=Align.CENTER),
+        Text(f"前面还有 {waiting} 人等候", align=Align.CENTER),
+        Divider(),
+    ]
+    if name:
+        blocks.append(KeyValue("姓名", mask_name(name)))
+    blocks.append(KeyValue("取号时间", _when(issued_at)))
+    if qr:
+        blocks += [Feed(1), QrCode(qr, module=6, ec="M"), Text(qr_caption, align=Align.CENTER)]
+    blocks += [Divider(), Text(notice, align=Align.CENTER), Cut()]
+    return Document(tuple(blocks))
+
+
+def acceptance_receipt(
+    *,
+    item: str,
+    applicant: str,
+    materials: Sequence[str],
+    promised_date: date | str,
+    progress: str,
+    submitted_at: datetime | str,
+    case_number: str | None = None,
+    provisional_number: str | None = None,
+    id_number: str | None = None,
+    hall: str = "政务服务中心",
+    qr: str | None = None,
+    qr_caption: str = "扫码查询办理进度、评价服务（好差评）",
+) -> Document:
+    """An acceptance receipt for one case (事项, number, masked applicant, materials, promised date, QR)."""
+    if bool(case_number) == bool(provisional_number):
+        raise InvalidDocument("give exactly one of case_number or provisional_number")
+    heading = "受理回执" if case_number else "申报回执"
+    blocks: list[Block] = [
+        title(heading),
+        Text(hall, align=Align.CENTER),
+        Divider("="),
+        KeyValue("事项名称", item),
+    ]
+    if case_number:
+        blocks.append(KeyValue("办件编号", case_number))
+    else:
+        blocks += [KeyValue("临时编号", provisional_number or ""),
+                   Text("（受理后以正式办件编号为准）", align=Align.RIGHT)]
+    blocks.append(KeyValue("申请人", mask_name(applicant)))
+    if id_number:
+        blocks.append(KeyValue("证件号码", mask_id(id_number)))
+    blocks += [
+        KeyValue("提交时间", _when(submitted_at)),
+        KeyValue("承诺办结", _when(promised_date), bold=True),
+        Divider(),
+        Text(f"已接收材料（{len(materials)} 项）：", bold=True),
+    ]
+    blocks += [Text(f"{i}. {m}") for i, m in enumerate(materials, 1)] or [Text("（无）")]
+    blocks += [Divider(), Text("进度查询：", bold=True), Text(progress)]
+    if qr:
+        blocks += [Feed(1), QrCode(qr, module=5, ec="M"), Text(qr_caption, align=Align.CENTER)]
+    blocks += [Divider(), Text("请妥善保管本回执。", align=Align.CENTER), Cut()]
+    return Document(tuple(blocks))
