@@ -1,0 +1,122 @@
+"""Effects: orders the engine returns and kioskd's runner carries out; results come back as events.
+
+Keys and job ids are derived from the snapshot (session id, run, step), never random, so replaying a
+transition yields the same orders and the hub can deduplicate them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Effect(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Speak(_Effect):
+    type: Literal["speak"] = "speak"
+    text: str
+
+
+class StartCardReader(_Effect):
+    type: Literal["start_card_reader"] = "start_card_reader"
+    card_types: tuple[str, ...] = ("resident",)
+
+
+class StopCardReader(_Effect):
+    type: Literal["stop_card_reader"] = "stop_card_reader"
+
+
+class CapturePages(_Effect):
+    """Capture ``pages`` pages of one material; ``now`` asks for a shot at once instead of auto-capture."""
+
+    type: Literal["capture_pages"] = "capture_pages"
+    material: str
+    pages: int = Field(ge=1)
+    kind: Literal["a4", "id_card", "photo"] = "a4"
+    now: bool = False
+
+
+class StopCapture(_Effect):
+    type: Literal["stop_capture"] = "stop_capture"
+
+
+class DiscardPages(_Effect):
+    """Delete these captured page files (retake or start over): scans are personal data."""
+
+    type: Literal["discard_pages"] = "discard_pages"
+    refs: tuple[str, ...]
+
+
+class PrintDocument(_Effect):
+    type: Literal["print_document"] = "print_document"
+    job_id: str
+    template: Literal["receipt", "queue_ticket", "result"]
+    data: dict[str, Any] = Field(repr=False)
+
+
+class SubmitApplication(_Effect):
+    """Send to the intake platform through the outbox; the same key never creates a second case."""
+
+    type: Literal["submit_application"] = "submit_application"
+    idempotency_key: str
+    item_code: str
+    purpose: Literal["application", "queue_ticket", "query"] = "application"
+    applicant: dict[str, Any] = Field(repr=False)
+    form: dict[str, str] = Field(repr=False)
+    materials: tuple[dict[str, Any], ...] = ()
+    submitted_at: datetime
+
+
+class SubmitRating(_Effect):
+    """好差评: ``level`` 5 非常满意 … 1 非常不满意 (map per target; GB/T 39046 A.8 runs the other way)."""
+
+    type: Literal["submit_rating"] = "submit_rating"
+    idempotency_key: str
+    item_code: str
+    level: int = Field(ge=1, le=5)
+    level_name: str
+    reason: str = ""
+    case_no: str | None = None
+    channel: str = Field("5", description="好差评 pf code: 5 = 大厅自助终端")
+    rated_at: datetime
+
+
+class RecordConsent(_Effect):
+    type: Literal["record_consent"] = "record_consent"
+    session_id: str
+    item_code: str
+    consent_id: str
+    version: str
+    purpose: str
+    accepted: bool
+    at: datetime
+
+
+class CallHelper(_Effect):
+    type: Literal["call_helper"] = "call_helper"
+    session_id: str
+    step: str
+
+
+class CancelHelper(_Effect):
+    type: Literal["cancel_helper"] = "cancel_helper"
+    session_id: str
+
+
+class WipeSession(_Effect):
+    """The session is over: delete its personal data, scans and spooled jobs now."""
+
+    type: Literal["wipe_session"] = "wipe_session"
+    session_id: str
+    reason: Literal["finished", "abandoned"]
+
+
+Effect = Annotated[
+    Speak | StartCardReader | StopCardReader | CapturePages | StopCapture | DiscardPages | PrintDocument
+    | SubmitApplication | SubmitRating | RecordConsent | CallHelper | CancelHelper | WipeSession,
+    Field(discriminator="type"),
+]

@@ -1,0 +1,660 @@
+"""The pure session engine: ``transition(item, snapshot, event) -> (snapshot, effects)``.
+
+No clock, no I/O, no randomness: time arrives in events, orders leave as effects, and the same
+inputs always give the same outputs, so kioskd can persist a snapshot and replay an event safely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from flows import effects as fx_
+from flows.conditions import holds
+from flows.events import CLIENT_EVENT_TYPES
+from flows.fields import age_on, check_field, id_number_valid, parse_date
+from flows.masking import mask_id, mask_name
+from flows.model import (
+    CaptureStep,
+    ChooseStep,
+    ConsentRecord,
+    ConsentStep,
+    FormStep,
+    IdentifyStep,
+    Material,
+    Notice,
+    PrintRecord,
+    PrintStep,
+    RateStep,
+    Rating,
+    ServiceItem,
+    Snapshot,
+    Step,
+    SubmitStep,
+)
+
+IDLE_QUESTION = "还需要更多时间吗？"
+IDLE_GRACE_S = 30.0
+ELDER_FACTOR = 2.0
+RATING_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+BAD_LEVELS = (1, 2)
+DEVICE_LABELS = {"id_reader": "身份证阅读器", "printer": "打印机", "camera": "高拍仪", "voice": "语音设备"}
+PRINT_RETRY, PRINT_SKIP = "retry", "skip"
+
+Effects = list[Any]
+
+
+class EventNotAccepted(Exception):
+    """The event does not fit the session now (HTTP 409); the snapshot is unchanged."""
+
+    def __init__(self, step_id: str, expected: list[str], detail: str) -> None:
+        super().__init__(f"{detail} (step '{step_id}' accepts: {', '.join(expected) or 'nothing'})")
+        self.step_id = step_id
+        self.expected = expected
+        self.detail = detail
+
+
+# ---- public API ----
+
+def start(item: ServiceItem, *, session_id: str, at: datetime, elder_mode: bool = False
+          ) -> tuple[Snapshot, Effects]:
+    """The first snapshot of a session and the effects of entering the first step."""
+    if at.tzinfo is None:
+        raise ValueError("start(at=...) needs a timezone-aware datetime")
+    first = item.steps[0]
+    snap = Snapshot(session_id=session_id, item_code=item.code, step=first.id, elder_mode=elder_mode,
+                    started_at=at, updated_at=at)
+    effects: Effects = []
+    snap = _enter(item, snap, first, at, effects)
+    return _touch(item, snap, at), effects
+
+
+def transition(item: ServiceItem, snapshot: Snapshot, event: Any) -> tuple[Snapshot, Effects]:
+    """Apply one event; raise ``EventNotAccepted`` (snapshot untouched) when it does not fit."""
+    if snapshot.item_code != item.code:
+        raise ValueError(f"snapshot is for item '{snapshot.item_code}', not '{item.code}'")
+    expected = accepted_events(item, snapshot)
+    if event.type not in expected:
+        detail = ("the session has ended" if snapshot.status != "active"
+                  else f"'{event.type}' is not accepted at this step now")
+        raise EventNotAccepted(snapshot.step, expected, detail)
+    step = item.step(snapshot.step)
+    if event.type == "tick":
+        return _on_tick(item, snapshot, step, event.at)
+    effects: Effects = []
+    snap = snapshot.model_copy(update={"notice": None, "updated_at": event.at})
+    handler = _COMMON.get(event.type) or _BY_KIND[step.kind][event.type]
+    snap = handler(item, snap, step, event, effects)
+    return _touch(item, snap, event.at), effects
+
+
+def accepted_events(item: ServiceItem, snapshot: Snapshot) -> list[str]:
+    """Event types (client and system) the session accepts now, in a stable order."""
+    if snapshot.status != "active":
+        return []
+    step = item.step(snapshot.step)
+    accepted = _kind_events(item, snapshot, step)
+    if snapshot.history and snapshot.pending not in ("submit", "print"):
+        accepted.append("back")
+    if snapshot.pending != "submit":
+        accepted.append("start_over")
+    accepted.append("call_helper")
+    if snapshot.helper_requested:
+        accepted.append("cancel_helper")
+    accepted += ["still_here", "tick", "device_fault"]
+    return accepted
+
+
+def accepted_client_events(item: ServiceItem, snapshot: Snapshot) -> list[str]:
+    """The subset of ``accepted_events`` a client may post."""
+    return [name for name in accepted_events(item, snapshot) if name in CLIENT_EVENT_TYPES]
+
+
+def current_material(item: ServiceItem, snapshot: Snapshot, step: CaptureStep) -> Material | None:
+    """The first material of a capture step that still needs pages (and was not skipped)."""
+    for code in step.materials:
+        material = item.material(code)
+        if code not in snapshot.skipped and len(snapshot.pages.get(code, ())) < material.pages:
+            return material
+    return None
+
+
+def idle_timeout_s(step: Step, elder_mode: bool) -> float:
+    return step.idle_timeout_s * (ELDER_FACTOR if elder_mode else 1.0)
+
+
+def render(text: str, item: ServiceItem, snap: Snapshot) -> str:
+    """Fill the few placeholders a prompt may use: {item_name} {case_no} {promised_limit} {consult_phone}."""
+    if "{" not in text:
+        return text
+    number = snap.case_no or snap.provisional_no or ""
+    for key, value in (("{item_name}", item.name), ("{case_no}", number),
+                       ("{promised_limit}", str(item.promised_limit or "")),
+                       ("{consult_phone}", item.consult_phone)):
+        text = text.replace(key, value)
+    return text
+
+
+def print_data(item: ServiceItem, snap: Snapshot, at: datetime) -> dict[str, Any]:
+    """What a printed document shows; names and ID numbers are masked on paper."""
+    card = snap.card or {}
+    answers = {}
+    for step in item.steps:
+        if isinstance(step, ChooseStep) and step.answer in snap.form:
+            option = next((o for o in step.options if o.value == snap.form[step.answer]), None)
+            answers[step.title] = option.label if option else snap.form[step.answer]
+    return {
+        "item_code": item.code,
+        "item_name": item.name,
+        "department": item.department,
+        "case_no": snap.case_no,
+        "provisional_no": snap.provisional_no,
+        "applicant_name": mask_name(card.get("name")),
+        "applicant_id": mask_id(card.get("id_number")),
+        "printed_at": at.isoformat(),
+        "materials": [_material_line(item.material(code), snap) for code in _step_materials(item)],
+        "promised_limit": str(item.promised_limit) if item.promised_limit else "",
+        "consult_phone": item.consult_phone,
+        "answers": answers,
+        "result": dict(snap.result),
+    }
+
+
+# ---- entering and leaving steps ----
+
+def _enter(item: ServiceItem, snap: Snapshot, step: Step, at: datetime, effects: Effects) -> Snapshot:
+    effects.append(fx_.Speak(text=render(step.prompt, item, snap)))
+    update: dict[str, Any] = {"pending": None, "attempt": 0, "field_errors": {}}
+    match step.kind:
+        case "identify":
+            effects.append(fx_.StartCardReader(card_types=step.card_types))
+            update["pending"] = "card"
+        case "form":
+            update["form"] = _prefilled(step, snap)
+        case "capture":
+            snap = snap.model_copy(update=update)
+            return _capture_next(item, snap, step, effects)
+        case "submit":
+            effects.append(_submission(item, snap, step, at))
+            update["pending"] = "submit"
+        case "print":
+            snap = snap.model_copy(update=update)
+            return _print(item, snap, step, at, effects)
+    return snap.model_copy(update=update)
+
+
+def _leave(snap: Snapshot, effects: Effects) -> None:
+    if snap.pending == "card":
+        effects.append(fx_.StopCardReader())
+    elif snap.pending == "capture":
+        effects.append(fx_.StopCapture())
+
+
+def _next_of(item: ServiceItem, snap: Snapshot, step: Step) -> str:
+    for branch in step.branches:
+        if holds(branch.when, snap):
+            return branch.goto
+    if step.next:
+        return step.next
+    return item.steps[item.index(step.id) + 1].id
+
+
+def _advance(item: ServiceItem, snap: Snapshot, step: Step, at: datetime, effects: Effects, *,
+             goto: str | None = None, barrier: bool = False) -> Snapshot:
+    """Go to the next step; a barrier (done submission or print) cuts the history so back cannot undo it."""
+    _leave(snap, effects)
+    target = goto or _next_of(item, snap, step)
+    history = () if barrier else (*snap.history, step.id)
+    snap = snap.model_copy(update={"history": history, "step": target})
+    return _enter(item, snap, item.step(target), at, effects)
+
+
+def _end(snap: Snapshot, status: str, effects: Effects) -> Snapshot:
+    """Finish or abandon: stop devices, release the helper, wipe; the snapshot keeps no personal data."""
+    _leave(snap, effects)
+    if snap.helper_requested:
+        effects.append(fx_.CancelHelper(session_id=snap.session_id))
+    reason = "finished" if status == "finished" else "abandoned"
+    effects.append(fx_.WipeSession(session_id=snap.session_id, reason=reason))
+    return snap.model_copy(update={
+        "status": status, "pending": None, "helper_requested": False, "idle_deadline": None,
+        "idle_warned": False, "card": None, "age": None, "form": {}, "field_errors": {}, "pages": {},
+        "result": {},
+    })
+
+
+def _touch(item: ServiceItem, snap: Snapshot, at: datetime) -> Snapshot:
+    if snap.status != "active" or snap.helper_requested:
+        deadline = None
+    else:
+        deadline = at + timedelta(seconds=idle_timeout_s(item.step(snap.step), snap.elder_mode))
+    if deadline == snap.idle_deadline and not snap.idle_warned:
+        return snap
+    return snap.model_copy(update={"idle_deadline": deadline, "idle_warned": False})
+
+
+def _on_tick(item: ServiceItem, snap: Snapshot, step: Step, at: datetime) -> tuple[Snapshot, Effects]:
+    if snap.idle_deadline is None or at < snap.idle_deadline:
+        return snap, []
+    effects: Effects = []
+    if not snap.idle_warned:
+        grace = IDLE_GRACE_S * (ELDER_FACTOR if snap.elder_mode else 1.0)
+        effects.append(fx_.Speak(text=IDLE_QUESTION))
+        return snap.model_copy(update={
+            "idle_warned": True, "idle_deadline": at + timedelta(seconds=grace), "updated_at": at,
+            "notice": Notice(level="warning", code="idle", message=IDLE_QUESTION + "如需继续，请点击屏幕。"),
+        }), effects
+    status = "finished" if step.kind == "done" else "abandoned"
+    notice = Notice(level="info", code="idle_timeout", message="长时间未操作，已为您退出并清除本次信息。")
+    snap = snap.model_copy(update={"updated_at": at, "notice": notice})
+    return _end(snap, status, effects), effects
+
+
+# ---- handlers common to every step ----
+
+def _on_back(item, snap, step, event, effects):
+    _leave(snap, effects)
+    target = snap.history[-1]
+    snap = snap.model_copy(update={"history": snap.history[:-1], "step": target})
+    return _enter(item, snap, item.step(target), event.at, effects)
+
+
+def _on_start_over(item, snap, step, event, effects):
+    _leave(snap, effects)
+    refs = tuple(ref for refs in snap.pages.values() for ref in refs)
+    if refs:
+        effects.append(fx_.DiscardPages(refs=refs))
+    first = item.steps[0]
+    snap = snap.model_copy(update={
+        "run": snap.run + 1, "step": first.id, "history": (), "card": None, "age": None, "form": {},
+        "consents": (), "pages": {}, "skipped": {}, "case_no": None, "provisional_no": None, "result": {},
+        "prints": (), "rating": None,
+    })
+    return _enter(item, snap, first, event.at, effects)
+
+
+def _on_call_helper(item, snap, step, event, effects):
+    if not snap.helper_requested:
+        effects.append(fx_.CallHelper(session_id=snap.session_id, step=step.id))
+    notice = Notice(level="info", code="helper_called", message="已呼叫工作人员，请稍候。")
+    return snap.model_copy(update={"helper_requested": True, "notice": notice})
+
+
+def _on_cancel_helper(item, snap, step, event, effects):
+    effects.append(fx_.CancelHelper(session_id=snap.session_id))
+    return snap.model_copy(update={"helper_requested": False})
+
+
+def _on_still_here(item, snap, step, event, effects):
+    return snap
+
+
+def _on_device_fault(item, snap, step, event, effects):
+    label = DEVICE_LABELS.get(event.device, "设备")
+    notice = Notice(level="error", code=f"device_fault:{event.device or 'unknown'}",
+                    message=f"{label}暂时不能使用，请呼叫工作人员帮助。")
+    effects.append(fx_.Speak(text=notice.message))
+    if event.device == "printer" and snap.pending == "print":
+        snap = _mark_print(snap, "failed", "device_fault")
+        return snap.model_copy(update={"pending": None, "notice": notice})
+    if event.device == "camera" and snap.pending == "capture":
+        return snap.model_copy(update={"pending": None, "notice": notice})
+    return snap.model_copy(update={"notice": notice})
+
+
+# ---- per-kind handlers ----
+
+def _on_next(item, snap, step, event, effects):
+    return _advance(item, snap, step, event.at, effects)
+
+
+def _on_finish(item, snap, step, event, effects):
+    return _end(snap, "finished", effects)
+
+
+def _on_consent(item, snap, step: ConsentStep, event, effects):
+    effects.append(fx_.RecordConsent(
+        session_id=snap.session_id, item_code=item.code, consent_id=step.consent_id, version=step.version,
+        purpose=step.purpose, accepted=event.accepted, at=event.at))
+    record = ConsentRecord(consent_id=step.consent_id, version=step.version, step=step.id,
+                           accepted=event.accepted, at=event.at)
+    snap = snap.model_copy(update={"consents": (*snap.consents, record)})
+    if event.accepted:
+        return _advance(item, snap, step, event.at, effects)
+    if step.on_decline:
+        return _advance(item, snap, step, event.at, effects, goto=step.on_decline)
+    notice = Notice(level="info", code="consent_declined", message="您未同意处理个人信息，本事项无法继续办理。")
+    effects.append(fx_.Speak(text=notice.message))
+    return _end(snap.model_copy(update={"notice": notice}), "finished", effects)
+
+
+def _card_problem(step: IdentifyStep, record: dict[str, Any], at: datetime) -> Notice | None:
+    card_type = str(record.get("card_type") or "resident")
+    if card_type not in step.card_types:
+        return Notice(level="error", code="card_type", message="本事项不支持这种证件，请使用居民身份证或呼叫工作人员。")
+    if record.get("id_number_valid") is False:
+        return Notice(level="error", code="card_invalid", message="证件号码校验未通过，请呼叫工作人员。")
+    valid_to = parse_date(str(record.get("valid_to") or ""))
+    if valid_to is not None and valid_to < at.date():
+        return Notice(level="error", code="card_expired", message="证件已过有效期，请使用有效证件。")
+    return None
+
+
+def _accept_card(item, snap, step, record: dict[str, Any], at: datetime, effects):
+    age = age_on(str(record.get("birth_date") or ""), at.date())
+    snap = snap.model_copy(update={"card": dict(record), "age": age})
+    return _advance(item, snap, step, at, effects)
+
+
+def _on_card_read(item, snap, step: IdentifyStep, event, effects):
+    problem = _card_problem(step, event.record, event.at)
+    if problem:
+        effects += [fx_.Speak(text=problem.message), fx_.StartCardReader(card_types=step.card_types)]
+        return snap.model_copy(update={"notice": problem})
+    return _accept_card(item, snap, step, event.record, event.at, effects)
+
+
+def _on_card_failed(item, snap, step: IdentifyStep, event, effects):
+    notice = Notice(level="error", code="card_failed", message="没有读到证件，请把身份证平放在感应区，不要移动。")
+    effects += [fx_.Speak(text=notice.message), fx_.StartCardReader(card_types=step.card_types)]
+    return snap.model_copy(update={"notice": notice})
+
+
+def _on_manual_id(item, snap, step: IdentifyStep, event, effects):
+    number = event.id_number.strip().upper()
+    name = event.name.strip()
+    if not id_number_valid(number) or not name:
+        notice = Notice(level="error", code="manual_id_invalid",
+                        message="身份证号码或姓名不正确，请核对后重新输入。")
+        effects.append(fx_.Speak(text=notice.message))
+        return snap.model_copy(update={"notice": notice, "field_errors": {"id_number": notice.message}})
+    birth = f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
+    record = {"card_type": "manual", "name": name, "id_number": number, "birth_date": birth,
+              "sex": "男" if int(number[16]) % 2 else "女", "address": "", "id_number_valid": True}
+    return _accept_card(item, snap, step, record, event.at, effects)
+
+
+def _prefilled(step: FormStep, snap: Snapshot) -> dict[str, str]:
+    form = dict(snap.form)
+    card = snap.card or {}
+    for field in step.fields:
+        if field.prefill and field.name not in form and card.get(field.prefill):
+            value = str(card[field.prefill])
+            if field.prefill == "birth_date" and (parsed := parse_date(value)):
+                value = parsed.isoformat()
+            form[field.name] = value
+    return form
+
+
+def _on_form_submit(item, snap, step: FormStep, event, effects):
+    form = dict(snap.form)
+    errors: dict[str, str] = {}
+    for field in step.fields:
+        raw = event.values.get(field.name, form.get(field.name, ""))
+        value, error = check_field(field, raw)
+        form[field.name] = value
+        if error:
+            errors[field.name] = error
+    snap = snap.model_copy(update={"form": form, "field_errors": errors})
+    if errors:
+        notice = Notice(level="error", code="form_invalid", message=f"有{len(errors)}项需要修改，请查看红色提示。")
+        effects.append(fx_.Speak(text=next(iter(errors.values()))))
+        return snap.model_copy(update={"notice": notice})
+    return _advance(item, snap, step, event.at, effects)
+
+
+def _on_choose(item, snap, step, event, effects):
+    if isinstance(step, PrintStep):
+        if event.option == PRINT_RETRY:
+            return _print(item, snap, step, event.at, effects)
+        if event.option == PRINT_SKIP:
+            return _advance(item, snap, step, event.at, effects, barrier=True)
+        raise EventNotAccepted(step.id, accepted_events(item, snap),
+                               f"unknown option '{event.option}'; use '{PRINT_RETRY}' or '{PRINT_SKIP}'")
+    option = next((o for o in step.options if o.value == event.option), None)
+    if option is None:
+        values = ", ".join(o.value for o in step.options)
+        raise EventNotAccepted(step.id, accepted_events(item, snap),
+                               f"unknown option '{event.option}'; use one of {values}")
+    snap = snap.model_copy(update={"form": {**snap.form, step.answer: option.value}})
+    return _advance(item, snap, step, event.at, effects, goto=option.goto)
+
+
+# ---- capture ----
+
+def _capture_next(item, snap, step: CaptureStep, effects, *, now: bool = False):
+    material = current_material(item, snap, step)
+    if material is None:
+        return snap.model_copy(update={"pending": None})
+    remaining = material.pages - len(snap.pages.get(material.code, ()))
+    effects.append(fx_.CapturePages(material=material.code, pages=remaining, kind=material.capture, now=now))
+    return snap.model_copy(update={"pending": "capture"})
+
+
+def _on_pages_captured(item, snap, step: CaptureStep, event, effects):
+    material = current_material(item, snap, step)
+    if material is None or event.material != material.code:
+        raise EventNotAccepted(step.id, accepted_events(item, snap),
+                               f"pages for '{event.material}' were not asked for now")
+    have = snap.pages.get(material.code, ())
+    room = material.pages - len(have)
+    kept, extra = tuple(event.refs[:room]), tuple(event.refs[room:])
+    if extra:
+        effects.append(fx_.DiscardPages(refs=extra))
+    snap = snap.model_copy(update={"pages": {**snap.pages, material.code: have + kept}})
+    if len(have) + len(kept) < material.pages:
+        return snap
+    following = current_material(item, snap, step)
+    if following is None:
+        return _advance(item, snap.model_copy(update={"pending": None}), step, event.at, effects)
+    return _capture_next(item, snap, step, effects)
+
+
+def _on_capture_failed(item, snap, step: CaptureStep, event, effects):
+    material = current_material(item, snap, step)
+    name = material.name if material else "材料"
+    notice = Notice(level="error", code="capture_failed", message=f"没有拍清楚{name}，请放平后点击“拍照”。")
+    effects.append(fx_.Speak(text=notice.message))
+    return snap.model_copy(update={"pending": None, "notice": notice})
+
+
+def _on_capture_page(item, snap, step: CaptureStep, event, effects):
+    if snap.pending == "capture":
+        effects.append(fx_.StopCapture())
+    return _capture_next(item, snap, step, effects, now=True)
+
+
+def _on_retake(item, snap, step: CaptureStep, event, effects):
+    if event.material not in step.materials:
+        raise EventNotAccepted(step.id, accepted_events(item, snap),
+                               f"material '{event.material}' is not captured at this step")
+    refs = snap.pages.get(event.material, ())
+    if refs:
+        effects.append(fx_.DiscardPages(refs=refs))
+    if snap.pending == "capture":
+        effects.append(fx_.StopCapture())
+    pages = {k: v for k, v in snap.pages.items() if k != event.material}
+    skipped = {k: v for k, v in snap.skipped.items() if k != event.material}
+    snap = snap.model_copy(update={"pages": pages, "skipped": skipped})
+    return _capture_next(item, snap, step, effects)
+
+
+def _on_capture_next(item, snap, step: CaptureStep, event, effects):
+    material = current_material(item, snap, step)
+    if material is not None:
+        reason = "电子证照" if material.e_licence else ("容缺" if material.deferrable else "非必需")
+        snap = snap.model_copy(update={"skipped": {**snap.skipped, material.code: reason}})
+        if snap.pending == "capture":
+            effects.append(fx_.StopCapture())
+        snap = _capture_next(item, snap.model_copy(update={"pending": None}), step, effects)
+        if current_material(item, snap, step) is not None:
+            return snap
+    return _advance(item, snap, step, event.at, effects)
+
+
+# ---- submit, print, rate ----
+
+def _step_materials(item: ServiceItem) -> list[str]:
+    seen: list[str] = []
+    for step in item.steps:
+        if isinstance(step, CaptureStep):
+            seen += [code for code in step.materials if code not in seen]
+    return seen
+
+
+def _material_line(material: Material, snap: Snapshot) -> dict[str, Any]:
+    return {"code": material.code, "name": material.name, "pages": len(snap.pages.get(material.code, ())),
+            "skipped": snap.skipped.get(material.code, "")}
+
+
+def _submission(item: ServiceItem, snap: Snapshot, step: SubmitStep, at: datetime) -> fx_.SubmitApplication:
+    card = snap.card or {}
+    applicant = {key: card[key] for key in ("card_type", "name", "id_number", "sex", "birth_date", "address")
+                 if key in card}
+    materials = tuple({**_material_line(item.material(code), snap), "refs": snap.pages.get(code, ())}
+                      for code in _step_materials(item))
+    return fx_.SubmitApplication(
+        idempotency_key=f"{snap.session_id}-r{snap.run}-{step.id}", item_code=item.code, purpose=step.purpose,
+        applicant=applicant, form=dict(snap.form), materials=materials, submitted_at=at)
+
+
+def _on_submitted(item, snap, step, event, effects):
+    snap = snap.model_copy(update={"case_no": event.case_no, "provisional_no": event.provisional_no,
+                                   "result": dict(event.result), "pending": None})
+    return _advance(item, snap, step, event.at, effects, barrier=True)
+
+
+def _on_submit_failed(item, snap, step, event, effects):
+    reason = f"（{event.reason}）" if event.reason else ""
+    notice = Notice(level="error", code="submit_failed",
+                    message=f"提交没有成功{reason}，请点击“重试”或呼叫工作人员。")
+    effects.append(fx_.Speak(text="提交没有成功，请点击重试或呼叫工作人员。"))
+    return snap.model_copy(update={"pending": None, "notice": notice})
+
+
+def _on_submit_retry(item, snap, step, event, effects):
+    effects.append(_submission(item, snap, step, event.at))
+    return snap.model_copy(update={"pending": "submit"})
+
+
+def _print(item, snap, step: PrintStep, at: datetime, effects):
+    attempt = snap.attempt + 1
+    job_id = f"{snap.session_id}-r{snap.run}-{step.id}-{attempt}"
+    effects.append(fx_.PrintDocument(job_id=job_id, template=step.template, data=print_data(item, snap, at)))
+    record = PrintRecord(job_id=job_id, template=step.template, step=step.id)
+    return snap.model_copy(update={"attempt": attempt, "pending": "print", "prints": (*snap.prints, record)})
+
+
+def _mark_print(snap: Snapshot, status: str, code: str = "") -> Snapshot:
+    last = snap.prints[-1]
+    return snap.model_copy(update={"prints": (*snap.prints[:-1], last.model_copy(
+        update={"status": status, "code": code}))})
+
+
+def _current_job(snap: Snapshot) -> str:
+    return snap.prints[-1].job_id if snap.prints else ""
+
+
+def _on_printed(item, snap, step, event, effects):
+    if event.job_id != _current_job(snap):
+        raise EventNotAccepted(step.id, accepted_events(item, snap), f"print job '{event.job_id}' is not current")
+    snap = _mark_print(snap, "printed").model_copy(update={"pending": None})
+    return _advance(item, snap, step, event.at, effects, barrier=True)
+
+
+PRINT_FAULTS = {
+    "paper_out": "打印纸用完了，请呼叫工作人员加纸，或选择不打印继续。",
+    "cover_open": "打印机盖未关好，请呼叫工作人员，或选择不打印继续。",
+}
+
+
+def _on_print_failed(item, snap, step, event, effects):
+    if event.job_id and event.job_id != _current_job(snap):
+        raise EventNotAccepted(step.id, accepted_events(item, snap), f"print job '{event.job_id}' is not current")
+    message = PRINT_FAULTS.get(event.code, "打印没有成功，请点击“重新打印”，或选择不打印继续。")
+    notice = Notice(level="error", code=event.code or "print_failed", message=message)
+    effects.append(fx_.Speak(text=message))
+    return _mark_print(snap, "failed", event.code).model_copy(update={"pending": None, "notice": notice})
+
+
+def _on_rate(item, snap, step: RateStep, event, effects):
+    if event.level in BAD_LEVELS and not event.reason.strip():
+        message = "请选择或填写不满意的原因，我们会认真改进。"
+        effects.append(fx_.Speak(text=message))
+        return snap.model_copy(update={"field_errors": {"reason": message},
+                                       "notice": Notice(level="error", code="reason_required", message=message)})
+    rating = Rating(level=event.level, reason=event.reason.strip(), at=event.at)
+    effects.append(fx_.SubmitRating(
+        idempotency_key=f"{snap.session_id}-r{snap.run}-{step.id}", item_code=item.code, level=event.level,
+        level_name=RATING_NAMES[event.level], reason=rating.reason, case_no=snap.case_no or snap.provisional_no,
+        rated_at=event.at))
+    return _advance(item, snap.model_copy(update={"rating": rating}), step, event.at, effects)
+
+
+# ---- which events fit ----
+
+def _kind_events(item: ServiceItem, snap: Snapshot, step: Step) -> list[str]:
+    match step.kind:
+        case "guide" | "review":
+            return ["next"]
+        case "consent":
+            return ["consent"]
+        case "identify":
+            accepted = ["card_read", "card_failed"]
+            if step.allow_manual:
+                accepted.append("manual_id")
+            if snap.card is not None:
+                accepted.append("next")
+            return accepted
+        case "form":
+            return ["form_submit"]
+        case "choose":
+            return ["choose"]
+        case "capture":
+            material = current_material(item, snap, step)
+            accepted = []
+            if snap.pending == "capture":
+                accepted += ["pages_captured", "capture_failed"]
+            if material is not None:
+                accepted.append("capture_page")
+            if any(snap.pages.get(code) or code in snap.skipped for code in step.materials):
+                accepted.append("retake")
+            if material is None or material.skippable:
+                accepted.append("next")
+            return accepted
+        case "submit":
+            if snap.pending == "submit":
+                return ["submitted", "submit_failed"]
+            return ["next"]
+        case "print":
+            if snap.pending == "print":
+                return ["printed", "print_failed"]
+            return ["choose"]
+        case "rate":
+            return ["rate", "next"]
+        case "done":
+            return ["finish", "next"]
+    return []
+
+
+Handler = Callable[..., Snapshot]
+_COMMON: dict[str, Handler] = {
+    "back": _on_back, "start_over": _on_start_over, "call_helper": _on_call_helper,
+    "cancel_helper": _on_cancel_helper, "still_here": _on_still_here, "device_fault": _on_device_fault,
+}
+_BY_KIND: dict[str, dict[str, Handler]] = {
+    "guide": {"next": _on_next},
+    "review": {"next": _on_next},
+    "consent": {"consent": _on_consent},
+    "identify": {"card_read": _on_card_read, "card_failed": _on_card_failed, "manual_id": _on_manual_id,
+                 "next": _on_next},
+    "form": {"form_submit": _on_form_submit},
+    "choose": {"choose": _on_choose},
+    "capture": {"pages_captured": _on_pages_captured, "capture_failed": _on_capture_failed,
+                "capture_page": _on_capture_page, "retake": _on_retake, "next": _on_capture_next},
+    "submit": {"submitted": _on_submitted, "submit_failed": _on_submit_failed, "next": _on_submit_retry},
+    "print": {"printed": _on_printed, "print_failed": _on_print_failed, "choose": _on_choose},
+    "rate": {"rate": _on_rate, "next": _on_next},
+    "done": {"finish": _on_finish, "next": _on_finish},
+}

@@ -1,0 +1,194 @@
+"""Events fed to the engine: what the citizen did (client events) and what the devices reported.
+
+Every event carries ``at``: the engine never reads the clock. Client event ``type`` values are
+exactly ``local_api.schemas.ClientEventType``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    at: AwareDatetime
+
+
+# ---- client events (posted by the UI or a helper) ----
+
+class NextPressed(_Event):
+    type: Literal["next"] = "next"
+
+
+class BackPressed(_Event):
+    type: Literal["back"] = "back"
+
+
+class StartOverPressed(_Event):
+    type: Literal["start_over"] = "start_over"
+
+
+class HelperCalled(_Event):
+    type: Literal["call_helper"] = "call_helper"
+
+
+class HelperCancelled(_Event):
+    type: Literal["cancel_helper"] = "cancel_helper"
+
+
+class ConsentAnswered(_Event):
+    type: Literal["consent"] = "consent"
+    accepted: bool
+
+
+class ManualIdEntered(_Event):
+    type: Literal["manual_id"] = "manual_id"
+    id_number: str = Field(min_length=1, max_length=32, repr=False)
+    name: str = Field(min_length=1, max_length=64, repr=False)
+
+
+class FormSubmitted(_Event):
+    type: Literal["form_submit"] = "form_submit"
+    values: dict[str, Any] = Field(repr=False)
+
+
+class OptionChosen(_Event):
+    type: Literal["choose"] = "choose"
+    option: str
+
+
+class PageRequested(_Event):
+    type: Literal["capture_page"] = "capture_page"
+
+
+class RetakeRequested(_Event):
+    type: Literal["retake"] = "retake"
+    material: str
+
+
+class Rated(_Event):
+    type: Literal["rate"] = "rate"
+    level: int = Field(ge=1, le=5, description="5 非常满意 ... 1 非常不满意")
+    reason: str = Field("", max_length=500)
+
+
+class StillHere(_Event):
+    type: Literal["still_here"] = "still_here"
+
+
+class FinishPressed(_Event):
+    type: Literal["finish"] = "finish"
+
+
+# ---- system events (produced by kioskd's runner, never accepted from a client) ----
+
+class CardRead(_Event):
+    """An ID card was read; ``record`` has card_type, name, sex, birth_date, id_number, address,
+    issuer, valid_from, valid_to, id_number_valid (card_type: resident | hmt_residence | foreign_permanent)."""
+
+    type: Literal["card_read"] = "card_read"
+    record: dict[str, Any] = Field(repr=False)
+
+
+class CardFailed(_Event):
+    type: Literal["card_failed"] = "card_failed"
+    reason: str = ""
+
+
+class PagesCaptured(_Event):
+    type: Literal["pages_captured"] = "pages_captured"
+    material: str
+    refs: list[str] = Field(min_length=1)
+
+
+class CaptureFailed(_Event):
+    type: Literal["capture_failed"] = "capture_failed"
+    material: str = ""
+    reason: str = ""
+
+
+class Printed(_Event):
+    type: Literal["printed"] = "printed"
+    job_id: str
+
+
+class PrintFailed(_Event):
+    type: Literal["print_failed"] = "print_failed"
+    job_id: str = ""
+    reason: str = ""
+    code: str = Field("", description="paper_out | cover_open | offline | ...")
+
+
+class Submitted(_Event):
+    """The intake platform (or the outbox) took the submission; ``result`` carries query answers."""
+
+    type: Literal["submitted"] = "submitted"
+    case_no: str | None = None
+    provisional_no: str | None = None
+    result: dict[str, Any] = Field(default_factory=dict, repr=False)
+
+
+class SubmitFailed(_Event):
+    type: Literal["submit_failed"] = "submit_failed"
+    reason: str = ""
+
+
+class Tick(_Event):
+    type: Literal["tick"] = "tick"
+
+
+class DeviceFault(_Event):
+    type: Literal["device_fault"] = "device_fault"
+    device: str = Field("", description="id_reader | printer | camera | voice")
+    reason: str = ""
+
+
+ClientEvent = Annotated[
+    NextPressed | BackPressed | StartOverPressed | HelperCalled | HelperCancelled | ConsentAnswered
+    | ManualIdEntered | FormSubmitted | OptionChosen | PageRequested | RetakeRequested | Rated | StillHere
+    | FinishPressed,
+    Field(discriminator="type"),
+]
+SystemEvent = Annotated[
+    CardRead | CardFailed | PagesCaptured | CaptureFailed | Printed | PrintFailed | Submitted | SubmitFailed
+    | Tick | DeviceFault,
+    Field(discriminator="type"),
+]
+Event = Annotated[ClientEvent | SystemEvent, Field(discriminator="type")]
+
+CLIENT_EVENT_TYPES = ("next", "back", "start_over", "call_helper", "cancel_helper", "consent", "manual_id",
+                      "form_submit", "choose", "capture_page", "retake", "rate", "still_here", "finish")
+SYSTEM_EVENT_TYPES = ("card_read", "card_failed", "pages_captured", "capture_failed", "printed",
+                      "print_failed", "submitted", "submit_failed", "tick", "device_fault")
+
+_client_adapter: TypeAdapter[Any] = TypeAdapter(ClientEvent)
+_any_adapter: TypeAdapter[Any] = TypeAdapter(Event)
+
+
+class InvalidEvent(ValueError):
+    """An event whose type or data is malformed (an HTTP 422, unlike ``EventNotAccepted``)."""
+
+
+def client_event(type: str, data: dict[str, Any] | None, at: Any) -> Any:
+    """Build a client event from the wire's ``EventIn`` (type + data) and the daemon's clock."""
+    if type not in CLIENT_EVENT_TYPES:
+        raise InvalidEvent(f"unknown client event '{type}'; use one of {', '.join(CLIENT_EVENT_TYPES)}")
+    return _parse(_client_adapter, {**(data or {}), "type": type, "at": at})
+
+
+def parse_event(payload: dict[str, Any]) -> Any:
+    """Build any event (client or system) from a flat dict with ``type`` and ``at``."""
+    return _parse(_any_adapter, payload)
+
+
+def _parse(adapter: TypeAdapter[Any], payload: dict[str, Any]) -> Any:
+    try:
+        return adapter.validate_python(payload)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'][1:]) or 'data'}: {err['msg']}" for err in exc.errors()
+        )
+        raise InvalidEvent(f"bad '{payload.get('type')}' event: {problems}") from None

@@ -1,0 +1,341 @@
+"""Service items (事项) and citizen sessions as frozen pydantic models; fields follow GB/T 39046."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import Field as PydField
+
+STEP_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+CardField = Literal["name", "id_number", "address", "birth_date", "sex", "nation", "issuer", "card_type"]
+FieldType = Literal["text", "phone", "date", "id_number", "number", "choice", "address"]
+Scalar = bool | int | float | str
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+# ---- conditions: structured, evaluated by flows.conditions; no code in definitions ----
+
+class Compare(_Frozen):
+    """``{var: age, gte: 60}``: one variable, exactly one operator."""
+
+    var: str = PydField(description="age | card_type | sex | elder_mode | answer.<field>")
+    eq: Scalar | None = None
+    ne: Scalar | None = None
+    gt: float | None = None
+    gte: float | None = None
+    lt: float | None = None
+    lte: float | None = None
+    in_: tuple[Scalar, ...] | None = PydField(None, alias="in")
+    not_in: tuple[Scalar, ...] | None = None
+    present: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> Compare:
+        ops = [name for name in OPERATORS if getattr(self, name) is not None]
+        if len(ops) != 1:
+            raise ValueError(f"a condition needs exactly one operator of {', '.join(OPERATOR_NAMES)}")
+        return self
+
+    @property
+    def op(self) -> str:
+        return next(name for name in OPERATORS if getattr(self, name) is not None)
+
+
+OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "in_", "not_in", "present")
+OPERATOR_NAMES = tuple(name.rstrip("_") for name in OPERATORS)
+
+
+class AllOf(_Frozen):
+    all: tuple[Condition, ...] = PydField(min_length=1)
+
+
+class AnyOf(_Frozen):
+    any: tuple[Condition, ...] = PydField(min_length=1)
+
+
+class Not(_Frozen):
+    not_: Condition = PydField(alias="not")
+
+
+Condition = Compare | AllOf | AnyOf | Not
+for _model in (AllOf, AnyOf, Not):
+    _model.model_rebuild()
+
+
+class Branch(_Frozen):
+    """Go to ``goto`` when ``when`` holds; branches are tried in order before ``next``."""
+
+    when: Condition
+    goto: str
+
+
+# ---- the parts of an item ----
+
+class TimeLimit(_Frozen):
+    amount: int = PydField(ge=0)
+    unit: Literal["工作日", "自然日"] = "工作日"
+    note: str = ""
+
+    def __str__(self) -> str:
+        return "即时办结" if self.amount == 0 else f"{self.amount}个{self.unit}"
+
+
+class Fee(_Frozen):
+    name: str
+    amount_yuan: Decimal = PydField(ge=0)
+    basis: str = ""
+
+
+class ItemResult(_Frozen):
+    """结果: what the citizen gets and how it reaches them."""
+
+    name: str
+    type: Literal["证照", "批文", "证明", "其他", "无"] = "其他"
+    delivery: str = ""
+
+
+class Material(_Frozen):
+    """One 申请材料: how many originals/copies, how many pages to scan, and whether it may be missing."""
+
+    code: str = PydField(pattern=STEP_ID_PATTERN)
+    name: str
+    form: Literal["paper", "electronic", "paper_electronic"] = "paper"
+    originals: int = PydField(1, ge=0)
+    copies: int = PydField(0, ge=0)
+    pages: int = PydField(1, ge=1, le=50)
+    required: bool = True
+    deferrable: bool = PydField(False, description="容缺受理: may be supplied later under a 承诺书")
+    e_licence: str | None = PydField(None, description="电子证照 that can be fetched instead of a scan")
+    capture: Literal["a4", "id_card", "photo"] = "a4"
+    issuer: str = ""
+    note: str = ""
+
+    @property
+    def skippable(self) -> bool:
+        return (not self.required) or self.deferrable or self.e_licence is not None
+
+
+class Field(_Frozen):
+    """One form field; ``prefill`` copies a value from the ID card record."""
+
+    name: str = PydField(pattern=STEP_ID_PATTERN)
+    label: str
+    type: FieldType = "text"
+    required: bool = True
+    prefill: CardField | None = None
+    choices: tuple[str, ...] = ()
+    max_length: int = PydField(100, ge=1, le=500)
+    min: float | None = None
+    max: float | None = None
+    hint: str = ""
+
+    @model_validator(mode="after")
+    def _choices_for_choice(self) -> Field:
+        if self.type == "choice" and not self.choices:
+            raise ValueError(f"field '{self.name}' is a choice but lists no choices")
+        return self
+
+
+class Option(_Frozen):
+    value: str
+    label: str
+    note: str = ""
+    goto: str | None = None
+
+
+# ---- steps: one model per kind, discriminated by ``kind`` ----
+
+class _StepBase(_Frozen):
+    id: str = PydField(pattern=STEP_ID_PATTERN)
+    title: str
+    prompt: str = PydField("", description="what the voice says when the step starts")
+    body: str = ""
+    idle_timeout_s: float = PydField(120.0, gt=0, le=3600)
+    next: str | None = None
+    branches: tuple[Branch, ...] = ()
+
+
+class GuideStep(_StepBase):
+    kind: Literal["guide"]
+
+
+class ConsentStep(_StepBase):
+    kind: Literal["consent"]
+    consent_id: str
+    version: str = "1"
+    purpose: str
+    on_decline: str | None = PydField(None, description="step to go to when declined; else the session ends")
+
+
+class IdentifyStep(_StepBase):
+    kind: Literal["identify"]
+    allow_manual: bool = False
+    card_types: tuple[str, ...] = ("resident",)
+
+
+class FormStep(_StepBase):
+    kind: Literal["form"]
+    fields: tuple[Field, ...] = PydField(min_length=1)
+
+
+class ChooseStep(_StepBase):
+    kind: Literal["choose"]
+    options: tuple[Option, ...] = PydField(min_length=1)
+    store_as: str | None = PydField(None, description="answer name; the step id when omitted")
+
+    @property
+    def answer(self) -> str:
+        return self.store_as or self.id
+
+
+class CaptureStep(_StepBase):
+    kind: Literal["capture"]
+    materials: tuple[str, ...] = PydField(min_length=1)
+
+
+class ReviewStep(_StepBase):
+    kind: Literal["review"]
+
+
+class SubmitStep(_StepBase):
+    kind: Literal["submit"]
+    purpose: Literal["application", "queue_ticket", "query"] = "application"
+
+
+class PrintStep(_StepBase):
+    kind: Literal["print"]
+    template: Literal["receipt", "queue_ticket", "result"]
+
+
+class RateStep(_StepBase):
+    kind: Literal["rate"]
+    bad_reasons: tuple[str, ...] = ("等待时间长", "操作复杂", "材料要求不清楚", "设备故障", "其他")
+
+
+class DoneStep(_StepBase):
+    kind: Literal["done"]
+
+
+Step = Annotated[
+    GuideStep | ConsentStep | IdentifyStep | FormStep | ChooseStep | CaptureStep | ReviewStep
+    | SubmitStep | PrintStep | RateStep | DoneStep,
+    PydField(discriminator="kind"),
+]
+STEP_KINDS = ("guide", "consent", "identify", "form", "choose", "capture", "review", "submit", "print",
+              "rate", "done")
+
+
+class ServiceItem(_Frozen):
+    """A 政务服务事项 as the kiosk runs it: national elements plus the steps of the session."""
+
+    code: str = PydField(pattern=r"^[A-Za-z0-9_\-]{1,64}$", description="kiosk code, also the file name")
+    name: str
+    basic_code: str = PydField("", max_length=10, description="基本编码 (an..10)")
+    implementation_code: str = PydField("", max_length=36, description="实施编码")
+    item_type: str = PydField(description="事项类型 name, e.g. 行政许可, 公共服务")
+    item_type_code: str = PydField("", description="GB/T 39046 A.1 code, e.g. 01, 20")
+    department: str = PydField(description="主管部门")
+    implementing_body: str = ""
+    service_object: tuple[Literal["自然人", "法人"], ...] = ("自然人",)
+    theme: str = PydField("", description="home-screen group")
+    icon: str = ""
+    basis: str = PydField("", description="设定依据")
+    conditions: tuple[str, ...] = PydField((), description="受理条件")
+    materials: tuple[Material, ...] = ()
+    case_type: Literal["即办件", "承诺件", "其他"] = "即办件"
+    legal_limit: TimeLimit | None = None
+    promised_limit: TimeLimit | None = None
+    fees: tuple[Fee, ...] = ()
+    result: ItemResult | None = None
+    consult_phone: str = ""
+    complaint_phone: str = ""
+    kiosk_complete: bool = PydField(True, description="全程可在终端办结")
+    visits_needed: int = PydField(0, ge=0, description="到现场次数")
+    steps: tuple[Step, ...] = PydField(min_length=1)
+
+    def step(self, step_id: str) -> Step:
+        """The step with this id (KeyError if there is none)."""
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def material(self, code: str) -> Material:
+        for material in self.materials:
+            if material.code == code:
+                return material
+        raise KeyError(code)
+
+    def index(self, step_id: str) -> int:
+        return next(i for i, step in enumerate(self.steps) if step.id == step_id)
+
+
+# ---- a citizen session ----
+
+class Notice(_Frozen):
+    level: Literal["info", "warning", "error"] = "info"
+    code: str = ""
+    message: str
+
+
+class ConsentRecord(_Frozen):
+    consent_id: str
+    version: str
+    step: str
+    accepted: bool
+    at: datetime
+
+
+class PrintRecord(_Frozen):
+    job_id: str
+    template: str
+    step: str
+    status: Literal["printing", "printed", "failed"] = "printing"
+    code: str = ""
+
+
+class Rating(_Frozen):
+    level: int = PydField(ge=1, le=5)
+    reason: str = ""
+    at: datetime
+
+
+Status = Literal["active", "finished", "abandoned"]
+
+
+class Snapshot(_Frozen):
+    """Everything one session holds; personal data lives only here and is wiped with it."""
+
+    session_id: str
+    item_code: str
+    step: str
+    history: tuple[str, ...] = ()
+    run: int = PydField(1, description="bumped by start_over, so keys of a new attempt differ")
+    status: Status = "active"
+    elder_mode: bool = False
+    started_at: datetime
+    updated_at: datetime
+    idle_deadline: datetime | None = None
+    idle_warned: bool = False
+    helper_requested: bool = False
+    notice: Notice | None = None
+    pending: Literal["card", "capture", "submit", "print"] | None = None
+    attempt: int = PydField(0, description="per-step attempt, part of print job ids")
+    card: dict[str, Any] | None = PydField(None, repr=False)
+    age: int | None = None
+    form: dict[str, str] = PydField(default_factory=dict, repr=False)
+    field_errors: dict[str, str] = PydField(default_factory=dict)
+    consents: tuple[ConsentRecord, ...] = ()
+    pages: dict[str, tuple[str, ...]] = PydField(default_factory=dict)
+    skipped: dict[str, str] = PydField(default_factory=dict, description="material -> 容缺 | 电子证照 | 非必需")
+    case_no: str | None = None
+    provisional_no: str | None = None
+    result: dict[str, Any] = PydField(default_factory=dict, repr=False)
+    prints: tuple[PrintRecord, ...] = ()
+    rating: Rating | None = None

@@ -1,0 +1,145 @@
+"""A pure projection of a session for the UI; the dict validates as ``local_api.schemas.SessionSnapshot``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows.engine import (
+    BAD_LEVELS,
+    PRINT_RETRY,
+    PRINT_SKIP,
+    RATING_NAMES,
+    accepted_client_events,
+    current_material,
+    idle_timeout_s,
+    render,
+)
+from flows.masking import mask_id, mask_name
+from flows.model import ServiceItem, Snapshot, Step
+
+_KEYPADS = {"phone": "digits", "number": "digits", "date": "digits", "id_number": "id"}
+
+
+def session_view(item: ServiceItem, snapshot: Snapshot) -> dict[str, Any]:
+    """What the UI renders now: the step, the masked applicant, the notice and the idle deadline."""
+    step = item.step(snapshot.step)
+    card = snapshot.card
+    applicant = None
+    if card:
+        applicant = {"name_masked": mask_name(card.get("name")), "id_number_masked": mask_id(card.get("id_number")),
+                     "card_type": str(card.get("card_type") or ""), "age": snapshot.age}
+    notice = snapshot.notice.model_dump() if snapshot.notice else None
+    return {
+        "id": snapshot.session_id,
+        "item_code": item.code,
+        "item_name": item.name,
+        "status": snapshot.status,
+        "step": step_view(item, snapshot, step),
+        "step_number": item.index(step.id) + 1,
+        "step_total": len(item.steps),
+        "applicant": applicant,
+        "case_no": snapshot.case_no,
+        "provisional_no": snapshot.provisional_no,
+        "helper_requested": snapshot.helper_requested,
+        "notice": notice,
+        "idle_deadline": snapshot.idle_deadline,
+        "updated_at": snapshot.updated_at,
+    }
+
+
+def step_view(item: ServiceItem, snap: Snapshot, step: Step) -> dict[str, Any]:
+    """The current step as the wire's ``StepView``."""
+    view: dict[str, Any] = {
+        "id": step.id, "kind": step.kind, "title": step.title, "prompt": render(step.prompt, item, snap),
+        "body": render(step.body, item, snap), "idle_timeout_s": idle_timeout_s(step, snap.elder_mode),
+        "fields": [], "materials": [], "options": [], "data": {},
+        "accepts": accepted_client_events(item, snap) if snap.status == "active" else [],
+    }
+    match step.kind:
+        case "guide":
+            view["data"] = guide_data(item)
+        case "consent":
+            view["data"] = {"consent_id": step.consent_id, "version": step.version, "purpose": step.purpose}
+        case "identify":
+            view["data"] = {"allow_manual": step.allow_manual, "card_types": list(step.card_types),
+                            "reading": snap.pending == "card"}
+        case "form":
+            view["fields"] = [
+                {"name": f.name, "label": f.label, "type": f.type, "required": f.required,
+                 "value": snap.form.get(f.name, ""), "choices": list(f.choices),
+                 "error": snap.field_errors.get(f.name, ""), "keypad": _KEYPADS.get(f.type, "text")}
+                for f in step.fields
+            ]
+        case "choose":
+            chosen = snap.form.get(step.answer, "")
+            view["options"] = [{"value": o.value, "label": o.label, "note": o.note} for o in step.options]
+            view["data"] = {"chosen": chosen}
+        case "capture":
+            current = current_material(item, snap, step)
+            view["materials"] = [_material_view(item, snap, code) for code in step.materials]
+            view["data"] = {"current": current.code if current else "", "capturing": snap.pending == "capture",
+                            "can_skip": bool(current and current.skippable)}
+        case "review":
+            view["data"] = _review_data(item, snap)
+        case "submit":
+            view["data"] = {"state": "sending" if snap.pending == "submit" else "failed", "purpose": step.purpose}
+        case "print":
+            last = snap.prints[-1] if snap.prints else None
+            state = "printing" if snap.pending == "print" else (last.status if last else "printing")
+            view["data"] = {"template": step.template, "state": state, "code": last.code if last else ""}
+            if state == "failed":
+                view["options"] = [{"value": PRINT_RETRY, "label": "重新打印"},
+                                   {"value": PRINT_SKIP, "label": "不打印，继续"}]
+        case "rate":
+            view["options"] = [{"value": str(level), "label": RATING_NAMES[level]} for level in (5, 4, 3, 2, 1)]
+            view["fields"] = [{"name": "reason", "label": "不满意的原因", "type": "text", "required": False,
+                               "error": snap.field_errors.get("reason", ""), "choices": list(step.bad_reasons)}]
+            view["data"] = {"reason_required_levels": list(BAD_LEVELS), "bad_reasons": list(step.bad_reasons)}
+        case "done":
+            view["data"] = {"case_no": snap.case_no, "provisional_no": snap.provisional_no,
+                            "promised_limit": str(item.promised_limit or ""), "consult_phone": item.consult_phone,
+                            "result": dict(snap.result)}
+    return view
+
+
+def _material_view(item: ServiceItem, snap: Snapshot, code: str) -> dict[str, Any]:
+    material = item.material(code)
+    notes = [n for n in (snap.skipped.get(code, ""), material.note) if n]
+    if material.e_licence and code not in snap.pages:
+        notes.append(f"可调取电子证照：{material.e_licence}")
+    return {"code": code, "name": material.name, "pages": material.pages,
+            "required": material.required and not material.deferrable,
+            "captured": len(snap.pages.get(code, ())), "note": "；".join(notes)}
+
+
+def guide_data(item: ServiceItem) -> dict[str, Any]:
+    """办事指南: the national elements a citizen reads before starting."""
+    return {
+        "item_type": item.item_type,
+        "department": item.department,
+        "conditions": list(item.conditions),
+        "materials": [{"name": m.name, "originals": m.originals, "copies": m.copies, "required": m.required,
+                       "deferrable": m.deferrable, "e_licence": m.e_licence or ""} for m in item.materials],
+        "case_type": item.case_type,
+        "legal_limit": str(item.legal_limit) if item.legal_limit else "",
+        "promised_limit": str(item.promised_limit) if item.promised_limit else "",
+        "fees": [{"name": f.name, "amount_yuan": str(f.amount_yuan)} for f in item.fees] or "不收费",
+        "result": item.result.name if item.result else "",
+        "consult_phone": item.consult_phone,
+        "complaint_phone": item.complaint_phone,
+        "kiosk_complete": item.kiosk_complete,
+        "visits_needed": item.visits_needed,
+    }
+
+
+def _review_data(item: ServiceItem, snap: Snapshot) -> dict[str, Any]:
+    labels: dict[str, str] = {}
+    for step in item.steps:
+        if step.kind == "form":
+            labels.update({f.name: f.label for f in step.fields})
+        elif step.kind == "choose":
+            labels[step.answer] = step.title
+    answers = [{"label": labels.get(name, name), "value": value} for name, value in snap.form.items()]
+    materials = [{"name": item.material(code).name, "captured": len(refs)} for code, refs in snap.pages.items()]
+    skipped = [{"name": item.material(code).name, "reason": why} for code, why in snap.skipped.items()]
+    return {"answers": answers, "materials": materials, "skipped": skipped, "result": dict(snap.result)}
