@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from hub import statuses
 from hub.casenumbers import format_case_no, next_sequence
@@ -31,6 +33,8 @@ from hub.schemas import (
     StatusStep,
 )
 from hub.storage import MaterialStore, StoredFile
+
+Writer = Callable[[], AbstractContextManager[Session]]
 
 
 class KeyReused(Exception):
@@ -91,7 +95,7 @@ def request_fingerprint(app: CaseApplication, files: list[StoredFile]) -> str:
 
 
 def submit_case(
-    write: sessionmaker[Session],
+    write: Writer,
     keys: Keys,
     store: MaterialStore,
     kiosk_id: str,
@@ -247,7 +251,7 @@ def rating_out(r: Rating) -> RatingOut:
 
 
 def rate(
-    write: sessionmaker[Session],
+    write: Writer,
     kiosk_id: str,
     idempotency_key: str | None,
     rating: RatingIn,

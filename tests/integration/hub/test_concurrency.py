@@ -1,0 +1,90 @@
+"""Many kiosks at once against a real uvicorn server: one case per key, unique gapless numbers."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import text
+
+from hub.app import create_app
+from hub.registry import add_kiosk
+from tests.integration.hub.conftest import FIXED_NOW
+from tests.integration.hub.helpers import ITEM, multipart
+
+THREADS = 12
+
+
+@pytest.fixture
+def served(hub_settings) -> Iterator[tuple[httpx.Client, list[str], object]]:
+    """(HTTP client, tokens of 4 kiosks, hub state) for a hub served by uvicorn on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(hub_settings, clock=lambda: FIXED_NOW)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "hub did not start"
+        time.sleep(0.02)
+    state = app.state.hub
+    tokens = []
+    for n in range(4):
+        with state.db.write() as db, db.begin():
+            tokens.append(add_kiosk(db, f"k{n}", "hall-1", FIXED_NOW))
+    # One shared client: building an httpx.Client costs ~0.1 s (TLS context), which would swamp the race.
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60, limits=httpx.Limits(max_connections=64)) as c:
+        yield c, tokens, state
+    server.should_exit = True
+    thread.join(timeout=30)
+
+
+def _race(calls: list) -> list[httpx.Response]:
+    """Run calls in threads released together by a barrier."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+def _post(client: httpx.Client, token: str, key: str):
+    def call() -> httpx.Response:
+        return client.post(
+            "/api/v1/cases", headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key}, **multipart()
+        )
+
+    return call
+
+
+def test_racing_retries_of_one_submission_make_exactly_one_case(served):
+    client, tokens, state = served
+    responses = _race([_post(client, tokens[0], "same-key") for _ in range(THREADS)])
+    assert sorted(r.status_code for r in responses) == [200] * (THREADS - 1) + [201]
+    assert {r.json()["case_no"] for r in responses} == {f"{ITEM}202611210001"}
+    with state.db.read() as db:
+        assert db.execute(text("SELECT count(*) FROM cases")).scalar_one() == 1
+    assert len(list(state.store.root.iterdir())) == 1
+
+
+def test_concurrent_kiosks_get_unique_gapless_numbers(served):
+    client, tokens, state = served
+    per_kiosk = 6
+    calls = [_post(client, tokens[i % 4], f"key-{i}") for i in range(4 * per_kiosk)]
+    responses = _race(calls)
+    assert all(r.status_code == 201 for r in responses), [r.text for r in responses if r.status_code != 201]
+    numbers = sorted(r.json()["case_no"] for r in responses)
+    assert numbers == [f"{ITEM}20261121{seq:04d}" for seq in range(1, 4 * per_kiosk + 1)]
+    with state.db.read() as db:
+        assert db.execute(text("SELECT last FROM case_counters")).scalar_one() == 4 * per_kiosk
