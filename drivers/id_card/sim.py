@@ -206,7 +206,7 @@ class SamSimulator:
 
     def _read(self, with_fingerprint: bool) -> bytes:
         card = self._card
-        if card is None or not self._findable:
+        if card is None:
             return build_response(Sw3.CARD_READ_FAILED)
         if self.scenario.remove_mid_read:
             self._card = None
