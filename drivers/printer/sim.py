@@ -184,7 +184,8 @@ class PrinterSimServer(socketserver.ThreadingTCPServer):
 
     def start(self) -> PrinterSimServer:
         """Serve in a background thread."""
-        self._thread = threading.Thread(target=self.serve_forever, name="printer-sim", daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), name="printer-sim",
+                                        daemon=True)
         self._thread.start()
         return self
 

@@ -1,0 +1,126 @@
+"""The real network transport (python-escpos Network) against the virtual printer on a TCP socket."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from drivers import registry
+from drivers.errors import CoverOpen, DeviceNotFound, DeviceTimeout, PaperOut
+from drivers.printer.decoder import decode
+from drivers.printer.sim import PrinterSimServer, VirtualPrinter
+from drivers.printer.templates import acceptance_receipt, queue_ticket
+
+QR = "https://zwfw.example.gov.cn/q?t=A012"
+
+
+@pytest.fixture()
+def sim(tmp_path):
+    virtual = VirtualPrinter(tmp_path / "pages")
+    server = PrinterSimServer(virtual, "127.0.0.1", 0).start()
+    yield virtual, f"tcp://127.0.0.1:{server.port}?timeout=1&status_timeout=0.3"
+    server.stop()
+
+
+def _ticket():
+    return queue_ticket(number="A012", service="社保业务", waiting=5, issued_at="2026-11-21 09:30", qr=QR,
+                        name="李一䶮")
+
+
+def test_ticket_and_receipt_print_over_tcp(sim):
+    virtual, uri = sim
+    printer = registry.create("printer", uri)
+    with printer:
+        printer.print_document(_ticket())
+        printer.print_document(acceptance_receipt(
+            item="社会保障卡申领", case_number="6401002026112100123", applicant="张三丰", materials=["身份证复印件"],
+            promised_date="2026-11-28", progress="拨打 12345 查询。", submitted_at="2026-11-21 09:42", qr=QR))
+    assert [j.complete for j in virtual.jobs] == [True, True]
+    assert "社保业务" in virtual.jobs[0].text and "受理回执" in virtual.jobs[1].text
+    assert virtual.unknown == []
+    assert all(j.png.stat().st_size > 1000 for j in virtual.jobs)
+
+
+def test_status_over_tcp_follows_the_printer(sim):
+    virtual, uri = sim
+    printer = registry.create("printer", uri)
+    with printer:
+        assert printer.check().to_dict() == {"online": True, "paper": "ok", "cover_open": False, "error": False}
+        virtual.set_paper("near_end")
+        assert printer.check().paper == "near_end"
+        assert printer.status.sensors["paper"] == "near_end"
+        virtual.set_paper("out")
+        assert printer.check().to_dict() == {"online": False, "paper": "out", "cover_open": False, "error": False}
+        assert printer.status.health.value == "offline"
+        with pytest.raises(PaperOut):
+            printer.print_document(_ticket())
+        virtual.set_paper("ok")
+        virtual.set_cover_open(True)
+        with pytest.raises(CoverOpen):
+            printer.print_document(_ticket())
+    assert virtual.jobs == []
+
+
+def test_paper_out_mid_job_is_reported_after_the_job(sim):
+    virtual, uri = sim
+    virtual.paper_left_dots = 200
+    with registry.create("printer", uri) as printer, pytest.raises(PaperOut, match="ran out during the job"):
+        printer.print_document(_ticket())
+    assert [j.complete for j in virtual.jobs] == [False]
+
+
+def test_a_silent_printer_is_unknown_not_ok_and_answers_within_the_bound(sim):
+    virtual, uri = sim
+    virtual.silent = True
+    printer = registry.create("printer", uri)
+    with printer:
+        started = time.monotonic()
+        status = printer.check()
+        assert status.to_dict() == {"online": None, "paper": "unknown", "cover_open": None, "error": None}
+        assert time.monotonic() - started < 3  # one 0.3 s reply timeout, not four, never 60 s
+        with pytest.raises(DeviceTimeout, match="did not answer"):
+            printer.print_document(_ticket())
+    assert virtual.jobs == []
+
+
+def test_a_printer_that_stops_reading_mid_job_times_out(sim):
+    virtual, uri = sim
+    printer = registry.create("printer", uri)
+    with printer:
+        virtual.stall_after = virtual.received + 4096
+        started = time.monotonic()
+        with pytest.raises(DeviceTimeout):
+            # far more than the socket buffers hold, so the write itself must give up
+            printer.print_bytes(b"\x1b@" + b"A" * (32 * 1024 * 1024))
+        assert time.monotonic() - started < 10
+
+
+def test_a_printer_that_stops_answering_after_the_data_times_out(sim):
+    virtual, uri = sim
+    printer = registry.create("printer", uri)
+    with printer:
+        printer.check()
+        virtual.stall_after = virtual.received + 100  # swallows the start of the job, then hangs
+        with pytest.raises(DeviceTimeout, match="check whether the ticket came out"):
+            printer.print_document(_ticket())
+
+
+def test_nothing_listening_is_device_not_found():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # free once closed: nothing listens there
+    printer = registry.create("printer", f"tcp://127.0.0.1:{port}?timeout=1")
+    with pytest.raises(DeviceNotFound, match="no printer answers"):
+        printer.open()
+
+
+def test_file_uri_writes_exactly_the_rendered_bytes(tmp_path):
+    out = tmp_path / "out.bin"
+    printer = registry.create("printer", f"file://{out}")
+    with printer:
+        printer.print_document(_ticket())
+        assert printer.check().paper == "unknown"
+    tokens = decode(out.read_bytes())
+    assert tokens[0].kind == "init" and tokens[-1].kind == "cut"
