@@ -14,11 +14,12 @@ from flows.model import ServiceItem
 from flows.validate import DefinitionError, Problem, check
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster, same marks
 
 
 def parse(text: str, file: str) -> tuple[Any, dict[tuple[Any, ...], int], list[Problem]]:
     """YAML text to (data, line of each key path, problems such as syntax errors or duplicate keys)."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None

@@ -194,6 +194,11 @@ def _graph_problems(item: ServiceItem, here: _Locator) -> list[Problem]:
                     found.append(here.at((*base, "options", i), f"{name} lists option '{value}' twice"))
         found += _condition_problems(step, index, answers, here)
 
+    captured = {code for step in item.steps if step.kind == "capture" for code in step.materials}
+    for index, material in enumerate(item.materials):
+        if material.code not in captured:
+            found.append(here.at(("materials", index), f"material '{material.code}' is defined but no capture "
+                                                       "step asks for it"))
     if any(p.message.endswith("which is not a step of this item") for p in found):
         return found  # reachability would only repeat the broken link
     first = item.steps[0].id

@@ -21,6 +21,7 @@ CASES = [
     ("stuck_loop", [(14, "step 'form' has no way out: no path from it reaches a 'done' step"),
                     (21, "step 'review' has no way out: no path from it reaches a 'done' step")]),
     ("undefined_material", [(17, "step 'capture' captures material 'photo', which is not defined")]),
+    ("unused_material", [(6, "material 'id_card' is defined but no capture step asks for it")]),
     ("missing_prompt", [(12, "step 'capture' has no prompt")]),
     ("unknown_key", [(11, "step 'identify': unknown key 'promt' (check the spelling)")]),
     ("unknown_variable", [(13, "step 'identify': condition uses unknown variable 'income'")]),
