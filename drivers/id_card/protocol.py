@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from functools import reduce
 
 from drivers.errors import ProtocolError
 
@@ -107,7 +106,14 @@ LINK_FAULTS = frozenset({Sw3.BAD_CHECKSUM, Sw3.BAD_LENGTH})
 
 def xor_checksum(data: bytes) -> int:
     """XOR of all bytes (the protocol's CHK over LEN..last body byte)."""
-    return reduce(lambda a, b: a ^ b, data, 0)
+    # Fold the bytes as one big integer: log2(n) big-int XORs instead of n Python-level steps.
+    width = len(data)
+    value = int.from_bytes(data, "little")
+    while width > 1:
+        half = (width + 1) // 2
+        value = (value >> (half * 8)) ^ (value & ((1 << (half * 8)) - 1))
+        width = half
+    return value
 
 
 def summarize_frame(data: bytes) -> str:

@@ -47,8 +47,9 @@ def command(
     """Serve a simulated reader on a pty: prints the tty path, then cycles through the cards until stopped."""
     deck, file_scenario = _load_cards(cards) if cards else ([], None)
     if card:
-        deck.extend([card_from_json(card)] if card in CARD_KINDS else
-                    fail(f"unknown card {card!r}; use one of {', '.join(CARD_KINDS)}", USAGE))
+        if card not in CARD_KINDS:
+            fail(f"unknown card {card!r}; use one of {', '.join(CARD_KINDS)}", USAGE)
+        deck.append(card_from_json(card))
     try:
         chosen = scenario_named(scenario or file_scenario or "normal")
     except InvalidDeviceUri as exc:

@@ -83,6 +83,15 @@ def test_checksum_is_xor_from_len_to_last_data_byte() -> None:
     assert READ_OK[-1] == 0x37
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=3000))
+def test_checksum_equals_a_plain_bytewise_xor(data: bytes) -> None:
+    expected = 0
+    for b in data:
+        expected ^= b
+    assert xor_checksum(data) == expected
+
+
 def test_one_flipped_bit_anywhere_after_the_preamble_is_rejected() -> None:
     for pos in (5, 6, 9, 14, 600, len(READ_OK) - 1):
         broken = bytearray(READ_OK)
