@@ -16,13 +16,19 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from drivers.base import Device, DeviceStatus
+from flows.catalog import load_catalog
 from local_api import logs
 from local_api.auth import require_token
+from local_api.crypto import Sealer
 from local_api.db.engine import make_engine, migrate, session_factory
 from local_api.db.models import DeviceEvent
 from local_api.devices import DeviceManager, Slot
 from local_api.events import EventBus
-from local_api.routes import devices, health, voice, ws
+from local_api.hub_client import HubClient
+from local_api.outbox import Forwarder, Outbox
+from local_api.routes import devices, health, outbox_routes, sessions_routes, sim, voice, ws
+from local_api.runner import Runner
+from local_api.sessions import SessionService
 from local_api.settings import Settings
 from local_api.state import Daemon
 from local_api.token import ensure_token
@@ -48,17 +54,37 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         bus.publish({"type": "device", "device": view.model_dump(mode="json")})
 
     manager = DeviceManager(settings, on_status=on_status)
-    daemon = Daemon(settings=settings, engine=engine, db=db, devices=manager, bus=bus)
+    sessions = SessionService(load_catalog(), settings.data_dir / "sessions", db=db, bus=bus)
+    outbox = Outbox(db, settings.data_dir / "outbox", Sealer(settings.data_dir / "outbox.key"), settings.kiosk_id)
+    hub = HubClient(settings.hub_url, settings.hub_token or "") if settings.hub_url else None
+    forwarder = Forwarder(outbox, hub) if hub else None
+    print_queue = _print_queue(settings, manager)
+    runner = Runner(sessions, manager, outbox, print_queue=print_queue, db=db, bus=bus,
+                    wake_forwarder=forwarder.wake if forwarder else lambda: None,
+                    poll_s=settings.device_poll_s, hall_name=settings.hall_name, timezone=settings.timezone,
+                    hub=HubClient(settings.hub_url, settings.hub_token or "", timeout=8) if settings.hub_url else None)
+    sessions.run_effects = runner.run
+    daemon = Daemon(settings=settings, engine=engine, db=db, devices=manager, bus=bus, sessions=sessions,
+                    runner=runner, outbox=outbox, forwarder=forwarder, print_queue=print_queue)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         bus.bind(asyncio.get_running_loop())
         await asyncio.to_thread(migrate, engine)
         await asyncio.to_thread(manager.start)
+        runner.start()
+        if forwarder:
+            forwarder.start()
+        ticker = asyncio.create_task(_tick(sessions))
         log.info("kioskd started", extra={"kiosk_id": settings.kiosk_id, "devices": list(manager.slots)})
         try:
             yield
         finally:
+            ticker.cancel()
+            await asyncio.to_thread(sessions.abandon, "shutdown")
+            await asyncio.to_thread(runner.stop)
+            if forwarder:
+                await asyncio.to_thread(forwarder.stop)
             await asyncio.to_thread(manager.stop)
             engine.dispose()
             log.info("kioskd stopped")
@@ -79,6 +105,9 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     protected = [Depends(require_token)]
     app.include_router(devices.router, prefix="/v1", tags=["devices"], dependencies=protected)
     app.include_router(voice.router, prefix="/v1", tags=["voice"], dependencies=protected)
+    app.include_router(sessions_routes.router, prefix="/v1", tags=["sessions"], dependencies=protected)
+    app.include_router(outbox_routes.router, prefix="/v1", tags=["outbox"], dependencies=protected)
+    app.include_router(sim.router, prefix="/v1", tags=["simulation"], dependencies=protected)
     app.include_router(ws.router, prefix="/v1", tags=["events"])
 
     @app.exception_handler(Exception)
@@ -87,3 +116,22 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         return JSONResponse({"detail": "internal error in kioskd; see its log"}, status_code=500)
 
     return app
+
+
+async def _tick(sessions: SessionService) -> None:
+    """The engine never reads the clock: idle timeouts advance on these ticks."""
+    while True:
+        await asyncio.sleep(1.0)
+        try:
+            await asyncio.to_thread(sessions.tick)
+        except Exception:
+            log.exception("session tick failed")
+
+
+def _print_queue(settings: Settings, manager: DeviceManager) -> object | None:
+    printer = manager.get("printer")
+    if printer is None:
+        return None
+    from local_api.printing import PrintQueue
+
+    return PrintQueue(printer, settings.spool_dir / "print", max_age=settings.print_job_max_age_s)

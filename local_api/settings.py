@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8765, ge=1, le=65535)
     kiosk_id: str = Field(default="dev-kiosk", min_length=1, max_length=64)
     hall_name: str = "政务服务中心 24小时自助服务区"
+    timezone: str = Field(default="Asia/Shanghai", description="for times on paper and screen")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     devices: Literal["sim", "real"] = Field(
@@ -86,6 +87,17 @@ class Settings(BaseSettings):
     session_idle_s: float = Field(default=120.0, gt=0)
     technician_pin: str = Field(default="", description="PIN for the maintenance screen; empty disables it")
     print_job_max_age_s: float = Field(default=900.0, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as Asia/Shanghai") from None
+        return value
 
     @field_validator("api_host")
     @classmethod

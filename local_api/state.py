@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from local_api.devices import DeviceManager
 from local_api.events import EventBus
+from local_api.outbox import Forwarder, Outbox
+from local_api.runner import Runner
+from local_api.sessions import SessionService
 from local_api.settings import Settings
 
 
@@ -22,6 +25,11 @@ class Daemon:
     db: sessionmaker[Session]
     devices: DeviceManager
     bus: EventBus
+    sessions: SessionService
+    runner: Runner
+    outbox: Outbox
+    forwarder: Forwarder | None = None
+    print_queue: Any = None
     started: float = field(default_factory=time.monotonic)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text
+from sqlalchemy import JSON, DateTime, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -55,3 +55,30 @@ class ConsentRecord(Base):
     text_version: Mapped[str] = mapped_column(String(64))
     accepted: Mapped[bool] = mapped_column()
     subject_hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class OutboxEntry(Base):
+    """A submission stored before the citizen is told it was received, until the hub acknowledges it.
+
+    ``payload`` is the encrypted JSON of the submission (personal data); it and the files are
+    deleted once the hub has acknowledged the entry. ``provisional_no`` is what the citizen's
+    receipt shows while the hub is unreachable; the real ``case_no`` can be looked up by it later.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # case | rating
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    provisional_no: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    depends_on: Mapped[str | None] = mapped_column(String(64), nullable=True)  # a rating's case provisional_no
+    item_code: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), index=True)  # pending | acked | failed
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    case_no: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    acked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    files_dir: Mapped[str | None] = mapped_column(String(255), nullable=True)

@@ -9,11 +9,13 @@ from sqlalchemy import inspect, select, text
 from local_api.db.engine import current_revision, make_engine, migrate, session_factory
 from local_api.db.models import DeviceEvent
 
+HEAD = "0003"
+
 
 def test_fresh_data_dir_reaches_head_in_wal_mode(tmp_path):
     engine = make_engine(tmp_path / "k.sqlite3")
     migrate(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == HEAD
     with engine.connect() as c:
         assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     assert {"device_events", "session_audit", "consents"} <= set(inspect(engine).get_table_names())
@@ -35,9 +37,9 @@ def test_old_data_dir_is_upgraded_without_losing_rows(tmp_path):
 
     engine = make_engine(tmp_path / "k.sqlite3")
     migrate(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == HEAD
     with session_factory(engine)() as s:
         events = s.scalars(select(DeviceEvent)).all()
     assert [(e.device, e.message) for e in events] == [("printer", "paper out")]
     migrate(engine)  # a second start is a no-op
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == HEAD

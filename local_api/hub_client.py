@@ -1,0 +1,96 @@
+"""The kiosk's client of the central intake platform (kioskhub's /api/v1), used by the outbox."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+
+class HubUnavailable(Exception):
+    """The hub could not be reached or failed (5xx, timeout, cut connection): try again later."""
+
+
+class HubRejected(Exception):
+    """The hub refused the request for good (4xx): retrying the same bytes will not help."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"{status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class UploadFile:
+    name: str
+    content_type: str
+    data: bytes
+
+
+class HubClient:
+    def __init__(self, base_url: str, token: str, timeout: float = 15.0,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.http = httpx.Client(
+            base_url=base_url.rstrip("/") + "/api/v1",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = self.http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:  # connect errors, timeouts, a connection closed mid-response
+            raise HubUnavailable(f"{type(exc).__name__}: {exc}") from None
+        if response.status_code >= 500 or response.status_code in (408, 429):
+            raise HubUnavailable(f"hub answered {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError:
+            raise HubUnavailable(f"hub answered {response.status_code} with a body that is not JSON") from None
+        if response.status_code >= 400:
+            detail = body.get("detail") if isinstance(body, dict) else body
+            raise HubRejected(response.status_code, json.dumps(detail, ensure_ascii=False)[:500])
+        return body
+
+    def submit_case(self, key: str, application: dict[str, Any], files: list[UploadFile]) -> dict[str, Any]:
+        """POST /cases: 201 new case, 200 the case this key already made."""
+        parts = [("materials", (f.name, f.data, f.content_type)) for f in files]
+        return self._call(
+            "POST", "/cases", headers={"Idempotency-Key": key},
+            data={"application": json.dumps(application, ensure_ascii=False)}, files=parts or None,
+        ) if parts else self._call("POST", "/cases", headers={"Idempotency-Key": key}, json=application)
+
+    def submit_rating(self, rating: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", "/ratings", json=rating)
+
+    def case(self, case_no: str) -> dict[str, Any]:
+        return self._call("GET", f"/cases/{case_no}")
+
+    def by_provisional(self, provisional_no: str) -> dict[str, Any]:
+        return self._call("GET", "/cases", params={"provisional_no": provisional_no})
+
+    def lookup(self, id_type: str, id_number: str) -> dict[str, Any]:
+        return self._call("POST", "/cases/lookup", json={"id_type": id_type, "id_number": id_number})
+
+    def heartbeat(self, report: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", "/heartbeat", json=report)
+
+    def take_ticket(self, service: str, *, priority: bool = False) -> dict[str, Any]:
+        """POST /queue/tickets; a hub without a queue (404) counts as unavailable, so the kiosk's block is used."""
+        try:
+            return self._call("POST", "/queue/tickets", json={"service": service, "priority": priority})
+        except HubRejected as exc:
+            if exc.status == 404:
+                raise HubUnavailable("the hub has no queue for this site") from None
+            raise
+
+    def query(self, item_code: str, *, id_type: str, id_number: str, form: dict[str, Any]) -> dict[str, Any]:
+        """POST /queries/{item_code}: the platform answers a record query for the applicant."""
+        return self._call("POST", f"/queries/{item_code}",
+                          json={"id_type": id_type, "id_number": id_number, "form": form})

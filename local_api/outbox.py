@@ -1,0 +1,340 @@
+"""Store first, forward later: nothing a citizen submitted is lost to a hub outage, a kill or a power cut.
+
+``store_case`` writes the submission (encrypted) and its files to disk and commits one row before
+it returns, and only then is the citizen told it was received. The forwarder sends due entries
+with their idempotency key, so a crash between the hub's answer and our commit only makes the
+hub answer "already have it" (200) on the next try, never create a second case.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import random
+import shutil
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from local_api.crypto import Sealer
+from local_api.db.models import OutboxEntry
+from local_api.hub_client import HubClient, HubRejected, HubUnavailable, UploadFile
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+MIN_FREE_BYTES = 32 * 1024 * 1024  # leave room for SQLite's journal and the logs
+
+
+class OutboxFull(Exception):
+    """The kiosk's disk cannot take another submission; nothing already stored was touched."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    provisional_no: str
+    case_no: str | None
+    created: bool
+
+
+@dataclass(frozen=True)
+class MaterialFile:
+    name: str
+    content_type: str
+    label: str
+    data: bytes
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class Outbox:
+    def __init__(self, db: sessionmaker[Session], root: Path, sealer: Sealer, kiosk_id: str, *,
+                 clock: Clock = _utcnow, min_free_bytes: int = MIN_FREE_BYTES,
+                 backoff_base_s: float = 2.0, backoff_max_s: float = 300.0) -> None:
+        self.db = db
+        self.root = root
+        self.sealer = sealer
+        self.kiosk_id = kiosk_id
+        self.clock = clock
+        self.min_free_bytes = min_free_bytes
+        self.backoff_base_s = backoff_base_s
+        self.backoff_max_s = backoff_max_s
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    # -- storing ----------------------------------------------------------------------------
+    def store_case(self, key: str, item_code: str, application: dict[str, Any],
+                   files: list[MaterialFile]) -> Receipt:
+        """Durably store an application; the same key returns the first receipt again."""
+        existing = self._by_key(key)
+        if existing is not None:
+            return Receipt(existing.provisional_no or "", existing.case_no, created=False)
+        self._check_space(sum(len(f.data) for f in files) + len(json.dumps(application)) * 2)
+        folder = self.root / _safe_dir(key)
+        try:
+            self._write_files(folder, files)
+            return self._insert_case(key, item_code, application, files, folder)
+        except OSError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise OutboxFull("the kiosk's storage is full") from None
+            raise
+        except OperationalError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            if "full" in str(exc).lower():
+                raise OutboxFull("the kiosk's database is full") from None
+            raise
+
+    def _insert_case(self, key: str, item_code: str, application: dict[str, Any],
+                     files: list[MaterialFile], folder: Path) -> Receipt:
+        now = self.clock()
+        manifest = [{"name": f.name, "content_type": f.content_type, "label": f.label} for f in files]
+        for _ in range(5):
+            try:
+                with self.db.begin() as s:
+                    provisional = self._next_provisional(s, now)
+                    application = {**application, "provisional_no": provisional}
+                    payload = self.sealer.seal(json.dumps({"application": application, "files": manifest},
+                                                          ensure_ascii=False).encode())
+                    s.add(OutboxEntry(
+                        kind="case", idempotency_key=key, provisional_no=provisional, item_code=item_code,
+                        state="pending", created_at=now, next_attempt_at=now, attempts=0, last_error="",
+                        payload=payload, files_dir=folder.name if files else None))
+                return Receipt(provisional, None, created=True)
+            except IntegrityError:
+                existing = self._by_key(key)
+                if existing is not None:  # a concurrent store of the same key won
+                    return Receipt(existing.provisional_no or "", existing.case_no, created=False)
+        raise RuntimeError("could not allocate a provisional number")
+
+    def store_rating(self, key: str, item_code: str, rating: dict[str, Any], *,
+                     case_no: str | None, provisional_no: str | None) -> bool:
+        """Store a 好差评 rating; it goes out once its case has a hub case number."""
+        if self._by_key(key) is not None:
+            return False
+        self._check_space(4096)
+        now = self.clock()
+        payload = self.sealer.seal(json.dumps({"rating": rating, "case_no": case_no}, ensure_ascii=False).encode())
+        try:
+            with self.db.begin() as s:
+                s.add(OutboxEntry(
+                    kind="rating", idempotency_key=key, provisional_no=None,
+                    depends_on=None if case_no else provisional_no, item_code=item_code, state="pending",
+                    created_at=now, next_attempt_at=now, attempts=0, last_error="", payload=payload))
+        except IntegrityError:
+            return False
+        except OperationalError as exc:
+            if "full" in str(exc).lower():
+                raise OutboxFull("the kiosk's database is full") from None
+            raise
+        return True
+
+    def _next_provisional(self, s: Session, now: datetime) -> str:
+        day = now.astimezone(UTC).strftime("%y%m%d")
+        prefix = f"P{day}-{_safe_dir(self.kiosk_id)[:16]}-"
+        count = s.scalar(select(func.count()).select_from(OutboxEntry).where(
+            OutboxEntry.provisional_no.like(f"{prefix}%"))) or 0
+        return f"{prefix}{count + 1:04d}"
+
+    def _write_files(self, folder: Path, files: list[MaterialFile]) -> None:
+        if not files:
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        for index, f in enumerate(files):
+            path = folder / f"{index:03d}.bin"
+            tmp = path.with_suffix(".tmp")
+            with open(tmp, "wb") as fh:
+                fh.write(self.sealer.seal(f.data))
+                fh.flush()
+                os.fsync(fh.fileno())
+            tmp.replace(path)
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def _check_space(self, needed: int) -> None:
+        free = shutil.disk_usage(self.root).free
+        if free < needed + self.min_free_bytes:
+            raise OutboxFull(f"only {free // 1024} KiB free on the kiosk's disk")
+
+    def _by_key(self, key: str) -> OutboxEntry | None:
+        with self.db() as s:
+            return s.scalar(select(OutboxEntry).where(OutboxEntry.idempotency_key == key))
+
+    # -- forwarding -------------------------------------------------------------------------
+    def drain(self, client: HubClient, limit: int = 100) -> int:
+        """Send every due entry once; returns how many the hub acknowledged."""
+        now = self.clock()
+        with self.db() as s:
+            ids = s.scalars(select(OutboxEntry.id).where(
+                OutboxEntry.state == "pending", OutboxEntry.next_attempt_at <= now,
+            ).order_by(OutboxEntry.id).limit(limit)).all()
+        return sum(self.forward(entry_id, client) for entry_id in ids)
+
+    def forward(self, entry_id: int, client: HubClient) -> bool:
+        with self.db() as s:
+            entry = s.get(OutboxEntry, entry_id)
+            if entry is None or entry.state != "pending" or entry.payload is None:
+                return False
+            data = json.loads(self.sealer.open(entry.payload))
+            kind, key, files_dir = entry.kind, entry.idempotency_key, entry.files_dir
+            depends_on = entry.depends_on
+        try:
+            if kind == "case":
+                files = self._read_files(files_dir, data["files"])
+                answer = client.submit_case(key, data["application"], files)
+                self._ack(entry_id, answer["case_no"])
+            else:
+                case_no = data.get("case_no") or (self.case_no_for(depends_on) if depends_on else None)
+                if case_no is None:
+                    self._retry(entry_id, "waiting for its case to reach the hub", quick=True)
+                    return False
+                client.submit_rating({**data["rating"], "case_no": case_no})
+                self._ack(entry_id, case_no)
+            return True
+        except HubUnavailable as exc:
+            self._retry(entry_id, str(exc))
+        except HubRejected as exc:
+            # Kept (with its data) for a technician: the hub will never take these bytes as they are.
+            self._fail(entry_id, str(exc))
+            log.error("hub rejected an outbox entry", extra={"entry": entry_id, "status": exc.status})
+        return False
+
+    def _read_files(self, files_dir: str | None, manifest: list[dict[str, str]]) -> list[UploadFile]:
+        if not manifest:
+            return []
+        folder = self.root / (files_dir or "")
+        return [UploadFile(m["name"], m["content_type"], self.sealer.open((folder / f"{i:03d}.bin").read_bytes()))
+                for i, m in enumerate(manifest)]
+
+    def _ack(self, entry_id: int, case_no: str) -> None:
+        with self.db.begin() as s:
+            entry = s.get(OutboxEntry, entry_id)
+            assert entry is not None
+            entry.state, entry.case_no, entry.acked_at = "acked", case_no, self.clock()
+            entry.payload, entry.last_error = None, ""
+            folder = entry.files_dir
+            entry.files_dir = None
+        if folder:  # the hub has the scans now: delete ours
+            shutil.rmtree(self.root / folder, ignore_errors=True)
+
+    def _retry(self, entry_id: int, error: str, *, quick: bool = False) -> None:
+        with self.db.begin() as s:
+            entry = s.get(OutboxEntry, entry_id)
+            assert entry is not None
+            entry.attempts += 1
+            delay = self.backoff_base_s if quick else min(
+                self.backoff_max_s, self.backoff_base_s * 2 ** min(entry.attempts - 1, 20))
+            # Full jitter spreads a fleet of kiosks coming back after the same outage.
+            entry.next_attempt_at = self.clock() + timedelta(seconds=random.uniform(delay / 2, delay))
+            entry.last_error = error[:500]
+
+    def _fail(self, entry_id: int, error: str) -> None:
+        with self.db.begin() as s:
+            entry = s.get(OutboxEntry, entry_id)
+            assert entry is not None
+            entry.state, entry.last_error = "failed", error[:500]
+            entry.attempts += 1
+
+    # -- queries and housekeeping -------------------------------------------------------------
+    def case_no_for(self, provisional_no: str) -> str | None:
+        with self.db() as s:
+            return s.scalar(select(OutboxEntry.case_no).where(OutboxEntry.provisional_no == provisional_no))
+
+    def find(self, provisional_no: str) -> dict[str, Any] | None:
+        """Where a provisional number stands: ``{"state", "case_no"}``, or None if unknown here."""
+        with self.db() as s:
+            row = s.execute(select(OutboxEntry.state, OutboxEntry.case_no).where(
+                OutboxEntry.provisional_no == provisional_no)).first()
+        return {"state": row.state, "case_no": row.case_no} if row else None
+
+    def next_due(self) -> datetime | None:
+        with self.db() as s:
+            value = s.scalar(select(func.min(OutboxEntry.next_attempt_at)).where(OutboxEntry.state == "pending"))
+        return _aware(value) if value else None
+
+    def status(self) -> dict[str, Any]:
+        with self.db() as s:
+            counts = dict(s.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)).all())
+            oldest = s.scalar(select(func.min(OutboxEntry.created_at)).where(OutboxEntry.state == "pending"))
+            last_error = s.scalar(select(OutboxEntry.last_error).where(
+                OutboxEntry.state == "pending", OutboxEntry.last_error != "").order_by(OutboxEntry.id.desc()).limit(1))
+        age = (self.clock() - _aware(oldest)).total_seconds() if oldest else None
+        return {
+            "pending": counts.get("pending", 0),
+            "failed": counts.get("failed", 0),
+            "acknowledged": counts.get("acked", 0),
+            "oldest_pending_age_s": round(age, 1) if age is not None else None,
+            "last_error": last_error or "",
+        }
+
+    def purge(self, retention: timedelta) -> int:
+        """Forget acknowledged entries older than ``retention`` (their provisional-number mapping)."""
+        cutoff = self.clock() - retention
+        with self.db.begin() as s:
+            old = s.scalars(select(OutboxEntry).where(
+                OutboxEntry.state == "acked", OutboxEntry.acked_at < cutoff)).all()
+            for entry in old:
+                s.delete(entry)
+        return len(old)
+
+
+def _safe_dir(key: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in key)[:120]
+
+
+class Forwarder:
+    """Background thread that drains the outbox whenever entries are due, or when woken."""
+
+    def __init__(self, outbox: Outbox, client: HubClient, *, idle_s: float = 30.0,
+                 retention: timedelta = timedelta(days=7)) -> None:
+        self.outbox = outbox
+        self.client = client
+        self.idle_s = idle_s
+        self.retention = retention
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-forwarder", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=20)
+        self.client.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.outbox.drain(self.client)
+                self.outbox.purge(self.retention)
+            except Exception:
+                log.exception("outbox drain failed")
+            due = self.outbox.next_due()
+            wait = self.idle_s
+            if due is not None:
+                wait = max(0.05, min(wait, (due - self.outbox.clock()).total_seconds()))
+            self._wake.wait(wait)
+            self._wake.clear()

@@ -1,0 +1,68 @@
+"""Submissions that need an answer at once: queue tickets and record queries.
+
+Queue numbers come from the hub, the hall's single source of numbers; when it cannot be reached
+the kiosk issues from its own reserved block (prefix ``Z``), marked as such on the ticket.
+Record queries (办件进度, 社保, 公积金) are answered by the platform; without it the citizen is
+told the query cannot be made now, never shown stale data.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from flows import effects as fx
+from flows import events as ev
+from local_api.hub_client import HubRejected, HubUnavailable
+
+_local_lock = threading.Lock()
+_local_counter: dict[str, int] = {}
+
+LOCAL_PREFIX = "Z"
+
+
+def answer(runner: Any, session_id: str, effect: fx.SubmitApplication) -> Any:
+    client = getattr(runner, "hub", None)
+    if effect.purpose == "queue_ticket":
+        return _queue_ticket(runner, client, effect)
+    if client is None:
+        return ev.SubmitFailed(at=runner.now(), reason="本机未连接查询服务，请到人工窗口查询")
+    applicant = dict(effect.applicant)
+    try:
+        body = client.query(effect.item_code, id_type=_id_type(applicant), id_number=applicant.get("id_number", ""),
+                            form=dict(effect.form))
+    except HubUnavailable:
+        return ev.SubmitFailed(at=runner.now(), reason="查询服务暂时无法连接，请稍后再试")
+    except HubRejected as exc:
+        return ev.SubmitFailed(at=runner.now(), reason=f"查询没有成功：{exc.detail[:80]}")
+    return ev.Submitted(at=runner.now(), case_no=None, provisional_no=None, result=body)
+
+
+def _id_type(applicant: dict[str, Any]) -> str:
+    from local_api.runner import ID_TYPES
+
+    return ID_TYPES.get(applicant.get("card_type", "resident"), "999")
+
+
+def _queue_ticket(runner: Any, client: Any, effect: fx.SubmitApplication) -> Any:
+    service = effect.form.get("service", "")
+    if client is not None:
+        try:
+            body = client.take_ticket(service, priority=_priority(effect))
+            return ev.Submitted(at=runner.now(), case_no=body["number"], result={**body, "source": "hub"})
+        except HubRejected as exc:
+            return ev.SubmitFailed(at=runner.now(), reason=f"暂时不能取号：{exc.detail[:80]}")
+        except HubUnavailable:
+            pass
+    with _local_lock:
+        day = datetime.now(UTC).strftime("%Y%m%d")
+        _local_counter[day] = _local_counter.get(day, 0) + 1
+        number = f"{LOCAL_PREFIX}{_local_counter[day]:03d}"
+    result = {"number": number, "people_ahead": 0, "estimated_wait_min": None, "priority": _priority(effect),
+              "source": "local", "service": service}
+    return ev.Submitted(at=runner.now(), case_no=number, result=result)
+
+
+def _priority(effect: fx.SubmitApplication) -> bool:
+    return effect.form.get("service") == "elderly"

@@ -1,0 +1,34 @@
+"""``/v1/outbox``: how much is waiting to reach the hub, and case numbers by provisional number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+
+from local_api.state import DaemonDep
+
+router = APIRouter(prefix="/outbox")
+
+
+@router.get("/status")
+def status(daemon: DaemonDep) -> dict[str, Any]:
+    return daemon.outbox.status() | {"hub_configured": daemon.forwarder is not None}
+
+
+@router.get("/provisional/{provisional_no}")
+def by_provisional(provisional_no: str, daemon: DaemonDep) -> dict[str, Any]:
+    found = daemon.outbox.find(provisional_no)
+    if found is None:
+        raise HTTPException(404, f"no submission with provisional number {provisional_no!r} on this kiosk "
+                                 "(acknowledged ones are kept for the retention period only)")
+    return {"provisional_no": provisional_no, **found}
+
+
+@router.post("/flush")
+def flush(daemon: DaemonDep) -> dict[str, Any]:
+    """Send what is due now (a technician after fixing the network)."""
+    if daemon.forwarder is None:
+        raise HTTPException(409, "no hub configured; set KIOSK_HUB_URL and KIOSK_HUB_TOKEN")
+    daemon.forwarder.wake()
+    return daemon.outbox.status()

@@ -1,0 +1,63 @@
+"""``/v1/sim``: play the citizen's part on simulated devices (demo script, tests). Only for ``sim:`` devices."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel
+
+from local_api.state import Daemon, DaemonDep
+
+router = APIRouter(prefix="/sim")
+
+
+class CardIn(BaseModel):
+    card: Literal["resident", "hkmt_residence", "foreign_permanent_2017", "foreign_permanent_2023"] = "resident"
+
+
+class DocumentIn(BaseModel):
+    document: Literal["a4", "id_card", "photo"] = "a4"
+
+
+class PaperIn(BaseModel):
+    state: Literal["ok", "near_end", "out"]
+
+
+def _sim(daemon: Daemon, name: str, method: str):  # type: ignore[no-untyped-def]
+    slot = daemon.devices.slots.get(name)
+    if slot is None or not slot.simulated or not hasattr(slot.device, method):
+        raise HTTPException(404, f"the {name} is not a simulator; /v1/sim works only with sim: devices")
+    return slot.device
+
+
+@router.post("/id_reader/place")
+def place_card(body: CardIn, daemon: DaemonDep) -> dict[str, str]:
+    _sim(daemon, "id_reader", "place").place(body.card)
+    return {"placed": body.card}
+
+
+@router.post("/id_reader/remove")
+def remove_card(daemon: DaemonDep) -> dict[str, bool]:
+    _sim(daemon, "id_reader", "remove").remove()
+    return {"removed": True}
+
+
+@router.post("/camera/place")
+def place_document(body: DocumentIn, daemon: DaemonDep) -> dict[str, str]:
+    _sim(daemon, "camera", "place").place(body.document)
+    return {"placed": body.document}
+
+
+@router.post("/camera/remove")
+def remove_document(daemon: DaemonDep) -> dict[str, bool]:
+    _sim(daemon, "camera", "remove").remove()
+    return {"removed": True}
+
+
+@router.post("/printer/paper")
+def set_paper(body: PaperIn, daemon: DaemonDep) -> dict[str, str]:
+    _sim(daemon, "printer", "set_paper").set_paper(body.state)
+    if body.state != "out" and daemon.print_queue is not None:
+        daemon.print_queue.resume()
+    return {"paper": body.state}

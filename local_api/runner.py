@@ -1,0 +1,326 @@
+"""The effect runner: carries out what the engine ordered, through the devices and the outbox,
+and feeds each result back to the session as an event.
+
+Slow work (reading a card, waiting for pages, printing, talking to the hub) runs on worker
+threads so an HTTP request never waits for a device. Every result names its session; the
+session service drops results for a session that has already ended.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from drivers.errors import CoverOpen, DeviceTimeout, DriverError, NotPresent, PaperOut
+from flows import effects as fx
+from flows import events as ev
+from local_api.db.models import ConsentRecord
+from local_api.hub_client import HubClient
+from local_api.outbox import MaterialFile, Outbox, OutboxFull
+from local_api.sessions import SessionService
+
+log = logging.getLogger(__name__)
+
+# ID card kinds as the driver names them → as the flow definitions name them
+CARD_TYPES = {
+    "resident": "resident",
+    "hkmt_residence": "hmt_residence",
+    "foreign_permanent_2017": "foreign_permanent",
+    "foreign_permanent_2023": "foreign_permanent",
+}
+# GA/T 2000.156 document codes for the hub; the residence permit has no published code (999 其他).
+ID_TYPES = {"resident": "111", "hmt_residence": "999", "foreign_permanent": "553"}
+RATING_LEVELS = {5: "very_satisfied", 4: "satisfied", 3: "basically_satisfied", 2: "dissatisfied",
+                 1: "very_dissatisfied"}
+
+
+def card_event_record(record: dict[str, Any]) -> dict[str, Any]:
+    """The card record as the engine sees it: flow card types, no photo (it is not needed there)."""
+    out = {k: v for k, v in record.items() if k != "photo_wlt"}
+    out["card_type"] = CARD_TYPES.get(record.get("card_type", ""), record.get("card_type", ""))
+    out.setdefault("issuer", record.get("authority", ""))
+    return out
+
+
+class Runner:
+    def __init__(self, sessions: SessionService, devices: Any, outbox: Outbox, *, print_queue: Any = None,
+                 wake_forwarder: Callable[[], None] = lambda: None, db: Any = None, bus: Any = None,
+                 poll_s: float = 0.3, capture_timeout_s: float = 120.0, hall_name: str = "",
+                 hub: HubClient | None = None, timezone: str = "Asia/Shanghai") -> None:
+        self.sessions = sessions
+        self.devices = devices
+        self.outbox = outbox
+        self.print_queue = print_queue
+        self.wake_forwarder = wake_forwarder
+        self.db = db
+        self.bus = bus
+        self.poll_s = poll_s
+        self.capture_timeout_s = capture_timeout_s
+        self.hall_name = hall_name
+        self.timezone = timezone
+        self.hub = hub  # answers queries and hands out queue numbers; None when no hub is configured
+        self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="effects")
+        self._card_session: str | None = None
+        self._card_wake = threading.Event()
+        self._capture_cancel: dict[str, threading.Event] = {}
+        self._stop = threading.Event()
+        self._card_thread = threading.Thread(target=self._card_loop, name="card-reader", daemon=True)
+
+    def start(self) -> None:
+        self._card_thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._card_wake.set()
+        for cancel in self._capture_cancel.values():
+            cancel.set()
+        self._card_thread.join(timeout=5)
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def now(self) -> datetime:
+        return self.sessions.clock()
+
+    # -- dispatch -------------------------------------------------------------------------------
+    def run(self, session_id: str, effects: list[Any]) -> None:
+        for effect in effects:
+            handler = getattr(self, f"_do_{effect.type}", None)
+            if handler is None:
+                log.error("no handler for effect", extra={"effect": effect.type})
+                continue
+            if effect.type in ("stop_card_reader", "start_card_reader", "stop_capture", "wipe_session",
+                               "record_consent", "discard_pages", "call_helper", "cancel_helper"):
+                self._guarded(handler, session_id, effect)
+            else:
+                self.pool.submit(self._guarded, handler, session_id, effect)
+
+    def _guarded(self, handler: Callable[[str, Any], None], session_id: str, effect: Any) -> None:
+        try:
+            handler(session_id, effect)
+        except Exception:
+            log.exception("effect failed", extra={"effect": effect.type})
+
+    def _result(self, session_id: str, event: Any) -> None:
+        self.sessions.system_event(session_id, event)
+
+    # -- voice ----------------------------------------------------------------------------------
+    def _do_speak(self, session_id: str, effect: fx.Speak) -> None:
+        voice = self.devices.get("voice")
+        if voice is not None:
+            voice.speak(effect.text)
+
+    # -- ID card --------------------------------------------------------------------------------
+    def _do_start_card_reader(self, session_id: str, effect: fx.StartCardReader) -> None:
+        self._card_session = session_id
+        self._card_wake.set()
+
+    def _do_stop_card_reader(self, session_id: str, effect: fx.StopCardReader) -> None:
+        if self._card_session == session_id:
+            self._card_session = None
+
+    def _card_loop(self) -> None:
+        while not self._stop.is_set():
+            session_id = self._card_session
+            if session_id is None:
+                self._card_wake.wait(1.0)
+                self._card_wake.clear()
+                continue
+            reader = self.devices.get("id_reader")
+            if reader is None:
+                self._card_session = None
+                self._result(session_id, ev.DeviceFault(at=self.now(), device="id_reader",
+                                                        reason="this kiosk has no ID card reader"))
+                continue
+            try:
+                record = reader.poll()
+            except NotPresent:
+                record = None
+            except DriverError as exc:
+                # A card pulled mid-read or a torn frame: tell the citizen, keep reading.
+                self._result(session_id, ev.CardFailed(at=self.now(), reason=_card_reason(exc)))
+                self._stop.wait(1.0)
+                continue
+            if record is not None and self._card_session == session_id:
+                self._card_session = None
+                self._result(session_id, ev.CardRead(at=self.now(), record=card_event_record(record.to_dict())))
+                continue
+            self._stop.wait(self.poll_s)
+
+    # -- document camera ------------------------------------------------------------------------
+    def _do_capture_pages(self, session_id: str, effect: fx.CapturePages) -> None:
+        camera = self.devices.get("camera")
+        if camera is None:
+            self._result(session_id, ev.CaptureFailed(at=self.now(), material=effect.material,
+                                                       reason="this kiosk has no document camera"))
+            return
+        cancel = self._capture_cancel.setdefault(session_id, threading.Event())
+        cancel.clear()
+        folder = self.sessions.folder(session_id) / "materials" / effect.material
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            pages = camera.capture_pages(effect.pages, kind=effect.kind, timeout=self.capture_timeout_s,
+                                         cancel=cancel, now=effect.now)
+        except NotPresent:
+            self._result(session_id, ev.CaptureFailed(at=self.now(), material=effect.material,
+                                                       reason="没有检测到材料，请把材料平放在拍摄区"))
+            return
+        except DriverError as exc:
+            self._result(session_id, ev.CaptureFailed(at=self.now(), material=effect.material, reason=str(exc)))
+            return
+        if cancel.is_set():
+            return
+        refs = []
+        existing = len(list(folder.glob("*.jpg")))
+        for index, page in enumerate(pages, start=existing + 1):
+            path = folder / f"{index:02d}.jpg"
+            path.write_bytes(page.jpeg)
+            refs.append(str(path.relative_to(self.sessions.folder(session_id))))
+        self._result(session_id, ev.PagesCaptured(at=self.now(), material=effect.material, refs=refs))
+
+    def _do_stop_capture(self, session_id: str, effect: fx.StopCapture) -> None:
+        cancel = self._capture_cancel.get(session_id)
+        if cancel:
+            cancel.set()
+
+    def _do_discard_pages(self, session_id: str, effect: fx.DiscardPages) -> None:
+        root = self.sessions.folder(session_id).resolve()
+        for ref in effect.refs:
+            path = (root / ref).resolve()
+            if path.is_relative_to(root):
+                path.unlink(missing_ok=True)
+
+    # -- printing -------------------------------------------------------------------------------
+    def _do_print_document(self, session_id: str, effect: fx.PrintDocument) -> None:
+        from local_api.tickets import build_document
+
+        if self.print_queue is None:
+            self._result(session_id, ev.PrintFailed(at=self.now(), job_id=effect.job_id, code="offline",
+                                                    reason="this kiosk has no printer"))
+            return
+        try:
+            document = build_document(effect.template, effect.data, hall=self.hall_name, tz=self.timezone)
+            state = self.print_queue.submit(effect.job_id, document)
+        except PaperOut:
+            state = None
+            code, reason = "paper_out", "paper out"
+        except CoverOpen:
+            state = None
+            code, reason = "cover_open", "cover open"
+        except DeviceTimeout:
+            state = None
+            code, reason = "offline", "the printer did not answer"
+        except DriverError as exc:
+            state = None
+            code, reason = "offline", str(exc)
+        if state is not None:
+            status = str(getattr(state.status, "value", state.status))
+            if status == "done":
+                self._result(session_id, ev.Printed(at=self.now(), job_id=effect.job_id))
+                return
+            code = {"waiting_paper": "paper_out", "waiting_printer": "offline"}.get(status, status)
+            reason = state.message
+        self._result(session_id, ev.PrintFailed(at=self.now(), job_id=effect.job_id, code=code, reason=reason))
+
+    # -- submissions ------------------------------------------------------------------------------
+    def _do_submit_application(self, session_id: str, effect: fx.SubmitApplication) -> None:
+        if effect.purpose != "application":
+            from local_api.queries import answer
+
+            self._result(session_id, answer(self, session_id, effect))
+            return
+        applicant = dict(effect.applicant)
+        application = {
+            "item_code": effect.item_code,
+            "applicant": {
+                "name": applicant.get("name", ""),
+                "id_type": ID_TYPES.get(applicant.get("card_type", "resident"), "999"),
+                "id_number": applicant.get("id_number", ""),
+                **({"phone": effect.form["phone"]} if effect.form.get("phone") else {}),
+            },
+            "form": dict(effect.form),
+            "submitted_at": effect.submitted_at.isoformat(),
+            "materials": [],
+        }
+        files: list[MaterialFile] = []
+        folder = self.sessions.folder(session_id)
+        for material in effect.materials:
+            for n, ref in enumerate(material.get("refs", ()), start=1):
+                name = f"{material['code']}-{n:02d}.jpg"
+                files.append(MaterialFile(name, "image/jpeg", material["name"], (folder / ref).read_bytes()))
+                application["materials"].append({"file": name, "label": f"{material['name']} 第{n}页"})
+        try:
+            receipt = self.outbox.store_case(effect.idempotency_key, effect.item_code, application, files)
+        except OutboxFull:
+            self._result(session_id, ev.SubmitFailed(
+                at=self.now(), reason="本机存储空间已满，暂时无法保存新的申请，请到人工窗口办理"))
+            return
+        except OSError as exc:
+            log.error("outbox store failed", extra={"errno": exc.errno})
+            self._result(session_id, ev.SubmitFailed(at=self.now(), reason="本机保存申请失败，请到人工窗口办理"))
+            return
+        # Stored durably: the citizen may be told now. Try to get the real case number quickly.
+        self.wake_forwarder()
+        case_no = receipt.case_no or self._wait_case_no(receipt.provisional_no, timeout_s=3.0)
+        self._result(session_id, ev.Submitted(at=self.now(), case_no=case_no,
+                                              provisional_no=None if case_no else receipt.provisional_no))
+
+    def _wait_case_no(self, provisional_no: str, timeout_s: float) -> str | None:
+        deadline = datetime.now(UTC) + timedelta(seconds=timeout_s)
+        while datetime.now(UTC) < deadline and not self._stop.is_set():
+            case_no = self.outbox.case_no_for(provisional_no)
+            if case_no:
+                return case_no
+            self._stop.wait(0.1)
+        return None
+
+    def _do_submit_rating(self, session_id: str, effect: fx.SubmitRating) -> None:
+        case = effect.case_no
+        provisional = case if case and case.startswith("P") else None
+        rating = {
+            "level": RATING_LEVELS[effect.level],
+            "channel": "self_service_terminal",
+            "reasons": [effect.reason] if effect.reason else [],
+            "rated_at": effect.rated_at.isoformat(),
+        }
+        if case is None:
+            return  # nothing to attach the rating to (a query with no case)
+        try:
+            self.outbox.store_rating(effect.idempotency_key, effect.item_code, rating,
+                                     case_no=None if provisional else case, provisional_no=provisional)
+            self.wake_forwarder()
+        except OutboxFull:
+            log.error("rating dropped: storage full")
+
+    # -- consent, helper, wipe ----------------------------------------------------------------------
+    def _do_record_consent(self, session_id: str, effect: fx.RecordConsent) -> None:
+        if self.db is None:
+            return
+        with self.db.begin() as s:
+            s.add(ConsentRecord(at=effect.at, session_id=session_id, item_code=effect.item_code,
+                                text_version=f"{effect.consent_id}@{effect.version}", accepted=effect.accepted))
+
+    def _do_call_helper(self, session_id: str, effect: fx.CallHelper) -> None:
+        if self.bus is not None:
+            self.bus.publish({"type": "helper", "session_id": session_id, "step": effect.step, "state": "called"})
+
+    def _do_cancel_helper(self, session_id: str, effect: fx.CancelHelper) -> None:
+        if self.bus is not None:
+            self.bus.publish({"type": "helper", "session_id": session_id, "state": "cancelled"})
+
+    def _do_wipe_session(self, session_id: str, effect: fx.WipeSession) -> None:
+        if self._card_session == session_id:
+            self._card_session = None
+        cancel = self._capture_cancel.pop(session_id, None)
+        if cancel:
+            cancel.set()
+        self.sessions.wipe(session_id)
+
+
+def _card_reason(exc: DriverError) -> str:
+    text = str(exc)
+    if "removed" in text or "moved" in text:
+        return "读卡时身份证被移开了，请把身份证重新放好，不要移动"
+    return "读卡没有成功，请把身份证重新放在感应区"

@@ -1,0 +1,111 @@
+"""Citizen sessions over kioskd's HTTP API with simulated devices: the real engine, runner and drivers."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.daemon import kioskd
+
+NAME = "韩梅梅"  # the sim reader's resident card
+
+
+def devices(tmp: Path) -> dict[str, str]:
+    return {
+        "KIOSK_DEVICES": "real",
+        "KIOSK_ID_READER": "sim:",
+        "KIOSK_PRINTER": f"sim://{tmp / 'printed'}",
+        "KIOSK_VOICE": f"sim://{tmp / 'voice'}",
+        "KIOSK_DEVICE_POLL_S": "0.05",
+    }
+
+
+def wait_for(client, session_id: str, predicate, timeout: float = 20.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        snap = client.get(f"/sessions/{session_id}").json()
+        if predicate(snap):
+            return snap
+        if time.monotonic() > deadline:
+            raise AssertionError(f"session never got there; last step {snap.get('step', {}).get('id')}: {snap}")
+        time.sleep(0.05)
+
+
+def event(client, session_id: str, type_: str, **data):
+    return client.post(f"/sessions/{session_id}/events", json={"type": type_, "data": data})
+
+
+@pytest.fixture
+def daemon(tmp_path):
+    with kioskd(tmp_path / "data", **devices(tmp_path)) as d:
+        d.tmp = tmp_path
+        yield d
+
+
+def test_queue_ticket_without_a_hub_prints_a_local_number(daemon):
+    with daemon.client() as c:
+        items = {i["code"] for i in c.get("/items").json()}
+        assert {"queue_ticket", "residence_permit", "housing_fund_query"} <= items
+        snap = c.post("/sessions", json={"item_code": "queue_ticket"}).json()
+        assert snap["step"]["kind"] == "choose"
+        assert c.post("/sessions", json={"item_code": "queue_ticket"}).status_code == 409  # one at a time
+        event(c, snap["id"], "choose", option="tax")
+        done = wait_for(c, snap["id"], lambda s: s["step"]["kind"] == "done")
+        assert done["case_no"].startswith("Z") and done["step"]["data"]["result"]["source"] == "local"
+        pngs = list((daemon.tmp / "printed").glob("*.png"))
+        assert len(pngs) == 1
+        assert "税务" in (daemon.tmp / "printed" / "job-0001.txt").read_text(encoding="utf-8")
+        event(c, snap["id"], "finish")
+        assert c.get(f"/sessions/{snap['id']}").status_code == 404  # wiped
+        assert c.get("/sessions/current").status_code == 404
+    assert len(list((daemon.tmp / "voice").glob("*.wav"))) >= 3
+
+
+def test_wrong_events_are_refused_without_changing_the_session(daemon):
+    with daemon.client() as c:
+        snap = c.post("/sessions", json={"item_code": "queue_ticket"}).json()
+        sid = snap["id"]
+        refused = event(c, sid, "rate", level=5)
+        assert refused.status_code == 409
+        body = refused.json()
+        assert body["step"] == "service" and "choose" in body["expected"]
+        assert event(c, sid, "teleport").status_code == 422
+        assert event(c, sid, "choose").status_code == 422  # no option
+        assert c.post(f"/sessions/{sid}/events", content=b"{not json").status_code == 422
+        assert event(c, "nosuchsession", "next").status_code == 404
+        assert c.post("/sessions", json={"item_code": "no_such_item"}).status_code == 404
+        after = c.get(f"/sessions/{sid}").json()
+        assert after["step"] == snap["step"] and after["updated_at"] == snap["updated_at"]
+
+
+def test_card_data_reaches_the_session_but_never_the_logs(daemon):
+    with daemon.client() as c:
+        snap = c.post("/sessions", json={"item_code": "housing_fund_query"}).json()
+        sid = snap["id"]
+        # walk to the identify step
+        for _ in range(5):
+            kind = c.get(f"/sessions/{sid}").json()["step"]["kind"]
+            if kind == "identify":
+                break
+            if kind == "consent":
+                event(c, sid, "consent", accepted=True)
+            else:
+                event(c, sid, "next")
+        assert c.get(f"/sessions/{sid}").json()["step"]["kind"] == "identify"
+        assert c.post("/sim/id_reader/place", json={"card": "resident"}).status_code == 200
+        snap = wait_for(c, sid, lambda s: s["applicant"] is not None)
+        assert snap["applicant"]["name_masked"].endswith("*") and NAME not in str(snap)
+        # no hub here: the query fails with a message, the card data stays in the daemon only
+        snap = wait_for(c, sid, lambda s: s["notice"] is not None)
+        assert "查询" in snap["notice"]["message"]
+        assert c.delete("/sessions/current").status_code == 204
+        assert c.get(f"/sessions/{sid}").status_code == 404
+    text = daemon.log_text()
+    assert "card_read" in text  # the audit trail saw the event...
+    assert NAME not in text  # ...but never the person
+    import re
+
+    assert not re.search(r"\d{17}[\dX]", text)
+    assert not list((daemon.data_dir / "sessions").iterdir())
