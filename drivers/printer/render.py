@@ -51,6 +51,7 @@ _QR_LIB_EC = {
 QR_MAX_BYTES = 7089  # GS ( k function 180: pL+pH·256 ≤ 7092 = data + 3
 # Kinsoku: these never start a line; the character before them moves down with them.
 _NO_LINE_START = set("，。、；：！？）》」』】〕…—,.;:!?)]}%")
+_NO_LINE_END = set("（《「『【〔([{")
 
 
 def is_native(ch: str, profile: Profile) -> bool:
@@ -89,7 +90,7 @@ def wrap(text: str, columns: int) -> list[str]:
                 head, _, tail = line.rpartition(" ")
                 if tail.isascii() and text_columns(tail) < columns // 2:
                     line, carry = head, tail
-            elif ch in _NO_LINE_START and len(line) > 1:
+            elif (ch in _NO_LINE_START or line[-1:] in _NO_LINE_END) and len(line) > 1:
                 line, carry = line[:-1], line[-1]
             lines.append(line.rstrip(" "))
             line = (carry + ch).lstrip(" ") if carry else ch.lstrip(" ")

@@ -104,6 +104,11 @@ def test_over_long_line_wraps_to_paper_width_without_losing_text():
         assert not any(line.startswith(("，", "。")) for line in lines)
 
 
+def test_opening_brackets_never_end_a_line():
+    lines = printed_text(decode(render(Document([Text("扫码查看叫号进度 · 办完请评价（好差评）")]), P58)))
+    assert lines == ["扫码查看叫号进度 · 办完请评价", "（好差评）"]
+
+
 def test_double_width_text_wraps_at_half_the_columns():
     lines = printed_text(decode(render(Document([Text("社" * 30, width=2)]))))
     assert [text_columns(x) for x in lines] == [24, 24, 12]
