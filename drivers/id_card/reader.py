@@ -71,7 +71,11 @@ class IdCardReader(Device):
 
     # -- lifecycle hooks ---------------------------------------------------------------------
     def _open(self) -> None:
-        self._transport = self._factory()
+        try:
+            self._transport = self._factory()
+        except DriverError as exc:
+            self._update(Health.OFFLINE, str(exc))
+            raise
         self._transport.flush_input()
         self._latched = False
 
@@ -124,7 +128,11 @@ class IdCardReader(Device):
                 return None
             if self._latched:
                 return None
-            record = self._read_found_card()
+            try:
+                record = self._read_found_card()
+            except (CardUnreadable, ProtocolError):
+                self._latched = True  # report a bad card once per placement, not every poll
+                raise
             self._latched = True
             return record
 

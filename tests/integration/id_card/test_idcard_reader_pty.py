@@ -225,6 +225,18 @@ def test_card_read_failure_goes_back_to_find_and_retries(serial_reader: Factory)
     assert reader.read_card(timeout=2).name == "张三"
 
 
+def test_poll_reports_an_unreadable_card_once_per_placement(serial_reader: Factory) -> None:
+    card = sample_card("resident")
+    reader, sam = serial_reader("refind", sam=SamSimulator(SCENARIOS["refind"], SimCard(b"\x00\xd8" + card.text[2:])))
+    with pytest.raises(ProtocolError, match="not valid UTF-16"):
+        reader.poll()
+    assert [reader.poll() for _ in range(3)] == [None] * 3
+    sam.remove()
+    reader.poll()
+    sam.place(card)
+    assert reader.poll().name == "张三"
+
+
 def test_sim_uri_with_fingerprint_and_appended_address() -> None:
     reader = registry.create("id_reader", "sim:?pace=0&fingerprint=1&address=1")
     reader.place(SimCard(sample_card("resident").text, bytes(1024), bytes(512), "北京市西城区示例街3号"))
@@ -236,6 +248,8 @@ def test_sim_uri_with_fingerprint_and_appended_address() -> None:
 
 def test_sim_uri_starts_with_a_card_and_supports_place_and_remove() -> None:
     reader = registry.create("id_reader", "sim:?card=resident")
+    seen: list[bool] = []
+    reader.on_status(lambda _dev, status: seen.append(status.sensors.get("card_present")))
     with reader:
         assert reader.probe().sensors["sam_id"]
         assert reader.poll().name == "张三"
@@ -245,6 +259,8 @@ def test_sim_uri_starts_with_a_card_and_supports_place_and_remove() -> None:
         reader.place(SAMPLE_RECORDS["hkmt_residence"])
         assert reader.poll().card_type == "hkmt_residence"
     assert reader.status.health is Health.OFFLINE
+    changes = [v for i, v in enumerate(seen) if i == 0 or seen[i - 1] != v]
+    assert changes == [False, True, False, True, False]  # listeners saw the card come, go, come, close
 
 
 def test_using_a_closed_reader_is_a_lifecycle_error() -> None:
