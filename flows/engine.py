@@ -165,6 +165,7 @@ def print_data(item: ServiceItem, snap: Snapshot, at: datetime) -> dict[str, Any
 
 def _enter(item: ServiceItem, snap: Snapshot, step: Step, at: datetime, effects: Effects) -> Snapshot:
     effects.append(fx_.Speak(text=render(step.prompt, item, snap)))
+    snap = snap.model_copy(update={"entry": snap.entry + 1})
     update: dict[str, Any] = {"pending": None, "attempt": 0, "field_errors": {}}
     match step.kind:
         case "identify":
@@ -508,6 +509,11 @@ def _material_line(material: Material, snap: Snapshot) -> dict[str, Any]:
             "skipped": snap.skipped.get(material.code, "")}
 
 
+def _step_key(snap: Snapshot, step: Step) -> str:
+    """Stable for retries within one visit of a step; new when the step is entered again (after back)."""
+    return f"{snap.session_id}-r{snap.run}-e{snap.entry}-{step.id}"
+
+
 def _submission(item: ServiceItem, snap: Snapshot, step: SubmitStep, at: datetime) -> fx_.SubmitApplication:
     card = snap.card or {}
     applicant = {key: card[key] for key in ("card_type", "name", "id_number", "sex", "birth_date", "address")
@@ -515,7 +521,7 @@ def _submission(item: ServiceItem, snap: Snapshot, step: SubmitStep, at: datetim
     materials = tuple({**_material_line(item.material(code), snap), "refs": snap.pages.get(code, ())}
                       for code in _step_materials(item))
     return fx_.SubmitApplication(
-        idempotency_key=f"{snap.session_id}-r{snap.run}-{step.id}", item_code=item.code, purpose=step.purpose,
+        idempotency_key=_step_key(snap, step), item_code=item.code, purpose=step.purpose,
         applicant=applicant, form=dict(snap.form), materials=materials, submitted_at=at)
 
 
@@ -540,7 +546,7 @@ def _on_submit_retry(item, snap, step, event, effects):
 
 def _print(item, snap, step: PrintStep, at: datetime, effects):
     attempt = snap.attempt + 1
-    job_id = f"{snap.session_id}-r{snap.run}-{step.id}-{attempt}"
+    job_id = f"{_step_key(snap, step)}-{attempt}"
     effects.append(fx_.PrintDocument(job_id=job_id, template=step.template, data=print_data(item, snap, at)))
     record = PrintRecord(job_id=job_id, template=step.template, step=step.id)
     return snap.model_copy(update={"attempt": attempt, "pending": "print", "prints": (*snap.prints, record)})

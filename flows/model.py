@@ -326,7 +326,8 @@ class Snapshot(_Frozen):
     helper_requested: bool = False
     notice: Notice | None = None
     pending: Literal["card", "capture", "submit", "print"] | None = None
-    attempt: int = PydField(0, description="per-step attempt, part of print job ids")
+    entry: int = PydField(0, description="how many steps were entered so far; part of keys and job ids")
+    attempt: int = PydField(0, description="print attempts since the current step was entered")
     card: dict[str, Any] | None = PydField(None, repr=False)
     age: int | None = None
     form: dict[str, str] = PydField(default_factory=dict, repr=False)

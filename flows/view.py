@@ -134,12 +134,15 @@ def guide_data(item: ServiceItem) -> dict[str, Any]:
 
 def _review_data(item: ServiceItem, snap: Snapshot) -> dict[str, Any]:
     labels: dict[str, str] = {}
+    option_labels: dict[str, dict[str, str]] = {}
     for step in item.steps:
         if step.kind == "form":
             labels.update({f.name: f.label for f in step.fields})
         elif step.kind == "choose":
             labels[step.answer] = step.title
-    answers = [{"label": labels.get(name, name), "value": value} for name, value in snap.form.items()]
+            option_labels[step.answer] = {o.value: o.label for o in step.options}
+    answers = [{"label": labels.get(name, name), "value": option_labels.get(name, {}).get(value, value)}
+               for name, value in snap.form.items()]
     materials = [{"name": item.material(code).name, "captured": len(refs)} for code, refs in snap.pages.items()]
     skipped = [{"name": item.material(code).name, "reason": why} for code, why in snap.skipped.items()]
     return {"answers": answers, "materials": materials, "skipped": skipped, "result": dict(snap.result)}

@@ -13,7 +13,7 @@ from flows.catalog import load_catalog, summaries
 from flows.diagram import mermaid
 from flows.engine import accepted_client_events, start, transition
 from flows.view import session_view
-from flows.walk import SAMPLE_CARD, client_action, happy_path_events, walk
+from flows.walk import SAMPLE_CARD, client_action, happy_event, happy_path_events, walk
 from local_api.schemas import ClientEventType, ServiceItemSummary, SessionSnapshot
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -131,3 +131,27 @@ def test_print_failure_view_offers_retry_and_skip():
     assert [o.value for o in view.step.options] == ["retry", "skip"]
     assert view.notice.code == "paper_out" and view.step.data["state"] == "failed"
     assert "choose" in view.step.accepts and "back" not in view.step.accepts
+
+
+def test_form_view_shows_prefill_errors_and_keypads():
+    item = CATALOG["residence_permit"]
+    trail = walk(item, start_at=T0)
+    snap = next(s for _, s, _ in trail if s.step == "application")
+    snap, _ = transition(item, snap, ev.FormSubmitted(at=T0, values={"phone": "12", "arrival_date": "2025-13-01"}))
+    view = SessionSnapshot.model_validate(session_view(item, snap))
+    fields = {f.name: f for f in view.step.fields}
+    assert fields["name"].value == "张建国" and fields["id_number"].keypad == "id"
+    assert fields["phone"].keypad == "digits" and "11位手机号码" in fields["phone"].error
+    assert "有效日期" in fields["arrival_date"].error and fields["residence_address"].error == "请填写本市居住地址"
+    assert view.notice.level == "error" and view.idle_deadline == snap.idle_deadline
+
+
+def test_review_view_shows_option_labels_and_skipped_materials():
+    item = CATALOG["individual_business_precheck"]
+    snap = next(s for _, s, _ in walk(item, start_at=T0) if s.pages.get("id_card") and s.step == "capture_basic")
+    snap, _ = transition(item, snap, ev.NextPressed(at=T0))  # 经营场所使用证明: 不动产权证书 is fetched instead
+    while snap.step != "review":
+        snap, _ = transition(item, snap, happy_event(item, snap, T0))
+    data = session_view(item, snap)["step"]["data"]
+    assert {"label": "是否委托他人办理", "value": "经营者本人"} in data["answers"]
+    assert data["skipped"] == [{"name": "经营场所使用证明（产权证明或租赁协议）", "reason": "电子证照"}]

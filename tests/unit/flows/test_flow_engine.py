@@ -208,11 +208,11 @@ def test_submission_after_start_over_uses_a_new_key(item, make_session):
     first = make_session(item).to_submit()
     key1 = first.effects[-1].idempotency_key
     second = make_session(item).to_submit()
-    assert second.effects[-1].idempotency_key == key1 == "s1-r1-submit"
+    assert second.effects[-1].idempotency_key == key1 == "s1-r1-e8-submit"
     first.send(ev.SubmitFailed)
     first.send(ev.StartOverPressed)
     first.to_submit()
-    assert first.effects[-1].idempotency_key == "s1-r2-submit"
+    assert first.effects[-1].idempotency_key == "s1-r2-e16-submit"
 
 
 # ---- step kinds ----
@@ -281,7 +281,7 @@ def test_submission_carries_applicant_form_and_materials(session):
     session.to_submit()
     submit = session.effects[-1]
     assert isinstance(submit, fx.SubmitApplication)
-    assert submit.idempotency_key == "s1-r1-submit" and submit.item_code == "sample"
+    assert submit.idempotency_key == "s1-r1-e8-submit" and submit.item_code == "sample"
     assert submit.applicant["id_number"] == SAMPLE_CARD["id_number"]
     assert submit.form["phone"] == "13912345678"
     assert [(m["code"], m["pages"], m["skipped"]) for m in submit.materials] == [
@@ -294,19 +294,27 @@ def test_submit_failure_retries_with_the_same_key(session):
     session.send(ev.SubmitFailed, reason="网络中断")
     assert session.snap.notice.code == "submit_failed" and session.snap.pending is None
     session.send(ev.NextPressed)
-    assert session.effects[-1].idempotency_key == "s1-r1-submit"
+    assert session.effects[-1].idempotency_key == "s1-r1-e8-submit"
+
+
+def test_submitting_again_after_back_uses_a_new_key(session):
+    session.to_submit()
+    session.send(ev.SubmitFailed, reason="材料不全")
+    session.send(ev.BackPressed)
+    session.send(ev.NextPressed)
+    assert session.effects[-1].idempotency_key == "s1-r1-e10-submit"
 
 
 def test_print_failure_offers_retry_or_skip(session):
     session.to_submit()
     session.send(ev.Submitted, provisional_no="L-0001")
     job = session.effects[-1]
-    assert job.job_id == "s1-r1-receipt-1" and job.data["applicant_id"] == "6401**********" + \
+    assert job.job_id == "s1-r1-e9-receipt-1" and job.data["applicant_id"] == "6401**********" + \
         SAMPLE_CARD["id_number"][-4:] and job.data["applicant_name"] == "张**"
     session.send(ev.PrintFailed, job_id=job.job_id, code="paper_out")
     assert session.snap.notice.code == "paper_out" and "back" not in accepted_events(session.item, session.snap)
     session.send(ev.OptionChosen, option="retry")
-    assert session.effects[-1].job_id == "s1-r1-receipt-2"
+    assert session.effects[-1].job_id == "s1-r1-e9-receipt-2"
     with pytest.raises(EventNotAccepted):
         transition(session.item, session.snap, ev.Printed(at=at(900), job_id=job.job_id))
     session.send(ev.PrintFailed, code="paper_out")
