@@ -1,0 +1,111 @@
+"""The kioskhub command: registry commands, config errors, and serving on a port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from hub.cli import app
+
+KIOSKHUB = [sys.executable, "-c", "from hub.cli import main; main()"]
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*KIOSKHUB, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+def invoke(args: list[str], env: dict[str, str]):
+    """Run the command in-process (a subprocess costs seconds of imports on a loaded CI machine)."""
+    result = CliRunner().invoke(app, args, env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def env(tmp_path, database_url) -> dict[str, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("KIOSKHUB_")}
+    base["KIOSKHUB_DATA_DIR"] = str(tmp_path / "hubdata")
+    if database_url:
+        base["KIOSKHUB_DATABASE_URL"] = database_url
+    return base
+
+
+def test_add_list_revoke(env):
+    code, out, err = invoke(["kiosks", "add", "--id", "yc-hall-01", "--site", "yc-hall", "--region", "640104"], env)
+    assert code == 0, err
+    token = out.split()[-1]
+    assert len(token) >= 40
+    assert "yc-hall-01\tyc-hall\thall\tactive" in invoke(["kiosks", "list"], env)[1]
+    code, _, err = invoke(["kiosks", "add", "--id", "yc-hall-01", "--site", "yc-hall"], env)
+    assert code == 2 and "already registered" in err
+    assert invoke(["kiosks", "revoke", "--id", "yc-hall-01"], env)[0] == 0
+    assert "revoked" in invoke(["kiosks", "list"], env)[1]
+    code, _, err = invoke(["kiosks", "revoke", "--id", "nope"], env)
+    assert code == 2 and err.strip() == "kioskhub: no kiosk nope; see kioskhub kiosks list"
+    code, _, err = invoke(["kiosks", "add", "--id", "../x", "--site", "s"], env)
+    assert code == 2 and "--id must be" in err
+
+
+@pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
+def test_malformed_settings_give_one_line_and_exit_2(env, tmp_path):
+    bad_port = run(["kiosks", "list"], env | {"KIOSKHUB_PORT": "eighty"}, tmp_path)
+    assert bad_port.returncode == 2
+    assert bad_port.stderr.startswith("kioskhub: KIOSKHUB_PORT:") and bad_port.stderr.count("\n") == 1
+    config = tmp_path / "hub.toml"
+    config.write_text('timezone = "Mars/Olympus"\n')
+    code, _, err = invoke(["serve"], env | {"KIOSKHUB_CONFIG": str(config)})
+    assert code == 2 and "KIOSKHUB_TIMEZONE" in err
+    config.write_text("prot = 1\n")
+    code, _, err = invoke(["serve"], env | {"KIOSKHUB_CONFIG": str(config)})
+    assert code == 2 and "unknown setting 'prot'" in err
+    assert "Traceback" not in bad_port.stderr
+
+
+@pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
+def test_unreachable_database_is_one_line(env, tmp_path):
+    url = "postgresql://nobody@127.0.0.1:1/none"
+    code, _, err = invoke(["kiosks", "list"], env | {"KIOSKHUB_DATABASE_URL": url})
+    assert code == 1 and err.startswith("kioskhub: database unavailable") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
+def test_serve_answers_health_and_kiosk_requests(env, tmp_path):
+    token = invoke(["kiosks", "add", "--id", "k1", "--site", "post-3", "--site-kind", "post"], env)[1].split()[-1]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = tmp_path / "hub.toml"
+    config.write_text(f"[hub]\nport = {port}\n")
+    proc = subprocess.Popen(
+        KIOSKHUB,
+        env=env | {"KIOSKHUB_CONFIG": str(config)},
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx.get(f"{base}/api/v1/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+                assert time.monotonic() < deadline, "kioskhub did not answer"
+                time.sleep(0.1)
+        assert health.json()["status"] == "ok"
+        beat = httpx.post(f"{base}/api/v1/heartbeat", json={}, headers={"Authorization": f"Bearer {token}"})
+        assert beat.status_code == 200
+        assert httpx.post(f"{base}/api/v1/heartbeat", json={}).status_code == 401
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)

@@ -1,0 +1,59 @@
+"""kioskhub settings: defaults, environment, TOML file, errors that name the setting."""
+
+from __future__ import annotations
+
+import pytest
+
+from hub.settings import ConfigError, load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("KIOSKHUB_"):
+            monkeypatch.delenv(key)
+
+
+def test_defaults_bind_localhost_8780_with_sqlite_in_the_data_dir():
+    s = load_settings()
+    assert (s.host, s.port) == ("127.0.0.1", 8780)
+    assert s.db_url.startswith("sqlite:///") and s.db_url.endswith("var/hub/kioskhub.sqlite3")
+
+
+def test_environment_wins_over_the_file(tmp_path, monkeypatch):
+    config = tmp_path / "hub.toml"
+    config.write_text('[hub]\nport = 9000\ndata_dir = "elsewhere"\n')
+    monkeypatch.setenv("KIOSKHUB_CONFIG", str(config))
+    monkeypatch.setenv("KIOSKHUB_PORT", "9100")
+    s = load_settings()
+    assert (s.port, str(s.data_dir)) == (9100, "elsewhere")
+
+
+def test_postgres_urls_use_the_psycopg_driver(monkeypatch):
+    monkeypatch.setenv("KIOSKHUB_DATABASE_URL", "postgresql://hub@db/hub")
+    assert load_settings().db_url == "postgresql+psycopg://hub@db/hub"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"KIOSKHUB_PORT": "0"}, "KIOSKHUB_PORT"),
+        ({"KIOSKHUB_DATABASE_URL": "mysql://x"}, "KIOSKHUB_DATABASE_URL"),
+        ({"KIOSKHUB_MAX_FILES": "many"}, "KIOSKHUB_MAX_FILES"),
+        ({"KIOSKHUB_CONFIG": "/nonexistent/hub.toml"}, "KIOSKHUB_CONFIG"),
+    ],
+)
+def test_bad_values_name_the_setting(monkeypatch, env, named):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ConfigError, match=named):
+        load_settings()
+
+
+def test_database_password_is_not_echoed(monkeypatch):
+    monkeypatch.setenv("KIOSKHUB_DATABASE_URL", "mysql://u:s3cret@x/db")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert "s3cret" not in str(err.value)
