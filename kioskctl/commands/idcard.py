@@ -9,7 +9,7 @@ import typer
 
 from drivers import registry
 from drivers.errors import DeviceTimeout, DriverError, InvalidDeviceUri, NotPresent, ProtocolError
-from drivers.id_card import IdCardReader, IdCardRecord
+from drivers.id_card import CardRemoved, CardUnreadable, IdCardReader, IdCardRecord
 from kioskctl.output import FAILED, NOTHING, USAGE, emit, fail
 
 NAME = "idcard"
@@ -37,6 +37,8 @@ def _fail_for(exc: DriverError) -> None:
         fail(f"device error: {exc}", FAILED)
     if isinstance(exc, ProtocolError):
         fail(f"protocol error: {exc}", FAILED)
+    if isinstance(exc, CardRemoved | CardUnreadable):
+        fail(f"card error: {exc}", FAILED)
     fail(f"device error: {exc}", FAILED)
 
 

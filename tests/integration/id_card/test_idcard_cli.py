@@ -52,7 +52,7 @@ def test_no_card_before_the_timeout_exits_3() -> None:
 @pytest.mark.parametrize(
     ("scenario", "says"),
     [("silent", "device error: .*no answer to 20 01"), ("bad_checksum", "protocol error: .*bad checksum"),
-     ("removed_mid_read", "taken off the reader")],
+     ("removed_mid_read", "card error: .*taken off the reader")],
 )
 def test_device_and_protocol_faults_exit_1_with_one_line(scenario: str, says: str) -> None:
     done = kioskctl("idcard", "read", "--device", f"sim:?card=resident&pace=0&scenario={scenario}",
