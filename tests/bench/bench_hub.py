@@ -1,0 +1,174 @@
+"""Hub intake throughput: cases per second with a 200 KB attachment, concurrent kiosks, SQLite and PostgreSQL.
+
+Run: .venv/bin/python tests/bench/bench_hub.py [--cases N] [--kiosks K] [--rounds R]
+The hub runs as a real ``kioskhub serve`` process on 127.0.0.1; kiosks are client threads. PostgreSQL
+is a throwaway server (initdb + pg_ctl) when its binaries are installed, and is skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from hub.db.session import Database, migrate  # noqa: E402
+from hub.registry import add_kiosk  # noqa: E402
+from tests.hub_pg import PgServer, find_bindir  # noqa: E402
+
+ATTACHMENT = os.urandom(200 * 1024)
+ITEM = "11640100MB1D00000A441080011002"
+
+
+def _id_number(body17: str = "64010419900101123") -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
+
+
+APPLICATION = json.dumps(
+    {
+        "item_code": ITEM,
+        "item_name": "城乡居民养老保险参保登记",
+        "applicant": {"name": "张三", "id_number": _id_number()},
+        "form": {"地址": "银川市兴庆区解放西街1号", "参保档次": "500"},
+        "materials": [{"file": "scan.pdf", "label": "户口簿"}],
+    },
+    ensure_ascii=False,
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServedHub:
+    """A kioskhub process with `kiosks` registered kiosks."""
+
+    def __init__(self, data_dir: Path, database_url: str | None, kiosks: int) -> None:
+        self.port = _free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSKHUB_")}
+        env |= {"KIOSKHUB_DATA_DIR": str(data_dir), "KIOSKHUB_PORT": str(self.port), "KIOSKHUB_LOG_LEVEL": "WARNING"}
+        if database_url:
+            env["KIOSKHUB_DATABASE_URL"] = database_url
+        db = Database(database_url or f"sqlite:///{data_dir / 'kioskhub.sqlite3'}", 1)
+        migrate(db.engine)
+        self.tokens = []
+        with db.write() as session, session.begin():
+            for n in range(kiosks):
+                now = dt.datetime.now(dt.UTC)
+                self.tokens.append(add_kiosk(session, f"bench-{n}", "hall-1", now))
+        db.dispose()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from hub.cli import main; main()", "serve"], env=env, cwd=data_dir
+        )
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{self.base}/api/v1/health", timeout=2)
+                return
+            except httpx.TransportError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("kioskhub did not start") from None
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def run_round(hub: ServedHub, cases: int, kiosks: int, round_no: int) -> float:
+    """Cases per second for `cases` submissions spread over `kiosks` concurrent kiosks."""
+    counter = iter(range(cases))
+    lock = threading.Lock()
+
+    def kiosk(n: int, client: httpx.Client) -> int:
+        done = 0
+        headers = {"Authorization": f"Bearer {hub.tokens[n]}"}
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return done
+            r = client.post(
+                "/api/v1/cases",
+                headers=headers | {"Idempotency-Key": f"r{round_no}-{i}"},
+                data={"application": APPLICATION},
+                files=[("materials", ("scan.pdf", ATTACHMENT, "application/pdf"))],
+            )
+            if r.status_code != 201:
+                raise RuntimeError(f"unexpected {r.status_code}: {r.text[:200]}")
+            done += 1
+
+    clients = [httpx.Client(base_url=hub.base, timeout=120) for _ in range(kiosks)]
+    try:
+        start = time.perf_counter()
+        with ThreadPoolExecutor(kiosks) as pool:
+            total = sum(pool.map(kiosk, range(kiosks), clients))
+        elapsed = time.perf_counter() - start
+    finally:
+        for c in clients:
+            c.close()
+    assert total == cases
+    return cases / elapsed
+
+
+def measure(label: str, database_url: str | None, args: argparse.Namespace) -> dict[int, float]:
+    results: dict[int, float] = {}
+    with tempfile.TemporaryDirectory(prefix="hubbench-") as tmp:
+        hub = ServedHub(Path(tmp), database_url, max(args.kiosks))
+        try:
+            run_round(hub, 20, 2, -1)  # warm-up
+            for kiosks in args.kiosks:
+                rates = [run_round(hub, args.cases, kiosks, r + kiosks * 100) for r in range(args.rounds)]
+                results[kiosks] = statistics.median(rates)
+                print(f"{label:10s} kiosks={kiosks:<3d} median {results[kiosks]:7.1f} cases/s  (rounds: "
+                      + ", ".join(f"{x:.1f}" for x in rates) + ")", flush=True)  # fmt: skip
+        finally:
+            hub.stop()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=150, help="cases per round")
+    parser.add_argument("--kiosks", type=int, nargs="+", default=[1, 8, 32], help="concurrent kiosk counts")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    print(f"hub intake, 200 KB attachment, {args.cases} cases/round, {args.rounds} rounds, {os.cpu_count()} CPUs")
+    sqlite = measure("sqlite", None, args)
+    bindir = find_bindir()
+    if bindir is None:
+        print("postgresql: skipped (no server binaries found)")
+        return
+    server = PgServer(bindir).start()
+    try:
+        pg = measure("postgresql", server.create_database(), args)
+    finally:
+        server.stop()
+    base = sqlite[args.kiosks[0]]
+    for kiosks in args.kiosks:
+        print(
+            f"kiosks={kiosks:<3d} sqlite {sqlite[kiosks] / base:4.2f}x  postgresql {pg[kiosks] / base:4.2f}x "
+            f"(baseline: sqlite, {args.kiosks[0]} kiosk)"
+        )
+
+
+if __name__ == "__main__":
+    main()
