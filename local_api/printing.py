@@ -162,7 +162,10 @@ class PrintQueue:
         except CoverOpen:
             return self._set(state, JobStatus.WAITING_PRINTER,
                              "the cover was opened during printing; close it and resume: the job prints again", doc)
-        except DeviceTimeout:
+        except DeviceTimeout as exc:
+            if getattr(exc, "job_sent", True) is False:
+                return self._set(state, JobStatus.WAITING_PRINTER,
+                                 "the printer does not answer; check power and cable, then resume", doc)
             return self._finish(state, JobStatus.FAILED,
                                 "the printer stopped answering during the job; check whether the ticket came out "
                                 "(not printed again automatically)")

@@ -66,11 +66,18 @@ class ReceiptPrinter(Device):
         self.print_bytes(render(doc, self.profile))
 
     def print_bytes(self, data: bytes) -> None:
-        """Send one already-rendered job, checking the printer before and after."""
+        """Send one already-rendered job, checking the printer before and after.
+
+        Errors raised before any byte was sent carry ``job_sent = False``.
+        """
         with self._lock:
             self._ensure_open()
             if self.connection.can_read:
-                _raise_unless_ready(self.check(), before=True, device=self.uri)
+                try:
+                    _raise_unless_ready(self.check(), before=True, device=self.uri)
+                except DriverError as exc:
+                    exc.job_sent = False  # nothing left the host: safe to retry
+                    raise
             self.connection.write(data)
             if self.connection.can_read:
                 _raise_unless_ready(self.check(), before=False, device=self.uri)

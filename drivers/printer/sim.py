@@ -123,6 +123,7 @@ class VirtualPrinter:
                 self._decoder = Decoder(strict=False)
             if not self._page.empty:
                 self._page.notes.append("job ended without a cut")
+            if not self._page.empty or self._page.notes:
                 self._finish(complete=True)
 
     def _finish(self, *, complete: bool) -> None:

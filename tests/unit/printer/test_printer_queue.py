@@ -154,3 +154,25 @@ def test_job_ids_must_be_sane(setup):
     _, queue, _, _ = setup
     with pytest.raises(ValueError, match="job id"):
         queue.submit("", _ticket())
+
+
+def test_a_printer_that_goes_silent_before_the_job_leaves_it_waiting_not_failed(setup):
+    printer, queue, _, _ = setup
+    printer.virtual.silent = True
+    state = queue.submit("s7", _ticket())
+    assert state.status is JobStatus.WAITING_PRINTER and "does not answer" in state.message
+    printer.virtual.silent = False
+    assert queue.resume()[0].status is JobStatus.DONE
+    assert len(printer.pngs) == 1
+
+
+def test_concurrent_submits_of_one_id_print_once(setup):
+    import threading
+
+    printer, queue, _, _ = setup
+    threads = [threading.Thread(target=queue.submit, args=("same", _ticket())) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(printer.pngs) == 1
