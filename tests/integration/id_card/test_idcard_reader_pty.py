@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from drivers import registry
 from drivers.base import Health
-from drivers.errors import DeviceTimeout, LifecycleError, NotPresent, ProtocolError
+from drivers.errors import DeviceTimeout, DriverError, LifecycleError, NotPresent, ProtocolError
 from drivers.id_card import CardRemoved, IdCardReader, ReaderFault, Timings
 from drivers.id_card.protocol import Command, Sw3, build_response
 from drivers.id_card.sim import (
@@ -116,11 +119,9 @@ def test_bad_checksum_is_resent_once_then_reported(serial_reader: Factory) -> No
 
 def test_silent_reader_times_out_and_goes_offline(serial_reader: Factory) -> None:
     reader, sam = serial_reader("silent", card="resident")
-    start = time.monotonic()
     with pytest.raises(DeviceTimeout, match=r"no answer to 20 01"):
         reader.read_card(timeout=5)
-    assert time.monotonic() - start < 1.5  # two tries of 0.2 s, not the whole card timeout
-    assert sam.requests == 2
+    assert sam.requests == 2  # one resend, then it gives up instead of polling for the whole 5 s
     assert reader.status.health is Health.OFFLINE
     assert reader.probe().health is Health.OFFLINE
 
@@ -188,10 +189,9 @@ def test_garbage_before_the_preamble_and_split_replies_are_tolerated(serial_read
 def test_truncated_reply_is_a_protocol_error_not_a_hang(serial_reader: Factory) -> None:
     sam = ScriptedSam(card=sample_card("resident"), rewrite={Command.READ_BASE.value: lambda r: r[:700]})
     reader, _ = serial_reader(sam=sam)
-    start = time.monotonic()
     with pytest.raises(ProtocolError, match=r"truncated reply to 30 01 .*700 bytes"):
         reader.read_card(timeout=5)
-    assert time.monotonic() - start < 4
+    assert sam.requests == 4  # find, select, read, one resent read: then it gives up
 
 
 def test_unknown_status_is_a_protocol_error(serial_reader: Factory) -> None:
@@ -266,4 +266,35 @@ def test_sim_uri_starts_with_a_card_and_supports_place_and_remove() -> None:
 def test_using_a_closed_reader_is_a_lifecycle_error() -> None:
     reader = registry.create("id_reader", "sim:")
     with pytest.raises(LifecycleError):
+        reader.poll()
+
+
+@pytest.fixture(scope="module")
+def garbled_reader() -> Iterator[tuple[IdCardReader, dict]]:
+    """One reader on a pty whose find replies a test can replace with any bytes."""
+    rewrite: dict = {}
+    sam = ScriptedSam(SCENARIOS["refind"], card=sample_card("resident"), rewrite=rewrite)
+    with PtySimulator(sam, pace=False) as pty:
+        reader = registry.create("id_reader", f"serial://{pty.path}")
+        assert isinstance(reader, IdCardReader)
+        reader.timings = Timings(find=0.05, select=0.05, read=0.1, poll_interval=0.01)
+        with reader:
+            yield reader, rewrite
+
+
+VALID_FIND = build_response(Sw3.FIND_OK, bytes(4))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(reply=st.one_of(
+    st.binary(max_size=40),
+    st.tuples(st.integers(0, len(VALID_FIND) - 1), st.integers(0, 255)).map(
+        lambda p: VALID_FIND[: p[0]] + bytes([p[1]]) + VALID_FIND[p[0] + 1 :]),
+))
+def test_reader_given_any_reply_returns_or_raises_a_driver_error(
+    garbled_reader: tuple[IdCardReader, dict], reply: bytes
+) -> None:
+    reader, rewrite = garbled_reader
+    rewrite[Command.FIND_CARD.value] = lambda _r: reply
+    with contextlib.suppress(DriverError):  # ProtocolError, DeviceTimeout...: anything else fails the test
         reader.poll()
