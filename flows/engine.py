@@ -518,7 +518,7 @@ def _submission(item: ServiceItem, snap: Snapshot, step: SubmitStep, at: datetim
     card = snap.card or {}
     applicant = {key: card[key] for key in ("card_type", "name", "id_number", "sex", "birth_date", "address")
                  if key in card}
-    materials = tuple({**_material_line(item.material(code), snap), "refs": snap.pages.get(code, ())}
+    materials = tuple({**_material_line(item.material(code), snap), "refs": list(snap.pages.get(code, ()))}
                       for code in _step_materials(item))
     return fx_.SubmitApplication(
         idempotency_key=_step_key(snap, step), item_code=item.code, purpose=step.purpose,

@@ -6,12 +6,14 @@ from datetime import UTC, datetime
 from typing import get_args
 
 import pytest
+from pydantic import TypeAdapter
 
 from flows import effects as fx
 from flows import events as ev
 from flows.catalog import load_catalog, summaries
 from flows.diagram import mermaid
 from flows.engine import accepted_client_events, start, transition
+from flows.model import Snapshot
 from flows.view import session_view
 from flows.walk import SAMPLE_CARD, client_action, happy_event, happy_path_events, walk
 from local_api.schemas import ClientEventType, ServiceItemSummary, SessionSnapshot
@@ -155,3 +157,13 @@ def test_review_view_shows_option_labels_and_skipped_materials():
     data = session_view(item, snap)["step"]["data"]
     assert {"label": "是否委托他人办理", "value": "经营者本人"} in data["answers"]
     assert data["skipped"] == [{"name": "经营场所使用证明（产权证明或租赁协议）", "reason": "电子证照"}]
+
+
+@pytest.mark.parametrize("code", ["residence_permit", "queue_ticket"])
+def test_snapshots_and_effects_survive_a_json_round_trip(code):
+    """kioskd stores snapshots and queues effects as JSON; nothing may change on the way back."""
+    effect_adapter = TypeAdapter(fx.Effect)
+    for _, snap, effects in walk(CATALOG[code], start_at=T0):
+        assert Snapshot.model_validate_json(snap.model_dump_json()) == snap
+        for effect in effects:
+            assert effect_adapter.validate_json(effect_adapter.dump_json(effect)) == effect
