@@ -158,3 +158,17 @@ def test_python_escpos_chinese_output_is_rejected_by_the_strict_decoder():
 
 def test_title_is_centred_bold_double():
     assert title("受理回执") == Text("受理回执", width=2, height=2, bold=True, align=Align.CENTER)
+
+
+def test_raster_lines_are_byte_identical_to_python_escpos_image(capsys):
+    from PIL import Image
+
+    from drivers.printer.render import raster_line
+
+    ours = raster_line("王䶮", P80, width=1, height=1, bold=False, align=Align.CENTER)
+    width_bytes, height = ours[4] | ours[5] << 8, ours[6] | ours[7] << 8
+    image = Image.frombytes("1", (width_bytes * 8, height), bytes(b ^ 0xFF for b in ours[8:]))
+    theirs = Dummy()
+    theirs.image(image, impl="bitImageRaster", center=False)
+    capsys.readouterr()  # python-escpos print()s a media-width warning
+    assert theirs.output == ours
