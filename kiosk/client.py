@@ -1,0 +1,248 @@
+"""How the UI talks to kioskd: the ``KioskdClient`` protocol and its HTTP implementation.
+
+Every method blocks, so the app calls them on a worker thread (``kiosk.backend``), never on
+Kivy's main thread. Errors are ``KioskdError`` subclasses whose messages carry no personal data.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+import httpx
+from pydantic import TypeAdapter, ValidationError
+
+from local_api.schemas import (
+    DeviceView,
+    EventIn,
+    EventRejected,
+    HealthView,
+    PushMessage,
+    ServiceItemSummary,
+    SessionSnapshot,
+    SessionStart,
+)
+
+
+class KioskdError(Exception):
+    """kioskd could not be reached or answered with something unusable."""
+
+
+class Unreachable(KioskdError):
+    """Nothing answers at kioskd's address (not started, crashed, or a wrong port)."""
+
+
+class Unauthorized(KioskdError):
+    """kioskd refused the token (the UI reads a stale or unreadable api-token)."""
+
+
+class SessionGone(KioskdError):
+    """The session no longer exists (finished, abandoned or wiped)."""
+
+
+class EventRejectedError(KioskdError):
+    """The current step does not accept this event now."""
+
+    def __init__(self, rejected: EventRejected) -> None:
+        super().__init__(f"event rejected at step {rejected.step}: {rejected.detail}")
+        self.rejected = rejected
+
+
+class KioskdClient(Protocol):
+    """What the UI needs from kioskd (the real daemon over HTTP, or a scripted fake in tests)."""
+
+    def health(self) -> HealthView: ...
+
+    def items(self) -> list[ServiceItemSummary]: ...
+
+    def start_session(self, start: SessionStart) -> SessionSnapshot: ...
+
+    def current_session(self) -> SessionSnapshot | None: ...
+
+    def send_event(self, session_id: str, event: EventIn) -> SessionSnapshot: ...
+
+    def devices(self) -> list[DeviceView]: ...
+
+    def camera_preview(self) -> bytes | None: ...
+
+    def set_voice_muted(self, muted: bool) -> None: ...
+
+    def device_test(self, name: str, action: str) -> str: ...
+
+    def listen(self, on_message: Callable[[PushMessage], None], stop: threading.Event) -> None:
+        """Deliver pushed messages until ``stop`` is set; reconnects by itself."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class SimControl(Protocol):
+    """The citizen's side of a simulated kiosk (``KIOSK_DEVICES=sim``), used by the demo script."""
+
+    def place_card(self, card: str = "resident") -> None: ...
+
+    def remove_card(self) -> None: ...
+
+    def place_document(self, document: str = "a4") -> None: ...
+
+    def printer_paper(self, state: str) -> None: ...
+
+
+_ITEMS = TypeAdapter(list[ServiceItemSummary])
+_DEVICES = TypeAdapter(list[DeviceView])
+
+
+class HttpKioskd:
+    """``KioskdClient`` and ``SimControl`` over kioskd's HTTP and WebSocket API."""
+
+    def __init__(self, base_url: str, token: str | Callable[[], str], timeout: float = 5.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout)
+
+    @property
+    def token(self) -> str:
+        return self._token() if callable(self._token) else self._token
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _request(self, method: str, path: str, *, auth: bool = True, **kwargs) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token}"} if auth else {}
+        try:
+            response = self._http.request(method, path, headers=headers, **kwargs)
+        except httpx.TimeoutException:
+            raise Unreachable(f"kioskd at {self.base_url} did not answer {method} {path} in time") from None
+        except httpx.HTTPError as exc:
+            raise Unreachable(
+                f"kioskd is not answering at {self.base_url} ({type(exc).__name__}); is it running?"
+            ) from None
+        if response.status_code in (401, 403):
+            raise Unauthorized(f"kioskd refused the API token for {path}; check $KIOSK_DATA_DIR/api-token")
+        return response
+
+    @staticmethod
+    def _parse(response: httpx.Response, model):
+        if response.status_code >= 400:
+            raise KioskdError(f"kioskd answered {response.status_code} to {response.request.url.path}")
+        try:
+            if isinstance(model, TypeAdapter):
+                return model.validate_json(response.content)
+            return model.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise KioskdError(
+                f"kioskd's answer to {response.request.url.path} does not match the wire schema "
+                f"({exc.error_count()} errors); are kioskd and the UI the same version?"
+            ) from None
+
+    # -- the API -------------------------------------------------------------------------------
+    def health(self) -> HealthView:
+        return self._parse(self._request("GET", "/v1/health", auth=False), HealthView)
+
+    def items(self) -> list[ServiceItemSummary]:
+        return self._parse(self._request("GET", "/v1/items"), _ITEMS)
+
+    def start_session(self, start: SessionStart) -> SessionSnapshot:
+        response = self._request("POST", "/v1/sessions", json=start.model_dump())
+        return self._parse(response, SessionSnapshot)
+
+    def current_session(self) -> SessionSnapshot | None:
+        response = self._request("GET", "/v1/sessions/current")
+        if response.status_code == 404:
+            return None
+        return self._parse(response, SessionSnapshot)
+
+    def send_event(self, session_id: str, event: EventIn) -> SessionSnapshot:
+        response = self._request("POST", f"/v1/sessions/{session_id}/events", json=event.model_dump())
+        if response.status_code == 404:
+            raise SessionGone("the session has ended")
+        if response.status_code == 409:
+            try:
+                rejected = EventRejected.model_validate_json(response.content)
+            except ValidationError:
+                rejected = EventRejected(detail="rejected", step="", expected=[])
+            raise EventRejectedError(rejected)
+        return self._parse(response, SessionSnapshot)
+
+    def devices(self) -> list[DeviceView]:
+        return self._parse(self._request("GET", "/v1/devices"), _DEVICES)
+
+    def camera_preview(self) -> bytes | None:
+        response = self._request("GET", "/v1/camera/preview.jpg")
+        if response.status_code in (404, 503) or not response.content:
+            return None
+        if response.status_code >= 400:
+            raise KioskdError(f"kioskd answered {response.status_code} to the camera preview")
+        return response.content
+
+    def set_voice_muted(self, muted: bool) -> None:
+        response = self._request("POST", "/v1/voice/mute", json={"muted": muted})
+        if response.status_code >= 400:
+            raise KioskdError(f"kioskd answered {response.status_code} to voice mute")
+
+    def device_test(self, name: str, action: str) -> str:
+        response = self._request("POST", f"/v1/devices/{name}/test", json={"action": action})
+        if response.status_code == 404:
+            return "not-supported"
+        if response.status_code >= 400:
+            raise KioskdError(f"kioskd answered {response.status_code} to the {action} test of {name}")
+        try:
+            return str(response.json().get("result", "ok"))
+        except (ValueError, AttributeError):
+            return "ok"
+
+    def listen(self, on_message: Callable[[PushMessage], None], stop: threading.Event) -> None:
+        from websockets.exceptions import WebSocketException
+        from websockets.sync.client import connect
+
+        ws_url = "ws" + self.base_url.removeprefix("http") + "/v1/events"
+        while not stop.is_set():
+            try:
+                with connect(f"{ws_url}?token={self.token}", open_timeout=3, close_timeout=1) as ws:
+                    while not stop.is_set():
+                        try:
+                            raw = ws.recv(timeout=0.5)
+                        except TimeoutError:
+                            continue
+                        try:
+                            on_message(PushMessage.model_validate(json.loads(raw)))
+                        except (ValueError, ValidationError):
+                            continue  # a message of a newer kioskd; the snapshot poll covers it
+            except (OSError, WebSocketException, TimeoutError):
+                stop.wait(1.0)  # kioskd restarting: retry calmly
+
+    # -- simulation (KIOSK_DEVICES=sim only) ----------------------------------------------------
+    def _sim(self, path: str, body: dict | None = None) -> None:
+        response = self._request("POST", f"/v1/sim/{path}", json=body or {})
+        if response.status_code == 404:
+            raise KioskdError(f"kioskd has no /v1/sim/{path}; start it with KIOSK_DEVICES=sim")
+        if response.status_code >= 400:
+            raise KioskdError(f"kioskd answered {response.status_code} to /v1/sim/{path}")
+
+    def place_card(self, card: str = "resident") -> None:
+        self._sim("id_reader/place", {"card": card})
+
+    def remove_card(self) -> None:
+        self._sim("id_reader/remove")
+
+    def place_document(self, document: str = "a4") -> None:
+        self._sim("camera/place", {"document": document})
+
+    def printer_paper(self, state: str) -> None:
+        self._sim("printer/paper", {"state": state})
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def wait_healthy(client: KioskdClient, timeout: float) -> HealthView | None:
+    """Poll ``/v1/health`` until it answers or ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return client.health()
+        except KioskdError:
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.2)

@@ -1,0 +1,269 @@
+"""The demo script: plays a citizen (and a technician) against a kioskd with simulated devices.
+
+It taps the real UI through the pilot and moves the simulated card, document and paper through
+kioskd's ``/v1/sim`` routes, so every screen kind is drawn (and saved with ``--screenshots``).
+It adapts to whatever steps kioskd's flow has, screen by screen.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .client import KioskdError, SimControl
+from .pilot import Pilot, PilotError
+
+log = logging.getLogger(__name__)
+
+DEMO_PHONE = "13800138000"
+DEMO_VALUES = {"phone": DEMO_PHONE, "digits": "1", "id": "11010519491231002X", "date": "20260101"}
+
+
+@dataclass
+class DemoResult:
+    screens: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class Demo:
+    def __init__(self, app, sim: SimControl, pilot: Pilot, say: Callable[[str], None] = print) -> None:
+        self.app = app
+        self.sim = sim
+        self.pilot = pilot
+        self.say = say
+        self.result = DemoResult()
+        self.paper_fault_shown = False
+        self.idle_shown = False
+        self.applicant_name = ""
+
+    # -- the whole demo ----------------------------------------------------------------------------
+    def run(self) -> DemoResult:
+        p = self.pilot
+        p.wait_until(lambda: self.app.current == "home" and bool(self.app.items), "the service list", 20)
+        p.frame(3)
+        self.say("home screen with the service list")
+        self.video_help()
+        self.technician()
+        self.elder_home()
+        item = self.pick_item()
+        self.say(f"session for item {item}")
+        self.session(item)
+        self.check_forgotten()
+        self.result.screens = list(self.app.shown)
+        return self.result
+
+    def video_help(self) -> None:
+        self.pilot.tap("home.video_help")
+        self.pilot.wait_screen("help")
+        self.pilot.tap("help.home")
+        self.pilot.wait_screen("home")
+
+    def technician(self) -> None:
+        p = self.pilot
+        for corner in ("tl", "tr", "tl", "tr"):
+            p.tap_corner(corner)
+        p.wait_screen("pin")
+        pin = self.app.settings.technician_pin
+        if not pin:
+            self.say("technician PIN not set (KIOSK_TECHNICIAN_PIN): maintenance stays locked")
+            p.tap("pin.cancel")
+            p.wait_screen("home")
+            return
+        for digit in pin:
+            p.tap(f"key.{digit}")
+        p.tap("key.OK")
+        p.wait_screen("maintenance")
+        p.wait_until(lambda: p.find("tech.device.printer") is not None, "the device list")
+        p.tap("tech.test_print")
+        p.wait_until(lambda: bool(p.text("tech.result")), "the test print result")
+        p.tap("tech.camera")
+        self.pilot.shot("maintenance")
+        p.tap("tech.exit")
+        p.wait_screen("home")
+
+    def elder_home(self) -> None:
+        p = self.pilot
+        p.tap("shell.elder")
+        self.pilot.shot("home-elder")
+        p.tap("shell.elder")
+        p.wait_screen("home")
+
+    def pick_item(self) -> str:
+        import os
+
+        wanted = os.environ.get("KIOSK_DEMO_ITEM")
+        codes = [i.code for i in self.app.items if i.kiosk_complete]
+        if wanted:
+            return wanted
+        if not codes:
+            raise PilotError("kioskd lists no service item the kiosk can complete")
+        return codes[0]
+
+    # -- one session, screen by screen ------------------------------------------------------------
+    def session(self, code: str) -> None:
+        p = self.pilot
+        p.tap(f"home.item.{code}")
+        p.wait_until(lambda: self.app.current != "home", "the first step", 15)
+        seen_form = 0
+        for _ in range(80):
+            p.wait_until(lambda: not self.app.busy, "kioskd's answer", 15)
+            p.frame(2)
+            screen = self.app.current
+            snap = self.app.snapshot
+            if screen == "home":
+                return
+            if snap is not None and snap.applicant is not None:
+                self.applicant_name = snap.applicant.name_masked
+            if not self.idle_shown and snap is not None and screen in ("guide", "consent"):
+                self.idle_warning()
+                continue
+            self.say(f"step: {screen}")
+            if screen in ("guide", "review"):
+                self.tap_and_leave(f"{screen}.next", screen)
+            elif screen == "consent":
+                self.tap_and_leave("consent.agree", screen)
+            elif screen == "identify":
+                self.sim.place_card("resident")
+                self.wait_leave("identify", 15)
+            elif screen == "form":
+                seen_form += 1
+                if seen_form > 3:
+                    raise PilotError("the form keeps coming back; kioskd rejects the demo's values")
+                self.fill_form()
+                self.tap_and_leave("form.submit", "form", allow_stay=True)
+            elif screen == "choose":
+                first = snap.step.options[0].value
+                self.tap_and_leave(f"choose.{first}", screen)
+            elif screen == "capture":
+                self.capture()
+            elif screen == "submit":
+                self.wait_leave("submit", 60)
+            elif screen == "print":
+                self.print_step()
+            elif screen == "fault":
+                self.sim.printer_paper("ok")
+                try:
+                    self.wait_leave("fault", 8)
+                except PilotError:
+                    p.tap("fault.home")
+                    p.wait_screen("home")
+            elif screen == "rate":
+                self.tap_and_leave("rate.level5", screen)
+            elif screen == "done":
+                p.frame(3)
+                self.sim.remove_card()
+                p.tap("done.finish")
+                p.wait_screen("home", 15)
+            elif screen == "offline":
+                raise PilotError("kioskd stopped answering during the demo")
+            else:
+                raise PilotError(f"the demo does not know the screen {screen!r}")
+        raise PilotError("the session did not end after 80 steps")
+
+    def tap_and_leave(self, kid: str, screen: str, allow_stay: bool = False) -> None:
+        before = self.app.snapshot.updated_at if self.app.snapshot else None
+        self.pilot.tap(kid)
+        if allow_stay:
+            self.pilot.wait_until(
+                lambda: self.app.current != screen
+                or (self.app.snapshot is not None and self.app.snapshot.updated_at != before),
+                f"kioskd to answer {kid}", 15)
+        else:
+            self.wait_leave(screen, 15)
+
+    def wait_leave(self, screen: str, timeout: float) -> None:
+        self.pilot.wait_until(lambda: self.app.current != screen, f"leaving {screen}", timeout)
+        self.pilot.frame(2)
+
+    def idle_warning(self) -> None:
+        """Show the 还需要更多时间吗？ warning now instead of waiting out kioskd's idle time."""
+        p = self.pilot
+        self.idle_shown = True
+        saved = self.app.idle.warn_s
+        self.app.idle.warn_s = 10_000
+        try:
+            p.wait_until(lambda: self.app.idle_warning.parent is not None, "the idle warning", 5)
+            p.frame(3)
+            p.wait_until(lambda: not self.app.shot_pending, "the screenshot")
+        finally:
+            self.app.idle.warn_s = saved
+        p.tap("idle.yes")
+        p.wait_until(lambda: self.app.idle_warning.parent is None and not self.app.busy, "the warning to close")
+
+    def fill_form(self) -> None:
+        p = self.pilot
+        screen = self.app.screens["form"]
+        for view in list(screen.fields):
+            if view.value and not view.error:
+                continue
+            if view.type == "choice":
+                if view.choices:
+                    p.tap(f"form.field.{view.name}")
+                    p.tap(f"form.choice.{view.name}.{view.choices[0]}")
+                continue
+            if not view.required and not view.error:
+                continue
+            value = DEMO_VALUES.get(view.type) or DEMO_VALUES.get(view.keypad)
+            p.tap(f"form.field.{view.name}")
+            p.tap("key.CLR")
+            if value is None:  # free text: type 张 in pinyin and pick it
+                for letter in "zhang":
+                    p.tap(f"key.{letter}")
+                p.tap("cand.0")
+            else:
+                for key in value:
+                    p.tap(f"key.{key}")
+            if view.name == "phone" or view.type == "phone":
+                self.pilot.shot("form-keypad")
+            p.tap("key.OK")
+
+    def capture(self) -> None:
+        p = self.pilot
+        self.sim.place_document("a4")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if p.find("capture.next") is not None:
+                self.pilot.shot("capture-captured")
+                self.tap_and_leave("capture.next", "capture")
+                return
+            if self.app.current != "capture":
+                return
+            time.sleep(0.3) if p.threaded else p.frame(5)
+        if p.find("capture.capture_page") is not None:
+            p.tap("capture.capture_page")
+            p.wait_until(lambda: p.find("capture.next") is not None, "the page to be taken", 15)
+            self.tap_and_leave("capture.next", "capture")
+            return
+        raise PilotError("the camera never took the page")
+
+    def print_step(self) -> None:
+        p = self.pilot
+        if not self.paper_fault_shown:
+            self.paper_fault_shown = True
+            try:
+                self.sim.printer_paper("out")
+                p.wait_until(lambda: self.app.current == "fault", "the paper-out screen", 8)
+                return  # the fault branch puts the paper back
+            except (PilotError, KioskdError) as exc:
+                self.say(f"no paper-out screen from kioskd ({exc}); continuing")
+                self.sim.printer_paper("ok")
+        p.frame(3)
+        if p.find("print.next") is not None:
+            self.tap_and_leave("print.next", "print")
+        else:
+            self.wait_leave("print", 30)
+
+    def check_forgotten(self) -> None:
+        """After the session nothing of the citizen may be left on any screen."""
+        self.pilot.frame(3)
+        text = self.pilot.all_text()
+        if DEMO_PHONE in text:
+            self.result.problems.append("the citizen's phone number is still on a screen after the session")
+        if self.applicant_name and self.applicant_name in text:
+            self.result.problems.append("the citizen's name is still on a screen after the session")

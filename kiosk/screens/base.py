@@ -1,0 +1,79 @@
+"""The common frame of every screen: title, prompt, a scrolling body and a row of actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kivy.app import App
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import Screen
+from kivy.uix.scrollview import ScrollView
+
+from local_api.schemas import SessionSnapshot
+
+from ..widgets.base import KButton, KLabel
+
+
+class KScreen(Screen):
+    """A screen of the kiosk. ``show`` fills it from a snapshot, ``clear`` forgets everything."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.app = App.get_running_app()
+        ts = self.app.ts
+        self.frame = BoxLayout(orientation="vertical", padding=[ts.gap * 1.5, ts.gap], spacing=ts.gap)
+        self.title = KLabel(font_px=ts.title, bold=True, kid=f"{self.name}.title")
+        self.prompt = KLabel(kid=f"{self.name}.prompt")
+        self.scroll = ScrollView(do_scroll_x=False, bar_width=max(6, ts.gap * 0.4))
+        self.body = BoxLayout(orientation="vertical", size_hint_y=None, spacing=ts.gap)
+        self.body.bind(minimum_height=self.body.setter("height"))
+        self.scroll.add_widget(self.body)
+        self.actions = BoxLayout(size_hint_y=None, spacing=ts.gap)
+        self.frame.add_widget(self.title)
+        self.frame.add_widget(self.prompt)
+        self.frame.add_widget(self.scroll)
+        self.frame.add_widget(self.actions)
+        self.add_widget(self.frame)
+        ts.bind(title=self.title.setter("font_px"))
+
+    # -- helpers -----------------------------------------------------------------------------
+    def set_actions(self, buttons: list[tuple[str, str, str, Callable[[], None]]]) -> None:
+        """Replace the action row: (text, kid, theme pair, callback) per button."""
+        self.actions.clear_widgets()
+        for text, kid, pair, callback in buttons:
+            button = KButton(text=text, kid=kid, pair=pair)
+            button.bind(on_release=lambda _b, cb=callback: cb())
+            self.actions.add_widget(button)
+        self._fit_actions()
+
+    def _fit_actions(self, *_a) -> None:
+        heights = [c.height for c in self.actions.children]
+        self.actions.height = max(heights) if heights else 0
+        for child in self.actions.children:
+            child.unbind(height=self._fit_actions)
+            child.bind(height=self._fit_actions)
+
+    def event_button(self, text: str, event: str, pair: str = "primary_button", data: dict | None = None):
+        return (text, f"{self.name}.{event}", pair, lambda: self.app.send(event, data or {}))
+
+    def accepts(self, snapshot: SessionSnapshot, event: str) -> bool:
+        return event in snapshot.step.accepts
+
+    def fill_header(self, snapshot: SessionSnapshot) -> None:
+        self.title.text = snapshot.step.title
+        self.prompt.text = snapshot.step.prompt
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def show(self, snapshot: SessionSnapshot | None) -> None:
+        if snapshot is not None:
+            self.fill_header(snapshot)
+
+    def leave(self) -> None:
+        """Stop animations and polling when another screen takes over."""
+
+    def clear(self) -> None:
+        """Forget everything shown (the next citizen must see nothing of this one)."""
+        self.title.text = ""
+        self.prompt.text = ""
+        self.body.clear_widgets()
+        self.scroll.scroll_y = 1

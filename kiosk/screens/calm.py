@@ -1,0 +1,79 @@
+"""Calm screens for when something is wrong (a device fault, kioskd away) and the help screen."""
+
+from __future__ import annotations
+
+from kivy.clock import Clock
+
+from local_api.schemas import SessionSnapshot
+
+from ..viewmodels import fault_key
+from ..widgets.base import KLabel, Panel
+from .base import KScreen
+
+
+class CalmScreen(KScreen):
+    def calm_panel(self, lines: list[tuple[str, str, bool]]) -> None:
+        """(text, kid, bold) lines in a warm, quiet card."""
+        self.body.clear_widgets()
+        panel = Panel(bg=list(self.app.colour("calm")))
+        for text, kid, bold in lines:
+            panel.add_widget(KLabel(text=text, pair="calm", kid=kid, bold=bold,
+                                    font_px=self.app.ts.heading if bold else 0))
+        self.body.add_widget(panel)
+
+
+class FaultScreen(CalmScreen):
+    """A device failed mid-session: say what, that nothing is lost, and where to go."""
+
+    def show(self, snapshot: SessionSnapshot | None) -> None:
+        assert snapshot is not None and snapshot.notice is not None
+        t = self.app.t
+        notice = snapshot.notice
+        self.title.text = t("fault.title")
+        self.prompt.text = ""
+        # kioskd's message already says where to go; without one, say it ourselves.
+        lines = [(t(fault_key(notice.code)), "fault.what", True)]
+        if notice.message:
+            lines.append((notice.message, "fault.message", False))
+        else:
+            lines.append((t("fault.saved"), "fault.message", False))
+            lines.append((t("fault.go_window", window=self.app.settings.window_number), "fault.where", False))
+        self.calm_panel(lines)
+        buttons = []
+        if "call_helper" in snapshot.step.accepts and not snapshot.helper_requested:
+            buttons.append(self.event_button(t("common.call_helper"), "call_helper", "secondary_button"))
+        buttons.append((t("common.home"), "fault.home", "primary_button", self.app.leave_session))
+        self.set_actions(buttons)
+
+
+class OfflineScreen(CalmScreen):
+    """kioskd is not answering: no service here for now, where to go instead."""
+
+    def show(self, snapshot=None) -> None:
+        t = self.app.t
+        self.title.text = t("offline.title")
+        self.prompt.text = ""
+        self.calm_panel([(t("offline.body", window=self.app.settings.window_number), "offline.body", False)])
+        self.set_actions([])
+
+
+class HelpScreen(CalmScreen):
+    """The video-help screen: how a visit goes, and a way to a person."""
+
+    AUTO_HOME_S = 90
+
+    def show(self, snapshot=None) -> None:
+        t = self.app.t
+        self.title.text = t("help.title")
+        self.prompt.text = ""
+        self.body.clear_widgets()
+        panel = Panel()
+        panel.add_widget(KLabel(text=t("help.body"), pair="card", kid="help.body"))
+        self.body.add_widget(panel)
+        self.set_actions([(t("common.home"), "help.home", "primary_button", self.app.go_home)])
+        self._timer = Clock.schedule_once(lambda dt: self.app.go_home(), self.AUTO_HOME_S)
+
+    def leave(self) -> None:
+        timer = getattr(self, "_timer", None)
+        if timer is not None:
+            timer.cancel()

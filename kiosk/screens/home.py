@@ -1,0 +1,51 @@
+"""The attract/home screen: welcome, "place your ID card", the service list by theme, video help."""
+
+from __future__ import annotations
+
+from kivy.uix.gridlayout import GridLayout
+
+from local_api.schemas import ServiceItemSummary
+
+from ..viewmodels import group_items
+from ..widgets.base import KButton, KLabel, Panel
+from .base import KScreen
+
+
+class HomeScreen(KScreen):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.items: list[ServiceItemSummary] = []
+
+    def set_items(self, items: list[ServiceItemSummary]) -> None:
+        self.items = list(items)
+        self.show(None)
+
+    def show(self, snapshot=None) -> None:
+        t, ts = self.app.t, self.app.ts
+        self.title.text = t("home.welcome")
+        self.title.align = "center"
+        self.prompt.text = ""
+        self.body.clear_widgets()
+        hint = Panel(bg=[*self.app.colour("primary")[:3], 1])
+        hint.add_widget(KLabel(text=t("home.start_hint"), pair="primary_button", bold=True, align="center",
+                               font_px=ts.heading, kid="home.hint"))
+        self.body.add_widget(hint)
+        self.body.add_widget(KLabel(text=t("home.services"), pair="body_soft", kid="home.services"))
+        if not self.items:
+            self.body.add_widget(KLabel(text=t("home.no_items"), kid="home.no_items"))
+        for theme, items in group_items(self.items):
+            self.body.add_widget(KLabel(text=theme, bold=True, font_px=ts.heading, kid=f"home.theme.{theme}"))
+            grid = GridLayout(cols=2, spacing=ts.gap * 0.6, size_hint_y=None)
+            grid.bind(minimum_height=grid.setter("height"))
+            for item in items:
+                text = item.name if item.kiosk_complete else f"{item.name}\n（{t('home.window_only')}）"
+                button = KButton(text=text, kid=f"home.item.{item.code}",
+                                 pair="secondary_button" if item.kiosk_complete else "disabled_button")
+                button.height = ts.button_h * 1.3
+                button.bind(on_release=lambda _b, code=item.code: self.app.start_item(code))
+                grid.add_widget(button)
+            self.body.add_widget(grid)
+        self.set_actions([(t("home.video_help"), "home.video_help", "good_button", self.app.open_help)])
+        for button in self.actions.children:
+            button.font_px = ts.title
+            button.height = ts.button_h * 1.3

@@ -1,0 +1,221 @@
+"""Screens for the simple step kinds: guide, consent, identify, choose, review, submit, print, done."""
+
+from __future__ import annotations
+
+from kivy.clock import Clock
+from kivy.uix.boxlayout import BoxLayout
+
+from local_api.schemas import SessionSnapshot
+
+from ..widgets.art import CardReaderArt, OutletArrow, Spinner
+from ..widgets.base import KButton, KLabel, Panel
+from .base import KScreen
+
+
+class StepScreen(KScreen):
+    """A step screen with the body text in a card and next/back actions."""
+
+    def body_panel(self, text: str, kid: str) -> Panel:
+        panel = Panel()
+        panel.add_widget(KLabel(text=text, pair="card", kid=kid))
+        return panel
+
+    def nav(self, snapshot: SessionSnapshot, next_key: str = "common.next") -> list:
+        t = self.app.t
+        buttons = []
+        if self.accepts(snapshot, "back"):
+            buttons.append(self.event_button(t("common.back"), "back", "secondary_button"))
+        if self.accepts(snapshot, "next"):
+            buttons.append(self.event_button(t(next_key), "next"))
+        return buttons
+
+
+class GuideScreen(StepScreen):
+    def show(self, snapshot: SessionSnapshot | None) -> None:
+        super().show(snapshot)
+        assert snapshot is not None
+        self.body.clear_widgets()
+        self.body.add_widget(self.body_panel(snapshot.step.body, "guide.body"))
+        self.set_actions(self.nav(snapshot))
+
+
+class ConsentScreen(StepScreen):
+    def show(self, snapshot: SessionSnapshot | None) -> None:
+        super().show(snapshot)
+        assert snapshot is not None
+        t = self.app.t
+        self.body.clear_widgets()
+        self.body.add_widget(self.body_panel(snapshot.step.body, "consent.body"))
+        self.set_actions([
+            (t("consent.decline"), "consent.decline", "secondary_button",
+             lambda: self.app.send("consent", {"accepted": False})),
+            (t("consent.agree"), "consent.agree", "primary_button",
+             lambda: self.app.send("consent", {"accepted": True})),
+        ])
+
+
+class IdentifyScreen(StepScreen):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.art = CardReaderArt(size_hint_y=None, height=self.app.ts.face * 2, animate=self.app.animations)
+        self.where = KLabel(pair="body", align="center", kid="identify.where", bold=True)
+
+    def show(self, snapshot: SessionSnapshot | None) -> None:
+        super().show(snapshot)
+        assert snapshot is not None
+        t = self.app.t
+        self.body.clear_widgets()
+        location = str(snapshot.step.data.get("reader_location") or t("identify.where_default"))
+        self.where.text = t("identify.where", location=location)
+        self.body.add_widget(self.art)
+        self.body.add_widget(self.where)
+        self.art.start()
+        buttons = self.nav(snapshot)
+        if self.accepts(snapshot, "manual_id") and snapshot.step.data.get("manual_allowed", True):
+            buttons.append((t("identify.manual"), "identify.manual", "secondary_button",
+                            lambda: self.app.open_manual_id()))
+        self.set_actions(buttons)
+
+    def leave(self) -> None:
+        self.art.stop()
+
+    def clear(self) -> None:
+        super().clear()
+        self.where.text = ""
+
+
+class ChooseScreen(StepScreen):
+    def show(self, snapshot: SessionSnapshot | None) -> None:
+        super().show(snapshot)
+        assert snapshot is not None
+        self.body.clear_widgets()
+        for option in snapshot.step.options:
+            text = option.label + (f"\n{option.note}" if option.note else "")
+            button = KButton(text=text, kid=f"choose.{option.value}", pair="primary_button",
+                             font_px=self.app.ts.heading)
+            button.height = self.app.ts.button_h * 1.6
+            button.bind(on_release=lambda _b, v=option.value: self.app.send("choose", {"option": v}))
+            self.body.add_widget(button)
+        self.set_actions(self.nav(snapshot))
+
+
+class ReviewScreen(StepScreen):
+    def show(self, snapshot: SessionSnapshot | None) -> None:
+        super().show(snapshot)
+        assert snapshot is not None
+        t = self.app.t
+        self.body.clear_widgets()
+        panel = Panel()
+        for field in snapshot.step.fields:
+            row = BoxLayout(size_hint_y=None, spacing=self.app.ts.gap)
+            name = KLabel(text=field.label, pair="card_soft", size_hint_x=0.35)
+            value = KLabel(text=field.value or "—", pair="card", bold=True, kid=f"review.{field.name}")
+            row.add_widget(name)
+            row.add_widget(value)
+            value.bind(height=lambda _w, h, r=row, n=name: setattr(r, "height", max(h, n.height)))
+            row.height = max(value.height, name.height)
+            panel.add_widget(row)
+        if snapshot.step.materials:
+            panel.add_widget(KLabel(text=t("review.materials"), pair="card_soft"))
+            for material in snapshot.step.materials:
+                panel.add_widget(KLabel(text=f"{material.name}  {t('review.pages', captured=material.captured)}",
+                                        pair="card"))
+        self.body.add_widget(panel)
+        buttons = []
+        if self.accepts(snapshot, "back"):
+            buttons.append(self.event_button(t("review.edit"), "back", "secondary_button"))
+        if self.accepts(snapshot, "next"):
+            buttons.append(self.event_button(t("review.submit"), "next", "good_button"))
+        self.set_actions(buttons)
+
+
+class SubmitScreen(StepScreen):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.spinner = Spinner(size_hint_y=None, height=self.app.ts.face * 1.3, animate=self.app.animations)
+        self.wait = KLabel(align="center", kid="submit.wait", font_px=self.app.ts.heading)
+
+    def show(self, snapshot: SessionSnapshot | None) -> None:
+        super().show(snapshot)
+        assert snapshot is not None
+        self.body.clear_widgets()
+        self.wait.text = self.app.t("submit.wait")
+        self.body.add_widget(self.spinner)
+        self.body.add_widget(self.wait)
+        self.spinner.progress = float(snapshot.step.data.get("progress", 0) or 0)
+        self.spinner.start()
+        self.set_actions([])
+
+    def leave(self) -> None:
+        self.spinner.stop()
+
+
+class PrintScreen(StepScreen):
+    def show(self, snapshot: SessionSnapshot | None) -> None:
+        super().show(snapshot)
+        assert snapshot is not None
+        t = self.app.t
+        data = snapshot.step.data
+        self.body.clear_widgets()
+        panel = Panel()
+        outlet = str(data.get("outlet") or t("print.outlet_default"))
+        panel.add_widget(KLabel(text=t("print.take_from", outlet=outlet), pair="card", bold=True,
+                                font_px=self.app.ts.heading, kid="print.outlet"))
+        for i, document in enumerate(data.get("documents") or []):
+            panel.add_widget(KLabel(text=f"• {document}", pair="card", kid=f"print.doc.{i}"))
+        self.body.add_widget(panel)
+        self.body.add_widget(OutletArrow(size_hint_y=None, height=self.app.ts.face * 1.4))
+        self.set_actions(self.nav(snapshot, "print.done"))
+
+
+class DoneScreen(StepScreen):
+    AUTO_HOME_S = 15
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._left = 0
+        self._tick = None
+        self.countdown = KLabel(pair="body_soft", align="center", kid="done.countdown")
+
+    def show(self, snapshot: SessionSnapshot | None) -> None:
+        super().show(snapshot)
+        assert snapshot is not None
+        t = self.app.t
+        self.body.clear_widgets()
+        panel = Panel()
+        panel.add_widget(KLabel(text=t("done.thanks"), pair="card", bold=True, align="center",
+                                font_px=self.app.ts.title))
+        if snapshot.case_no:
+            panel.add_widget(KLabel(text=t("done.case_no", case_no=snapshot.case_no), pair="card",
+                                    align="center", kid="done.case_no"))
+        panel.add_widget(KLabel(text=snapshot.step.body or t("done.take_card"), pair="card", align="center"))
+        self.body.add_widget(panel)
+        self.body.add_widget(self.countdown)
+        self._left = self.AUTO_HOME_S * (2 if self.app.ts.elder else 1)
+        self._update()
+        if self._tick is None:
+            self._tick = Clock.schedule_interval(lambda dt: self._count(), 1.0)
+        self.set_actions([(t("common.home"), "done.finish", "primary_button", self._finish)])
+
+    def _update(self) -> None:
+        self.countdown.text = self.app.t("done.auto_home", s=self._left)
+
+    def _count(self) -> None:
+        self._left -= 1
+        self._update()
+        if self._left <= 0:
+            self._finish()
+
+    def _finish(self) -> None:
+        self.leave()
+        self.app.send("finish", {})
+
+    def leave(self) -> None:
+        if self._tick is not None:
+            self._tick.cancel()
+            self._tick = None
+
+    def clear(self) -> None:
+        super().clear()
+        self.leave()
+        self.countdown.text = ""

@@ -1,0 +1,168 @@
+"""The technician's side, behind a hidden gesture and a PIN: device status and self-tests."""
+
+from __future__ import annotations
+
+import time
+
+from kivy.clock import Clock
+from kivy.uix.boxlayout import BoxLayout
+
+from local_api.schemas import DeviceView
+
+from ..viewmodels import KeypadBuffer, PinGate, health_of
+from ..widgets.base import KButton, KLabel, Panel
+from ..widgets.keypad import Keypad
+from ..widgets.preview import CameraPreview, decode_jpeg
+from .base import KScreen
+
+TECH_IDLE_S = 120
+
+
+class PinScreen(KScreen):
+    def __init__(self, gate: PinGate, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.gate = gate
+        self.buffer = KeypadBuffer(keypad="digits", max_len=12)
+        self.dots = KLabel(align="center", font_px=self.app.ts.title, kid="pin.dots")
+        self.message = KLabel(align="center", pair="body", kid="pin.message")
+        self.keypad = Keypad(mode="digits")
+        self.keypad.bind(on_key=lambda _k, key: self.key(key))
+
+    def show(self, snapshot=None) -> None:
+        t = self.app.t
+        self.title.text = t("tech.pin_title")
+        self.prompt.text = t("tech.pin_prompt") if self.gate.enabled else t("tech.disabled")
+        self.buffer.press("CLR")
+        self.dots.text = ""
+        self.message.text = ""
+        self.body.clear_widgets()
+        self.body.add_widget(self.dots)
+        self.body.add_widget(self.message)
+        if self.gate.enabled:
+            self.body.add_widget(self.keypad)
+        self.set_actions([(t("common.cancel"), "pin.cancel", "secondary_button", self.app.go_home)])
+        self._timer = Clock.schedule_once(lambda dt: self.app.go_home(), 60)
+
+    def key(self, key: str) -> None:
+        t = self.app.t
+        if key != "OK":
+            self.buffer.press(key)
+            self.dots.text = "●" * len(self.buffer.text)
+            return
+        result = self.gate.check(self.buffer.text, time.monotonic())
+        self.buffer.press("CLR")
+        self.dots.text = ""
+        if result == "ok":
+            self.app.show_screen("maintenance")
+        elif result == "locked":
+            self.message.text = t("tech.locked", s=int(self.gate.locked_for(time.monotonic())) + 1)
+        else:
+            self.message.text = t("tech.pin_wrong")
+
+    def leave(self) -> None:
+        self.buffer.press("CLR")
+        self.dots.text = ""
+        timer = getattr(self, "_timer", None)
+        if timer is not None:
+            timer.cancel()
+
+
+class MaintenanceScreen(KScreen):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.devices_panel = Panel()
+        self.result = KLabel(pair="body", kid="tech.result")
+        self.preview = CameraPreview(size_hint_y=None, height=self.app.ts.face * 2)
+        self._poll = None
+        self._idle = None
+
+    def show(self, snapshot=None) -> None:
+        t, ts = self.app.t, self.app.ts
+        self.title.text = t("tech.title")
+        self.prompt.text = t("tech.devices")
+        self.result.text = ""
+        self.body.clear_widgets()
+        self.body.add_widget(self.devices_panel)
+        tools = BoxLayout(size_hint_y=None, height=ts.button_h, spacing=ts.gap)
+        for text, kid, action in (
+            (t("tech.test_print"), "tech.test_print", lambda: self.test("printer", "print")),
+            (t("tech.test_card"), "tech.test_card", lambda: self.test("id_reader", "read")),
+            (t("tech.camera"), "tech.camera", self.toggle_camera),
+        ):
+            button = KButton(text=text, kid=kid, pair="secondary_button")
+            button.bind(on_release=lambda _b, a=action: a())
+            tools.add_widget(button)
+        self.body.add_widget(tools)
+        self.body.add_widget(self.result)
+        self.set_actions([
+            (t("tech.refresh"), "tech.refresh", "secondary_button", self.refresh),
+            (t("tech.exit"), "tech.exit", "primary_button", self.app.go_home),
+        ])
+        self.refresh()
+        self.touch()
+
+    def touch(self) -> None:
+        """Restart the technician's idle timeout (a forgotten maintenance screen logs out)."""
+        if self._idle is not None:
+            self._idle.cancel()
+        self._idle = Clock.schedule_once(lambda dt: self.app.go_home(), TECH_IDLE_S)
+
+    def refresh(self) -> None:
+        self.app.backend.call(self.app.backend.client.devices, on_done=self.show_devices,
+                              on_error=lambda e: self.show_devices([]))
+
+    def show_devices(self, devices: list[DeviceView]) -> None:
+        t = self.app.t
+        self.devices_panel.clear_widgets()
+        for device in devices:
+            health = health_of(device.status)
+            kind = t(f"tech.kind_{device.kind}") if device.kind in ("id_reader", "printer", "camera", "voice") \
+                else device.kind
+            sim = "（模拟）" if device.simulated else ""
+            message = str(device.status.get("message", ""))
+            text = f"{kind}{sim}：{t(f'tech.health_{health}')}" + (f"  {message}" if message else "")
+            self.devices_panel.add_widget(KLabel(text=text, pair="card", kid=f"tech.device.{device.name}"))
+
+    def test(self, device: str, action: str) -> None:
+        self.touch()
+        kind = self.app.t(f"tech.kind_{device}")
+
+        def done(result: str) -> None:
+            self.result.text = self.app.t("tech.result", device=kind, result=result)
+            self.refresh()
+
+        self.app.backend.call(self.app.backend.client.device_test, device, action, on_done=done,
+                              on_error=lambda e: done(str(e)))
+
+    def toggle_camera(self) -> None:
+        self.touch()
+        if self._poll is not None:
+            self.leave()
+            self.body.remove_widget(self.preview)
+            return
+        self.body.add_widget(self.preview)
+        self._poll = Clock.schedule_interval(lambda dt: self._fetch(), 0.3)
+        self._fetch()
+
+    def _fetch(self) -> None:
+        client = self.app.backend.client
+
+        def grab():
+            data = client.camera_preview()
+            return decode_jpeg(data) if data else None
+
+        self.app.backend.call(grab, on_done=lambda f: f and self.preview.set_frame(*f), side=True)
+
+    def leave(self) -> None:
+        if self._poll is not None:
+            self._poll.cancel()
+            self._poll = None
+
+    def clear(self) -> None:
+        super().clear()
+        self.leave()
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+        self.devices_panel.clear_widgets()
+        self.preview.clear()
