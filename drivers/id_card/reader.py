@@ -153,11 +153,7 @@ class IdCardReader(Device):
         last: Sw3 | None = None
         for attempt in range(self.timings.card_retries + 1):
             if attempt and not self._find():
-                raise CardRemoved(
-                    "the card was taken off the reader during the read; place it again and leave it "
-                    "until the read is done",
-                    device=self.uri,
-                )
+                raise self._removed()
             select = self._exchange(Command.SELECT_CARD, self.timings.select,
                                     expect=(Sw3.OK, *CARD_FAULTS, Sw3.NO_CARD))
             if select.sw3 is not Sw3.OK:
@@ -173,14 +169,17 @@ class IdCardReader(Device):
             address = self._read_appended_address() if self.appended_address else None
             return decode_text(info.text, info.photo, fingerprint=info.fingerprint, appended_address=address)
         if not self._find():
-            raise CardRemoved(
-                "the card was taken off the reader during the read; place it again and leave it until "
-                "the read is done",
-                device=self.uri,
-            )
+            raise self._removed()
         reason = last.meaning if last else "unknown"
         raise CardUnreadable(
             f"the card could not be read ({reason}, SW3 {last or 0:02X}); try again, or the card may be damaged",
+            device=self.uri,
+        )
+
+    def _removed(self) -> CardRemoved:
+        return CardRemoved(
+            "the card was taken off the reader during the read; place it again and leave it until the "
+            "read is done",
             device=self.uri,
         )
 
