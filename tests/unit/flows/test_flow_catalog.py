@@ -13,6 +13,7 @@ from flows import events as ev
 from flows.catalog import load_catalog, summaries
 from flows.diagram import mermaid
 from flows.engine import accepted_client_events, start, transition
+from flows.loader import check_text
 from flows.model import Snapshot
 from flows.view import session_view
 from flows.walk import SAMPLE_CARD, client_action, happy_event, happy_path_events, walk
@@ -167,3 +168,14 @@ def test_snapshots_and_effects_survive_a_json_round_trip(code):
         assert Snapshot.model_validate_json(snap.model_dump_json()) == snap
         for effect in effects:
             assert effect_adapter.validate_json(effect_adapter.dump_json(effect)) == effect
+
+
+def test_diagram_labels_branches_and_escapes_keywords():
+    text = mermaid(CATALOG["housing_fund_query"])
+    assert 'want_print -->|"不打印"| rate' in text and 'want_print -->|"打印明细"| print' in text
+    assert 'identify -->|"age < 60"| not_eligible' in mermaid(CATALOG["elderly_card"])
+    item, problems = check_text(
+        "code: t\nname: t\nitem_type: 公共服务\ndepartment: d\nsteps:\n"
+        "  - {id: end, kind: guide, title: t, prompt: p}\n  - {id: done, kind: done, title: t, prompt: p}\n", "t.yaml")
+    assert problems == []
+    assert "    __start((开始)) --> end_\n    end_ --> done\n" in mermaid(item)
