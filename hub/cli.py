@@ -19,6 +19,8 @@ app = typer.Typer(
 )
 kiosks = typer.Typer(help="The kiosk registry: add, revoke, list.", no_args_is_help=True)
 app.add_typer(kiosks, name="kiosks")
+queue_app = typer.Typer(help="Queue services per site (取号).", no_args_is_help=True)
+app.add_typer(queue_app, name="queue")
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -154,6 +156,46 @@ def kiosks_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON
         state = "revoked" if k.revoked else "active"
         seen = k.last_seen_at.isoformat(timespec="seconds") if k.last_seen_at else "never"
         typer.echo(f"{k.id}\t{k.site_id}\t{k.site_kind}\t{state}\tlast seen {seen}")
+
+
+@queue_app.command("add-service")
+def queue_add_service(
+    site: Annotated[str, typer.Option("--site", help="site id, as given to 'kiosks add'")],
+    code: Annotated[str, typer.Option("--code", help="service code, e.g. social_security")],
+    prefix: Annotated[str, typer.Option("--prefix", help="ticket letter, A-Z")],
+    name: Annotated[str, typer.Option("--name", help="name shown to citizens, e.g. 社保业务")],
+    minutes: Annotated[float, typer.Option("--minutes", help="average minutes per person")] = 5.0,
+    windows: Annotated[int, typer.Option("--windows", help="windows serving it")] = 1,
+) -> None:
+    """Add or change a service citizens can take a number for at a site."""
+    from hub.queue import QueueError, add_service
+
+    db = _open_db(_settings())
+    try:
+        with db.write() as session, session.begin():
+            add_service(session, site, code, prefix, name, minutes, windows)
+    except QueueError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    finally:
+        db.dispose()
+    typer.echo(f"service {code} ({prefix}) at {site}: {name}, {minutes:g} min/person, {windows} window(s)")
+
+
+@queue_app.command("list")
+def queue_list(site: Annotated[str, typer.Option("--site", help="site id")]) -> None:
+    """The queue services of a site."""
+    from hub.queue import services
+
+    db = _open_db(_settings())
+    try:
+        with db.read() as session:
+            rows = [(s.prefix, s.code, s.name, s.minutes_per_person, s.windows) for s in services(session, site)]
+    finally:
+        db.dispose()
+    if not rows:
+        typer.echo(f"no queue services at {site}; add one with: kioskhub queue add-service")
+    for prefix, code, name, minutes, windows in rows:
+        typer.echo(f"{prefix}\t{code}\t{name}\t{minutes:g} min\t{windows} window(s)")
 
 
 @app.command("staff-token")

@@ -142,3 +142,52 @@ class Rating(Base):
     received_at: Mapped[dt.datetime]
 
     case: Mapped[Case] = relationship(lazy="joined")
+
+
+class QueueService(Base):
+    """A service a site queues for, with its ticket letter and how long one person takes."""
+
+    __tablename__ = "queue_services"
+    __table_args__ = (UniqueConstraint("site_id", "prefix", name="uq_queue_services_prefix"),)
+
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(1))
+    name: Mapped[str] = mapped_column(String(100))
+    minutes_per_person: Mapped[float]
+    windows: Mapped[int] = mapped_column(Integer)
+
+
+class QueueCounter(Base):
+    """Last ticket number per site, letter and day; bumped in the ticket's own transaction."""
+
+    __tablename__ = "queue_counters"
+
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(1), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class QueueTicket(Base):
+    """A 取号 ticket; waiting until staff call it."""
+
+    __tablename__ = "queue_tickets"
+    __table_args__ = (
+        UniqueConstraint("site_id", "prefix", "day", "seq", name="uq_queue_tickets_number"),
+        UniqueConstraint("kiosk_id", "idempotency_key", name="uq_queue_tickets_kiosk_key"),
+        Index("ix_queue_tickets_waiting", "site_id", "service_code", "day", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    service_code: Mapped[str] = mapped_column(String(32))
+    prefix: Mapped[str] = mapped_column(String(1))
+    day: Mapped[str] = mapped_column(String(8))
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(12))
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    issued_at: Mapped[dt.datetime]
+    called_at: Mapped[dt.datetime | None]

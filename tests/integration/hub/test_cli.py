@@ -52,6 +52,11 @@ def test_add_list_revoke(env):
     assert code == 2 and err.strip() == "kioskhub: no kiosk nope; see kioskhub kiosks list"
     code, _, err = invoke(["kiosks", "add", "--id", "../x", "--site", "s"], env)
     assert code == 2 and "--id must be" in err
+    service = ["queue", "add-service", "--site", "yc-hall", "--code", "tax", "--prefix", "C", "--name", "税务"]
+    assert invoke([*service, "--minutes", "4", "--windows", "3"], env)[0] == 0
+    assert "C\ttax\t税务\t4 min\t3 window(s)" in invoke(["queue", "list", "--site", "yc-hall"], env)[1]
+    code, _, err = invoke([*service[:-1], "x", "--prefix", "c"], env)
+    assert code == 2 and "capital letter" in err
 
 
 @pytest.mark.parametrize("database_url", [None], ids=["sqlite"])

@@ -88,3 +88,21 @@ def test_concurrent_kiosks_get_unique_gapless_numbers(served):
     assert numbers == [f"{ITEM}20261121{seq:04d}" for seq in range(1, 4 * per_kiosk + 1)]
     with state.db.read() as db:
         assert db.execute(text("SELECT last FROM case_counters")).scalar_one() == 4 * per_kiosk
+
+
+def test_concurrent_queue_tickets_never_repeat_or_skip(served):
+    from hub.queue import add_service
+
+    client, tokens, state = served
+    with state.db.write() as db, db.begin():
+        add_service(db, "hall-1", "social_security", "A", "社保业务", 6, 2)
+
+    def take(token: str):
+        return lambda: client.post(
+            "/api/v1/queue/tickets", headers={"Authorization": f"Bearer {token}"}, json={"service": "social_security"}
+        )
+
+    responses = _race([take(tokens[i % 4]) for i in range(20)])
+    assert all(r.status_code == 201 for r in responses)
+    assert sorted(r.json()["number"] for r in responses) == [f"A{n:03d}" for n in range(1, 21)]
+    assert sorted(r.json()["people_ahead"] for r in responses) == list(range(20))
