@@ -24,6 +24,7 @@ class Connection(Protocol):
     """Opens, writes, reads with a bound; knows nothing of what the bytes mean."""
 
     can_read: bool
+    lost: bool  # the link broke (peer closed, reset, write timed out): reopen before the next use
 
     def open(self) -> None: ...
     def close(self) -> None: ...
@@ -36,6 +37,7 @@ class NetworkConnection:
     """Raw TCP (port 9100) through ``escpos.printer.Network``."""
 
     can_read = True
+    lost = False
 
     def __init__(self, host: str, port: int, *, timeout: float = 5.0) -> None:
         self.where = f"tcp://{host}:{port}"
@@ -43,6 +45,7 @@ class NetworkConnection:
         self._printer = Network(host=host, port=port, timeout=timeout)
 
     def open(self) -> None:
+        self.lost = False
         try:
             self._printer.open()
         except DeviceNotFoundError:
@@ -68,11 +71,13 @@ class NetworkConnection:
         try:
             self._printer._raw(data)
         except TimeoutError:
+            self.lost = True  # part of a command may be on the wire: start the next job on a fresh link
             raise DeviceTimeout(
                 f"the printer stopped accepting data for {self.timeout:g} s; check paper, cover and cable",
                 device=self.where,
             ) from None
         except OSError as exc:
+            self.lost = True
             raise DeviceNotFound(f"connection to the printer was lost ({exc.strerror or exc})",
                                  device=self.where) from None
 
@@ -80,13 +85,17 @@ class NetworkConnection:
         sock = self._sock
         sock.settimeout(timeout)
         try:
-            return self._printer._read()
+            data = self._printer._read()
         except (TimeoutError, BlockingIOError):
             return b""
         except OSError:
+            self.lost = True
             return b""
         finally:
             sock.settimeout(self.timeout)
+        if not data:
+            self.lost = True  # orderly close by the printer (power-cycled, network reset)
+        return data
 
     def drain(self) -> None:
         sock = self._sock
@@ -102,6 +111,7 @@ class SerialConnection:
     """RS-232 through ``escpos.printer.Serial`` (pyserial)."""
 
     can_read = True
+    lost = False
 
     def __init__(self, path: str, baudrate: int = 9600, *, timeout: float = 5.0) -> None:
         self.where = f"serial://{path}"
@@ -155,6 +165,7 @@ class UsbConnection:
     """USB bulk endpoints through ``escpos.printer.Usb`` (pyusb)."""
 
     can_read = True
+    lost = False
 
     def __init__(self, vid: int, pid: int, *, timeout: float = 5.0, in_ep: int = 0x82, out_ep: int = 0x01) -> None:
         from escpos.printer import Usb
@@ -207,6 +218,7 @@ class FileConnection:
     """Bytes appended to a file (or a character device such as ``/dev/usb/lp0``); no status."""
 
     can_read = False
+    lost = False
 
     def __init__(self, path: str) -> None:
         self.where = f"file://{path}"

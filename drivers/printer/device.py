@@ -35,6 +35,10 @@ class ReceiptPrinter(Device):
     def _ensure_open(self) -> None:
         if self.stage is Stage.CLOSED:
             self.open()
+        elif getattr(self.connection, "lost", False):
+            # a network printer that was power-cycled: its old socket is dead, dial again
+            self.connection.close()
+            self.connection.open()
 
     def probe(self) -> DeviceStatus:
         self.check()

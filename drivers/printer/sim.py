@@ -8,6 +8,7 @@ While out of paper or with the cover open it prints nothing and discards what it
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import socketserver
 import threading
@@ -149,6 +150,7 @@ class _Handler(socketserver.BaseRequestHandler):
         sock: socket.socket = self.request
         sock.settimeout(0.2)
         stop: threading.Event = self.server.stopping  # type: ignore[attr-defined]
+        self.server.connections.add(sock)  # type: ignore[attr-defined]
         while not stop.is_set():
             if printer.stalled:
                 stop.wait(0.05)  # a hung printer: stop reading, never answer
@@ -167,6 +169,7 @@ class _Handler(socketserver.BaseRequestHandler):
                     sock.sendall(replies)
                 except OSError:
                     break
+        self.server.connections.discard(sock)  # type: ignore[attr-defined]
         printer.end_of_stream()
 
 
@@ -179,6 +182,7 @@ class PrinterSimServer(socketserver.ThreadingTCPServer):
     def __init__(self, printer: VirtualPrinter, host: str = "127.0.0.1", port: int = 9100) -> None:
         self.printer = printer
         self.stopping = threading.Event()
+        self.connections: set[socket.socket] = set()
         super().__init__((host, port), _Handler)
         self.port = self.server_address[1]
         self._thread: threading.Thread | None = None
@@ -195,12 +199,16 @@ class PrinterSimServer(socketserver.ThreadingTCPServer):
         self.stopping.set()
         self.shutdown()
         self.server_close()
+        for sock in list(self.connections):  # like a power cut: open connections die too
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
 
 class SimConnection:
     """An in-process wire to a :class:`VirtualPrinter`."""
 
     can_read = True
+    lost = False
 
     def __init__(self, printer: VirtualPrinter) -> None:
         self.printer = printer

@@ -124,3 +124,37 @@ def test_file_uri_writes_exactly_the_rendered_bytes(tmp_path):
         assert printer.check().paper == "unknown"
     tokens = decode(out.read_bytes())
     assert tokens[0].kind == "init" and tokens[-1].kind == "cut"
+
+
+def test_a_power_cycled_printer_is_reconnected_and_the_queued_job_prints(tmp_path):
+    from local_api.printing import JobStatus, PrintQueue
+
+    virtual = VirtualPrinter(tmp_path / "pages")
+    server = PrinterSimServer(virtual, "127.0.0.1", 0).start()
+    port = server.port
+    printer = registry.create("printer", f"tcp://127.0.0.1:{port}?timeout=1&status_timeout=0.3")
+    queue = PrintQueue(printer, tmp_path / "spool", max_age=600)
+    try:
+        assert queue.submit("before", _ticket()).status is JobStatus.DONE
+        server.stop()  # the printer is switched off...
+        assert queue.submit("during", _ticket()).status is JobStatus.WAITING_PRINTER
+        server = PrinterSimServer(virtual, "127.0.0.1", port).start()  # ...and on again
+        assert [s.status for s in queue.resume()] == [JobStatus.DONE]
+    finally:
+        server.stop()
+        printer.close()
+    assert [j.complete for j in virtual.jobs] == [True, True]
+
+
+def test_paper_out_mid_job_over_tcp_waits_then_prints_whole_after_the_paper_change(sim):
+    from local_api.printing import JobStatus, PrintQueue
+
+    virtual, uri = sim
+    printer = registry.create("printer", uri)
+    queue = PrintQueue(printer, virtual.out_dir.parent / "spool", max_age=600)
+    virtual.paper_left_dots = 250
+    assert queue.submit("t1", _ticket()).status is JobStatus.WAITING_PAPER
+    virtual.set_paper("ok")
+    assert queue.resume()[0].status is JobStatus.DONE
+    printer.close()
+    assert [j.complete for j in virtual.jobs] == [False, True]
