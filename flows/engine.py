@@ -54,6 +54,11 @@ class EventNotAccepted(Exception):
         self.expected = expected
         self.detail = detail
 
+    @property
+    def expected_client(self) -> list[str]:
+        """The accepted events a client may post (what a 409 answer lists)."""
+        return [name for name in self.expected if name in CLIENT_EVENT_TYPES]
+
 
 # ---- public API ----
 

@@ -9,6 +9,7 @@ from flows.engine import (
     PRINT_RETRY,
     PRINT_SKIP,
     RATING_NAMES,
+    EventNotAccepted,
     accepted_client_events,
     current_material,
     idle_timeout_s,
@@ -45,6 +46,11 @@ def session_view(item: ServiceItem, snapshot: Snapshot) -> dict[str, Any]:
         "idle_deadline": snapshot.idle_deadline,
         "updated_at": snapshot.updated_at,
     }
+
+
+def rejection_view(exc: EventNotAccepted) -> dict[str, Any]:
+    """A 409 body shaped like ``local_api.schemas.EventRejected``: what was wrong and what fits now."""
+    return {"detail": exc.detail, "step": exc.step_id, "expected": exc.expected_client}
 
 
 def step_view(item: ServiceItem, snap: Snapshot, step: Step) -> dict[str, Any]:

@@ -12,12 +12,12 @@ from flows import effects as fx
 from flows import events as ev
 from flows.catalog import load_catalog, summaries
 from flows.diagram import mermaid
-from flows.engine import accepted_client_events, start, transition
+from flows.engine import EventNotAccepted, accepted_client_events, start, transition
 from flows.loader import check_text
 from flows.model import Snapshot
-from flows.view import session_view
+from flows.view import rejection_view, session_view
 from flows.walk import SAMPLE_CARD, client_action, happy_event, happy_path_events, walk
-from local_api.schemas import ClientEventType, ServiceItemSummary, SessionSnapshot
+from local_api.schemas import ClientEventType, EventRejected, ServiceItemSummary, SessionSnapshot
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 CATALOG = load_catalog()
@@ -179,3 +179,13 @@ def test_diagram_labels_branches_and_escapes_keywords():
         "  - {id: end, kind: guide, title: t, prompt: p}\n  - {id: done, kind: done, title: t, prompt: p}\n", "t.yaml")
     assert problems == []
     assert "    __start((开始)) --> end_\n    end_ --> done\n" in mermaid(item)
+
+
+def test_rejection_becomes_the_409_body():
+    item = CATALOG["queue_ticket"]
+    snap, _ = start(item, session_id="q", at=T0)
+    with pytest.raises(EventNotAccepted) as caught:
+        transition(item, snap, ev.Rated(at=T0, level=5))
+    body = EventRejected.model_validate(rejection_view(caught.value))
+    assert body.step == "service" and body.expected == ["choose", "start_over", "call_helper", "still_here"]
+    assert "'rate' is not accepted" in body.detail
