@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
@@ -60,8 +61,12 @@ KioskDep = Annotated[str, Depends(current_kiosk)]
 _basic = HTTPBasic(realm="kioskhub staff")
 
 
-def staff_user(state: StateDep, credentials: Annotated[HTTPBasicCredentials, Depends(_basic)]) -> str:
+def staff_user(request: Request, state: StateDep, credentials: Annotated[HTTPBasicCredentials, Depends(_basic)]) -> str:
     """Hall staff: HTTP Basic with any user name and the password in the data dir's staff-token file."""
+    origin = request.headers.get("origin")
+    if request.method != "GET" and origin and urlsplit(origin).netloc != request.headers.get("host"):
+        # Browsers resend Basic credentials on cross-site form posts; only same-origin pages may change data.
+        raise HTTPException(403, "staff changes must come from the hub's own pages")
     if not same(credentials.password, state.staff_token):
         raise HTTPException(401, "wrong staff password (see 'kioskhub staff-token')", {"WWW-Authenticate": "Basic"})
     return credentials.username or "staff"

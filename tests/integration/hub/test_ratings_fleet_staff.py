@@ -81,6 +81,18 @@ def test_staff_page_needs_the_staff_password(hub):
     assert hub.client.get("/staff", auth=("staff", "wrong")).status_code == 401
 
 
+def test_staff_changes_from_another_site_are_refused(hub):
+    case_no = new_case(hub)
+    r = hub.client.post(
+        f"/staff/cases/{case_no}/status",
+        data={"status": "completed"},
+        auth=("staff", hub.state.staff_token),
+        headers={"Origin": "https://evil.example"},
+    )
+    assert r.status_code == 403
+    assert hub.client.get(f"/api/v1/cases/{case_no}", headers=hub.auth()).json()["status"] == "submitted"
+
+
 def test_staff_page_lists_cases_with_masked_id_and_serves_materials(hub):
     case_no = new_case(hub)
     hub.client.post(
