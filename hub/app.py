@@ -61,10 +61,29 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.add_exception_handler(RequestValidationError, validation_handler)
+    _document_schemas(app)
     for module in (health, cases, ratings, kiosks, queue, staff):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app
+
+
+def _document_schemas(app: FastAPI) -> None:
+    """Add CaseApplication to the OpenAPI components; the intake route parses its body by hand."""
+    from hub.schemas import CaseApplication
+
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            defs = CaseApplication.model_json_schema(ref_template="#/components/schemas/{model}")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(defs.pop("$defs", {}))
+            components["CaseApplication"] = defs
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 class BodyLimit:

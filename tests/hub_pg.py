@@ -79,12 +79,16 @@ class PgServer:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@/{database}?host={self.socket_dir}&port={self.port}"
 
-    def create_database(self) -> str:
-        """A fresh, empty database; returns its SQLAlchemy URL."""
+    def create_database(self, template: str | None = None) -> str:
+        """A fresh database (empty, or a copy of template); returns its SQLAlchemy URL."""
         import psycopg
 
         self._counter += 1
         name = f"hub_{os.getpid()}_{self._counter}"
+        copy = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(host=str(self.socket_dir), port=self.port, user="postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
+
+    def database_name(self, url: str) -> str:
+        return url.split("@/", 1)[1].split("?", 1)[0]

@@ -32,11 +32,37 @@ MATERIAL_TYPES = {
 _FIELD_BYTES = 256 * 1024
 
 
+_APPLICATION_SCHEMA = {"$ref": "#/components/schemas/CaseApplication"}
+_SUBMIT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["application"],
+                    "properties": {
+                        "application": {"type": "string", "description": "CaseApplication as JSON text"},
+                        "materials": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    },
+                }
+            },
+            "application/json": {"schema": _APPLICATION_SCHEMA},
+        },
+    }
+}
+
+
 @router.post(
     "",
     status_code=201,
     response_model=CaseOut,
-    responses={200: {"model": CaseOut, "description": "the case this Idempotency-Key already made"}},
+    responses={
+        200: {"model": CaseOut, "description": "the case this Idempotency-Key already made"},
+        409: {"description": "the Idempotency-Key was used for a different application"},
+        413: {"description": "a file or the whole request is too large"},
+    },
+    openapi_extra=_SUBMIT_BODY,
 )
 async def submit(
     request: Request,

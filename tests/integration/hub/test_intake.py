@@ -212,3 +212,11 @@ def test_whole_request_over_the_limit_is_413(hub_settings):
 def test_other_content_types_are_415(hub):
     r = hub.client.post(CASES, headers={**hub.auth(), "Idempotency-Key": "t"}, content=b"hi")
     assert r.status_code == 415
+
+
+def test_openapi_documents_the_intake_body(hub):
+    doc = hub.client.get("/api/v1/openapi.json").json()
+    body = doc["paths"]["/api/v1/cases"]["post"]["requestBody"]["content"]
+    assert set(body) == {"multipart/form-data", "application/json"}
+    assert "applicant" in doc["components"]["schemas"]["CaseApplication"]["properties"]
+    assert "Applicant" in doc["components"]["schemas"]
