@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from hub.casenumbers import ITEM_CODE_MAX
 from hub.personal import RESIDENT_ID, normalise_id, resident_id_problem
@@ -28,12 +28,13 @@ class Applicant(Strict):
     id_number: str = Field(min_length=4, max_length=40)
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{5,20}$")
 
-    @model_validator(mode="after")
-    def _check_id(self) -> Applicant:
-        self.id_number = normalise_id(self.id_number)
-        if self.id_type == RESIDENT_ID and (problem := resident_id_problem(self.id_number)):
-            raise ValueError(f"id_number {problem}")
-        return self
+    @field_validator("id_number")
+    @classmethod
+    def _check_id(cls, value: str, info: ValidationInfo) -> str:
+        value = normalise_id(value)
+        if info.data.get("id_type", RESIDENT_ID) == RESIDENT_ID and (problem := resident_id_problem(value)):
+            raise ValueError(problem)
+        return value
 
 
 class MaterialLabel(Strict):
