@@ -1,0 +1,385 @@
+"""Find the page or card on the plate: a quadrilateral (TL, TR, BR, BL) or none.
+
+Pipeline: colour-aware edges on a small copy → contours → convex hull → the four hull lines whose
+quad is best supported by edges → paper/plate contrast check → sub-pixel line fit in strips along
+each side at the input resolution. Runs in a few milliseconds on a 640 px preview frame.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from drivers.camera import geometry
+from drivers.camera.geometry import Quad
+
+WORK_LONG_SIDE = 320
+MIN_AREA_FRACTION = 0.02  # an ID card on an A3 plate covers about 4 %
+MIN_SUPPORT = 0.55  # share of the perimeter that must lie on edges
+MIN_CONTRAST = 9.0  # Lab distance between the bands just inside and just outside a side
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A detected document (or none) in the coordinates of the image passed in."""
+
+    quad: Quad | None
+    others: list[Quad] = field(default_factory=list)
+    support: float = 0.0
+    hand: bool = False
+    size: tuple[int, int] = (0, 0)  # (width, height) of the image
+
+    @property
+    def found(self) -> bool:
+        return self.quad is not None
+
+
+@dataclass
+class _Candidate:
+    quad: np.ndarray
+    support: float
+    area: float
+
+
+def detect(image: np.ndarray, *, refine: bool = True, work_long_side: int = WORK_LONG_SIDE) -> Detection:
+    """Detect the largest document in a BGR (or grey) frame; others are reported in ``others``."""
+    if image is None or image.ndim not in (2, 3) or min(image.shape[:2]) < 16:
+        raise ValueError("expected a BGR or grey image of at least 16×16 pixels")
+    bgr = image if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    h, w = bgr.shape[:2]
+    scale = min(1.0, work_long_side / max(h, w))
+    small = cv2.resize(bgr, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    blur = cv2.GaussianBlur(small, (5, 5), 0)
+    lab = cv2.cvtColor(blur, cv2.COLOR_BGR2Lab)
+    edges = _edges(lab)
+    skin = _skin_mask(blur)
+    candidates = _candidates(edges, lab, skin)
+    hand = _hand_present(skin)
+    if not candidates:
+        return Detection(None, [], 0.0, hand, (w, h))
+    best = max(candidates, key=lambda c: c.area)
+    others = [
+        c.quad for c in candidates
+        if c is not best and _overlap(c.quad, best.quad) < 0.2
+    ]
+    others = _dedupe(others)
+    factor = 1.0 / scale
+    quad = geometry.scale_quad(best.quad, factor)
+    if refine and factor > 1.0:
+        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+        quad = refine_quad(gray, quad, band=max(4.0, 2.5 * factor + 2.0))
+        if factor > 3.0:  # second, narrow pass at full resolution
+            quad = refine_quad(gray, quad, band=4.0)
+    return Detection(
+        geometry.order_quad(quad),
+        [geometry.order_quad(geometry.scale_quad(q, factor)) for q in others],
+        best.support,
+        hand,
+        (w, h),
+    )
+
+
+def _edges(lab: np.ndarray) -> np.ndarray:
+    light = cv2.Canny(lab[:, :, 0], 20, 50, L2gradient=True)
+    chroma = cv2.max(cv2.absdiff(lab[:, :, 1], 128), cv2.absdiff(lab[:, :, 2], 128))
+    colour = cv2.Canny(cv2.multiply(chroma, 3), 25, 60, L2gradient=True)
+    return cv2.bitwise_or(light, colour)
+
+
+def _candidates(edges: np.ndarray, lab: np.ndarray, skin: np.ndarray) -> list[_Candidate]:
+    h, w = edges.shape
+    frame_area = float(h * w)
+    closed = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    tolerant = cv2.dilate(closed, np.ones((3, 3), np.uint8))
+    edge_contours = cv2.findContours(closed, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)[0]
+    hulls = _largest_hulls(edge_contours, frame_area, 8) + _largest_hulls(_region_contours(lab), frame_area, 4)
+    found: list[_Candidate] = []
+    for hull in hulls:
+        best: _Candidate | None = None
+        for quad in _quads_from_hull(hull, w, h):
+            q_area = geometry.area(quad)
+            if q_area < MIN_AREA_FRACTION * frame_area:
+                continue
+            support = _support(tolerant, quad)
+            if support < MIN_SUPPORT or (best is not None and support <= best.support):
+                continue
+            if not _plausible(quad, w, h, skin) or not _paper_contrast(lab, quad):
+                continue
+            best = _Candidate(quad, support, q_area)
+        if best is not None:
+            found.append(best)
+    found = _nms(found)
+    if not found:
+        return []
+    top = max(c.support for c in found)
+    return [c for c in found if c.support >= top - 0.15]
+
+
+def _largest_hulls(contours, frame_area: float, limit: int) -> list[np.ndarray]:
+    big = []
+    for c in contours:
+        _, _, cw, ch = cv2.boundingRect(c)
+        if cw * ch >= MIN_AREA_FRACTION * frame_area:
+            hull = cv2.convexHull(c)
+            hull_area = cv2.contourArea(hull)
+            if hull_area >= MIN_AREA_FRACTION * frame_area:
+                big.append((hull_area, hull))
+    big.sort(key=lambda item: -item[0])
+    return [hull for _, hull in big[:limit]]
+
+
+def _region_contours(lab: np.ndarray) -> list[np.ndarray]:
+    """Outlines of regions brighter than the plate (paper on a dark or textured plate)."""
+    light = lab[:, :, 0]
+    _, mask = cv2.threshold(light, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    return list(cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0])
+
+
+@functools.lru_cache(maxsize=16)
+def _combos(n: int) -> np.ndarray:
+    return np.array(list(itertools.combinations(range(n), 4)), dtype=np.intp)
+
+
+def _quads_from_hull(hull: np.ndarray, w: int, h: int) -> list[np.ndarray]:
+    """Quads from four of the hull's dominant lines, longest supporting hull edges first."""
+    peri = cv2.arcLength(hull, True)
+    eps = 0.012
+    poly = cv2.approxPolyDP(hull, eps * peri, True).reshape(-1, 2).astype(np.float64)
+    while len(poly) > 8:
+        eps *= 1.4
+        poly = cv2.approxPolyDP(hull, eps * peri, True).reshape(-1, 2).astype(np.float64)
+    n = len(poly)
+    if n < 4:
+        return []
+    nxt = np.roll(poly, -1, axis=0)
+    ones = np.ones((n, 1))
+    lines = np.cross(np.hstack([poly, ones]), np.hstack([nxt, ones]))
+    lengths = np.linalg.norm(nxt - poly, axis=1)
+    combos = _combos(n)
+    used = lengths[combos].sum(axis=1)
+    combos, used = combos[used >= 0.5 * peri], used[used >= 0.5 * peri]
+    if len(combos) == 0:
+        return []
+    # corner k is where line k-1 meets line k (lines in hull order)
+    a = lines[np.roll(combos, 1, axis=1)]
+    b = lines[combos]
+    x = np.cross(a, b)
+    valid = np.all(np.abs(x[:, :, 2]) > 1e-9, axis=1)
+    quads = x[:, :, :2] / np.where(np.abs(x[:, :, 2:]) > 1e-9, x[:, :, 2:], 1.0)
+    edges = np.roll(quads, -1, axis=1) - quads
+    turn = edges[:, :, 0] * np.roll(edges[:, :, 1], -1, axis=1) - edges[:, :, 1] * np.roll(edges[:, :, 0], -1, axis=1)
+    valid &= np.all(turn > 0, axis=1) | np.all(turn < 0, axis=1)
+    margin = 0.15 * max(w, h)
+    valid &= (quads[:, :, 0].min(axis=1) >= -margin) & (quads[:, :, 1].min(axis=1) >= -margin)
+    valid &= (quads[:, :, 0].max(axis=1) <= w + margin) & (quads[:, :, 1].max(axis=1) <= h + margin)
+    prev = np.roll(edges, 1, axis=1)
+    cos = -(prev * edges).sum(axis=2) / (np.linalg.norm(prev, axis=2) * np.linalg.norm(edges, axis=2) + 1e-9)
+    valid &= np.all(np.abs(cos) < np.cos(np.radians(35)), axis=1)
+    order = np.argsort(-used[valid])[:6]
+    return list(quads[valid][order])
+
+
+def _side_samples(quad: np.ndarray, step: float = 2.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points along each side, each with its outward normal and its side index."""
+    quad = np.asarray(quad, np.float64)
+    nxt = np.roll(quad, -1, axis=0)
+    vec = nxt - quad
+    length = np.sqrt((vec**2).sum(axis=1)) + 1e-9
+    counts = np.maximum((length / step).astype(int), 4)
+    sides = np.repeat(np.arange(4), counts)
+    t = np.concatenate([np.linspace(0.04, 0.96, c) for c in counts])[:, None]
+    pts = quad[sides] + t * vec[sides]
+    d = vec / length[:, None]
+    normal = np.stack([d[:, 1], -d[:, 0]], axis=1)
+    outward = ((quad + nxt) / 2 - quad.mean(axis=0))
+    normal *= np.where((normal * outward).sum(axis=1) < 0, -1.0, 1.0)[:, None]
+    return pts, normal[sides], sides
+
+
+def _support(edge_map: np.ndarray, quad: np.ndarray) -> float:
+    h, w = edge_map.shape
+    pts, _, _ = _side_samples(quad)
+    xi = np.round(pts[:, 0]).astype(int)
+    yi = np.round(pts[:, 1]).astype(int)
+    inside = (xi >= 1) & (xi < w - 1) & (yi >= 1) & (yi < h - 1)
+    hits = np.zeros(len(pts), bool)
+    hits[inside] = edge_map[yi[inside], xi[inside]] > 0
+    # parts of a page beyond the frame are neither evidence for nor against it
+    outside = ~inside
+    return float((hits.sum() + 0.5 * outside.sum()) / len(pts))
+
+
+def _paper_contrast(lab: np.ndarray, quad: np.ndarray) -> bool:
+    """A paper edge is a step between two regions; a printed line or a plate's outline is not."""
+    h, w = lab.shape[:2]
+    pts, normals, sides = _side_samples(quad, step=3.0)
+    dists, inner_light, outer_light = [], None, None
+    ok = np.ones(len(pts), bool)
+    for offset in (4.0, 6.0):
+        for sign in (-1, 1):
+            p = pts + sign * normals * offset
+            ok &= (p[:, 0] >= 0) & (p[:, 0] < w - 1) & (p[:, 1] >= 0) & (p[:, 1] < h - 1)
+    if ok.sum() < 8:
+        return False
+    for offset in (4.0, 6.0):
+        ins = pts[ok] - normals[ok] * offset
+        out = pts[ok] + normals[ok] * offset
+        li = lab[np.round(ins[:, 1]).astype(int), np.round(ins[:, 0]).astype(int)].astype(np.float32)
+        lo = lab[np.round(out[:, 1]).astype(int), np.round(out[:, 0]).astype(int)].astype(np.float32)
+        dists.append(np.linalg.norm(li - lo, axis=1))
+        inner_light, outer_light = li[:, 0], lo[:, 0]
+    # a thin printed line between the bands fools one offset, not both
+    dist = np.minimum(*dists)
+    sides_ok = sides[ok]
+    strong = 0
+    for s in range(4):
+        sel = sides_ok == s
+        if sel.sum() >= 3 and float(np.median(dist[sel])) >= MIN_CONTRAST:
+            strong += 1
+    visible = len(set(sides_ok.tolist()))
+    # a dark region framed by something lighter is the plate on a desk, not paper
+    darker = float(np.median(inner_light) - np.median(outer_light)) < -40
+    return strong >= min(3, visible) and not darker
+
+
+def _plausible(quad: np.ndarray, w: int, h: int, skin: np.ndarray) -> bool:
+    """Reject shapes no document has: slivers spanning the frame, hands."""
+    sides = geometry.side_lengths(quad)
+    if max(sides[0] + sides[2], 1e-6) / max(sides[1] + sides[3], 1e-6) > 4.5:
+        return False
+    if max(sides[1] + sides[3], 1e-6) / max(sides[0] + sides[2], 1e-6) > 4.5:
+        return False
+    lo, hi = quad.min(axis=0), quad.max(axis=0)
+    if (lo[0] <= 1 and hi[0] >= w - 2) or (lo[1] <= 1 and hi[1] >= h - 2):
+        return False
+    m = cv2.getPerspectiveTransform(np.float32([[0, 0], [1, 0], [1, 1], [0, 1]]), quad.astype(np.float32))
+    grid = np.stack(np.meshgrid(np.linspace(0.1, 0.9, 9), np.linspace(0.1, 0.9, 9)), -1).reshape(-1, 1, 2)
+    pts = cv2.perspectiveTransform(grid.astype(np.float32), m).reshape(-1, 2)
+    xi = np.clip(np.round(pts[:, 0]).astype(int), 0, w - 1)
+    yi = np.clip(np.round(pts[:, 1]).astype(int), 0, h - 1)
+    return float((skin[yi, xi] > 0).mean()) < 0.3
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of ``a`` covered by ``b``."""
+    inter, _ = cv2.intersectConvexConvex(
+        geometry.order_quad(a).astype(np.float32), geometry.order_quad(b).astype(np.float32)
+    )
+    return float(inter / max(geometry.area(a), 1e-9))
+
+
+def _nms(found: list[_Candidate]) -> list[_Candidate]:
+    kept: list[_Candidate] = []
+    for c in sorted(found, key=lambda c: -c.support):
+        if all(geometry.polygon_iou(c.quad, k.quad) < 0.8 for k in kept):
+            kept.append(c)
+    return kept
+
+
+def _dedupe(quads: list[np.ndarray]) -> list[np.ndarray]:
+    kept: list[np.ndarray] = []
+    for q in sorted(quads, key=lambda q: -geometry.area(q)):
+        if all(_overlap(q, k) < 0.5 for k in kept):
+            kept.append(q)
+    return kept
+
+
+def _skin_mask(small: np.ndarray) -> np.ndarray:
+    ycc = cv2.cvtColor(small, cv2.COLOR_BGR2YCrCb)
+    mask = cv2.inRange(ycc, (40, 138, 80), (245, 175, 125))
+    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+
+
+def _hand_present(mask: np.ndarray) -> bool:
+    """Skin-coloured region of some size reaching the frame border (a hand coming from outside)."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    h, w = mask.shape
+    for i in range(1, n):
+        x, y, bw, bh, count = stats[i]
+        touches = x == 0 or y == 0 or x + bw >= w or y + bh >= h
+        if touches and count >= 0.01 * h * w:
+            return True
+    return False
+
+
+def refine_quad(gray: np.ndarray, quad: np.ndarray, band: float) -> Quad:
+    """Fit each side to the strongest edge in a strip ±``band`` px around it; keeps corners that would jump."""
+    quad = geometry.order_quad(quad).astype(np.float64)
+    h, w = gray.shape
+    lines = []
+    for i in range(4):
+        line = _fit_side(gray, quad[i], quad[(i + 1) % 4], quad.mean(axis=0), band, w, h)
+        if line is None:
+            line = geometry.line_through(quad[i], quad[(i + 1) % 4])
+        lines.append(line)
+    corners = []
+    for i in range(4):
+        p = geometry.intersect(lines[i - 1], lines[i])
+        if p is None or np.linalg.norm(p - quad[i]) > 2.5 * band:
+            p = quad[i]
+        corners.append(p)
+    return np.array(corners, np.float32)
+
+
+def _fit_side(gray, p, q, centre, band, w, h):
+    length = float(np.linalg.norm(q - p))
+    if length < 8:
+        return None
+    d = (q - p) / length
+    normal = np.array([d[1], -d[0]])
+    if np.dot(normal, (p + q) / 2 - centre) < 0:
+        normal = -normal
+    n = int(min(max(length / 2, 16), 800))
+    s = np.linspace(0.08, 0.92, n) * length
+    b = int(np.ceil(band))
+    j = np.arange(-b, b + 1, dtype=np.float64)
+    xs = p[0] + d[0] * s[None, :] + normal[0] * j[:, None]
+    ys = p[1] + d[1] * s[None, :] + normal[1] * j[:, None]
+    strip = cv2.remap(gray, xs.astype(np.float32), ys.astype(np.float32), cv2.INTER_LINEAR,
+                      borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    strip = cv2.GaussianBlur(strip, (1, 5), 0) if strip.shape[0] >= 5 else strip
+    grad = np.abs(np.diff(strip, axis=0))
+    idx = np.argmax(grad, axis=0)
+    peak = grad[idx, np.arange(n)]
+    # sub-pixel peak by a parabola through the neighbours
+    lo = grad[np.clip(idx - 1, 0, grad.shape[0] - 1), np.arange(n)]
+    hi = grad[np.clip(idx + 1, 0, grad.shape[0] - 1), np.arange(n)]
+    denom = lo - 2 * peak + hi
+    off = np.where(np.abs(denom) > 1e-6, 0.5 * (lo - hi) / np.where(denom == 0, 1, denom), 0.0)
+    pos = j[0] + idx + 0.5 + np.clip(off, -0.5, 0.5)
+    inside = (xs[b] >= 0) & (xs[b] < w) & (ys[b] >= 0) & (ys[b] < h)
+    keep = inside & (peak > max(4.0, 0.35 * float(np.percentile(peak, 90))))
+    if keep.sum() < 8:
+        return None
+    px = p[0] + d[0] * s + normal[0] * pos
+    py = p[1] + d[1] * s + normal[1] * pos
+    pts = np.stack([px[keep], py[keep]], axis=1)
+    for _ in range(2):
+        vx, vy, x0, y0 = cv2.fitLine(pts.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        dist = np.abs((pts[:, 0] - x0) * vy - (pts[:, 1] - y0) * vx)
+        good = dist < max(1.0, 0.15 * band)
+        if good.sum() < 8:
+            break
+        pts = pts[good]
+    vx, vy, x0, y0 = cv2.fitLine(pts.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+    return geometry.line_through(np.array([x0, y0]), np.array([x0 + vx, y0 + vy]))
+
+
+def baseline_detect(image: np.ndarray, work_long_side: int = 640) -> Quad | None:
+    """The textbook detector (grey → blur → Canny → contours → approxPolyDP → first 4-gon), for comparison."""
+    h, w = image.shape[:2]
+    scale = min(1.0, work_long_side / max(h, w))
+    small = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
+    edged = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 75, 200)
+    contours, _ = cv2.findContours(edged, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    for c in sorted(contours, key=cv2.contourArea, reverse=True)[:5]:
+        approx = cv2.approxPolyDP(c, 0.02 * cv2.arcLength(c, True), True)
+        if len(approx) == 4:
+            return geometry.order_quad(geometry.scale_quad(approx.reshape(4, 2), 1 / scale))
+    return None
