@@ -86,6 +86,13 @@ def _document_schemas(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` and multi-worker serving: settings from the environment."""
+    from hub.settings import load_settings
+
+    return create_app(load_settings())
+
+
 class BodyLimit:
     """Refuse request bodies over max_bytes (413) before they are spooled anywhere."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -28,15 +29,24 @@ def bearer(header: str | None) -> str | None:
 
 def staff_token(path: Path) -> str:
     """The staff page's password, created with mode 0600 on first use."""
+    return secret_file(path, new_token)
+
+
+def secret_file(path: Path, make: Callable[[], str]) -> str:
+    """The content of a 0600 secret file, created atomically (several hub workers may start at once)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    token = new_token()
-    with os.fdopen(fd, "w") as f:
-        f.write(token)
-    return token
+    if not path.exists():
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(make())
+        try:
+            os.link(tmp, path)  # fails if another process won the race; its secret is kept
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
 
 
 def same(a: str, b: str) -> bool:

@@ -67,17 +67,20 @@ def serve() -> None:
     import uvicorn
 
     from hub.app import create_app
+    from hub.auth import staff_token
+    from hub.personal import Keys
 
     settings = _settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     _open_db(settings).dispose()  # migrate (or fail with one line) before binding the port
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level.lower(),
-        proxy_headers=False,
-    )
+    Keys.load_or_create(settings.secret_path)
+    staff_token(settings.staff_token_path)
+    common = {"host": settings.host, "port": settings.port, "log_level": settings.log_level.lower()}
+    if settings.workers > 1:
+        # Workers re-read the same environment and TOML file through the factory.
+        uvicorn.run("hub.app:app_from_env", factory=True, workers=settings.workers, **common)
+    else:
+        uvicorn.run(create_app(settings), **common)
 
 
 @kiosks.command("add")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
 import secrets
 from pathlib import Path
@@ -57,15 +56,9 @@ class Keys:
     @classmethod
     def load_or_create(cls, path: Path) -> Keys:
         """Read the secret, creating it with mode 0600 on first start."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
-        secret = bytes.fromhex(path.read_text().strip())
+        from hub.auth import secret_file
+
+        secret = bytes.fromhex(secret_file(path, lambda: secrets.token_hex(32)))
         if len(secret) < 16:
             raise ValueError(f"{path} holds a secret shorter than 16 bytes; delete it only on a fresh hub")
         return cls(secret)

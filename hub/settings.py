@@ -68,6 +68,7 @@ class HubSettings(BaseSettings):
     followup_working_days: int = Field(
         default=15, ge=1, le=60, description="days to follow up a bad rating (Sichuan: 15, Dezhou: 5)"
     )
+    workers: int = Field(default=1, ge=1, le=64, description="server processes; more than 1 is for PostgreSQL")
     db_pool_size: int = Field(default=10, ge=1, le=200)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -60,12 +60,13 @@ def _free_port() -> int:
 class ServedHub:
     """A kioskhub process with `kiosks` registered kiosks."""
 
-    def __init__(self, data_dir: Path, database_url: str | None, kiosks: int) -> None:
+    def __init__(self, data_dir: Path, database_url: str | None, kiosks: int, workers: int = 1) -> None:
         self.port = _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSKHUB_")}
         env |= {"KIOSKHUB_DATA_DIR": str(data_dir), "KIOSKHUB_PORT": str(self.port), "KIOSKHUB_LOG_LEVEL": "WARNING"}
         if database_url:
             env["KIOSKHUB_DATABASE_URL"] = database_url
+        env["KIOSKHUB_WORKERS"] = str(workers)
         db = Database(database_url or f"sqlite:///{data_dir / 'kioskhub.sqlite3'}", 1)
         migrate(db.engine)
         self.tokens = []
@@ -129,10 +130,10 @@ def run_round(hub: ServedHub, cases: int, kiosks: int, round_no: int) -> float:
     return cases / elapsed
 
 
-def measure(label: str, database_url: str | None, args: argparse.Namespace) -> dict[int, float]:
+def measure(label: str, database_url: str | None, args: argparse.Namespace, workers: int = 1) -> dict[int, float]:
     results: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="hubbench-") as tmp:
-        hub = ServedHub(Path(tmp), database_url, max(args.kiosks))
+        hub = ServedHub(Path(tmp), database_url, max(args.kiosks), workers)
         try:
             run_round(hub, 20, 2, -1)  # warm-up
             for kiosks in args.kiosks:
@@ -150,6 +151,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=150, help="cases per round")
     parser.add_argument("--kiosks", type=int, nargs="+", default=[1, 8, 32], help="concurrent kiosk counts")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pg-workers", type=int, default=2, help="also measure PostgreSQL with this many workers")
     args = parser.parse_args()
     print(f"hub intake, 200 KB attachment, {args.cases} cases/round, {args.rounds} rounds, {os.cpu_count()} CPUs")
     sqlite = measure("sqlite", None, args)
@@ -160,12 +162,14 @@ def main() -> None:
     server = PgServer(bindir).start()
     try:
         pg = measure("postgresql", server.create_database(), args)
+        pgw = measure(f"pg x{args.pg_workers}", server.create_database(), args, args.pg_workers)
     finally:
         server.stop()
     base = sqlite[args.kiosks[0]]
     for kiosks in args.kiosks:
         print(
-            f"kiosks={kiosks:<3d} sqlite {sqlite[kiosks] / base:4.2f}x  postgresql {pg[kiosks] / base:4.2f}x "
+            f"kiosks={kiosks:<3d} sqlite {sqlite[kiosks] / base:4.2f}x  postgresql {pg[kiosks] / base:4.2f}x  "
+            f"postgresql with {args.pg_workers} workers {pgw[kiosks] / base:4.2f}x "
             f"(baseline: sqlite, {args.kiosks[0]} kiosk)"
         )
 
