@@ -274,10 +274,16 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _nms(found: list[_Candidate]) -> list[_Candidate]:
+    """One candidate per object; of two near-duplicates the outer one (the paper, not its text block) wins."""
     kept: list[_Candidate] = []
     for c in sorted(found, key=lambda c: -c.support):
-        if all(geometry.polygon_iou(c.quad, k.quad) < 0.8 for k in kept):
+        twins = [i for i, k in enumerate(kept) if geometry.polygon_iou(c.quad, k.quad) >= 0.75]
+        if not twins:
             kept.append(c)
+            continue
+        i = twins[0]
+        if c.area > kept[i].area * 1.02 and c.support >= kept[i].support - 0.1:
+            kept[i] = c
     return kept
 
 

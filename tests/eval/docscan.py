@@ -101,8 +101,9 @@ def run(n: int, seed_start: int, empty: int, size: tuple[int, int], dump: Path |
             _dump(dump, seed, frame, found)
         fp["baseline"] += baseline_detect(frame.image) is not None
     lines = [
-        f"synthetic frames {size[0]}x{size[1]}, seeds {seed_start}..{seed_start + n - 1} (held out from tuning "
-        f"seeds {TUNING_SEEDS.start}..{TUNING_SEEDS.stop - 1}); JI = SmartDoc document-plane Jaccard, a miss = 0",
+        f"synthetic frames {size[0]}x{size[1]}, seeds {seed_start}..{seed_start + n - 1} "
+        f"({'TUNING seeds' if seed_start < TUNING_SEEDS.stop else 'held out from the tuning seeds'} "
+        f"{TUNING_SEEDS.start}..{TUNING_SEEDS.stop - 1}); JI = SmartDoc document-plane Jaccard, a miss = 0",
         f"{'split':<7} {'method':<9} {'n':>4} {'meanJI':>7} {'meanIoU':>8} {'err%':>6} {'med%':>6} "
         f"{'≤1%':>5} {'≤2%':>5} {'JI≥.95':>7} {'miss':>5}",
     ]
