@@ -26,6 +26,7 @@ def prepare(
     size: tuple[int, int] | None = None,
     fullscreen: bool = True,
     density: float | None = None,
+    maxfps: int = 60,
 ) -> None:
     """Set Kivy's environment and Config, and register the SC font as Kivy's default."""
     global _booted
@@ -56,6 +57,7 @@ def prepare(
     Config.set("graphics", "show_cursor", "0" if fullscreen else "1")
     Config.set("graphics", "allow_screensaver", "0")
     Config.set("graphics", "rotation", "0")
+    Config.set("graphics", "maxfps", str(maxfps))  # 0: as fast as possible (tests pump frames)
     Config.set("graphics", "resizable", "0")
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "keyboard_mode", "system")

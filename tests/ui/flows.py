@@ -1,0 +1,44 @@
+"""Walking the fake kioskd's flow through the UI, as the tests' citizen."""
+
+from __future__ import annotations
+
+PHONE = "13912345678"
+
+
+def walk_to(kiosk, target: str, item: str = "hj-zm") -> None:
+    """Tap through the session from the home screen until ``target`` is shown."""
+    app, fake, p = kiosk.app, kiosk.fake, kiosk.pilot
+    if app.current == "home":
+        p.tap(f"home.item.{item}")
+        p.wait_screen("guide")
+    actions = {
+        "guide": lambda: p.tap("guide.next"),
+        "consent": lambda: p.tap("consent.agree"),
+        "identify": fake.place_card,
+        "form": lambda: fill_phone(p),
+        "choose": lambda: p.tap("choose.print"),
+        "capture": lambda: (fake.place_document(), p.wait_until(lambda: p.find("capture.next") is not None,
+                                                                "auto-capture"), p.tap("capture.next")),
+        "review": lambda: p.tap("review.next"),
+        "submit": lambda: None,
+        "print": lambda: p.tap("print.next"),
+        "rate": lambda: p.tap("rate.level5"),
+        "done": lambda: p.tap("done.finish"),
+    }
+    for _ in range(30):
+        p.wait_until(lambda: not app.busy and app.current != "submit", "the next step")
+        p.frame(1)
+        if app.current == target:
+            return
+        current = app.current
+        actions[current]()
+        p.wait_until(lambda c=current: app.current != c or app.current == target, f"leaving {current}")
+    raise AssertionError(f"never reached {target}; at {app.current}")
+
+
+def fill_phone(p) -> None:
+    p.tap("form.field.phone")
+    for key in PHONE:
+        p.tap(f"key.{key}")
+    p.tap("key.OK")
+    p.tap("form.submit")

@@ -1,0 +1,111 @@
+"""The HTTP client against a kioskd stand-in over real HTTP and WebSocket, and the CLI's guards."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from kiosk import cli
+from kiosk.client import EventRejectedError, HttpKioskd, SessionGone, Unauthorized, Unreachable
+from local_api.schemas import EventIn, SessionStart
+
+from .fake_kioskd import Served
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    with Served(tmp_path_factory.mktemp("kioskd")) as server:
+        yield server
+
+
+@pytest.fixture
+def client(served):
+    served.fake.reset()
+    client = HttpKioskd(f"http://127.0.0.1:{served.port}", token=served.token)
+    yield client
+    client.close()
+
+
+def test_session_round_trip_over_http(client, served):
+    assert client.health().status == "ok"
+    assert client.items()[0].code == "hj-zm"
+    assert client.current_session() is None
+    snap = client.start_session(SessionStart(item_code="hj-zm", elder_mode=True))
+    assert snap.step.kind == "guide"
+    snap = client.send_event(snap.id, EventIn(type="next"))
+    assert snap.step.kind == "consent"
+    assert client.current_session().id == snap.id
+    client.set_voice_muted(True)
+    assert served.fake.muted is True
+    assert client.camera_preview()[:2] == b"\xff\xd8"  # a JPEG
+    assert {d.name for d in client.devices()} == {"id_reader", "printer", "camera", "voice"}
+    assert client.device_test("printer", "print") == "ok"
+
+
+def test_rejected_event_and_ended_session_are_told_apart(client):
+    snap = client.start_session(SessionStart(item_code="hj-zm"))
+    with pytest.raises(EventRejectedError) as rejected:
+        client.send_event(snap.id, EventIn(type="rate", data={"level": 5}))
+    assert rejected.value.rejected.step == "guide"
+    assert "next" in rejected.value.rejected.expected
+    client.send_event(snap.id, EventIn(type="start_over"))
+    with pytest.raises(SessionGone):
+        client.send_event(snap.id, EventIn(type="next"))
+
+
+def test_wrong_token_and_no_daemon_give_clear_errors(served):
+    bad = HttpKioskd(f"http://127.0.0.1:{served.port}", token="wrong")
+    with pytest.raises(Unauthorized, match="api-token"):
+        bad.items()
+    nobody = HttpKioskd("http://127.0.0.1:9", token="x", timeout=1)
+    with pytest.raises(Unreachable, match="is it running"):
+        nobody.health()
+
+
+def test_pushed_snapshots_arrive_over_the_websocket(client, served):
+    got: list = []
+    arrived = threading.Event()
+    stop = threading.Event()
+
+    def on_message(message):
+        got.append(message)
+        if message.type == "session" and message.session.step.kind == "form":
+            arrived.set()
+
+    listener = threading.Thread(target=client.listen, args=(on_message, stop), daemon=True)
+    listener.start()
+    snap = client.start_session(SessionStart(item_code="hj-zm"))
+    snap = client.send_event(snap.id, EventIn(type="next"))
+    snap = client.send_event(snap.id, EventIn(type="consent", data={"accepted": True}))
+    assert snap.step.kind == "identify"
+    # The websocket may still be connecting; keep placing the card until the push is seen.
+    for _ in range(20):
+        client.place_card("resident")
+        if arrived.wait(0.25):
+            break
+    stop.set()
+    listener.join(timeout=3)
+    assert arrived.is_set()
+    assert got[-1].session.applicant.name_masked == "欧阳*"
+
+
+def test_cli_refuses_a_demo_without_kioskd_and_bad_sizes(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("KIOSK_API_PORT", "9")
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    assert cli.main(["--headless", "--script", "demo"]) == 1
+    assert "start kioskd" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--size", "big"])
+    assert exit_.value.code == 2
+    monkeypatch.setenv("KIOSK_API_PORT", "eighty")
+    assert cli.main(["--headless"]) == 2
+
+
+def test_start_daemon_never_starts_a_second_one(monkeypatch, served):
+    monkeypatch.setenv("KIOSK_API_PORT", str(served.port))
+    started = []
+    monkeypatch.setattr(cli.Daemon, "start", lambda self: started.append(self))
+    monkeypatch.setattr(cli, "run_ui", lambda args, settings, client: 0)
+    assert cli.main(["--start-daemon", "--headless"]) == 0
+    assert started == []

@@ -1,0 +1,191 @@
+"""The kiosk's screens, driven like a citizen would (headless, against the scripted fake kioskd)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .flows import PHONE, walk_to
+
+pytestmark = pytest.mark.ui
+
+
+def test_a_whole_session_shows_every_step_screen_and_then_forgets_the_citizen(kiosk):
+    app, fake, p = kiosk.app, kiosk.fake, kiosk.pilot
+    start = len(app.shown)
+    walk_to(kiosk, "print")
+    # The printer runs out of paper: a calm screen, then back when paper is in again.
+    fake.printer_paper("out")
+    p.wait_screen("fault")
+    assert p.text("fault.what") == "打印机缺纸"
+    assert "3号窗口" in p.text("fault.message")
+    fake.printer_paper("ok")
+    p.wait_screen("print")
+    walk_to(kiosk, "rate")
+    # A bad rating asks why.
+    p.tap("rate.level1")
+    p.tap("rate.reason.hard")
+    p.wait_screen("done")
+    assert fake.events[-1] == ("rate", {"level": 1, "reason": "操作太复杂"})
+    assert "NX2026" in p.text("done.case_no")
+    p.tap("done.finish")
+    p.wait_screen("home")
+    shown = app.shown[start:]
+    for screen in ("guide", "consent", "identify", "form", "choose", "capture", "review", "submit", "print",
+                   "fault", "rate", "done", "home"):
+        assert screen in shown
+    assert ("form_submit", {"values": {"phone": PHONE}}) in fake.events
+    everything = p.all_text()
+    assert PHONE not in everything
+    assert "欧阳" not in everything
+    assert "NX2026" not in everything
+
+
+def test_abandoned_session_leaves_nothing_of_the_last_person(kiosk):
+    app, fake, p = kiosk.app, kiosk.fake, kiosk.pilot
+    walk_to(kiosk, "form")
+    p.tap("form.field.phone")
+    for key in "139":
+        p.tap(f"key.{key}")
+    fake.expire()  # kioskd's idle rule
+    p.wait_screen("home")
+    assert "欧阳" not in p.all_text()
+    assert "139▏" not in p.all_text()
+    assert app.snapshot is None
+
+
+def test_form_keypad_refuses_letters_and_shows_kioskds_validation_error(kiosk):
+    p = kiosk.pilot
+    walk_to(kiosk, "form")
+    p.tap("form.field.phone")
+    for key in "123":
+        p.tap(f"key.{key}")
+    p.tap("key.OK")
+    p.tap("form.submit")
+    p.wait_until(lambda: p.find("form.error.phone") is not None, "the error under the phone field")
+    assert "11位" in p.text("form.error.phone")
+    assert kiosk.app.current == "form"
+
+
+def test_text_field_is_typed_in_pinyin_on_the_screen_keypad(kiosk):
+    p, fake = kiosk.pilot, kiosk.fake
+    walk_to(kiosk, "form")
+    p.tap("form.field.address")
+    p.tap("key.CLR")
+    for letter in "zhang":
+        p.tap(f"key.{letter}")
+    assert p.text("cand.0")
+    chosen = p.text(next(k for k in p.ids("cand.") if p.text(k) == "张"))
+    p.tap(next(k for k in p.ids("cand.") if p.text(k) == "张"))
+    p.tap("key.OK")
+    p.tap("form.field.phone")
+    for key in PHONE:
+        p.tap(f"key.{key}")
+    p.tap("key.OK")
+    p.tap("form.submit")
+    p.wait_screen("choose")
+    assert fake.events[-1] == ("form_submit", {"values": {"address": chosen, "phone": PHONE}})
+
+
+def test_idle_warning_counts_down_and_more_time_keeps_the_session(kiosk):
+    app, fake, p = kiosk.app, kiosk.fake, kiosk.pilot
+    walk_to(kiosk, "consent")
+    fake.set_deadline_in(12)
+    p.wait_until(lambda: p.find("idle.yes") is not None, "the idle warning", 5)
+    assert p.text("idle.question") == "还需要更多时间吗？"
+    assert "秒后将退出" in p.text("idle.countdown")
+    p.tap("idle.yes")
+    p.wait_until(lambda: p.find("idle.yes") is None and not app.busy, "the warning to close")
+    assert fake.events[-1][0] == "still_here"
+    assert app.current == "consent"
+
+
+def test_an_expired_deadline_clears_the_screen_even_without_kioskds_push(kiosk):
+    app, p = kiosk.app, kiosk.pilot
+    walk_to(kiosk, "consent")
+    snap = app.snapshot
+    from datetime import UTC, datetime, timedelta
+
+    app.snapshot = snap.model_copy(update={"idle_deadline": datetime.now(UTC) - timedelta(seconds=1)})
+    p.wait_screen("home", 5)
+    # kioskd still has the session, so the UI shows it again (nothing lost, nothing shown early).
+    p.wait_screen("consent", 5)
+
+
+def test_kioskd_away_shows_the_offline_screen_until_it_answers_again(kiosk):
+    fake, p = kiosk.fake, kiosk.pilot
+    p.tap("home.item.hj-zm")
+    p.wait_screen("guide")
+    fake.up = False
+    p.tap("guide.next")
+    p.wait_screen("offline")
+    assert "3号窗口" in p.text("offline.body")
+    fake.up = True
+    p.wait_screen("home", 8)
+
+
+def test_mute_tells_kioskd_and_elder_mode_turns_voice_back_on(kiosk):
+    app, fake, p = kiosk.app, kiosk.fake, kiosk.pilot
+    p.tap("shell.mute")
+    p.wait_until(lambda: fake.muted, "kioskd to be told")
+    assert p.text("shell.mute") == "开启语音"
+    p.tap("shell.elder")
+    p.wait_until(lambda: not fake.muted, "voice back on")
+    assert app.ts.elder
+
+
+def test_elder_mode_makes_text_and_targets_larger(kiosk):
+    app, p = kiosk.app, kiosk.pilot
+    from kiosk.widgets.base import KButton, KLabel
+
+    def sizes():
+        from kiosk.pilot import walk
+
+        widgets = list(walk(app.root))
+        buttons = [w.height for w in widgets if isinstance(w, KButton)]
+        labels = [w.font_size for w in widgets if isinstance(w, KLabel) and w.text]
+        return min(buttons), min(labels)
+
+    scale = app.ts.scale
+    button, text = sizes()
+    assert button >= 60 * scale and text >= 30 * scale
+    p.tap("shell.elder")
+    p.wait_screen("home")
+    elder_button, elder_text = sizes()
+    assert elder_button > button and elder_text > text
+    p.tap("home.item.hj-zm")
+    p.wait_screen("guide")
+    assert kiosk.fake.sessions_started >= 1
+
+
+def test_technician_gesture_and_pin_open_maintenance(kiosk):
+    fake, p = kiosk.fake, kiosk.pilot
+    for corner in ("tl", "tr", "tl", "tr"):
+        p.tap_corner(corner)
+    p.wait_screen("pin")
+    for key in "1111":
+        p.tap(f"key.{key}")
+    p.tap("key.OK")
+    assert p.text("pin.message") == "口令不正确"
+    for key in "2468":
+        p.tap(f"key.{key}")
+    p.tap("key.OK")
+    p.wait_screen("maintenance")
+    p.wait_until(lambda: p.find("tech.device.printer") is not None, "the device list")
+    assert "正常" in p.text("tech.device.printer")
+    p.tap("tech.test_print")
+    p.wait_until(lambda: fake.device_tests == [("printer", "print")], "the test print")
+    p.tap("tech.exit")
+    p.wait_screen("home")
+
+
+def test_citizens_cannot_leave_the_kiosk_app(kiosk):
+    from kivy.core.window import Window
+
+    app = kiosk.app
+    assert app.open_settings() is False
+    for key in (27, 282):  # ESC, F1
+        assert Window.dispatch("on_keyboard", key, 0, None, []) is True
+    assert app.current == "home"
+    from kivy.config import Config
+
+    assert Config.get("kivy", "exit_on_escape") == "0"
