@@ -220,3 +220,36 @@ def test_openapi_documents_the_intake_body(hub):
     assert set(body) == {"multipart/form-data", "application/json"}
     assert "applicant" in doc["components"]["schemas"]["CaseApplication"]["properties"]
     assert "Applicant" in doc["components"]["schemas"]
+
+
+def test_chunked_body_over_the_limit_is_413(hub_settings):
+    from fastapi.testclient import TestClient
+
+    from hub.app import create_app
+    from hub.registry import add_kiosk
+
+    small = hub_settings.model_copy(update={"max_request_bytes": 8192})
+
+    def chunks():
+        for _ in range(10):
+            yield b"x" * 1024
+
+    app = create_app(small)
+    with TestClient(app) as client:
+        with app.state.hub.db.write() as db, db.begin():
+            token = add_kiosk(db, "k9", "hall-1", app.state.hub.now())
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}", "Idempotency-Key": "c"}
+        r = client.post(CASES, content=chunks(), headers=headers)
+    assert r.status_code == 413
+
+
+def test_id_numbers_never_reach_the_logs(hub, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    submit(hub, "logged")
+    bad = PERSON[:-1] + ("0" if PERSON[-1] != "0" else "1")
+    submit(hub, "bad", **multipart(application(applicant={"name": "张三", "id_number": bad})))
+    hub.client.post(f"{CASES}/lookup", headers=hub.auth(), json={"id_number": PERSON})
+    assert caplog.records  # the hub and its libraries did log something
+    assert PERSON not in caplog.text and bad not in caplog.text and "张三" not in caplog.text
