@@ -68,9 +68,15 @@ class KioskdClient(Protocol):
 
     def camera_preview(self) -> bytes | None: ...
 
+    def camera_state(self) -> dict | None:
+        """The preview's page outline and hint (``quad``, ``hint``, ``width``, ``height``)."""
+        ...
+
     def set_voice_muted(self, muted: bool) -> None: ...
 
-    def device_test(self, name: str, action: str) -> str: ...
+    def device_test(self, name: str, action: str) -> str:
+        """Check one device now (the technician's test); a short result word."""
+        ...
 
     def listen(self, on_message: Callable[[PushMessage], None], stop: threading.Event) -> None:
         """Deliver pushed messages until ``stop`` is set; reconnects by itself."""
@@ -176,21 +182,30 @@ class HttpKioskd:
             raise KioskdError(f"kioskd answered {response.status_code} to the camera preview")
         return response.content
 
+    def camera_state(self) -> dict | None:
+        response = self._request("GET", "/v1/camera/preview")
+        if response.status_code in (404, 503):
+            return None
+        if response.status_code >= 400:
+            raise KioskdError(f"kioskd answered {response.status_code} to the camera preview state")
+        try:
+            data = response.json()
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
     def set_voice_muted(self, muted: bool) -> None:
         response = self._request("POST", "/v1/voice/mute", json={"muted": muted})
         if response.status_code >= 400:
             raise KioskdError(f"kioskd answered {response.status_code} to voice mute")
 
     def device_test(self, name: str, action: str) -> str:
-        response = self._request("POST", f"/v1/devices/{name}/test", json={"action": action})
+        """Probe one device now (kioskd's technician test); returns its health word."""
+        response = self._request("POST", f"/v1/devices/{name}/probe")
         if response.status_code == 404:
-            return "not-supported"
-        if response.status_code >= 400:
-            raise KioskdError(f"kioskd answered {response.status_code} to the {action} test of {name}")
-        try:
-            return str(response.json().get("result", "ok"))
-        except (ValueError, AttributeError):
-            return "ok"
+            return "not-configured"
+        device = self._parse(response, DeviceView)
+        return str(device.status.get("health", "unknown"))
 
     def listen(self, on_message: Callable[[PushMessage], None], stop: threading.Event) -> None:
         from websockets.exceptions import WebSocketException

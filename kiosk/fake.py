@@ -72,7 +72,7 @@ def _step(kind: str, state: dict[str, Any]) -> StepView:
     if kind == "identify":
         return StepView(
             id="identify", kind=kind, title="身份核验", prompt="请将身份证放在屏幕下方的读卡区。",
-            data={"reader_location": "屏幕下方右侧，标有身份证图案的读卡区", "manual_allowed": True},
+            data={"reader_location": "屏幕下方右侧，标有身份证图案的读卡区", "allow_manual": True},
             accepts=["manual_id", "back", "start_over", "call_helper"], **common)
     if kind == "form":
         phone = state["values"].get("phone", "")
@@ -318,6 +318,12 @@ class FakeKioskd:
         out = io.BytesIO()
         image.save(out, "JPEG", quality=70)
         return out.getvalue()
+
+    def camera_state(self) -> dict | None:
+        if not (self._session and self._session["document"]):
+            return {"quad": None, "hint": "empty", "width": 320, "height": 240}
+        return {"quad": [[58, 36], [269, 48], [256, 211], [48, 202]], "hint": "captured", "width": 320,
+                "height": 240}
 
     def set_voice_muted(self, muted: bool) -> None:
         self.health()

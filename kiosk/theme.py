@@ -50,6 +50,7 @@ TEXT_PAIRS = {
     "good_button": ("on_good", "good"),
     "calm": ("on_calm", "calm"),
     "field_error": ("error_text", "card"),
+    "notice_error": ("error_text", "page"),
     "overlay": ("on_overlay", "overlay"),
     "key": ("on_key", "key"),
     "disabled_button": ("on_disabled", "disabled"),

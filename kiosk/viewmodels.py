@@ -18,20 +18,33 @@ OTHER_SCREENS = ("home", "help", "fault", "offline", "pin", "maintenance")
 DEVICE_KINDS = ("printer", "camera", "id_reader", "voice")
 
 
+PRINTER_FAULTS = ("paper_out", "cover_open", "print_failed")
+
+
+def is_device_fault(code: str) -> bool:
+    """Whether a notice code is a device fault (``device_fault:printer``, ``paper_out``,
+    ``printer.paper_out``) rather than a correction the citizen makes on the step itself."""
+    return (code.startswith("device_fault") or code in PRINTER_FAULTS
+            or code.partition(".")[0] in DEVICE_KINDS)
+
+
 def screen_for(snapshot: SessionSnapshot | None) -> str:
     """The screen that shows this snapshot: a calm fault screen wins over the step."""
     if snapshot is None or snapshot.status != "active":
         return "home"
-    if snapshot.notice is not None and snapshot.notice.level == "error":
+    notice = snapshot.notice
+    if notice is not None and notice.level == "error" and is_device_fault(notice.code):
         return "fault"
     return snapshot.step.kind if snapshot.step.kind in STEP_SCREENS else "guide"
 
 
 def fault_key(code: str) -> str:
-    """The catalogue key naming a fault, from a notice code such as ``printer.paper_out``."""
-    device, _, problem = code.partition(".")
-    if device == "printer" and problem == "paper_out":
+    """The catalogue key naming a fault, from a notice code (``paper_out``, ``device_fault:camera``)."""
+    if code in ("paper_out", "printer.paper_out"):
         return "fault.printer_paper_out"
+    if code in PRINTER_FAULTS:
+        return "fault.printer"
+    device = code.removeprefix("device_fault:").partition(".")[0]
     if device in DEVICE_KINDS and device != "voice":
         return f"fault.{device}"
     return "fault.generic"
@@ -184,20 +197,33 @@ def rating_needs_reason(level: int) -> bool:
     return level <= 2
 
 
+CAPTURE_HINTS = ("empty", "move_closer", "remove_hand", "hold_still", "ready", "captured")
+_STATE_HINTS = {"searching": "empty", "steady": "hold_still", "captured": "captured"}
+
+
 def capture_state(data: dict) -> str:
-    """The auto-capture state of a capture step: searching, steady or captured."""
-    state = str(data.get("auto_state") or data.get("auto_capture") or "searching")
-    return state if state in ("searching", "steady", "captured") else "searching"
+    """What the citizen should do at the camera: one of ``CAPTURE_HINTS``.
+
+    Reads the camera's preview state (``hint``) or a capture step's ``auto_state``.
+    """
+    hint = str(data.get("hint") or _STATE_HINTS.get(str(data.get("auto_state") or data.get("auto_capture")), ""))
+    return hint if hint in CAPTURE_HINTS else "empty"
 
 
 def page_quad(data: dict) -> list[tuple[float, float]] | None:
-    """The detected page outline as four (x, y) fractions of the frame, y from the top."""
+    """The detected page outline as four (x, y) fractions of the frame, y from the top.
+
+    Pixel corners are scaled by the preview's ``width``/``height`` when those are given.
+    """
     quad = data.get("page_quad") or data.get("quad")
     try:
         points = [(float(x), float(y)) for x, y in quad]  # type: ignore[union-attr]
+        width, height = float(data.get("width") or 1), float(data.get("height") or 1)
     except (TypeError, ValueError):
         return None
-    return points if len(points) == 4 else None
+    if len(points) != 4 or width <= 0 or height <= 0:
+        return None
+    return [(x / width, y / height) for x, y in points]
 
 
 def health_of(status: dict) -> str:

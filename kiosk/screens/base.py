@@ -24,17 +24,27 @@ class KScreen(Screen):
         self.frame = BoxLayout(orientation="vertical", padding=[ts.gap * 1.5, ts.gap], spacing=ts.gap)
         self.title = KLabel(font_px=ts.title, bold=True, kid=f"{self.name}.title")
         self.prompt = KLabel(kid=f"{self.name}.prompt")
+        self.notice = KLabel(kid=f"{self.name}.notice", pair="notice_error", bold=True)
         self.scroll = ScrollView(do_scroll_x=False, bar_width=max(6, ts.gap * 0.4))
         self.body = BoxLayout(orientation="vertical", size_hint_y=None, spacing=ts.gap)
         self.body.bind(minimum_height=self.body.setter("height"))
         self.scroll.add_widget(self.body)
         self.actions = BoxLayout(size_hint_y=None, spacing=ts.gap)
-        self.frame.add_widget(self.title)
-        self.frame.add_widget(self.prompt)
-        self.frame.add_widget(self.scroll)
-        self.frame.add_widget(self.actions)
+        self.extra: list = []  # widgets between the body and the actions (a keypad)
         self.add_widget(self.frame)
+        self.prompt.bind(text=self._relayout)
+        self.notice.bind(text=self._relayout)
+        self._relayout()
         ts.bind(title=self.title.setter("font_px"))
+
+    def _relayout(self, *_a) -> None:
+        """Stack the frame, leaving out empty texts (an empty label would still take a gap)."""
+        wanted = [self.title, self.prompt, self.notice, self.scroll, *self.extra, self.actions]
+        wanted = [w for w in wanted if w not in (self.prompt, self.notice) or w.text]
+        if list(reversed(self.frame.children)) != wanted:
+            self.frame.clear_widgets()
+            for widget in wanted:
+                self.frame.add_widget(widget)
 
     # -- helpers -----------------------------------------------------------------------------
     def set_actions(self, buttons: list[tuple[str, str, str, Callable[[], None]]]) -> None:
@@ -56,12 +66,22 @@ class KScreen(Screen):
     def event_button(self, text: str, event: str, pair: str = "primary_button", data: dict | None = None):
         return (text, f"{self.name}.{event}", pair, lambda: self.app.send(event, data or {}))
 
+    def option_buttons(self, snapshot: SessionSnapshot) -> list:
+        """One action per option kioskd offers (e.g. 重新打印 / 不打印，继续), sent as ``choose``."""
+        if "choose" not in snapshot.step.accepts:
+            return []
+        return [(o.label, f"{self.name}.option.{o.value}", "primary_button",
+                 lambda v=o.value: self.app.send("choose", {"option": v})) for o in snapshot.step.options]
+
     def accepts(self, snapshot: SessionSnapshot, event: str) -> bool:
         return event in snapshot.step.accepts
 
     def fill_header(self, snapshot: SessionSnapshot) -> None:
         self.title.text = snapshot.step.title
         self.prompt.text = snapshot.step.prompt
+        # Corrections kioskd asks for (form errors, a card it cannot use) show on the step itself.
+        notice = snapshot.notice
+        self.notice.text = notice.message if notice is not None and notice.level != "info" else ""
 
     # -- lifecycle -----------------------------------------------------------------------------
     def show(self, snapshot: SessionSnapshot | None) -> None:
@@ -75,5 +95,6 @@ class KScreen(Screen):
         """Forget everything shown (the next citizen must see nothing of this one)."""
         self.title.text = ""
         self.prompt.text = ""
+        self.notice.text = ""
         self.body.clear_widgets()
         self.scroll.scroll_y = 1

@@ -49,7 +49,7 @@ class CaptureScreen(KScreen):
         elif "capture_page" in step.accepts and not captured:
             buttons.append(self.event_button(t("capture.take"), "capture_page", "secondary_button"))
         if "next" in step.accepts:
-            buttons.append(self.event_button(t("common.next"), "next"))
+            buttons.append(self.event_button(t("common.next") if captured else t("capture.skip"), "next"))
         self.set_actions(buttons)
         if self._poll is None:
             self._poll = Clock.schedule_interval(lambda dt: self.fetch(), PREVIEW_INTERVAL_S)
@@ -64,14 +64,21 @@ class CaptureScreen(KScreen):
 
         def grab():
             data = client.camera_preview()
-            return decode_jpeg(data) if data else None
+            return (decode_jpeg(data) if data else None), client.camera_state()
 
-        self.app.backend.call(grab, on_done=self._frame, on_error=lambda e: self._frame(None), side=True)
+        self.app.backend.call(grab, on_done=self._frame, on_error=lambda e: self._frame((None, None)), side=True)
 
-    def _frame(self, frame) -> None:
+    def _frame(self, result) -> None:
         self._in_flight = False
-        if frame is not None and self.manager is not None and self.manager.current == self.name:
+        frame, state = result
+        if self.manager is None or self.manager.current != self.name:
+            return
+        if frame is not None:
             self.preview.set_frame(*frame)
+        if state:
+            # The camera's own view is fresher than the step's snapshot.
+            self.preview.quad = page_quad(state) or []
+            self.state.text = self.app.t(f"capture.{capture_state(state)}")
 
     def leave(self) -> None:
         if self._poll is not None:

@@ -33,7 +33,8 @@ class FormScreen(KScreen):
         self.active: str | None = None
         self.manual = False
         self.keypad_box = BoxLayout(orientation="vertical", size_hint_y=None, height=0)
-        self.frame.add_widget(self.keypad_box, index=1)
+        self.extra.append(self.keypad_box)
+        self._relayout()
 
     # -- showing ---------------------------------------------------------------------------------
     def show(self, snapshot: SessionSnapshot | None) -> None:

@@ -31,10 +31,13 @@ class FaceButton(ButtonBehavior, BoxLayout):
 
 
 class RateScreen(KScreen):
+    snapshot_data: dict = {}
+
     def show(self, snapshot: SessionSnapshot | None) -> None:
         super().show(snapshot)
         assert snapshot is not None
         t, ts = self.app.t, self.app.ts
+        self.snapshot_data = dict(snapshot.step.data)
         self.title.text = snapshot.step.title
         self.prompt.text = t("rate.question")
         self.body.clear_widgets()
@@ -52,14 +55,17 @@ class RateScreen(KScreen):
 
     def pick(self, level: int) -> None:
         self.app.poke()
-        if not rating_needs_reason(level):
+        levels = self.snapshot_data.get("reason_required_levels")
+        needs = level in levels if isinstance(levels, list) else rating_needs_reason(level)
+        if not needs:
             self.app.send("rate", {"level": level, "reason": ""})
             return
         t = self.app.t
         self.prompt.text = t("rate.reason_question")
         self.body.clear_widgets()
-        for reason in REASONS:
-            text = t(f"rate.reason_{reason}")
-            button = KButton(text=text, kid=f"rate.reason.{reason}", pair="primary_button")
+        offered = [str(r) for r in (self.snapshot_data.get("bad_reasons") or [])]
+        reasons = [(f"r{i}", r) for i, r in enumerate(offered)] or [(r, t(f"rate.reason_{r}")) for r in REASONS]
+        for key, text in reasons:
+            button = KButton(text=text, kid=f"rate.reason.{key}", pair="primary_button")
             button.bind(on_release=lambda _b, r=text: self.app.send("rate", {"level": level, "reason": r}))
             self.body.add_widget(button)

@@ -35,8 +35,39 @@ class GuideScreen(StepScreen):
         super().show(snapshot)
         assert snapshot is not None
         self.body.clear_widgets()
-        self.body.add_widget(self.body_panel(snapshot.step.body, "guide.body"))
+        if snapshot.step.body:
+            self.body.add_widget(self.body_panel(snapshot.step.body, "guide.body"))
+        facts = self.guide_facts(snapshot.step.data)
+        if facts:
+            self.body.add_widget(self.body_panel(facts, "guide.facts"))
         self.set_actions(self.nav(snapshot))
+
+    def guide_facts(self, data: dict) -> str:
+        """办事指南 elements kioskd sends as data: conditions, materials, time limit, fees, phone."""
+        t = self.app.t
+        lines: list[str] = []
+        if data.get("conditions"):
+            lines.append(t("guide.conditions"))
+            lines += [f"• {c}" for c in data["conditions"]]
+        if data.get("materials"):
+            lines.append(t("guide.materials"))
+            for m in data["materials"]:
+                if not isinstance(m, dict):
+                    continue
+                counts = [t("guide.originals", n=m["originals"]) if m.get("originals") else "",
+                          t("guide.copies", n=m["copies"]) if m.get("copies") else ""]
+                extra = "，".join(c for c in counts if c)
+                lines.append(f"• {m.get('name', '')}" + (f"（{extra}）" if extra else ""))
+        if data.get("promised_limit"):
+            lines.append(t("guide.promised_limit", value=data["promised_limit"]))
+        fees = data.get("fees")
+        if fees:
+            text = fees if isinstance(fees, str) else "、".join(
+                f"{f.get('name', '')} {f.get('amount_yuan', '')}元" for f in fees if isinstance(f, dict))
+            lines.append(t("guide.fees", value=text))
+        if data.get("consult_phone"):
+            lines.append(t("guide.consult_phone", value=data["consult_phone"]))
+        return "\n".join(lines)
 
 
 class ConsentScreen(StepScreen):
@@ -70,8 +101,13 @@ class IdentifyScreen(StepScreen):
         self.body.add_widget(self.art)
         self.body.add_widget(self.where)
         self.art.start()
+        if snapshot.applicant is not None:
+            self.where.text = t("identify.read_ok")
+        elif snapshot.step.data.get("reading"):
+            self.where.text = t("identify.reading")
         buttons = self.nav(snapshot)
-        if self.accepts(snapshot, "manual_id") and snapshot.step.data.get("manual_allowed", True):
+        data = snapshot.step.data
+        if self.accepts(snapshot, "manual_id") and data.get("allow_manual", data.get("manual_allowed", True)):
             buttons.append((t("identify.manual"), "identify.manual", "secondary_button",
                             lambda: self.app.open_manual_id()))
         self.set_actions(buttons)
@@ -106,20 +142,26 @@ class ReviewScreen(StepScreen):
         t = self.app.t
         self.body.clear_widgets()
         panel = Panel()
-        for field in snapshot.step.fields:
+        rows = [(f.label, f.value, f.name) for f in snapshot.step.fields]
+        answers = snapshot.step.data.get("answers") or []
+        rows += [(str(a.get("label", "")), str(a.get("value", "")), f"answer{i}")
+                 for i, a in enumerate(answers) if isinstance(a, dict)]
+        for label, shown, name_ in rows:
             row = BoxLayout(size_hint_y=None, spacing=self.app.ts.gap)
-            name = KLabel(text=field.label, pair="card_soft", size_hint_x=0.35)
-            value = KLabel(text=field.value or "—", pair="card", bold=True, kid=f"review.{field.name}")
+            name = KLabel(text=label, pair="card_soft", size_hint_x=0.35)
+            value = KLabel(text=shown or "—", pair="card", bold=True, kid=f"review.{name_}")
             row.add_widget(name)
             row.add_widget(value)
             value.bind(height=lambda _w, h, r=row, n=name: setattr(r, "height", max(h, n.height)))
             row.height = max(value.height, name.height)
             panel.add_widget(row)
-        if snapshot.step.materials:
+        materials = [(m.name, m.captured) for m in snapshot.step.materials]
+        materials += [(str(m.get("name", "")), m.get("captured", 0))
+                      for m in snapshot.step.data.get("materials") or [] if isinstance(m, dict)]
+        if materials:
             panel.add_widget(KLabel(text=t("review.materials"), pair="card_soft"))
-            for material in snapshot.step.materials:
-                panel.add_widget(KLabel(text=f"{material.name}  {t('review.pages', captured=material.captured)}",
-                                        pair="card"))
+            for name_, captured in materials:
+                panel.add_widget(KLabel(text=f"{name_}  {t('review.pages', captured=captured)}", pair="card"))
         self.body.add_widget(panel)
         buttons = []
         if self.accepts(snapshot, "back"):
@@ -142,9 +184,16 @@ class SubmitScreen(StepScreen):
         self.wait.text = self.app.t("submit.wait")
         self.body.add_widget(self.spinner)
         self.body.add_widget(self.wait)
-        self.spinner.progress = float(snapshot.step.data.get("progress", 0) or 0)
-        self.spinner.start()
-        self.set_actions([])
+        failed = snapshot.step.data.get("state") == "failed"
+        if failed:
+            self.spinner.stop()
+            self.wait.text = ""
+        else:
+            self.spinner.start()
+        buttons = []
+        if self.accepts(snapshot, "next"):
+            buttons.append(self.event_button(self.app.t("submit.retry"), "next"))
+        self.set_actions(buttons)
 
     def leave(self) -> None:
         self.spinner.stop()
@@ -163,9 +212,11 @@ class PrintScreen(StepScreen):
                                 font_px=self.app.ts.heading, kid="print.outlet"))
         for i, document in enumerate(data.get("documents") or []):
             panel.add_widget(KLabel(text=f"• {document}", pair="card", kid=f"print.doc.{i}"))
+        if data.get("state") == "printing":
+            panel.add_widget(KLabel(text=t("print.printing"), pair="card_soft", kid="print.state"))
         self.body.add_widget(panel)
         self.body.add_widget(OutletArrow(size_hint_y=None, height=self.app.ts.face * 1.4))
-        self.set_actions(self.nav(snapshot, "print.done"))
+        self.set_actions(self.option_buttons(snapshot) + self.nav(snapshot, "print.done"))
 
 
 class DoneScreen(StepScreen):
@@ -185,8 +236,9 @@ class DoneScreen(StepScreen):
         panel = Panel()
         panel.add_widget(KLabel(text=t("done.thanks"), pair="card", bold=True, align="center",
                                 font_px=self.app.ts.title))
-        if snapshot.case_no:
-            panel.add_widget(KLabel(text=t("done.case_no", case_no=snapshot.case_no), pair="card",
+        number = snapshot.case_no or snapshot.provisional_no
+        if number:
+            panel.add_widget(KLabel(text=t("done.case_no", case_no=number), pair="card",
                                     align="center", kid="done.case_no"))
         panel.add_widget(KLabel(text=snapshot.step.body or t("done.take_card"), pair="card", align="center"))
         self.body.add_widget(panel)

@@ -67,14 +67,22 @@ def create_app(fake: FakeKioskd, token: str) -> FastAPI:
     def preview():
         return Response(fake.camera_preview(), media_type="image/jpeg")
 
+    @app.get("/v1/camera/preview", dependencies=guarded)
+    def preview_state():
+        return fake.camera_state()
+
     @app.post("/v1/voice/mute", dependencies=guarded)
     def mute(body: dict):
         fake.set_voice_muted(bool(body.get("muted")))
         return {"muted": fake.muted}
 
-    @app.post("/v1/devices/{name}/test", dependencies=guarded)
-    def device_test(name: str, body: dict):
-        return {"result": fake.device_test(name, str(body.get("action", "")))}
+    @app.post("/v1/devices/{name}/probe", dependencies=guarded)
+    def probe(name: str):
+        fake.device_test(name, "probe")
+        device = next((d for d in fake.devices() if d.name == name), None)
+        if device is None:
+            raise HTTPException(404, "no such device")
+        return device.model_dump(mode="json")
 
     @app.post("/v1/sim/id_reader/place", dependencies=guarded)
     def place_card(body: dict):

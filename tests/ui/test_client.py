@@ -40,7 +40,9 @@ def test_session_round_trip_over_http(client, served):
     assert served.fake.muted is True
     assert client.camera_preview()[:2] == b"\xff\xd8"  # a JPEG
     assert {d.name for d in client.devices()} == {"id_reader", "printer", "camera", "voice"}
-    assert client.device_test("printer", "print") == "ok"
+    assert client.device_test("printer", "print") == "online"
+    assert client.device_test("fax", "print") == "not-configured"
+    assert client.camera_state()["hint"] == "empty"
 
 
 def test_rejected_event_and_ended_session_are_told_apart(client):

@@ -47,8 +47,20 @@ def test_a_device_error_notice_shows_the_calm_fault_screen_but_a_warning_does_no
     assert screen_for(error) == "fault"
     assert screen_for(warning) == "guide"
     assert fault_key("printer.paper_out") == "fault.printer_paper_out"
+    assert fault_key("paper_out") == "fault.printer_paper_out"
+    assert fault_key("device_fault:camera") == "fault.camera"
     assert fault_key("camera.offline") == "fault.camera"
     assert fault_key("hub.down") == "fault.generic"
+
+
+def test_citizen_corrections_stay_on_the_step_and_device_faults_go_to_the_calm_screen():
+    snap = _snapshot()
+    for code in ("form_invalid", "reason_required", "card_expired", "capture_failed"):
+        notice = NoticeView(level="error", code=code, message="x")
+        assert screen_for(snap.model_copy(update={"notice": notice})) == "guide", code
+    for code in ("paper_out", "cover_open", "device_fault:printer", "device_fault:camera"):
+        notice = NoticeView(level="error", code=code, message="x")
+        assert screen_for(snap.model_copy(update={"notice": notice})) == "fault", code
 
 
 def test_idle_warning_comes_before_the_deadline_and_expiry_after_it():
@@ -116,13 +128,18 @@ def test_services_are_grouped_by_theme_in_kioskds_order():
     assert [i.code for i in groups[0][1]] == ["hj-zm", "hj-qy"]
 
 
-def test_capture_data_is_read_leniently():
-    assert capture_state({"auto_state": "steady"}) == "steady"
+def test_capture_state_and_outline_are_read_from_the_camera_or_the_step():
+    assert capture_state({"hint": "hold_still"}) == "hold_still"
+    assert capture_state({"auto_state": "steady"}) == "hold_still"
     assert capture_state({"auto_capture": "captured"}) == "captured"
-    assert capture_state({"auto_state": "weird"}) == "searching"
+    assert capture_state({"hint": "weird"}) == "empty"
     assert page_quad({"page_quad": [[0, 0], [1, 0], [1, 1], [0, 1]]}) == [(0, 0), (1, 0), (1, 1), (0, 1)]
+    # Pixel corners from the camera's preview state are scaled to fractions.
+    state = {"quad": [[32, 24], [288, 24], [288, 216], [32, 216]], "width": 320, "height": 240}
+    assert page_quad(state) == [(0.1, 0.1), (0.9, 0.1), (0.9, 0.9), (0.1, 0.9)]
     assert page_quad({"quad": [[0, 0]]}) is None
     assert page_quad({"quad": "nonsense"}) is None
+    assert page_quad({"quad": None, "hint": "empty"}) is None
 
 
 def test_bad_ratings_ask_for_a_reason():
