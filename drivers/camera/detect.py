@@ -21,6 +21,7 @@ WORK_LONG_SIDE = 320
 MIN_AREA_FRACTION = 0.02  # an ID card on an A3 plate covers about 4 %
 MIN_SUPPORT = 0.55  # share of the perimeter that must lie on edges
 MIN_CONTRAST = 9.0  # Lab distance between the bands just inside and just outside a side
+NEXT, PREV = [1, 2, 3, 0], [3, 0, 1, 2]
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def detect(image: np.ndarray, *, refine: bool = True, work_long_side: int = WORK
     blur = cv2.GaussianBlur(small, (5, 5), 0)
     lab = cv2.cvtColor(blur, cv2.COLOR_BGR2Lab)
     edges = _edges(lab)
-    skin = _skin_mask(blur)
+    skin = _hand_mask(blur)
     candidates = _candidates(edges, lab, skin)
     hand = _hand_present(skin)
     if not candidates:
@@ -101,20 +102,21 @@ def _candidates(edges: np.ndarray, lab: np.ndarray, skin: np.ndarray) -> list[_C
     merged = [_quads_from_segments(contour, tolerant) for _, contour in biggest[:3]]
     found: list[_Candidate] = []
     proposals = [_quads_from_hull(hull, w, h) for hull in hulls] + merged
+    found: list[_Candidate] = []
     for quads in proposals:
-        best: _Candidate | None = None
-        for quad in quads:
-            q_area = geometry.area(quad)
-            if q_area < MIN_AREA_FRACTION * frame_area:
+        if not quads:
+            continue
+        arr = np.array(quads)
+        support = _support_many(tolerant, arr)
+        areas = _areas(arr)
+        for i in np.argsort(-support):
+            if support[i] < MIN_SUPPORT:
+                break
+            if areas[i] < MIN_AREA_FRACTION * frame_area:
                 continue
-            support = _support(tolerant, quad)
-            if support < MIN_SUPPORT or (best is not None and support <= best.support):
-                continue
-            if not _plausible(quad, w, h, skin) or not _paper_contrast(lab, quad):
-                continue
-            best = _Candidate(quad, support, q_area)
-        if best is not None:
-            found.append(best)
+            if _plausible(arr[i], w, h, skin) and _paper_contrast(lab, arr[i]):
+                found.append(_Candidate(arr[i], float(support[i]), float(areas[i])))
+                break
     found = _nms(found)
     if not found:
         return []
@@ -161,9 +163,9 @@ def _quads_from_hull(hull: np.ndarray, w: int, h: int) -> list[np.ndarray]:
     n = len(poly)
     if n < 4:
         return []
-    nxt = np.roll(poly, -1, axis=0)
+    nxt = np.vstack([poly[1:], poly[:1]])
     ones = np.ones((n, 1))
-    lines = np.cross(np.hstack([poly, ones]), np.hstack([nxt, ones]))
+    lines = _cross3(np.hstack([poly, ones]), np.hstack([nxt, ones]))
     lengths = np.linalg.norm(nxt - poly, axis=1)
     combos = _combos(n)
     used = lengths[combos].sum(axis=1)
@@ -182,7 +184,7 @@ def _quads_from_segments(contour: np.ndarray, edge_map: np.ndarray, limit: int =
     poly = cv2.approxPolyDP(contour, 2.0, True).reshape(-1, 2).astype(np.float64)
     if len(poly) < 4:
         return []
-    nxt = np.roll(poly, -1, axis=0)
+    nxt = np.vstack([poly[1:], poly[:1]])
     lengths = np.linalg.norm(nxt - poly, axis=1)
     order = np.argsort(-lengths)[:limit]
     order = order[lengths[order] >= 0.06 * max(h, w)]
@@ -190,7 +192,7 @@ def _quads_from_segments(contour: np.ndarray, edge_map: np.ndarray, limit: int =
         return []
     a, b = poly[order], nxt[order]
     ones = np.ones((len(order), 1))
-    lines = np.cross(np.hstack([a, ones]), np.hstack([b, ones]))
+    lines = _cross3(np.hstack([a, ones]), np.hstack([b, ones]))
     mids = (a + b) / 2
     combos = _combos(len(order))
     centre = mids[combos].mean(axis=1, keepdims=True)
@@ -209,18 +211,25 @@ def _quads_from_segments(contour: np.ndarray, edge_map: np.ndarray, limit: int =
     return [quads[i] for i in pick if good[i]]
 
 
+def _cross3(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cross product of homogeneous 3-vectors (np.cross is slow on small arrays)."""
+    return np.stack([a[..., 1] * b[..., 2] - a[..., 2] * b[..., 1],
+                     a[..., 2] * b[..., 0] - a[..., 0] * b[..., 2],
+                     a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]], axis=-1)
+
+
 def _intersect_cycles(lines: np.ndarray, combos: np.ndarray, w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
     """Quads whose corner k is where line k-1 meets line k, and which of them are plausible convex shapes."""
-    x = np.cross(lines[np.roll(combos, 1, axis=1)], lines[combos])
+    x = _cross3(lines[combos[:, PREV]], lines[combos])
     valid = np.all(np.abs(x[:, :, 2]) > 1e-9, axis=1)
     quads = x[:, :, :2] / np.where(np.abs(x[:, :, 2:]) > 1e-9, x[:, :, 2:], 1.0)
-    edges = np.roll(quads, -1, axis=1) - quads
-    turn = edges[:, :, 0] * np.roll(edges[:, :, 1], -1, axis=1) - edges[:, :, 1] * np.roll(edges[:, :, 0], -1, axis=1)
+    edges = quads[:, NEXT] - quads
+    turn = edges[:, :, 0] * edges[:, NEXT, 1] - edges[:, :, 1] * edges[:, NEXT, 0]
     valid &= np.all(turn > 0, axis=1) | np.all(turn < 0, axis=1)
     margin = 0.15 * max(w, h)
     valid &= (quads[:, :, 0].min(axis=1) >= -margin) & (quads[:, :, 1].min(axis=1) >= -margin)
     valid &= (quads[:, :, 0].max(axis=1) <= w + margin) & (quads[:, :, 1].max(axis=1) <= h + margin)
-    prev = np.roll(edges, 1, axis=1)
+    prev = edges[:, PREV]
     cos = -(prev * edges).sum(axis=2) / (np.linalg.norm(prev, axis=2) * np.linalg.norm(edges, axis=2) + 1e-9)
     valid &= np.all(np.abs(cos) < np.cos(np.radians(35)), axis=1)
     return quads, valid
@@ -228,7 +237,7 @@ def _intersect_cycles(lines: np.ndarray, combos: np.ndarray, w: int, h: int) -> 
 
 def _areas(quads: np.ndarray) -> np.ndarray:
     x, y = quads[:, :, 0], quads[:, :, 1]
-    return np.abs((x * np.roll(y, -1, axis=1) - y * np.roll(x, -1, axis=1)).sum(axis=1)) / 2
+    return np.abs((x * y[:, NEXT] - y * x[:, NEXT]).sum(axis=1)) / 2
 
 
 def _support_many(edge_map: np.ndarray, quads: np.ndarray, per_side: int = 48) -> np.ndarray:
@@ -236,7 +245,7 @@ def _support_many(edge_map: np.ndarray, quads: np.ndarray, per_side: int = 48) -
     h, w = edge_map.shape
     t = np.linspace(0.04, 0.96, per_side)[None, None, :, None]
     p = quads[:, :, None, :]
-    q = np.roll(quads, -1, axis=1)[:, :, None, :]
+    q = quads[:, NEXT][:, :, None, :]
     pts = (p + t * (q - p)).reshape(len(quads), -1, 2)
     xi = np.round(pts[:, :, 0]).astype(int)
     yi = np.round(pts[:, :, 1]).astype(int)
@@ -245,67 +254,39 @@ def _support_many(edge_map: np.ndarray, quads: np.ndarray, per_side: int = 48) -
     return (hits.sum(axis=1) + 0.5 * (~inside).sum(axis=1)) / pts.shape[1]
 
 
-def _side_samples(quad: np.ndarray, step: float = 2.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Points along each side, each with its outward normal and its side index."""
-    quad = np.asarray(quad, np.float64)
-    nxt = np.roll(quad, -1, axis=0)
-    vec = nxt - quad
-    length = np.sqrt((vec**2).sum(axis=1)) + 1e-9
-    counts = np.maximum((length / step).astype(int), 4)
-    sides = np.repeat(np.arange(4), counts)
-    t = np.concatenate([np.linspace(0.04, 0.96, c) for c in counts])[:, None]
-    pts = quad[sides] + t * vec[sides]
-    d = vec / length[:, None]
-    normal = np.stack([d[:, 1], -d[:, 0]], axis=1)
-    outward = ((quad + nxt) / 2 - quad.mean(axis=0))
-    normal *= np.where((normal * outward).sum(axis=1) < 0, -1.0, 1.0)[:, None]
-    return pts, normal[sides], sides
-
-
-def _support(edge_map: np.ndarray, quad: np.ndarray) -> float:
-    h, w = edge_map.shape
-    pts, _, _ = _side_samples(quad)
-    xi = np.round(pts[:, 0]).astype(int)
-    yi = np.round(pts[:, 1]).astype(int)
-    inside = (xi >= 1) & (xi < w - 1) & (yi >= 1) & (yi < h - 1)
-    hits = np.zeros(len(pts), bool)
-    hits[inside] = edge_map[yi[inside], xi[inside]] > 0
-    # parts of a page beyond the frame are neither evidence for nor against it
-    outside = ~inside
-    return float((hits.sum() + 0.5 * outside.sum()) / len(pts))
-
-
-def _paper_contrast(lab: np.ndarray, quad: np.ndarray) -> bool:
+def _paper_contrast(lab: np.ndarray, quad: np.ndarray, per_side: int = 24) -> bool:
     """A paper edge is a step between two regions; a printed line or a plate's outline is not."""
     h, w = lab.shape[:2]
-    pts, normals, sides = _side_samples(quad, step=3.0)
-    dists, inner_light, outer_light = [], None, None
-    ok = np.ones(len(pts), bool)
-    for offset in (4.0, 6.0):
-        for sign in (-1, 1):
-            p = pts + sign * normals * offset
-            ok &= (p[:, 0] >= 0) & (p[:, 0] < w - 1) & (p[:, 1] >= 0) & (p[:, 1] < h - 1)
+    quad = np.asarray(quad, np.float64)
+    nxt = quad[[1, 2, 3, 0]]
+    vec = nxt - quad
+    d = vec / (np.linalg.norm(vec, axis=1, keepdims=True) + 1e-9)
+    normal = np.stack([d[:, 1], -d[:, 0]], axis=1)
+    outward = (quad + nxt) / 2 - quad.mean(axis=0)
+    normal *= np.where((normal * outward).sum(axis=1) < 0, -1.0, 1.0)[:, None]
+    t = np.linspace(0.08, 0.92, per_side)[None, :, None]
+    pts = quad[:, None, :] + t * vec[:, None, :]  # (4, per_side, 2)
+    samples = {}
+    ok = np.ones((4, per_side), bool)
+    for offset in (-6.0, -4.0, 4.0, 6.0):
+        p = pts + offset * normal[:, None, :]
+        xi, yi = np.round(p[..., 0]).astype(int), np.round(p[..., 1]).astype(int)
+        ok &= (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+        samples[offset] = lab[np.clip(yi, 0, h - 1), np.clip(xi, 0, w - 1)].astype(np.float32)
     if ok.sum() < 8:
         return False
-    for offset in (4.0, 6.0):
-        ins = pts[ok] - normals[ok] * offset
-        out = pts[ok] + normals[ok] * offset
-        li = lab[np.round(ins[:, 1]).astype(int), np.round(ins[:, 0]).astype(int)].astype(np.float32)
-        lo = lab[np.round(out[:, 1]).astype(int), np.round(out[:, 0]).astype(int)].astype(np.float32)
-        dists.append(np.linalg.norm(li - lo, axis=1))
-        inner_light, outer_light = li[:, 0], lo[:, 0]
     # a thin printed line between the bands fools one offset, not both
-    dist = np.minimum(*dists)
-    sides_ok = sides[ok]
-    strong = 0
-    for s in range(4):
-        sel = sides_ok == s
-        if sel.sum() >= 3 and float(np.median(dist[sel])) >= MIN_CONTRAST:
-            strong += 1
-    visible = len(set(sides_ok.tolist()))
-    # a dark region framed by something lighter is the plate on a desk, not paper
-    darker = float(np.median(inner_light) - np.median(outer_light)) < -25
-    return strong >= min(3, visible) and not darker
+    dist = np.minimum(np.linalg.norm(samples[-4.0] - samples[4.0], axis=2),
+                      np.linalg.norm(samples[-6.0] - samples[6.0], axis=2))
+    counts = ok.sum(axis=1)
+    visible = counts >= 3
+    # median ≥ threshold ⇔ at least half the samples of the side reach it
+    strong = int(np.sum(visible & (((dist >= MIN_CONTRAST) & ok).sum(axis=1) * 2 >= counts)))
+    inner = float(samples[-6.0][..., 0][ok].mean())
+    outer = float(samples[6.0][..., 0][ok].mean())
+    # a dark region framed by something lighter is the plate on a desk (or a phone), not paper
+    darker = float(inner - outer) < -25
+    return strong >= min(3, int(visible.sum())) and not darker
 
 
 def _plausible(quad: np.ndarray, w: int, h: int, skin: np.ndarray) -> bool:
@@ -334,7 +315,8 @@ def _nms(found: list[_Candidate]) -> list[_Candidate]:
     """One candidate per object; of two near-duplicates the outer one (the paper, not its text block) wins."""
     kept: list[_Candidate] = []
     for c in sorted(found, key=lambda c: -c.support):
-        twins = [i for i, k in enumerate(kept) if geometry.polygon_iou(c.quad, k.quad) >= 0.6]
+        twins = [i for i, k in enumerate(kept) if _boxes_overlap(c.quad, k.quad)
+                 and geometry.polygon_iou(c.quad, k.quad) >= 0.6]
         if not twins:
             kept.append(c)
             continue
@@ -342,6 +324,10 @@ def _nms(found: list[_Candidate]) -> list[_Candidate]:
         if c.area > kept[i].area * 1.02 and c.support >= kept[i].support - 0.1:
             kept[i] = c
     return kept
+
+
+def _boxes_overlap(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(np.all(a.min(axis=0) < b.max(axis=0)) and np.all(b.min(axis=0) < a.max(axis=0)))
 
 
 def _dedupe(quads: list[np.ndarray]) -> list[np.ndarray]:
@@ -352,22 +338,25 @@ def _dedupe(quads: list[np.ndarray]) -> list[np.ndarray]:
     return kept
 
 
-def _skin_mask(small: np.ndarray) -> np.ndarray:
+def _hand_mask(small: np.ndarray) -> np.ndarray:
+    """Skin-coloured regions reaching the frame border: hands come from outside the plate.
+
+    Colour alone cannot tell a hand from peach or pink paper under warm light; reaching the border can.
+    """
     ycc = cv2.cvtColor(small, cv2.COLOR_BGR2YCrCb)
     mask = cv2.inRange(ycc, (40, 142, 80), (245, 175, 118))
-    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    h, w = mask.shape
+    x, y, bw, bh, count = (stats[:, i] for i in range(5))
+    hands = (x == 0) | (y == 0) | (x + bw >= w) | (y + bh >= h)
+    hands &= (count >= 0.01 * h * w) & (count <= 0.3 * h * w)  # larger is a desk, not a hand
+    hands[0] = False
+    return (hands[labels] * 255).astype(np.uint8)
 
 
 def _hand_present(mask: np.ndarray) -> bool:
-    """Skin-coloured region of some size reaching the frame border (a hand coming from outside)."""
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    h, w = mask.shape
-    for i in range(1, n):
-        x, y, bw, bh, count = stats[i]
-        touches = x == 0 or y == 0 or x + bw >= w or y + bh >= h
-        if touches and count >= 0.01 * h * w:
-            return True
-    return False
+    return bool(mask.any())
 
 
 def refine_quad(gray: np.ndarray, quad: np.ndarray, band: float) -> Quad:
@@ -397,7 +386,7 @@ def _fit_side(gray, p, q, centre, band, w, h):
     normal = np.array([d[1], -d[0]])
     if np.dot(normal, (p + q) / 2 - centre) < 0:
         normal = -normal
-    n = int(min(max(length / 2, 16), 800))
+    n = int(min(max(length / 3, 16), 600))
     s = np.linspace(0.08, 0.92, n) * length
     b = int(np.ceil(band))
     j = np.arange(-b, b + 1, dtype=np.float64)
@@ -421,15 +410,12 @@ def _fit_side(gray, p, q, centre, band, w, h):
         return None
     px = p[0] + d[0] * s + normal[0] * pos
     py = p[1] + d[1] * s + normal[1] * pos
-    pts = np.stack([px[keep], py[keep]], axis=1)
-    for _ in range(2):
-        vx, vy, x0, y0 = cv2.fitLine(pts.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
-        dist = np.abs((pts[:, 0] - x0) * vy - (pts[:, 1] - y0) * vx)
-        good = dist < max(1.0, 0.15 * band)
-        if good.sum() < 8:
-            break
-        pts = pts[good]
-    vx, vy, x0, y0 = cv2.fitLine(pts.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+    pts = np.stack([px[keep], py[keep]], axis=1).astype(np.float32)
+    vx, vy, x0, y0 = cv2.fitLine(pts, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+    dist = np.abs((pts[:, 0] - x0) * vy - (pts[:, 1] - y0) * vx)
+    good = dist < max(1.0, 0.15 * band)
+    if good.sum() >= 8:  # refit on the inliers: text, hands and shadows pull the first fit
+        vx, vy, x0, y0 = cv2.fitLine(pts[good], cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
     return geometry.line_through(np.array([x0, y0]), np.array([x0 + vx, y0 + vy]))
 
 

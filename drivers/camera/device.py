@@ -115,7 +115,7 @@ class DocumentCamera(Device):
         with self._lock:
             self._guard("preview")
             frame = self._call(self.source.read_preview)
-            found = detect.detect(frame)
+            found = detect.detect(frame, refine=False)  # corners are refined on the full-res still
             thumb = autocapture.thumbnail(frame)
             moved = autocapture.motion(self._thumb, thumb)
             self._thumb = thumb
