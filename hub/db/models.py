@@ -138,6 +138,8 @@ class Rating(Base):
     comment: Mapped[str | None] = mapped_column(String(500))
     needs_followup: Mapped[bool] = mapped_column(Boolean, index=True)
     followup_due: Mapped[dt.date | None] = mapped_column(Date)
+    followup_done_at: Mapped[dt.datetime | None]
+    followup_note: Mapped[str | None] = mapped_column(String(500))
     rated_at: Mapped[dt.datetime]
     received_at: Mapped[dt.datetime]
 

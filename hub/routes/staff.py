@@ -89,6 +89,23 @@ def change_status(
     return RedirectResponse(f"/staff/cases/{case_no}", status_code=303)
 
 
+@router.post("/ratings/{rating_id}/followup")
+def close_followup(
+    state: StateDep,
+    _staff: StaffDep,
+    rating_id: int,
+    note: Annotated[str, Form(min_length=1, max_length=500)],
+) -> RedirectResponse:
+    """Record how a bad rating was followed up (核实 → 整改 → 反馈); it leaves the open list."""
+    with state.db.write() as db, db.begin():
+        row = db.get(Rating, rating_id)
+        if row is None or not row.needs_followup:
+            raise HTTPException(404, "no bad rating with this id")
+        row.followup_done_at = state.now()
+        row.followup_note = note.strip()
+    return RedirectResponse("/staff", status_code=303)
+
+
 @router.get("/materials/{material_id}")
 def material(state: StateDep, _staff: StaffDep, material_id: int) -> FileResponse:
     """A material file, as an attachment under its display name."""

@@ -40,6 +40,22 @@ def test_bad_rating_needs_a_reason_and_is_flagged_with_a_deadline(hub):
     assert body["followup_due"] == "2026-12-11"
 
 
+def test_staff_close_a_bad_rating_with_the_follow_up_outcome(hub):
+    case_no = new_case(hub)
+    rating = hub.client.post(
+        RATINGS, headers=hub.auth(), json={"case_no": case_no, "level": "dissatisfied", "reasons": ["排队久"]}
+    ).json()
+    auth = ("staff", hub.state.staff_token)
+    assert "待回访" in hub.client.get("/staff", auth=auth).text
+    done = hub.client.post(
+        f"/staff/ratings/{rating['rating_id']}/followup", data={"note": "已电话回访，增开窗口"}, auth=auth
+    )
+    assert done.status_code == 200  # followed the redirect back to /staff
+    assert "待回访" not in done.text and "已电话回访，增开窗口" in done.text
+    empty = hub.client.post(f"/staff/ratings/{rating['rating_id']}/followup", data={"note": ""}, auth=auth)
+    assert empty.status_code == 422
+
+
 def test_rating_retry_with_the_same_key_is_one_rating(hub):
     case_no = new_case(hub)
     headers = {**hub.auth(), "Idempotency-Key": "rate-1"}
