@@ -282,11 +282,13 @@ def _paper_contrast(lab: np.ndarray, quad: np.ndarray, per_side: int = 24) -> bo
     visible = counts >= 3
     # median ≥ threshold ⇔ at least half the samples of the side reach it
     strong = int(np.sum(visible & (((dist >= MIN_CONTRAST) & ok).sum(axis=1) * 2 >= counts)))
+    weak = visible & (((dist >= 0.6 * MIN_CONTRAST) & ok).sum(axis=1) * 2 < counts)
     inner = float(samples[-6.0][..., 0][ok].mean())
     outer = float(samples[6.0][..., 0][ok].mean())
     # a dark region framed by something lighter is the plate on a desk (or a phone), not paper
     darker = float(inner - outer) < -25
-    return strong >= min(3, int(visible.sum())) and not darker
+    # every side must be some step (a side on a printed guide line is none), most a clear one
+    return strong >= min(3, int(visible.sum())) and not weak.any() and not darker
 
 
 def _plausible(quad: np.ndarray, w: int, h: int, skin: np.ndarray) -> bool:
@@ -305,9 +307,7 @@ def _plausible(quad: np.ndarray, w: int, h: int, skin: np.ndarray) -> bool:
 
 def _overlap(a: np.ndarray, b: np.ndarray) -> float:
     """Share of ``a`` covered by ``b``."""
-    inter, _ = cv2.intersectConvexConvex(
-        geometry.order_quad(a).astype(np.float32), geometry.order_quad(b).astype(np.float32)
-    )
+    inter = geometry.convex_intersection_area(geometry.order_quad(a), geometry.order_quad(b))
     return float(inter / max(geometry.area(a), 1e-9))
 
 
@@ -344,7 +344,7 @@ def _hand_mask(small: np.ndarray) -> np.ndarray:
     Colour alone cannot tell a hand from peach or pink paper under warm light; reaching the border can.
     """
     ycc = cv2.cvtColor(small, cv2.COLOR_BGR2YCrCb)
-    mask = cv2.inRange(ycc, (40, 142, 80), (245, 175, 118))
+    mask = cv2.inRange(ycc, (40, 136, 77), (245, 180, 124))
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     h, w = mask.shape

@@ -68,10 +68,40 @@ def polygon_iou(a: np.ndarray, b: np.ndarray) -> float:
     if _self_intersects(a) or _self_intersects(b):
         return 0.0
     if is_convex(a) and is_convex(b):
-        inter, _ = cv2.intersectConvexConvex(_ccw(a).astype(np.float32), _ccw(b).astype(np.float32))
+        inter = convex_intersection_area(a, b)
         union = area(a) + area(b) - inter
         return float(min(inter, min(area(a), area(b))) / union) if union > 0 else 0.0
     return _raster_iou(a, b)
+
+
+def convex_intersection_area(a: np.ndarray, b: np.ndarray) -> float:
+    """Area of the intersection of two convex polygons (Sutherland–Hodgman clipping, in float64).
+
+    cv2.intersectConvexConvex returns wrong areas for nearly coincident polygons, which is exactly
+    the case of a good detection.
+    """
+    poly = [tuple(p) for p in _ccw(np.asarray(a, np.float64))]
+    clip = _ccw(np.asarray(b, np.float64))
+    for i in range(len(clip)):
+        if not poly:
+            return 0.0
+        c1, c2 = clip[i], clip[(i + 1) % len(clip)]
+        ex, ey = c2[0] - c1[0], c2[1] - c1[1]
+
+        def side(p, c1=c1, ex=ex, ey=ey):
+            return ex * (p[1] - c1[1]) - ey * (p[0] - c1[0])
+
+        out = []
+        for j in range(len(poly)):
+            p, q = poly[j], poly[(j + 1) % len(poly)]
+            sp, sq = side(p), side(q)
+            if sp >= 0:
+                out.append(p)
+            if (sp >= 0) != (sq >= 0):
+                t = sp / (sp - sq)
+                out.append((p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])))
+        poly = out
+    return area(np.array(poly)) if len(poly) >= 3 else 0.0
 
 
 def _ccw(q: np.ndarray) -> np.ndarray:

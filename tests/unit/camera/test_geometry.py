@@ -51,3 +51,11 @@ def test_corner_error_ignores_order_and_is_relative_to_the_diagonal():
 def test_non_convex_quads_fall_back_to_raster_iou():
     dart = np.float32([[0, 0], [100, 0], [50, 30], [0, 100]])
     assert 0.2 < geometry.polygon_iou(SQUARE, dart) < 0.5
+
+
+def test_nearly_coincident_quads_score_near_one():
+    """Regression: OpenCV's intersectConvexConvex gave 0.31 for this near-perfect detection."""
+    gt = np.float32([[275.16, 4.96], [763.89, 44.04], [723.04, 735.35], [244.54, 692.50]])
+    pred = np.float32([[275.10, 4.85], [763.52, 44.02], [722.66, 735.04], [244.51, 692.05]])
+    assert geometry.document_jaccard(gt, pred) > 0.99
+    assert geometry.polygon_iou(gt, pred) > 0.99
