@@ -181,8 +181,17 @@ def id_copy_page(front: np.ndarray, back: np.ndarray, *, dpi: int = 300, note: s
         card = cv2.resize(card, (card_w, card_h), interpolation=cv2.INTER_AREA)
         x = (page_w - card_w) // 2
         y = round(page_h * centre_y - card_h / 2)
-        page[y : y + card_h, x : x + card_w] = card
-        cv2.rectangle(page, (x - 1, y - 1), (x + card_w, y + card_h), (200, 200, 200), 1)
+        # the card's rounded corners (3.18 mm, ISO/IEC 7810) show the plate in a rectangular crop: paint it white
+        radius = round(3.18 / 25.4 * dpi)
+        mask = np.zeros((card_h, card_w), np.uint8)
+        cv2.rectangle(mask, (radius, 0), (card_w - 1 - radius, card_h - 1), 255, -1)
+        cv2.rectangle(mask, (0, radius), (card_w - 1, card_h - 1 - radius), 255, -1)
+        for cx, cy in ((radius, radius), (card_w - 1 - radius, radius), (radius, card_h - 1 - radius),
+                       (card_w - 1 - radius, card_h - 1 - radius)):
+            cv2.circle(mask, (cx, cy), radius, 255, -1, lineType=cv2.LINE_AA)
+        alpha = (mask.astype(np.float32) / 255)[..., None]
+        region = page[y : y + card_h, x : x + card_w].astype(np.float32)
+        page[y : y + card_h, x : x + card_w] = (card * alpha + region * (1 - alpha)).astype(np.uint8)
     if note:
         pil = Image.fromarray(cv2.cvtColor(page, cv2.COLOR_BGR2RGB))
         draw = ImageDraw.Draw(pil)
