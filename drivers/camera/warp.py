@@ -128,7 +128,9 @@ def enhance(image: np.ndarray) -> np.ndarray:
     out = (out**1.6) * 255
     blur = cv2.GaussianBlur(out, (0, 0), 1.0)
     out = cv2.addWeighted(out, 1.6, blur, -0.6, 0)
-    return np.clip(out, 0, 255).astype(np.uint8)
+    out = np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    out[out >= 246] = 255  # near-white specks cost JPEG bytes and carry nothing
+    return out
 
 
 def clean_colour(image: np.ndarray) -> np.ndarray:
