@@ -8,6 +8,11 @@ import cv2
 import numpy as np
 
 Quad = np.ndarray  # float32 (4, 2): TL, TR, BR, BL, clockwise in image coordinates (y down)
+NEXT = np.array([1, 2, 3, 0])
+
+
+def _next_index(n: int) -> np.ndarray:
+    return NEXT if n == 4 else np.r_[1:n, 0]
 
 
 def order_quad(points: np.ndarray) -> Quad:
@@ -17,21 +22,22 @@ def order_quad(points: np.ndarray) -> Quad:
     angles = np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0])
     pts = pts[np.argsort(angles)]  # clockwise on screen, because y points down
     start = int(np.argmin(pts.sum(axis=1)))
-    return np.roll(pts, -start, axis=0).astype(np.float32)
+    return pts[(np.arange(4) + start) % 4].astype(np.float32)
 
 
 def area(quad: np.ndarray) -> float:
     """Unsigned polygon area (shoelace)."""
     q = np.asarray(quad, dtype=np.float64).reshape(-1, 2)
     x, y = q[:, 0], q[:, 1]
-    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2.0)
+    nxt = _next_index(len(q))
+    return float(abs(np.dot(x, y[nxt]) - np.dot(y, x[nxt])) / 2.0)
 
 
 def is_convex(quad: np.ndarray) -> bool:
     """True when the quad is a simple convex polygon (no bow-tie, no reflex corner)."""
     q = np.asarray(quad, dtype=np.float64).reshape(4, 2)
-    edges = np.roll(q, -1, axis=0) - q
-    cross = edges[:, 0] * np.roll(edges[:, 1], -1) - edges[:, 1] * np.roll(edges[:, 0], -1)
+    edges = q[NEXT] - q
+    cross = edges[:, 0] * edges[NEXT, 1] - edges[:, 1] * edges[NEXT, 0]
     return bool(np.all(cross > 0) or np.all(cross < 0))
 
 
@@ -44,7 +50,7 @@ def diagonal(quad: np.ndarray) -> float:
 def side_lengths(quad: np.ndarray) -> np.ndarray:
     """Lengths of the sides top, right, bottom, left."""
     q = np.asarray(quad, dtype=np.float64).reshape(4, 2)
-    return np.linalg.norm(np.roll(q, -1, axis=0) - q, axis=1)
+    return np.linalg.norm(q[NEXT] - q, axis=1)
 
 
 def _raster_iou(a: np.ndarray, b: np.ndarray, size: int = 1024) -> float:
@@ -106,7 +112,8 @@ def convex_intersection_area(a: np.ndarray, b: np.ndarray) -> float:
 
 def _ccw(q: np.ndarray) -> np.ndarray:
     x, y = q[:, 0], q[:, 1]
-    signed = np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))
+    nxt = _next_index(len(q))
+    signed = np.dot(x, y[nxt]) - np.dot(y, x[nxt])
     return q if signed > 0 else q[::-1].copy()
 
 
