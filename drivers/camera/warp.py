@@ -141,6 +141,34 @@ def clean_colour(image: np.ndarray) -> np.ndarray:
     return np.clip(img * np.clip(gain, 0.7, 2.0), 0, 255).astype(np.uint8)
 
 
+def orient_id_card(card: np.ndarray) -> tuple[np.ndarray, int]:
+    """Turn a resident ID card upright (landscape, text reading left to right); returns (card, degrees turned).
+
+    Layout facts of the second-generation card: the back (国徽面) carries the red national emblem at the
+    left; the front (人像面) carries the photo on the right third. A card lying upside down on the plate
+    has them on the other side.
+    """
+    turned = 0
+    if card.shape[0] > card.shape[1]:
+        card = cv2.rotate(card, cv2.ROTATE_90_CLOCKWISE)
+        turned = 90
+    if card.ndim != 3:
+        return card, turned
+    lab = cv2.cvtColor(card, cv2.COLOR_BGR2Lab)
+    w = card.shape[1]
+    red = (lab[:, :, 1] > 160) & (lab[:, :, 0] > 40)
+    if red.mean() > 0.01:
+        upside_down = float(np.nonzero(red)[1].mean()) > w / 2
+    else:
+        dark = lab[:, :, 0] < 90
+        left, right = dark[:, : w // 3].mean(), dark[:, 2 * w // 3 :].mean()
+        upside_down = left > 1.5 * right + 0.01
+    if upside_down:
+        card = cv2.rotate(card, cv2.ROTATE_180)
+        turned = (turned + 180) % 360
+    return card, turned
+
+
 def encode_jpeg(image: np.ndarray, dpi: int, quality: int = 80) -> bytes:
     """JPEG bytes with the DPI recorded, so the page prints and embeds at its true size."""
     if image.ndim == 2:
@@ -165,6 +193,10 @@ def process(image: np.ndarray, quad: np.ndarray | None, kind: str = "auto", mode
     else:
         spec = page_spec(quad, kind, mm_per_px)
         page = warp(image, quad, spec.size_px)
+    if spec.kind == "id_card":
+        page, turned = orient_id_card(page)
+        if turned in (90, 270):
+            spec = PageSpec(spec.kind, (spec.size_mm[1], spec.size_mm[0]), spec.dpi)
     # ID cards and photos keep their colour: the copy must show the card as it is
     if mode == "enhanced" and spec.kind not in ("id_card", "photo"):
         return enhance(page), spec
@@ -178,8 +210,7 @@ def id_copy_page(front: np.ndarray, back: np.ndarray, *, dpi: int = 300, note: s
     page = np.full((page_h, page_w, 3), 255, np.uint8)
     for img, centre_y in ((front, 0.28), (back, 0.58)):
         card = img if img.ndim == 3 else cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
-        if card.shape[0] > card.shape[1]:  # a card scanned upright is turned to landscape
-            card = cv2.rotate(card, cv2.ROTATE_90_CLOCKWISE)
+        card, _ = orient_id_card(card)
         card = cv2.resize(card, (card_w, card_h), interpolation=cv2.INTER_AREA)
         x = (page_w - card_w) // 2
         y = round(page_h * centre_y - card_h / 2)

@@ -84,3 +84,22 @@ def test_jpeg_records_the_dpi():
 
     data = warp.encode_jpeg(np.full((100, 100), 255, np.uint8), 300)
     assert Image.open(BytesIO(data)).info["dpi"] == pytest.approx((300, 300))
+
+
+@pytest.mark.parametrize("side", ["front", "back"])
+def test_id_card_lying_upside_down_is_turned_upright(side):
+    from drivers.camera.synth import _render_id_card
+
+    for seed in range(20):  # the renderer picks the side at random: find the one asked for
+        rng = np.random.default_rng(seed)
+        rgba = _render_id_card(rng, 856, 540, 10.0)
+        card = cv2.cvtColor(rgba[:, :, :3], cv2.COLOR_RGB2BGR)
+        red = (cv2.cvtColor(card, cv2.COLOR_BGR2Lab)[:, :, 1] > 160).mean() > 0.01
+        if red == (side == "back"):
+            break
+    upright, turned = warp.orient_id_card(card)
+    assert turned == 0 and np.array_equal(upright, card)
+    flipped, turned = warp.orient_id_card(cv2.rotate(card, cv2.ROTATE_180))
+    assert turned == 180 and np.abs(flipped.astype(int) - card).mean() < 1
+    portrait, turned = warp.orient_id_card(cv2.rotate(card, cv2.ROTATE_90_COUNTERCLOCKWISE))
+    assert turned == 90 and portrait.shape == card.shape
