@@ -81,10 +81,10 @@ class HubClient:
     def heartbeat(self, report: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", "/heartbeat", json=report)
 
-    def take_ticket(self, service: str, *, priority: bool = False) -> dict[str, Any]:
+    def take_ticket(self, service: str, *, key: str) -> dict[str, Any]:
         """POST /queue/tickets; a hub without a queue (404) counts as unavailable, so the kiosk's block is used."""
         try:
-            return self._call("POST", "/queue/tickets", json={"service": service, "priority": priority})
+            return self._call("POST", "/queue/tickets", json={"service": service}, headers={"Idempotency-Key": key})
         except HubRejected as exc:
             if exc.status == 404:
                 raise HubUnavailable("the hub has no queue for this site") from None

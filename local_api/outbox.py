@@ -275,7 +275,8 @@ class Outbox:
             counts = dict(s.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)).all())
             oldest = s.scalar(select(func.min(OutboxEntry.created_at)).where(OutboxEntry.state == "pending"))
             last_error = s.scalar(select(OutboxEntry.last_error).where(
-                OutboxEntry.state == "pending", OutboxEntry.last_error != "").order_by(OutboxEntry.id.desc()).limit(1))
+                OutboxEntry.state.in_(("pending", "failed")), OutboxEntry.last_error != "",
+            ).order_by(OutboxEntry.id.desc()).limit(1))
         age = (self.clock() - _aware(oldest)).total_seconds() if oldest else None
         return {
             "pending": counts.get("pending", 0),

@@ -30,7 +30,8 @@ def answer(runner: Any, session_id: str, effect: fx.SubmitApplication) -> Any:
         return ev.SubmitFailed(at=runner.now(), reason="本机未连接查询服务，请到人工窗口查询")
     applicant = dict(effect.applicant)
     try:
-        body = client.query(effect.item_code, id_type=_id_type(applicant), id_number=applicant.get("id_number", ""),
+        body = client.query(effect.item_code.replace("_", "-"), id_type=_id_type(applicant),
+                            id_number=applicant.get("id_number", ""),
                             form=dict(effect.form))
     except HubUnavailable:
         return ev.SubmitFailed(at=runner.now(), reason="查询服务暂时无法连接，请稍后再试")
@@ -49,8 +50,11 @@ def _queue_ticket(runner: Any, client: Any, effect: fx.SubmitApplication) -> Any
     service = effect.form.get("service", "")
     if client is not None:
         try:
-            body = client.take_ticket(service, priority=_priority(effect))
-            return ev.Submitted(at=runner.now(), case_no=body["number"], result={**body, "source": "hub"})
+            body = client.take_ticket(service, key=effect.idempotency_key)
+            result = {"number": body["number"], "people_ahead": body["people_ahead"],
+                      "estimated_wait_min": body["estimated_wait_minutes"], "service": service,
+                      "service_label": body.get("service_name", ""), "priority": _priority(effect), "source": "hub"}
+            return ev.Submitted(at=runner.now(), case_no=body["number"], result=result)
         except HubRejected as exc:
             return ev.SubmitFailed(at=runner.now(), reason=f"暂时不能取号：{exc.detail[:80]}")
         except HubUnavailable:

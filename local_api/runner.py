@@ -64,6 +64,7 @@ class Runner:
         self.timezone = timezone
         self.hub = hub  # answers queries and hands out queue numbers; None when no hub is configured
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="effects")
+        self.latest_preview: Any = None  # the camera's last preview, for the UI's live view
         self._card_session: str | None = None
         self._card_wake = threading.Event()
         self._capture_cancel: dict[str, threading.Event] = {}
@@ -160,9 +161,23 @@ class Runner:
         cancel.clear()
         folder = self.sessions.folder(session_id) / "materials" / effect.material
         folder.mkdir(parents=True, exist_ok=True)
+        mode = "enhanced" if effect.kind == "a4" else "color"  # ID cards and photos keep their colour
+
+        def on_preview(preview: Any) -> None:
+            if cancel.is_set():
+                raise _Cancelled
+            self.latest_preview = preview
+            if self.bus is not None:
+                self.bus.publish({"type": "camera", "session_id": session_id, "preview": preview.to_dict()})
+
         try:
-            pages = camera.capture_pages(effect.pages, kind=effect.kind, timeout=self.capture_timeout_s,
-                                         cancel=cancel, now=effect.now)
+            if effect.now:
+                pages = [camera.capture(effect.kind, mode)]
+            else:
+                pages = camera.capture_pages(effect.pages, kind=effect.kind, mode=mode,
+                                             timeout=self.capture_timeout_s, on_preview=on_preview)
+        except _Cancelled:
+            return
         except NotPresent:
             self._result(session_id, ev.CaptureFailed(at=self.now(), material=effect.material,
                                                        reason="没有检测到材料，请把材料平放在拍摄区"))
@@ -215,6 +230,10 @@ class Runner:
         except DriverError as exc:
             state = None
             code, reason = "offline", str(exc)
+        except ValueError as exc:  # a document the printer cannot print (e.g. a QR code too big for the paper)
+            log.error("print document refused", extra={"template": effect.template, "detail": str(exc)[:200]})
+            state = None
+            code, reason = "invalid_document", "this document cannot be printed here"
         if state is not None:
             status = str(getattr(state.status, "value", state.status))
             if status == "done":
@@ -232,8 +251,11 @@ class Runner:
             self._result(session_id, answer(self, session_id, effect))
             return
         applicant = dict(effect.applicant)
+        item = self.sessions.catalog.get(effect.item_code)
         application = {
-            "item_code": effect.item_code,
+            # The platform knows items by their national codes (实施编码, else 基本编码), not by our file names.
+            "item_code": hub_item_code(item) if item else effect.item_code.replace("_", "-"),
+            "item_name": item.name if item else None,
             "applicant": {
                 "name": applicant.get("name", ""),
                 "id_type": ID_TYPES.get(applicant.get("card_type", "resident"), "999"),
@@ -317,6 +339,14 @@ class Runner:
         if cancel:
             cancel.set()
         self.sessions.wipe(session_id)
+
+
+def hub_item_code(item: Any) -> str:
+    return item.implementation_code or item.basic_code or item.code.replace("_", "-")
+
+
+class _Cancelled(Exception):
+    """The session left the capture step while the camera was waiting."""
 
 
 def _card_reason(exc: DriverError) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from drivers.printer.document import Align, Cut, Divider, Document, KeyValue, Text, title
-from drivers.printer.templates import acceptance_receipt, queue_ticket
+from drivers.printer.templates import acceptance_receipt, mask_id, mask_name, queue_ticket
 
 PROGRESS_TEXT = "凭办件编号在政务服务网、“我的办件”或本机“办件进度查询”查询"
 
@@ -81,10 +81,11 @@ def _result(data: dict[str, Any], hall: str) -> Document:
     result = data.get("result") or {}
     blocks: list[Any] = [title(result.get("title") or data["item_name"]), Text(hall, align=Align.CENTER),
                          Divider("=")]
+    # The engine masks these already; masking again is idempotent and keeps paper safe if it ever did not.
     if data.get("applicant_name"):
-        blocks.append(KeyValue("姓名", data["applicant_name"]))
+        blocks.append(KeyValue("姓名", mask_name(data["applicant_name"])))
     if data.get("applicant_id"):
-        blocks.append(KeyValue("证件号码", data["applicant_id"]))
+        blocks.append(KeyValue("证件号码", mask_id(data["applicant_id"])))
     for key, value in (result.get("fields") or {}).items():
         blocks.append(KeyValue(str(key), str(value)))
     for line in result.get("lines") or []:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-from pypinyin import Style, lazy_pinyin
-
 _DIGITS = "零一二三四五六七八九"
 # Queue numbers like "A012" are read letter by letter and digit by digit, as halls call them.
 _TICKET = re.compile(r"\b([A-Z])(\d{2,4})\b")
@@ -30,6 +28,8 @@ def normalise(text: str) -> str:
 
 def to_pinyin(text: str) -> str:
     """Hanzi → space-separated numbered pinyin; Latin letters and punctuation pass through."""
+    from pypinyin import Style, lazy_pinyin  # its dictionaries take most of a second to load: only when speaking
+
     syllables = lazy_pinyin(normalise(text), style=Style.TONE3, neutral_tone_with_five=True,
                             errors=lambda chars: list(chars))
     out: list[str] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from local_api.state import Daemon, DaemonDep
 
@@ -14,6 +14,7 @@ router = APIRouter(prefix="/sim")
 
 class CardIn(BaseModel):
     card: Literal["resident", "hkmt_residence", "foreign_permanent_2017", "foreign_permanent_2023"] = "resident"
+    fields: dict[str, str] = Field(default_factory=dict, description="override sample fields, e.g. birth_date")
 
 
 class DocumentIn(BaseModel):
@@ -33,7 +34,17 @@ def _sim(daemon: Daemon, name: str, method: str):  # type: ignore[no-untyped-def
 
 @router.post("/id_reader/place")
 def place_card(body: CardIn, daemon: DaemonDep) -> dict[str, str]:
-    _sim(daemon, "id_reader", "place").place(body.card)
+    reader = _sim(daemon, "id_reader", "place")
+    if body.fields:
+        from drivers.id_card.sim import card_from_json
+
+        try:
+            card = card_from_json({"sample": body.card, **body.fields})
+        except (ValueError, TypeError) as exc:
+            raise HTTPException(422, f"cannot make that card: {exc}") from None
+        reader.place(card)
+    else:
+        reader.place(body.card)
     return {"placed": body.card}
 
 
