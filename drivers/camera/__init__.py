@@ -9,7 +9,8 @@ from drivers.uri import DeviceUri
 
 
 def _options(uri: DeviceUri) -> dict[str, float]:
-    return {"still_seconds": uri.option_int("still_ms", 1000) / 1000}
+    # still_ms: how long a page must lie still before auto-capture; fov_mm: plate width the still covers
+    return {"still_seconds": uri.option_int("still_ms", 1000) / 1000, "fov_mm": uri.option_int("fov_mm", 420)}
 
 
 def _uvc(uri: DeviceUri) -> Device:

@@ -74,12 +74,12 @@ class DocumentCamera(Device):
     kind = "camera"
 
     def __init__(self, uri: str, source: FrameSource, *, still_seconds: float = 1.0,
-                 mm_per_px: float | None = None, clock: Callable[[], float] = time.monotonic,
+                 fov_mm: float | None = None, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep, frame_interval: float = 1 / 15) -> None:
         super().__init__(uri)
         self.source = source
         self.autocapture = AutoCapture(still_seconds)
-        self.mm_per_px = mm_per_px  # at still resolution; only used for photos of unknown size
+        self.fov_mm = fov_mm  # width of the plate the still covers; sizes photos, which have no standard size
         self._clock = clock
         self._sleep = sleep
         self.frame_interval = frame_interval
@@ -143,7 +143,8 @@ class DocumentCamera(Device):
         found = detect.detect(still)
         if found.quad is None:
             raise NotPresent("no document on the plate; place the page in the marked area", device=self.uri)
-        page, spec = warp.process(still, found.quad, kind, mode, self.mm_per_px)
+        mm_per_px = self.fov_mm / still.shape[1] if self.fov_mm else None
+        page, spec = warp.process(still, found.quad, kind, mode, mm_per_px)
         jpeg = warp.encode_jpeg(page, spec.dpi, quality=75 if page.ndim == 2 else 85)
         return CapturedPage(jpeg, page.shape[1], page.shape[0], _as_list(found.quad), spec.size_mm, spec.kind, mode,
                             spec.dpi, (still.shape[1], still.shape[0]))

@@ -16,7 +16,8 @@ from drivers.camera.source import shrink
 from drivers.errors import InvalidDeviceUri
 from drivers.uri import DeviceUri
 
-SIM_KINDS = {"a4": "letter", "form": "form", "id_card": "id_card", "receipt": "receipt", "blank": "blank"}
+SIM_KINDS = {"a4": "letter", "form": "form", "id_card": "id_card", "photo": "photo", "receipt": "receipt",
+             "blank": "blank"}
 
 
 class SimSource:

@@ -24,6 +24,7 @@ PAGE_MM = {
     "a4": (210.0, 297.0),
     "a5": (148.0, 210.0),
     "id_card": (85.6, 54.0),
+    "photo": (152.0, 102.0),
 }
 HANZI = (
     "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面"
@@ -65,6 +66,10 @@ def _seal(draw: ImageDraw.ImageDraw, rng: np.random.Generator, cx: float, cy: fl
 
 def render_page(rng: np.random.Generator, kind: str, long_px: int) -> tuple[np.ndarray, tuple[float, float]]:
     """Render a page of ``kind`` (form, letter, receipt, id_card, blank, dense) as RGB; returns (image, size_mm)."""
+    if kind == "photo":
+        size_mm = (152.0, 102.0)  # a 6-inch print
+        ppm = long_px / max(size_mm)
+        return _render_photo(rng, round(size_mm[0] * ppm), round(size_mm[1] * ppm)), size_mm
     if kind == "receipt":
         size_mm = (80.0, float(rng.uniform(140, 240)))
     elif kind == "id_card":
@@ -72,7 +77,7 @@ def render_page(rng: np.random.Generator, kind: str, long_px: int) -> tuple[np.n
     elif kind in ("form", "letter", "dense", "blank"):
         size_mm = PAGE_MM["a5"] if rng.random() < 0.25 else PAGE_MM["a4"]
     else:
-        raise ValueError(f"unknown page kind {kind!r}")
+        raise ValueError(f"unknown page kind {kind!r}")  # form, letter, receipt, id_card, photo, blank, dense
     ppm = long_px / max(size_mm)
     w, h = round(size_mm[0] * ppm), round(size_mm[1] * ppm)
     if kind == "id_card":
@@ -120,6 +125,22 @@ def render_page(rng: np.random.Generator, kind: str, long_px: int) -> tuple[np.n
         for yy in np.arange(margin * 3, h, line_h * 5):
             draw.line([(margin, yy), (w - margin, yy)], fill=ink, width=1)
     return np.asarray(img), size_mm
+
+
+def _render_photo(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
+    """A colour print: sky, ground and a few soft shapes, with a thin white border."""
+    yy = np.linspace(0, 1, h, dtype=np.float32)[:, None, None]
+    sky, ground = rng.uniform(60, 230, 3).astype(np.float32), rng.uniform(30, 180, 3).astype(np.float32)
+    horizon = float(rng.uniform(0.4, 0.7))
+    img = np.where(yy < horizon, sky, ground) * np.ones((1, w, 1), np.float32)
+    for _ in range(int(rng.integers(3, 7))):
+        centre = (int(rng.uniform(0, w)), int(rng.uniform(0, h)))
+        axes = (int(rng.uniform(0.05, 0.2) * w), int(rng.uniform(0.05, 0.2) * h))
+        cv2.ellipse(img, centre, axes, float(rng.uniform(0, 180)), 0, 360, rng.uniform(0, 255, 3).tolist(), -1)
+    img = cv2.GaussianBlur(img, (0, 0), max(w, h) / 300)
+    border = max(2, w // 60)
+    img[:border], img[-border:], img[:, :border], img[:, -border:] = 250, 250, 250, 250
+    return np.clip(img, 0, 255).astype(np.uint8)
 
 
 def _render_id_card(rng: np.random.Generator, w: int, h: int, ppm: float) -> np.ndarray:

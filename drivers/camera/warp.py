@@ -46,7 +46,9 @@ def page_spec(quad: np.ndarray, kind: str = "auto", mm_per_px: float | None = No
     landscape = aspect > 1.0
     ratio = aspect if landscape else 1 / aspect
     if kind == "auto":
-        if abs(ratio - 1.586) < 0.085:
+        if abs(ratio - 1.5) < 0.025:  # 3:2, the 6-inch print
+            kind = "photo"
+        elif abs(ratio - 1.586) < 0.085:
             kind = "id_card"
         elif abs(ratio - 1.414) < 0.085:
             kind = "a4"

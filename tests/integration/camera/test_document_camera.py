@@ -105,3 +105,16 @@ def test_lifecycle_status_and_bad_uris(tmp_path):
     with pytest.raises(Exception, match="no images"):
         cam.open()
     assert cam.status.health is Health.OFFLINE
+
+
+def test_photo_keeps_colour_and_is_sized_from_the_field_of_view(camera):
+    camera.place("photo", approach=False)
+    page = camera.capture("photo", "enhanced")
+    assert page.kind == "photo" and page.mode == "enhanced"
+    from io import BytesIO
+
+    from PIL import Image
+
+    assert Image.open(BytesIO(page.jpeg)).mode == "RGB"  # photos are never turned grey
+    w_mm, h_mm = page.size_mm
+    assert 0 < w_mm < 420 and 0 < h_mm < 420 * 900 / 1200  # inside the plate the sim's still covers
