@@ -1,10 +1,11 @@
-"""The ``kioskhub`` command: serve the hub, manage the kiosk registry, show the staff password."""
+"""The ``kioskhub`` command: serve the hub, manage the kiosk registry and reference records, show the staff password."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,6 +22,10 @@ kiosks = typer.Typer(help="The kiosk registry: add, revoke, list.", no_args_is_h
 app.add_typer(kiosks, name="kiosks")
 queue_app = typer.Typer(help="Queue services per site (取号).", no_args_is_help=True)
 app.add_typer(queue_app, name="queue")
+records_app = typer.Typer(
+    help="Reference records (住房公积金, 社保) that record queries answer from.", no_args_is_help=True
+)
+app.add_typer(records_app, name="records")
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -199,6 +204,58 @@ def queue_list(site: Annotated[str, typer.Option("--site", help="site id")]) -> 
         typer.echo(f"no queue services at {site}; add one with: kioskhub queue add-service")
     for prefix, code, name, minutes, windows in rows:
         typer.echo(f"{prefix}\t{code}\t{name}\t{minutes:g} min\t{windows} window(s)")
+
+
+@records_app.command("import")
+def records_import(
+    kind: Annotated[str, typer.Option("--kind", help="housing_fund or social_insurance")],
+    file: Annotated[Path, typer.Argument(help="JSON list of records, one object per person")],
+) -> None:
+    """Import records of one kind; a person already on file gets the new record instead of the old."""
+    from sqlalchemy.exc import IntegrityError
+
+    from hub.personal import Keys
+    from hub.records import KINDS, RecordFileError, import_records, parse_entries
+
+    if kind not in KINDS:
+        raise _fail(f"--kind must be one of {', '.join(KINDS)}", EXIT_USAGE)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise _fail(f"{file}: cannot read ({exc.strerror}); give the path of a JSON file", EXIT_USAGE) from None
+    try:
+        entries = parse_entries(kind, raw)
+    except RecordFileError as exc:
+        raise _fail(f"{file}: {exc}; nothing was imported", EXIT_USAGE) from None
+    settings = _settings()
+    db = _open_db(settings)
+    try:
+        done = import_records(db.write, Keys.load_or_create(settings.secret_path), kind, entries, _now())
+    except IntegrityError:
+        raise _fail("another import added some of these people at the same time; run the import again") from None
+    finally:
+        db.dispose()
+    typer.echo(f"imported {len(entries)} {kind} record(s): {done.added} new, {done.replaced} replaced")
+
+
+@records_app.command("count")
+def records_count(as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False) -> None:
+    """How many people have a record, per kind."""
+    import json
+
+    from hub.records import counts
+
+    db = _open_db(_settings())
+    try:
+        with db.read() as session:
+            found = counts(session)
+    finally:
+        db.dispose()
+    if as_json:
+        typer.echo(json.dumps(found))
+        return
+    for kind, n in found.items():
+        typer.echo(f"{kind}\t{n}")
 
 
 @app.command("staff-token")

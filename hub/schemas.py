@@ -207,3 +207,38 @@ class Heartbeat(Strict):
 class HeartbeatAck(BaseModel):
     kiosk_id: str
     received_at: dt.datetime
+
+
+class QueryRequest(Strict):
+    """POST /api/v1/queries/{query} body: whose record, and the answers the citizen gave on the kiosk."""
+
+    id_type: str = Field(default=RESIDENT_ID, pattern=r"^\d{3}$", description="GA/T 2000.156 code, 111 = 居民身份证")
+    id_number: str = Field(min_length=4, max_length=40)
+    form: dict[str, Any] = Field(default_factory=dict, description="the answers the citizen gave")
+
+    @field_validator("id_number")
+    @classmethod
+    def _check_id(cls, value: str, info: ValidationInfo) -> str:
+        value = normalise_id(value)
+        if info.data.get("id_type", RESIDENT_ID) == RESIDENT_ID and (problem := resident_id_problem(value)):
+            raise ValueError(problem)
+        return value
+
+    @field_validator("form")
+    @classmethod
+    def _form_size(cls, value: dict[str, Any]) -> dict[str, Any]:
+        import json
+
+        if len(json.dumps(value, ensure_ascii=False).encode()) > FORM_MAX_BYTES:
+            raise ValueError(f"form data may be at most {FORM_MAX_BYTES} bytes of JSON")
+        return value
+
+
+class QueryResult(BaseModel):
+    """What a kiosk shows on screen and prints for a record query; personal values already masked."""
+
+    title: str
+    fields: dict[str, str] = Field(description="label -> value, in display order")
+    lines: list[str]
+    footer: str
+    as_of: dt.datetime = Field(description="when the data was current")

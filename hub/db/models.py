@@ -1,4 +1,4 @@
-"""The hub's tables: sites and kiosks, cases with their history and materials, ratings, queue tickets."""
+"""The hub's tables: sites, kiosks, cases with history and materials, ratings, queue tickets, reference records."""
 
 from __future__ import annotations
 
@@ -193,3 +193,17 @@ class QueueTicket(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     issued_at: Mapped[dt.datetime]
     called_at: Mapped[dt.datetime | None]
+
+
+class ReferenceRecord(Base):
+    """A person's record at another centre (公积金, 社保), imported by an operator; the data is encrypted."""
+
+    __tablename__ = "reference_records"
+    __table_args__ = (UniqueConstraint("kind", "person_index", name="uq_reference_records_person"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    person_index: Mapped[str] = mapped_column(String(64))
+    id_type: Mapped[str] = mapped_column(String(3))
+    data_enc: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[dt.datetime]

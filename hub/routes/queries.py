@@ -1,0 +1,69 @@
+"""Record queries for the citizen whose document a kiosk just read: 办件进度, 住房公积金, 社保参保证明."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+from sqlalchemy import func, select
+
+from hub import answers, intake, records
+from hub.db.models import Case
+from hub.errors import field_error, from_pydantic
+from hub.schemas import QueryRequest, QueryResult
+from hub.state import HubState, KioskDep, StateDep
+
+router = APIRouter(prefix="/api/v1/queries", tags=["queries"])
+
+QUERIES = ("case-progress-query", "housing-fund-query", "si-record-certificate")
+_CASES_SHOWN = 20
+_BODY = {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": QueryRequest.model_json_schema()}}}
+}
+
+
+@router.post(
+    "/{query}",
+    response_model=QueryResult,
+    responses={404: {"description": "unknown query, or no record for this person"}},
+    openapi_extra=_BODY,
+)
+async def run_query(request: Request, state: StateDep, _kiosk_id: KioskDep, query: str) -> QueryResult:
+    """Answer one of QUERIES for the person in the body; 404 with a message for the citizen when there is none."""
+    if query not in QUERIES:
+        raise HTTPException(404, f"no query {query[:64]!r}; known queries: {', '.join(QUERIES)}")
+    body = _parse(await request.body())
+    try:
+        return await run_in_threadpool(_answer, state, query, body)
+    except answers.FormProblem as exc:
+        raise field_error(("body", "form", exc.field), exc.msg) from None
+    except answers.NoRecord as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+def _parse(raw: bytes) -> QueryRequest:
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise field_error(("body",), "is not valid JSON", "json_invalid") from None
+    if not isinstance(data, dict):
+        raise field_error(("body",), "must be a JSON object", "model_type")
+    try:
+        return QueryRequest.model_validate(data)
+    except ValidationError as exc:
+        raise from_pydantic(exc, ("body",)) from None
+
+
+def _answer(state: HubState, query: str, body: QueryRequest) -> QueryResult:
+    with state.db.read() as db:
+        if query == "case-progress-query":
+            cases = intake.by_applicant(db, state.keys, body.id_type, body.id_number, limit=_CASES_SHOWN)
+            index = state.keys.id_index(body.id_type, body.id_number)
+            total = db.scalar(select(func.count()).select_from(Case).where(Case.applicant_index == index)) or 0
+            return answers.case_progress(cases, total, body.form, state.now(), state.settings.zone)
+        if query == "housing-fund-query":
+            return answers.housing_fund(records.find(db, state.keys, "housing_fund", body.id_type, body.id_number))
+        found = records.find(db, state.keys, "social_insurance", body.id_type, body.id_number)
+        return answers.social_insurance(found, body.form)
