@@ -1,8 +1,11 @@
 """Find the page or card on the plate: a quadrilateral (TL, TR, BR, BL) or none.
 
-Pipeline: colour-aware edges on a small copy → contours → convex hull → the four hull lines whose
-quad is best supported by edges → paper/plate contrast check → sub-pixel line fit in strips along
-each side at the input resolution. Runs in a few milliseconds on a 640 px preview frame.
+Pipeline, on a 320 px copy: colour-aware Canny edges and bright (Otsu) regions → contours → quads
+from four lines of each convex hull, and from four straight runs of contours that merged with a card
+or a hand → scored by edge support along the perimeter → kept only if every side is a step between
+two regions (not a printed line, not a plate darker than the desk) and the inside is not a hand →
+the largest wins, the others are reported. On request, each side is then fitted to the strongest
+edge in a strip at the input resolution (sub-pixel; used on the full-resolution still).
 """
 
 from __future__ import annotations
@@ -100,7 +103,6 @@ def _candidates(edges: np.ndarray, lab: np.ndarray, skin: np.ndarray) -> list[_C
     biggest = _largest_hulls(edge_contours, frame_area, 8, with_contours=True)
     hulls = [hull for hull, _ in biggest] + _largest_hulls(_region_contours(lab), frame_area, 4)
     merged = [_quads_from_segments(contour, tolerant) for _, contour in biggest[:3]]
-    found: list[_Candidate] = []
     proposals = [_quads_from_hull(hull, w, h) for hull in hulls] + merged
     found: list[_Candidate] = []
     for quads in proposals:
@@ -178,8 +180,8 @@ def _quads_from_hull(hull: np.ndarray, w: int, h: int) -> list[np.ndarray]:
 
 
 def _quads_from_segments(contour: np.ndarray, edge_map: np.ndarray, limit: int = 10) -> list[np.ndarray]:
-    """Quads from four of a contour's longest straight runs, for pages whose outline merged with a
-    neighbour (a card, a hand, clutter) so that the hull no longer has the page's sides."""
+    """Quads from four of a contour's longest straight runs (the hull loses a page's sides when its
+    outline merged with a card, a hand or clutter)."""
     h, w = edge_map.shape
     poly = cv2.approxPolyDP(contour, 2.0, True).reshape(-1, 2).astype(np.float64)
     if len(poly) < 4:
