@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -215,6 +215,11 @@ def by_applicant(db: Session, keys: Keys, id_type: str, id_number: str, limit: i
     index = keys.id_index(id_type, id_number)
     rows = db.scalars(select(Case).where(Case.applicant_index == index).order_by(Case.id.desc()).limit(limit))
     return [case_out(c) for c in rows]
+
+
+def count_by_applicant(db: Session, keys: Keys, id_type: str, id_number: str) -> int:
+    index = keys.id_index(id_type, id_number)
+    return db.scalar(select(func.count()).select_from(Case).where(Case.applicant_index == index)) or 0
 
 
 def set_status(db: Session, case_no: str, status: str, note: str | None, now: dt.datetime) -> Case:

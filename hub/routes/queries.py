@@ -7,10 +7,8 @@ import json
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
-from sqlalchemy import func, select
 
 from hub import answers, intake, records
-from hub.db.models import Case
 from hub.errors import field_error, from_pydantic
 from hub.schemas import QueryRequest, QueryResult
 from hub.state import HubState, KioskDep, StateDep
@@ -60,8 +58,7 @@ def _answer(state: HubState, query: str, body: QueryRequest) -> QueryResult:
     with state.db.read() as db:
         if query == "case-progress-query":
             cases = intake.by_applicant(db, state.keys, body.id_type, body.id_number, limit=_CASES_SHOWN)
-            index = state.keys.id_index(body.id_type, body.id_number)
-            total = db.scalar(select(func.count()).select_from(Case).where(Case.applicant_index == index)) or 0
+            total = intake.count_by_applicant(db, state.keys, body.id_type, body.id_number)
             return answers.case_progress(cases, total, body.form, state.now(), state.settings.zone)
         if query == "housing-fund-query":
             return answers.housing_fund(records.find(db, state.keys, "housing_fund", body.id_type, body.id_number))

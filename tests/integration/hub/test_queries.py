@@ -142,6 +142,13 @@ def test_unknown_query_is_404_naming_the_known_ones(hub):
     assert r.json()["detail"].endswith("known queries: case-progress-query, housing-fund-query, si-record-certificate")
 
 
+def test_openapi_documents_the_query_body_and_result(hub):
+    operation = hub.client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/queries/{query}"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert set(body["properties"]) == {"id_type", "id_number", "form"}
+    assert "404" in operation["responses"] and "200" in operation["responses"]
+
+
 def test_case_progress_lists_the_applicants_own_cases_newest_first(hub):
     cases = "/api/v1/cases"
     first = hub.client.post(cases, headers={**hub.auth(), "Idempotency-Key": "a"}, json=application())
@@ -284,3 +291,19 @@ def test_personal_data_is_neither_stored_in_clear_nor_logged(hub, env, caplog):
         assert secret not in caplog.text
     assert caplog.records  # the hub and its libraries did log something
     assert "id_number" in hub.state.keys.decrypt(stored[0])  # the data is there, encrypted
+
+
+def test_the_kiosks_own_client_gets_the_result_and_the_citizen_message(hub, env):
+    """Contract with local_api.hub_client.HubClient.query, the caller on the kiosk side."""
+    from local_api.hub_client import HubClient, HubRejected
+
+    import_samples(env)
+    kiosk = HubClient("http://testserver", hub.token, transport=hub.client._transport)
+    try:
+        result = kiosk.query("si_record_certificate".replace("_", "-"), id_type="111", id_number=WANG, form={})
+        assert result["title"] == "社会保险个人参保证明" and result["fields"]["参保人"] == "王**"
+        with pytest.raises(HubRejected) as info:
+            kiosk.query("housing-fund-query", id_type="111", id_number=NOBODY, form={})
+        assert info.value.status == 404 and "没有找到您的住房公积金账户记录" in info.value.detail
+    finally:
+        kiosk.close()
