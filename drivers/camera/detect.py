@@ -25,6 +25,9 @@ MIN_AREA_FRACTION = 0.02  # an ID card on an A3 plate covers about 4 %
 MIN_SUPPORT = 0.55  # share of the perimeter that must lie on edges
 MIN_CONTRAST = 9.0  # Lab distance between the bands just inside and just outside a side
 NEXT, PREV = [1, 2, 3, 0], [3, 0, 1, 2]
+_UNIT = np.float32([[0, 0], [1, 0], [1, 1], [0, 1]])
+_GRID = np.stack(np.meshgrid(np.linspace(0.1, 0.9, 9), np.linspace(0.1, 0.9, 9)), -1)
+_GRID = _GRID.reshape(-1, 1, 2).astype(np.float32)  # interior sample points of the unit square
 
 
 @dataclass(frozen=True)
@@ -268,15 +271,14 @@ def _paper_contrast(lab: np.ndarray, quad: np.ndarray, per_side: int = 24) -> bo
     normal *= np.where((normal * outward).sum(axis=1) < 0, -1.0, 1.0)[:, None]
     t = np.linspace(0.08, 0.92, per_side)[None, :, None]
     pts = quad[:, None, :] + t * vec[:, None, :]  # (4, per_side, 2)
-    samples = {}
-    ok = np.ones((4, per_side), bool)
-    for offset in (-6.0, -4.0, 4.0, 6.0):
-        p = pts + offset * normal[:, None, :]
-        xi, yi = np.round(p[..., 0]).astype(int), np.round(p[..., 1]).astype(int)
-        ok &= (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
-        samples[offset] = lab[np.clip(yi, 0, h - 1), np.clip(xi, 0, w - 1)].astype(np.float32)
+    offsets = np.array([-6.0, -4.0, 4.0, 6.0])[:, None, None, None]
+    p = pts[None] + offsets * normal[None, :, None, :]  # (offset, side, sample, xy)
+    xi, yi = np.rint(p[..., 0]).astype(np.intp), np.rint(p[..., 1]).astype(np.intp)
+    ok = np.all((xi >= 0) & (xi < w) & (yi >= 0) & (yi < h), axis=0)
     if ok.sum() < 8:
         return False
+    looked = lab[np.minimum(np.maximum(yi, 0), h - 1), np.minimum(np.maximum(xi, 0), w - 1)].astype(np.float32)
+    samples = dict(zip((-6.0, -4.0, 4.0, 6.0), looked, strict=True))
     # a thin printed line between the bands fools one offset, not both
     dist = np.minimum(np.linalg.norm(samples[-4.0] - samples[4.0], axis=2),
                       np.linalg.norm(samples[-6.0] - samples[6.0], axis=2))
@@ -299,9 +301,8 @@ def _plausible(quad: np.ndarray, w: int, h: int, skin: np.ndarray) -> bool:
     ratio = (sides[0] + sides[2]) / max(sides[1] + sides[3], 1e-6)
     if not 1 / 4.0 < ratio < 4.0:  # a till receipt is 1:3
         return False
-    m = cv2.getPerspectiveTransform(np.float32([[0, 0], [1, 0], [1, 1], [0, 1]]), quad.astype(np.float32))
-    grid = np.stack(np.meshgrid(np.linspace(0.1, 0.9, 9), np.linspace(0.1, 0.9, 9)), -1).reshape(-1, 1, 2)
-    pts = cv2.perspectiveTransform(grid.astype(np.float32), m).reshape(-1, 2)
+    m = cv2.getPerspectiveTransform(_UNIT, quad.astype(np.float32))
+    pts = cv2.perspectiveTransform(_GRID, m).reshape(-1, 2)
     xi = np.clip(np.round(pts[:, 0]).astype(int), 0, w - 1)
     yi = np.clip(np.round(pts[:, 1]).astype(int), 0, h - 1)
     return float((skin[yi, xi] > 0).mean()) < 0.3
