@@ -132,6 +132,19 @@ def enhance(image: np.ndarray) -> np.ndarray:
     out = cv2.addWeighted(out, 1.6, blur, -0.6, 0)
     out = np.clip(np.rint(out), 0, 255).astype(np.uint8)
     out[out >= 246] = 255  # near-white specks cost JPEG bytes and carry nothing
+    return _keep_red_seals(image, out, bg) if image.ndim == 3 else out
+
+
+def _keep_red_seals(image: np.ndarray, grey: np.ndarray, bg: np.ndarray) -> np.ndarray:
+    """Seals (公章) and red signatures stay red on the enhanced page: offices check them by colour."""
+    lab = cv2.cvtColor(image, cv2.COLOR_BGR2Lab)
+    red = ((lab[:, :, 1] > 150) & (lab[:, :, 1].astype(np.int16) - 128 > np.abs(lab[:, :, 2].astype(np.int16) - 128)))
+    if red.mean() < 0.0005:
+        return grey
+    red = cv2.dilate(red.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    flat = np.clip(image.astype(np.float32) * (255.0 / np.maximum(bg, 1.0))[..., None], 0, 255).astype(np.uint8)
+    out = cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
+    out[red] = flat[red]
     return out
 
 

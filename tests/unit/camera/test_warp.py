@@ -103,3 +103,16 @@ def test_id_card_lying_upside_down_is_turned_upright(side):
     assert turned == 180 and np.abs(flipped.astype(int) - card).mean() < 1
     portrait, turned = warp.orient_id_card(cv2.rotate(card, cv2.ROTATE_90_COUNTERCLOCKWISE))
     assert turned == 90 and portrait.shape == card.shape
+
+
+def test_enhanced_page_keeps_red_seals_red():
+    page = np.full((800, 600, 3), 225, np.uint8)
+    cv2.putText(page, "TEXT", (60, 200), cv2.FONT_HERSHEY_SIMPLEX, 3, (40, 40, 40), 8)
+    cv2.circle(page, (400, 550), 90, (40, 40, 210), 10)  # BGR red ring
+    out = warp.enhance(page)
+    assert out.ndim == 3
+    ring = out[550, 400 + 90]
+    assert ring[2] > 150 and ring[0] < 120  # still red
+    assert (out[80, 60] == 255).all() and out[185, 80:400].min() < 60  # white paper, black text
+    no_seal = warp.enhance(np.full((400, 300, 3), 225, np.uint8))
+    assert no_seal.ndim == 2  # grey when there is nothing red to keep
