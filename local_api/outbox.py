@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from local_api.crypto import Sealer
+from local_api.crypto import InvalidToken, Sealer
 from local_api.db.models import OutboxEntry
 from local_api.hub_client import HubClient, HubRejected, HubUnavailable, UploadFile
 
@@ -193,12 +193,18 @@ class Outbox:
             entry = s.get(OutboxEntry, entry_id)
             if entry is None or entry.state != "pending" or entry.payload is None:
                 return False
-            data = json.loads(self.sealer.open(entry.payload))
             kind, key, files_dir = entry.kind, entry.idempotency_key, entry.files_dir
-            depends_on = entry.depends_on
+            depends_on, payload = entry.depends_on, entry.payload
+        try:
+            data = json.loads(self.sealer.open(payload))
+            files = self._read_files(files_dir, data["files"]) if kind == "case" else []
+        except (InvalidToken, OSError, ValueError, KeyError) as exc:
+            # Unreadable now is unreadable forever: set it aside for a technician so it cannot block the rest.
+            self._fail(entry_id, f"stored data unreadable ({type(exc).__name__}); the entry needs a technician")
+            log.error("outbox entry unreadable", extra={"entry": entry_id, "error": type(exc).__name__})
+            return False
         try:
             if kind == "case":
-                files = self._read_files(files_dir, data["files"])
                 answer = client.submit_case(key, data["application"], files)
                 self._ack(entry_id, answer["case_no"])
             else:
