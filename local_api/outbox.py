@@ -218,6 +218,9 @@ class Outbox:
         except HubUnavailable as exc:
             self._retry(entry_id, str(exc))
         except HubRejected as exc:
+            if exc.status in (401, 403):  # the kiosk's token, not the entry: fine again once re-provisioned
+                self._retry(entry_id, str(exc))
+                return False
             # Kept (with its data) for a technician: the hub will never take these bytes as they are.
             self._fail(entry_id, str(exc))
             log.error("hub rejected an outbox entry", extra={"entry": entry_id, "status": exc.status})
