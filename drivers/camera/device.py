@@ -55,13 +55,13 @@ class CapturedPage:
     mode: str
     dpi: int
     still_size: tuple[int, int] = (0, 0)
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # cut_off: part of the page lay outside the view
 
     def to_dict(self) -> dict[str, Any]:
         """Everything but the image bytes."""
         return {"width": self.width, "height": self.height, "quad": self.quad, "size_mm": list(self.size_mm),
                 "kind": self.kind, "mode": self.mode, "dpi": self.dpi, "bytes": len(self.jpeg),
-                "still_size": list(self.still_size)}
+                "still_size": list(self.still_size), **self.extra}
 
 
 def _as_list(quad: np.ndarray) -> list[list[float]]:
@@ -146,8 +146,11 @@ class DocumentCamera(Device):
         mm_per_px = self.fov_mm / still.shape[1] if self.fov_mm else None
         page, spec = warp.process(still, found.quad, kind, mode, mm_per_px)
         jpeg = warp.encode_jpeg(page, spec.dpi, quality=75 if page.ndim == 2 else 85)
+        h, w = still.shape[:2]
+        q = found.quad
+        cut_off = bool(q[:, 0].min() < 0 or q[:, 1].min() < 0 or q[:, 0].max() > w - 1 or q[:, 1].max() > h - 1)
         return CapturedPage(jpeg, page.shape[1], page.shape[0], _as_list(found.quad), spec.size_mm, spec.kind, mode,
-                            spec.dpi, (still.shape[1], still.shape[0]))
+                            spec.dpi, (w, h), {"cut_off": cut_off})
 
     def capture_pages(self, n: int, kind: str = "auto", mode: str = "enhanced", *, timeout: float = 120.0,
                       on_preview: Callable[[PreviewResult], None] | None = None) -> list[CapturedPage]:

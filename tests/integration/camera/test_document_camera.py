@@ -53,7 +53,7 @@ def test_auto_capture_of_two_pages_voices_the_hints(camera):
     assert Hint.REMOVE_HAND in hints and Hint.HOLD_STILL in hints and hints.count(Hint.READY) == 2
     for page, truth in zip(pages, placed, strict=True):
         assert page.kind == "a4" and page.size_mm in ((210.0, 297.0), (297.0, 210.0))
-        assert page.jpeg[:2] == b"\xff\xd8"
+        assert page.jpeg[:2] == b"\xff\xd8" and page.to_dict()["cut_off"] is False
         assert geometry.corner_error(truth, np.array(page.quad))[1] < 1.0  # full-res corners
 
 
