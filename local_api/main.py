@@ -24,6 +24,7 @@ from local_api.db.engine import make_engine, migrate, session_factory
 from local_api.db.models import DeviceEvent
 from local_api.devices import DeviceManager, Slot
 from local_api.events import EventBus
+from local_api.heartbeat import Heartbeat
 from local_api.hub_client import HubClient
 from local_api.outbox import Forwarder, Outbox
 from local_api.routes import camera, devices, health, outbox_routes, sessions_routes, sim, voice, ws
@@ -58,6 +59,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     outbox = Outbox(db, settings.data_dir / "outbox", Sealer(settings.data_dir / "outbox.key"), settings.kiosk_id)
     hub = HubClient(settings.hub_url, settings.hub_token or "") if settings.hub_url else None
     forwarder = Forwarder(outbox, hub) if hub else None
+    heartbeat = Heartbeat(HubClient(settings.hub_url, settings.hub_token or "", timeout=10),
+                          lambda: _heartbeat_report(manager, outbox)) if settings.hub_url else None
     print_queue = _print_queue(settings, manager)
     runner = Runner(sessions, manager, outbox, print_queue=print_queue, db=db, bus=bus,
                     wake_forwarder=forwarder.wake if forwarder else lambda: None,
@@ -75,6 +78,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         runner.start()
         if forwarder:
             forwarder.start()
+        if heartbeat:
+            heartbeat.start()
         ticker = asyncio.create_task(_tick(sessions))
         log.info("kioskd started", extra={"kiosk_id": settings.kiosk_id, "devices": list(manager.slots)})
         try:
@@ -85,6 +90,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
             await asyncio.to_thread(runner.stop)
             if forwarder:
                 await asyncio.to_thread(forwarder.stop)
+            if heartbeat:
+                await asyncio.to_thread(heartbeat.stop)
             await asyncio.to_thread(manager.stop)
             engine.dispose()
             log.info("kioskd stopped")
@@ -127,6 +134,18 @@ async def _tick(sessions: SessionService) -> None:
             await asyncio.to_thread(sessions.tick)
         except Exception:
             log.exception("session tick failed")
+
+
+def _heartbeat_report(manager: DeviceManager, outbox: Outbox) -> dict[str, object]:
+    devices = {}
+    for name, slot in manager.slots.items():
+        status = slot.device.status
+        devices[name] = {
+            "health": status.health.value if status.health.value != "unknown" else "offline",
+            "message": status.message[:200],
+            "sensors": {k: v for k, v in status.sensors.items() if isinstance(v, bool | int | float | str | None)},
+        }
+    return {"software_version": health.VERSION, "devices": devices, "outbox_pending": outbox.status()["pending"]}
 
 
 def _print_queue(settings: Settings, manager: DeviceManager) -> object | None:

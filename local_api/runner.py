@@ -170,30 +170,31 @@ class Runner:
             if self.bus is not None:
                 self.bus.publish({"type": "camera", "session_id": session_id, "preview": preview.to_dict()})
 
-        try:
-            if effect.now:
-                pages = [camera.capture(effect.kind, mode)]
-            else:
-                pages = camera.capture_pages(effect.pages, kind=effect.kind, mode=mode,
-                                             timeout=self.capture_timeout_s, on_preview=on_preview)
-        except _Cancelled:
-            return
-        except NotPresent:
-            self._result(session_id, ev.CaptureFailed(at=self.now(), material=effect.material,
-                                                       reason="没有检测到材料，请把材料平放在拍摄区"))
-            return
-        except DriverError as exc:
-            self._result(session_id, ev.CaptureFailed(at=self.now(), material=effect.material, reason=str(exc)))
-            return
-        if cancel.is_set():
-            return
-        refs = []
-        existing = len(list(folder.glob("*.jpg")))
-        for index, page in enumerate(pages, start=existing + 1):
-            path = folder / f"{index:02d}.jpg"
+        # One page at a time, each reported at once: the screen counts pages and asks for the next one,
+        # and auto-capture waits for the page to change before taking another.
+        for _ in range(1 if effect.now else effect.pages):
+            try:
+                if effect.now:
+                    page = camera.capture(effect.kind, mode)
+                else:
+                    page = camera.capture_pages(1, kind=effect.kind, mode=mode, timeout=self.capture_timeout_s,
+                                                on_preview=on_preview)[0]
+            except _Cancelled:
+                return
+            except NotPresent:
+                self._result(session_id, ev.CaptureFailed(at=self.now(), material=effect.material,
+                                                           reason="没有检测到材料，请把材料平放在拍摄区"))
+                return
+            except DriverError as exc:
+                self._result(session_id, ev.CaptureFailed(at=self.now(), material=effect.material,
+                                                           reason=str(exc)))
+                return
+            if cancel.is_set():
+                return
+            path = folder / f"{len(list(folder.glob('*.jpg'))) + 1:02d}.jpg"
             path.write_bytes(page.jpeg)
-            refs.append(str(path.relative_to(self.sessions.folder(session_id))))
-        self._result(session_id, ev.PagesCaptured(at=self.now(), material=effect.material, refs=refs))
+            ref = str(path.relative_to(self.sessions.folder(session_id)))
+            self._result(session_id, ev.PagesCaptured(at=self.now(), material=effect.material, refs=[ref]))
 
     def _do_stop_capture(self, session_id: str, effect: fx.StopCapture) -> None:
         cancel = self._capture_cancel.get(session_id)

@@ -34,7 +34,8 @@ def fill(field: dict) -> str:
 def drive(c, sid: str, *, timeout: float = 600.0) -> list[str]:
     """Play a cooperative citizen until the session ends; returns the step kinds seen."""
     seen: list[str] = []
-    placed_card = placed_doc = False
+    placed_card = False
+    placed_for = -1  # pages captured when a document was last put on the plate
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         r = c.get(f"/sessions/{sid}")
@@ -61,10 +62,12 @@ def drive(c, sid: str, *, timeout: float = 600.0) -> list[str]:
         elif kind == "choose":
             post(c, sid, "choose", option=step["options"][0]["value"])
         elif kind == "capture":
-            if not placed_doc:
-                doc = "id_card" if any("身份证" in m["name"] for m in step["materials"][:1]) else "a4"
+            captured = sum(m["captured"] for m in step["materials"])
+            if captured != placed_for:  # turn the page: auto-capture waits for a new one
+                current = step["data"].get("current")
+                doc = "id_card" if current and "id" in current else "a4"
                 assert c.post("/sim/camera/place", json={"document": doc}).status_code == 200
-                placed_doc = True
+                placed_for = captured
             if "next" in accepts and all(m["captured"] >= m["pages"] or not m["required"] for m in step["materials"]):
                 post(c, sid, "next")
         elif kind == "rate":
