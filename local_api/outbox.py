@@ -15,6 +15,7 @@ import os
 import random
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 MIN_FREE_BYTES = 32 * 1024 * 1024  # leave room for SQLite's journal and the logs
+SWEEP_EVERY_S = 600.0
+ORPHAN_AGE_S = 3600.0  # no store takes this long
 
 
 class OutboxFull(Exception):
@@ -76,6 +79,8 @@ class Outbox:
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
         self.root.mkdir(parents=True, exist_ok=True)
+        self._opened_at = time.time() - 1.0  # file times are coarser than time.time()
+        self._swept_at: float | None = None
 
     # -- storing ----------------------------------------------------------------------------
     def store_case(self, key: str, item_code: str, application: dict[str, Any],
@@ -155,6 +160,7 @@ class Outbox:
         if not files:
             return
         folder.mkdir(parents=True, exist_ok=True)
+        os.utime(folder)  # a folder left by an earlier run is in use again: keep the sweep off it
         for index, f in enumerate(files):
             path = folder / f"{index:03d}.bin"
             tmp = path.with_suffix(".tmp")
@@ -303,7 +309,22 @@ class Outbox:
                 OutboxEntry.state == "acked", OutboxEntry.acked_at < cutoff)).all()
             for entry in old:
                 s.delete(entry)
+        if self._swept_at is None or time.monotonic() - self._swept_at > SWEEP_EVERY_S:
+            self._swept_at = time.monotonic()
+            self._sweep_orphans()
         return len(old)
+
+    def _sweep_orphans(self) -> None:
+        """Delete scan folders no waiting entry owns: a kill after writing them, before their row or their ack."""
+        with self.db() as s:
+            owned = set(s.scalars(select(OutboxEntry.files_dir).where(OutboxEntry.files_dir.is_not(None))))
+        for folder in self.root.iterdir():
+            if folder.name in owned or not folder.is_dir():
+                continue
+            mtime = folder.stat().st_mtime
+            if mtime >= self._opened_at and time.time() - mtime < ORPHAN_AGE_S:
+                continue  # written since we opened the outbox: may be a store still in progress
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _safe_dir(key: str) -> str:
