@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hub.personal import mask_id, mask_name
+from hub.personal import mask_name
 from hub.records import Found, HousingFund, SocialInsurance
 from hub.schemas import CaseOut, QueryResult
 
@@ -104,7 +104,8 @@ def social_insurance(found: Found | None, form: dict[str, Any]) -> QueryResult:
         raise NoRecord(NO_SOCIAL_INSURANCE)
     record = found.entry
     assert isinstance(record, SocialInsurance)
-    fields = {"参保人": mask_name(record.name), "公民身份号码": mask_id(record.id_number)}
+    # The kiosk prints the reader's own 姓名 and 证件号码 above every result, so the number is not repeated here.
+    fields = {"参保人": mask_name(record.name)}
     if record.employer:
         fields["参保单位"] = record.employer
     fields["累计缴费月数"] = f"{record.contribution_months} 个月"

@@ -87,7 +87,7 @@ def test_social_insurance_certificate_enrolment_payments_and_pension(hub, env):
     enrolment = ask(hub, "si-record-certificate", LI, {"certificate": "enrolment"}).json()
     assert enrolment["title"] == "社会保险个人参保证明"
     fields = enrolment["fields"]
-    assert fields["参保人"] == "李**" and fields["公民身份号码"] == "6401**********2039"
+    assert fields["参保人"] == "李**" and not any(LI[-4:] in v for v in fields.values())
     assert fields["累计缴费月数"] == "238 个月"
     assert [k for k in fields if k.endswith("保险")] == ["养老保险", "医疗保险", "失业保险", "工伤保险", "生育保险"]
     assert fields["养老保险"] == "参保缴费（2007-01起）"
