@@ -1,0 +1,273 @@
+"""The outbox's logic on a real SQLite file, with the hub faked by an httpx.MockTransport."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from local_api.crypto import Sealer
+from local_api.db.engine import make_engine, migrate, session_factory
+from local_api.hub_client import HubClient
+from local_api.outbox import MaterialFile, Outbox, OutboxFull
+
+START = datetime(2026, 11, 21, 2, 30, tzinfo=UTC)
+SCAN = b"\xff\xd8\xff\xe0 scan of a hukou page"
+ID_NUMBER = "64010419900101123X"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+class FakeHub:
+    """Idempotent POST /cases and /ratings; ``mode`` injects the faults a real network has."""
+
+    def __init__(self) -> None:
+        self.cases: dict[str, dict] = {}
+        self.ratings: list[dict] = []
+        self.requests = 0
+        self.mode = "ok"
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        if self.mode == "down":
+            raise httpx.ConnectError("connection refused", request=request)
+        if self.mode == "500":
+            return httpx.Response(500, json={"detail": "database is locked"})
+        if self.mode == "401":
+            return httpx.Response(401, json={"detail": "unknown kiosk token"})
+        if self.mode == "422":
+            return httpx.Response(422, json={"detail": [{"loc": ["body", "form"], "msg": "too big"}]})
+        if request.url.path.endswith("/ratings"):
+            self.ratings.append(json.loads(request.content))
+            return httpx.Response(201, json={"rating_id": len(self.ratings)})
+        key = request.headers["Idempotency-Key"]
+        created = key not in self.cases
+        if created:
+            self.cases[key] = {"case_no": f"C{len(self.cases) + 1:04d}", "body": request.content}
+        if self.mode == "cut":  # the case is made, then the answer is lost on the way back
+            raise httpx.RemoteProtocolError("peer closed connection without sending complete message body",
+                                            request=request)
+        return httpx.Response(201 if created else 200, json={"case_no": self.cases[key]["case_no"]})
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def hub() -> FakeHub:
+    return FakeHub()
+
+
+@pytest.fixture
+def client(hub: FakeHub) -> HubClient:
+    return HubClient("http://hub.test", "token", transport=httpx.MockTransport(hub))
+
+
+def make_outbox(tmp_path: Path, clock: Clock, **options) -> Outbox:
+    engine = make_engine(tmp_path / "kioskd.sqlite3")
+    migrate(engine)
+    return Outbox(session_factory(engine), tmp_path / "outbox", Sealer(tmp_path / "outbox.key"), "k1",
+                  clock=clock, min_free_bytes=0, **options)
+
+
+@pytest.fixture
+def outbox(tmp_path: Path, clock: Clock) -> Outbox:
+    return make_outbox(tmp_path, clock)
+
+
+def application(n: int = 1) -> dict:
+    return {"item_code": "ITEM", "applicant": {"name": "张三", "id_type": "111", "id_number": ID_NUMBER},
+            "form": {"n": n}, "materials": [{"file": "hukou.jpg", "label": "户口簿"}]}
+
+
+def store(outbox: Outbox, n: int = 1, files: bool = True):
+    scans = [MaterialFile("hukou.jpg", "image/jpeg", "户口簿", SCAN + bytes([n]))] if files else []
+    return outbox.store_case(f"key-{n}", "elderly_card", application(n), scans)
+
+
+def raw_rows(tmp_path: Path) -> list[tuple]:
+    with sqlite3.connect(tmp_path / "kioskd.sqlite3") as db:
+        return db.execute("SELECT idempotency_key, state, payload, files_dir, attempts FROM outbox").fetchall()
+
+
+def test_stored_submission_is_encrypted_at_rest_and_numbered_provisionally(outbox, tmp_path):
+    first, second = store(outbox, 1), store(outbox, 2)
+    assert (first.provisional_no, second.provisional_no) == ("P261121-k1-0001", "P261121-k1-0002")
+    assert first.created and first.case_no is None
+    on_disk = b"".join(row[2] for row in raw_rows(tmp_path)) + b"".join(
+        p.read_bytes() for p in (tmp_path / "outbox").rglob("*") if p.is_file())
+    assert ID_NUMBER.encode() not in on_disk and "张三".encode() not in on_disk and SCAN not in on_disk
+
+
+def test_same_key_twice_keeps_one_entry_and_the_first_receipt(outbox, tmp_path):
+    first = store(outbox, 1)
+    again = outbox.store_case("key-1", "elderly_card", application(99), [])
+    assert again.provisional_no == first.provisional_no and not again.created
+    assert len(raw_rows(tmp_path)) == 1
+
+
+def test_acknowledged_entry_loses_its_personal_data_and_keeps_its_case_number(outbox, client, hub, tmp_path):
+    receipt = store(outbox, 1)
+    assert outbox.drain(client) == 1
+    sent = hub.cases["key-1"]["body"]
+    assert b'"provisional_no": "P261121-k1-0001"' in sent and SCAN + b"\x01" in sent  # decrypted on the way out
+    assert outbox.find(receipt.provisional_no) == {"state": "acked", "case_no": "C0001"}
+    [(_, state, payload, files_dir, _)] = raw_rows(tmp_path)
+    assert (state, payload, files_dir) == ("acked", None, None)
+    assert list((tmp_path / "outbox").iterdir()) == []
+    assert outbox.drain(client) == 0 and hub.requests == 1
+
+
+@pytest.mark.parametrize("fault", ["down", "500", "cut"])
+def test_hub_fault_keeps_entries_pending_with_backoff_then_sends_once(outbox, client, hub, clock, fault):
+    for n in (1, 2):
+        store(outbox, n)
+    hub.mode = fault
+    assert outbox.drain(client) == 0
+    status = outbox.status()
+    assert status["pending"] == 2 and status["last_error"]
+    first_due = outbox.next_due()
+    assert START + timedelta(seconds=1) <= first_due <= START + timedelta(seconds=2)
+    requests = hub.requests
+    assert outbox.drain(client) == 0 and hub.requests == requests  # not due yet: no hammering
+    clock.advance(2)
+    assert outbox.drain(client) == 0
+    assert outbox.next_due() - clock() >= timedelta(seconds=2)  # the wait doubles
+    hub.mode = "ok"
+    clock.advance(4)
+    assert outbox.drain(client) == 2
+    assert sorted(hub.cases) == ["key-1", "key-2"]  # a cut answer's retry found the case it had made
+    assert outbox.status()["pending"] == 0
+
+
+def test_backoff_is_capped(tmp_path, clock, client, hub):
+    outbox = make_outbox(tmp_path, clock, backoff_base_s=2, backoff_max_s=60)
+    store(outbox, 1)
+    hub.mode = "down"
+    for _ in range(12):
+        clock.advance(61)
+        outbox.drain(client)
+    assert outbox.next_due() - clock() <= timedelta(seconds=60)
+    assert raw_rows(tmp_path)[0][4] == 12
+
+
+def test_rejected_entry_is_kept_for_a_technician_and_does_not_block_others(outbox, client, hub):
+    store(outbox, 1)
+    hub.mode = "422"
+    assert outbox.drain(client) == 0
+    store(outbox, 2)
+    hub.mode = "ok"
+    assert outbox.drain(client) == 1
+    assert outbox.status() | {"oldest_pending_age_s": None} == {
+        "pending": 0, "failed": 1, "acknowledged": 1, "oldest_pending_age_s": None,
+        "last_error": outbox.status()["last_error"]}
+    assert "422" in outbox.status()["last_error"]
+
+
+def test_rating_waits_for_its_case_number(outbox, client, hub, clock):
+    receipt = store(outbox, 1)
+    outbox.store_rating("rate-1", "elderly_card", {"level": "very_satisfied"}, case_no=None,
+                        provisional_no=receipt.provisional_no)
+    hub.mode = "down"
+    outbox.drain(client)
+    assert hub.ratings == []
+    hub.mode = "ok"
+    clock.advance(10)
+    outbox.drain(client)
+    clock.advance(10)
+    outbox.drain(client)
+    assert hub.ratings == [{"level": "very_satisfied", "case_no": "C0001"}]
+    assert outbox.status()["acknowledged"] == 2
+
+
+def test_purge_forgets_old_acknowledged_entries_only(outbox, client, hub, clock):
+    old = store(outbox, 1)
+    outbox.drain(client)
+    clock.advance(8 * 86400)
+    recent = store(outbox, 2)
+    outbox.drain(client)
+    hub.mode = "down"
+    waiting = store(outbox, 3)
+    outbox.drain(client)
+    assert outbox.purge(timedelta(days=7)) == 1
+    assert outbox.find(old.provisional_no) is None
+    assert outbox.find(recent.provisional_no) == {"state": "acked", "case_no": "C0002"}
+    assert outbox.find(waiting.provisional_no)["state"] == "pending"
+
+
+def test_status_reports_the_oldest_waiting_entry(outbox, client, hub, clock):
+    hub.mode = "down"
+    store(outbox, 1)
+    clock.advance(90)
+    store(outbox, 2)
+    outbox.drain(client)
+    status = outbox.status()
+    assert (status["pending"], status["oldest_pending_age_s"]) == (2, 90.0)
+    assert "ConnectError" in status["last_error"]
+
+
+def test_no_room_refuses_without_leaving_anything(tmp_path, clock):
+    outbox = make_outbox(tmp_path, clock)
+    outbox.min_free_bytes = 1 << 60
+    with pytest.raises(OutboxFull):
+        store(outbox, 1)
+    assert raw_rows(tmp_path) == [] and list((tmp_path / "outbox").iterdir()) == []
+
+
+def test_refused_token_keeps_entries_waiting_until_the_kiosk_is_provisioned_again(outbox, client, hub, clock):
+    store(outbox, 1)
+    hub.mode = "401"
+    assert outbox.drain(client) == 0
+    assert outbox.status()["pending"] == 1  # the bytes are fine; the kiosk's credentials are not
+    hub.mode = "ok"
+    clock.advance(10)
+    assert outbox.drain(client) == 1
+
+
+def test_an_unreadable_entry_is_set_aside_and_the_rest_still_go(outbox, client, hub, tmp_path):
+    broken = store(outbox, 1)
+    store(outbox, 2)
+    for scan in (tmp_path / "outbox" / "key-1").iterdir():
+        scan.write_bytes(b"damaged")
+    assert outbox.drain(client) == 1
+    assert list(hub.cases) == ["key-2"]
+    assert outbox.find(broken.provisional_no)["state"] == "failed"
+    assert "unreadable" in outbox.status()["last_error"]
+
+
+def test_scans_left_behind_by_a_kill_are_deleted_by_the_next_run(tmp_path, clock, client, hub):
+    outbox = make_outbox(tmp_path, clock)
+    store(outbox, 1)
+    store(outbox, 2)
+    outbox.drain(client)
+    store(outbox, 3)
+    # As a kill leaves them: an acknowledged entry's scans, and scans whose row never committed.
+    (tmp_path / "outbox" / "key-1").mkdir()
+    (tmp_path / "outbox" / "key-1" / "000.bin").write_bytes(b"sealed scan")
+    (tmp_path / "outbox" / "never-stored").mkdir()
+    (tmp_path / "outbox" / "never-stored" / "000.tmp").write_bytes(b"half a scan")
+    past = time.time() - 10
+    for folder in ("key-1", "never-stored"):
+        os.utime(tmp_path / "outbox" / folder, (past, past))
+    restarted = make_outbox(tmp_path, clock)
+    (tmp_path / "outbox" / "being-stored-now").mkdir()  # a store in progress in this process: left alone
+    restarted.purge(timedelta(days=7))
+    assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == ["being-stored-now", "key-3"]
+    assert restarted.drain(client) == 1
