@@ -67,6 +67,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
                     poll_s=settings.device_poll_s, hall_name=settings.hall_name, timezone=settings.timezone,
                     hub=HubClient(settings.hub_url, settings.hub_token or "", timeout=8) if settings.hub_url else None)
     sessions.run_effects = runner.run
+    sessions.precheck = runner.precheck
     daemon = Daemon(settings=settings, engine=engine, db=db, devices=manager, bus=bus, sessions=sessions,
                     runner=runner, outbox=outbox, forwarder=forwarder, print_queue=print_queue)
 

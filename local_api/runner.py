@@ -21,7 +21,7 @@ from flows import events as ev
 from local_api.db.models import ConsentRecord
 from local_api.hub_client import HubClient
 from local_api.outbox import MaterialFile, Outbox, OutboxFull
-from local_api.sessions import SessionService
+from local_api.sessions import NotReady, SessionService
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +106,25 @@ class Runner:
 
     def _result(self, session_id: str, event: Any) -> None:
         self.sessions.system_event(session_id, event)
+
+    # -- before a session ------------------------------------------------------------------------
+    def precheck(self, item: Any) -> None:
+        """Refuse to start an item that prints when the printer cannot print (NotReady)."""
+        if not any(step.kind == "print" for step in item.steps):
+            return
+        printer = self.devices.get("printer")
+        if printer is None or not hasattr(printer, "check"):
+            return
+        try:
+            status = printer.check()
+        except DriverError:
+            raise NotReady("printer_offline", "打印机暂时无法使用，请到人工窗口办理，或选择其他事项") from None
+        if status.paper == "out":
+            raise NotReady("paper_out", "打印机缺纸，请联系工作人员加纸后再办理，或到人工窗口办理")
+        if status.cover_open:
+            raise NotReady("cover_open", "打印机盖未关好，请联系工作人员")
+        if status.online is False:
+            raise NotReady("printer_offline", "打印机暂时无法使用，请到人工窗口办理，或选择其他事项")
 
     # -- voice ----------------------------------------------------------------------------------
     def _do_speak(self, session_id: str, effect: fx.Speak) -> None:

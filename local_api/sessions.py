@@ -43,6 +43,14 @@ class SessionBusy(Exception):
     """Another citizen's session is active on this kiosk."""
 
 
+class NotReady(Exception):
+    """A device the item needs cannot do its part now (e.g. the printer is out of paper)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
 class Rejected(Exception):
     """The event does not fit the current step (HTTP 409)."""
 
@@ -63,6 +71,8 @@ class SessionService:
         self._snap: Snapshot | None = None
         self._item: ServiceItem | None = None
         self.run_effects: Callable[[str, list[Any]], None] = lambda sid, fx: None
+        # Checked before a session starts, so nobody fills in a form the kiosk cannot finish.
+        self.precheck: Callable[[ServiceItem], None] = lambda item: None
         # Scans left behind by a crash belong to nobody any more.
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True, exist_ok=True)
@@ -93,6 +103,7 @@ class SessionService:
         with self._lock:
             if self._snap is not None and self._snap.status == "active":
                 raise SessionBusy(self._snap.session_id)
+            self.precheck(item)  # NotReady
             session_id = uuid.uuid4().hex[:16]
             self.folder(session_id).mkdir(parents=True, exist_ok=True)
             snap, effects = engine.start(item, session_id=session_id, at=self.clock(), elder_mode=elder_mode)
@@ -196,4 +207,4 @@ class SessionService:
             log.exception("session audit write failed")
 
 
-__all__ = ["InvalidEvent", "NoSuchItem", "NoSuchSession", "Rejected", "SessionBusy", "SessionService"]
+__all__ = ["InvalidEvent", "NoSuchItem", "NoSuchSession", "NotReady", "Rejected", "SessionBusy", "SessionService"]

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from flows.catalog import summaries
 from local_api.schemas import EventIn, EventRejected, ServiceItemSummary, SessionSnapshot, SessionStart
-from local_api.sessions import InvalidEvent, NoSuchItem, NoSuchSession, Rejected, SessionBusy
+from local_api.sessions import InvalidEvent, NoSuchItem, NoSuchSession, NotReady, Rejected, SessionBusy
 from local_api.state import DaemonDep
 
 router = APIRouter()
@@ -19,8 +19,9 @@ def items(daemon: DaemonDep) -> list[ServiceItemSummary]:
 
 
 @router.post("/sessions", response_model=SessionSnapshot, status_code=201,
-             responses={404: {"description": "unknown item"}, 409: {"description": "a session is active"}})
-def start_session(body: SessionStart, daemon: DaemonDep) -> SessionSnapshot:
+             responses={404: {"description": "unknown item"}, 409: {"description": "a session is active"},
+                        503: {"description": "a device the item needs is not ready (code, detail)"}})
+def start_session(body: SessionStart, daemon: DaemonDep) -> SessionSnapshot | JSONResponse:
     try:
         return daemon.sessions.start(body.item_code, elder_mode=body.elder_mode)
     except NoSuchItem:
@@ -28,6 +29,8 @@ def start_session(body: SessionStart, daemon: DaemonDep) -> SessionSnapshot:
         raise HTTPException(404, f"no service item {body.item_code!r}; this kiosk offers: {codes}") from None
     except SessionBusy:
         raise HTTPException(409, "another session is active on this kiosk; finish or abandon it first") from None
+    except NotReady as exc:
+        return JSONResponse({"detail": exc.message, "code": exc.code}, status_code=503)
 
 
 @router.get("/sessions/current", response_model=SessionSnapshot, responses={404: {"description": "no session"}})

@@ -9,7 +9,7 @@ import pytest
 
 from tests.daemon import kioskd
 
-NAME = "韩梅梅"  # the sim reader's resident card
+NAME = "张三"  # the sim reader's resident card
 
 
 def devices(tmp: Path) -> dict[str, str]:
@@ -109,3 +109,14 @@ def test_card_data_reaches_the_session_but_never_the_logs(daemon):
 
     assert not re.search(r"\d{17}[\dX]", text)
     assert not list((daemon.data_dir / "sessions").iterdir())
+
+
+def test_an_item_that_prints_does_not_start_while_the_printer_is_out_of_paper(daemon):
+    with daemon.client() as c:
+        assert c.post("/sim/printer/paper", json={"state": "out"}).status_code == 200
+        refused = c.post("/sessions", json={"item_code": "queue_ticket"})
+        assert refused.status_code == 503
+        assert refused.json()["code"] == "paper_out" and "缺纸" in refused.json()["detail"]
+        assert c.get("/sessions/current").status_code == 404
+        c.post("/sim/printer/paper", json={"state": "ok"})
+        assert c.post("/sessions", json={"item_code": "queue_ticket"}).status_code == 201
