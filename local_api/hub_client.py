@@ -55,7 +55,8 @@ class HubClient:
             raise HubUnavailable(f"hub answered {response.status_code} with a body that is not JSON") from None
         if response.status_code >= 400:
             detail = body.get("detail") if isinstance(body, dict) else body
-            raise HubRejected(response.status_code, json.dumps(detail, ensure_ascii=False)[:500])
+            text = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
+            raise HubRejected(response.status_code, text[:500])
         return body
 
     def submit_case(self, key: str, application: dict[str, Any], files: list[UploadFile]) -> dict[str, Any]:

@@ -15,6 +15,8 @@ import httpx
 
 from tests.daemon import BIN, free_port
 
+SAMPLES = Path(__file__).resolve().parent.parent / "hub" / "sample_records"
+
 
 @dataclass
 class RunningHub:
@@ -77,6 +79,9 @@ def kioskhub(data_dir: Path, kiosk_id: str = "test-kiosk", *, start: bool = True
     hub = RunningHub(None, port, data_dir, env, added.stdout.split()[-1])
     subprocess.run([str(BIN / "kioskhub"), "queue", "add-service", "--site", "yc-hall", "--code", "social_security",
                     "--prefix", "A", "--name", "社保医保"], env=env, capture_output=True, timeout=60, check=True)
+    for kind in ("housing_fund", "social_insurance"):  # the reference records the query items read
+        subprocess.run([str(BIN / "kioskhub"), "records", "import", "--kind", kind, str(SAMPLES / f"{kind}.json")],
+                       env=env, capture_output=True, timeout=60, check=True)
     if start:
         hub.start()
     try:
