@@ -63,13 +63,18 @@ def kioskd(data_dir: Path, startup_timeout: float = 60, **settings: str) -> Iter
     """Run ``kioskd`` until the block ends; fails with its stderr if it never becomes healthy."""
     port = free_port()
     env = daemon_env(data_dir, port, **settings)
-    proc = subprocess.Popen([str(BIN / "kioskd")], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # To a file, not a pipe: a pipe nobody reads fills up and blocks the daemon's logging.
+    stderr_path = data_dir / "kioskd.stderr"
+    stderr = open(stderr_path, "wb")  # noqa: SIM115 - closed in the finally below
+    proc = subprocess.Popen([str(BIN / "kioskd")], env=env, stdout=subprocess.DEVNULL, stderr=stderr)
     daemon = RunningDaemon(proc, port, data_dir, env)
     deadline = time.monotonic() + startup_timeout
     try:
         while True:
             if proc.poll() is not None:
-                raise AssertionError(f"kioskd exited {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")
+                tail = stderr_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+                raise AssertionError(f"kioskd exited {proc.returncode}: {tail}")
             try:
                 if httpx.get(f"{daemon.url}/health", timeout=1).status_code == 200:
                     break
@@ -87,6 +92,4 @@ def kioskd(data_dir: Path, startup_timeout: float = 60, **settings: str) -> Iter
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        for stream in (proc.stdout, proc.stderr):
-            if stream:
-                stream.close()
+        stderr.close()

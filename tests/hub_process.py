@@ -35,12 +35,17 @@ class RunningHub:
                             timeout=30)
 
     def start(self, timeout: float = 60) -> None:
-        self.process = subprocess.Popen([str(BIN / "kioskhub"), "serve"], env=self.env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # To a file, not a pipe: a pipe nobody reads fills up and blocks the hub's logging.
+        stderr_path = self.data_dir / "kioskhub.stderr"
+        with open(stderr_path, "ab") as stderr:
+            self.process = subprocess.Popen([str(BIN / "kioskhub"), "serve"], env=self.env,
+                                            stdout=subprocess.DEVNULL, stderr=stderr)
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
-                raise AssertionError(f"kioskhub exited: {self.process.stderr.read().decode()[-2000:]}")
+                tail = stderr_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+                raise AssertionError(f"kioskhub exited: {tail}")
             try:
                 if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
                     return
@@ -58,8 +63,6 @@ class RunningHub:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process and self.process.stderr:
-            self.process.stderr.close()
         self.process = None
 
 

@@ -39,21 +39,23 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1000)
     args = parser.parse_args()
     print(f"machine: {platform.machine()} {os.cpu_count()} cores, Python {platform.python_version()}")
-    with (tempfile.TemporaryDirectory() as tmp,
-          kioskd(Path(tmp), KIOSK_DEVICES="real", KIOSK_VOICE="none:") as d,
-          d.client() as c):
-            sid = c.post("/sessions", json={"item_code": "queue_ticket"}).json()["id"]
-            event = {"type": "still_here", "data": {}}
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        kioskd(Path(tmp), KIOSK_DEVICES="real", KIOSK_VOICE="none:") as d,
+        d.client() as c,
+    ):
+        sid = c.post("/sessions", json={"item_code": "queue_ticket"}).json()["id"]
+        event = {"type": "still_here", "data": {}}
 
-            def post() -> None:
-                assert c.post(f"/sessions/{sid}/events", json=event).status_code == 200
+        def post() -> None:
+            assert c.post(f"/sessions/{sid}/events", json=event).status_code == 200
 
-            def health() -> None:
-                assert c.get("/health").status_code == 200
+        def health() -> None:
+            assert c.get("/health").status_code == 200
 
-            timed(post, 50)  # warm-up
-            base = timed(health, args.events)
-            ev = timed(post, args.events)
+        timed(post, 50)  # warm-up
+        base = timed(health, args.events)
+        ev = timed(post, args.events)
     for label, values in (("GET /v1/health (baseline)", base), ("POST event still_here", ev)):
         print(f"{label:>28}: median {statistics.median(values) * 1000:.2f} ms, p99 {p99(values) * 1000:.2f} ms")
     print(f"{'ratio event/baseline':>28}: median {statistics.median(ev) / statistics.median(base):.2f}x")
