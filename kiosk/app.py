@@ -120,6 +120,7 @@ class KioskApp(App):
         self._shot_wait = 0
         self._health_poll = None
         self.screens: dict = {}
+        self.left: set[str] = set()  # sessions the citizen walked away from: never shown again
 
     # -- helpers for widgets --------------------------------------------------------------------
     def t(self, key: str, **values: object) -> str:
@@ -228,7 +229,7 @@ class KioskApp(App):
             elif "call_helper" in snap.step.accepts:
                 buttons.append((t("common.call_helper"), "shell.helper", "key", self.call_helper))
             if "start_over" in snap.step.accepts:
-                buttons.append((t("common.start_over"), "shell.start_over", "key", self.leave_session))
+                buttons.append((t("common.start_over"), "shell.start_over", "key", self.start_over))
         for text, kid, pair, callback in buttons:
             button = KButton(text=text, kid=kid, pair=pair, font_px=ts.small)
             button.bind(on_release=lambda _b, cb=callback: cb())
@@ -401,6 +402,10 @@ class KioskApp(App):
 
     def apply(self, snapshot: SessionSnapshot) -> None:
         """Show a snapshot from kioskd (a response or a push)."""
+        if snapshot.id in self.left:
+            if snapshot.status != "active":
+                self.left.discard(snapshot.id)
+            return
         if self.sm.current in ("pin", "maintenance"):
             self.snapshot = snapshot if snapshot.status == "active" else None
             return
@@ -491,10 +496,19 @@ class KioskApp(App):
             self.idle_warning.dismiss(animation=False)
         self.send("still_here")
 
+    def start_over(self) -> None:
+        """重新开始: kioskd wipes what was entered and goes back to the item's first step."""
+        self.send("start_over")
+
     def leave_session(self) -> None:
-        """The citizen leaves: end the session in kioskd and forget it here at once."""
+        """The citizen walks away: wipe the session in kioskd and show the home screen at once.
+
+        The wire has no "abandon" event; ``start_over`` wipes the personal data and kioskd's
+        idle rule ends the restarted session. Its snapshots are not shown again.
+        """
         snap = self.snapshot
         if snap is not None:
+            self.left.add(snap.id)
             self.busy = False
             # Sent even where the step does not list it: kioskd rejects it harmlessly then, and
             # its idle rule wipes the session.
@@ -509,6 +523,8 @@ class KioskApp(App):
         if snap is None or self.sm.current in ("pin", "maintenance"):
             return
         state, left = self.idle.state(snap.idle_deadline)
+        if state == "warn" and self.sm.current in ("done", "submit"):
+            state = "ok"  # nothing to ask: the done screen counts down itself, a submission runs alone
         if state == "warn":
             self.idle_warning.countdown.text = self.t("idle.countdown", s=left)
             if self.idle_warning.parent is None:

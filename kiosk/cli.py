@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import faulthandler
+import io
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -72,6 +76,11 @@ class Daemon:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # `kill -USR1 <pid>` writes every thread's stack to stderr: how to see where a hung UI is.
+    with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):
+        faulthandler.register(signal.SIGUSR1)  # needs a real stderr
+    # systemd stops with SIGTERM: unwind, so a kioskd this process started is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s kiosk %(levelname)s %(message)s")
     try:
         settings = UiSettings.load()

@@ -88,7 +88,7 @@ class KioskdClient(Protocol):
 class SimControl(Protocol):
     """The citizen's side of a simulated kiosk (``KIOSK_DEVICES=sim``), used by the demo script."""
 
-    def place_card(self, card: str = "resident") -> None: ...
+    def place_card(self, card: str = "resident", fields: dict | None = None) -> None: ...
 
     def remove_card(self) -> None: ...
 
@@ -115,7 +115,13 @@ class HttpKioskd:
 
     # -- plumbing ------------------------------------------------------------------------------
     def _request(self, method: str, path: str, *, auth: bool = True, **kwargs) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token}"} if auth else {}
+        headers = {}
+        if auth:
+            token = self.token
+            if not token:
+                raise Unauthorized("no API token to send: kioskd writes $KIOSK_DATA_DIR/api-token at start; "
+                                   "check that kioskd and the UI use the same KIOSK_DATA_DIR")
+            headers = {"Authorization": f"Bearer {token}"}
         try:
             response = self._http.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException:
@@ -229,14 +235,15 @@ class HttpKioskd:
 
     # -- simulation (KIOSK_DEVICES=sim only) ----------------------------------------------------
     def _sim(self, path: str, body: dict | None = None) -> None:
-        response = self._request("POST", f"/v1/sim/{path}", json=body or {})
+        # A simulated device may work a while (the camera's detection on a loaded machine).
+        response = self._request("POST", f"/v1/sim/{path}", json=body or {}, timeout=30)
         if response.status_code == 404:
             raise KioskdError(f"kioskd has no /v1/sim/{path}; start it with KIOSK_DEVICES=sim")
         if response.status_code >= 400:
             raise KioskdError(f"kioskd answered {response.status_code} to /v1/sim/{path}")
 
-    def place_card(self, card: str = "resident") -> None:
-        self._sim("id_reader/place", {"card": card})
+    def place_card(self, card: str = "resident", fields: dict | None = None) -> None:
+        self._sim("id_reader/place", {"card": card, **({"fields": fields} if fields else {})})
 
     def remove_card(self) -> None:
         self._sim("id_reader/remove")

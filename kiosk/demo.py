@@ -18,7 +18,19 @@ from .pilot import Pilot, PilotError
 log = logging.getLogger(__name__)
 
 DEMO_PHONE = "13800138000"
+# Items that between them reach every step kind of the flows shipped in flows/definitions.
+PREFERRED_ITEMS = ("elderly_card", "si_record_certificate", "queue_ticket")
+STEP_KINDS = {"guide", "consent", "identify", "form", "choose", "capture", "review", "submit", "print", "rate",
+              "done"}
 DEMO_VALUES = {"phone": DEMO_PHONE, "digits": "1", "id": "11010519491231002X", "date": "20260101"}
+
+
+def elder_card_fields() -> dict[str, str]:
+    """A sample resident card of someone born in 1950 (some items are for citizens over 60)."""
+    body = "11010119500307123"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+    return {"birth_date": "1950-03-07", "id_number": body + check}
 
 
 @dataclass
@@ -51,10 +63,17 @@ class Demo:
         self.video_help()
         self.technician()
         self.elder_home()
-        item = self.pick_item()
-        self.say(f"session for item {item}")
-        self.session(item)
-        self.check_forgotten()
+        for item in self.pick_items()[:4]:
+            self.say(f"session for item {item}")
+            try:
+                self.session(item)
+            finally:
+                self.sim.printer_paper("ok")
+            self.check_forgotten()
+            missing = STEP_KINDS - set(self.app.shown)
+            if not missing:
+                break
+            self.say(f"screens not seen yet: {' '.join(sorted(missing))}")
         self.result.screens = list(self.app.shown)
         return self.result
 
@@ -94,16 +113,17 @@ class Demo:
         p.tap("shell.elder")
         p.wait_screen("home")
 
-    def pick_item(self) -> str:
+    def pick_items(self) -> list[str]:
+        """``KIOSK_DEMO_ITEMS`` (comma-separated), else the preferred items kioskd offers, else any."""
         import os
 
-        wanted = os.environ.get("KIOSK_DEMO_ITEM")
-        codes = [i.code for i in self.app.items if i.kiosk_complete]
+        wanted = [c for c in os.environ.get("KIOSK_DEMO_ITEMS", "").split(",") if c]
         if wanted:
             return wanted
+        codes = [i.code for i in self.app.items if i.kiosk_complete]
         if not codes:
             raise PilotError("kioskd lists no service item the kiosk can complete")
-        return codes[0]
+        return [c for c in PREFERRED_ITEMS if c in codes] + [c for c in codes if c not in PREFERRED_ITEMS]
 
     # -- one session, screen by screen ------------------------------------------------------------
     def session(self, code: str) -> None:
@@ -111,6 +131,7 @@ class Demo:
         p.tap(f"home.item.{code}")
         p.wait_until(lambda: self.app.current != "home", "the first step", 15)
         seen_form = 0
+        submit_tries = 0
         for _ in range(80):
             p.wait_until(lambda: not self.app.busy, "kioskd's answer", 15)
             p.frame(2)
@@ -124,12 +145,16 @@ class Demo:
                 self.idle_warning()
                 continue
             self.say(f"step: {screen}")
+            if screen == "review" and not self.paper_fault_shown:
+                # Take the paper out before printing starts, to show the calm fault screen.
+                self.paper_fault_shown = True
+                self.sim.printer_paper("out")
             if screen in ("guide", "review"):
                 self.tap_and_leave(f"{screen}.next", screen)
             elif screen == "consent":
                 self.tap_and_leave("consent.agree", screen)
             elif screen == "identify":
-                self.sim.place_card("resident")
+                self.sim.place_card("resident", elder_card_fields())
                 self.wait_leave("identify", 15)
             elif screen == "form":
                 seen_form += 1
@@ -143,16 +168,31 @@ class Demo:
             elif screen == "capture":
                 self.capture()
             elif screen == "submit":
-                self.wait_leave("submit", 60)
+                if snap.step.data.get("state") == "failed":
+                    submit_tries += 1
+                    if submit_tries > 1 or p.find("submit.next") is None:
+                        self.say("submission fails here (no intake service?); leaving this item")
+                        self.leave()
+                        return
+                    self.tap_and_leave("submit.next", "submit", allow_stay=True)
+                else:
+                    p.wait_until(lambda: self.app.current != "submit" or (
+                        self.app.snapshot is not None and self.app.snapshot.step.data.get("state") == "failed"),
+                        "the submission", 60)
             elif screen == "print":
                 self.print_step()
             elif screen == "fault":
+                p.frame(2)
                 self.sim.printer_paper("ok")
                 try:
-                    self.wait_leave("fault", 8)
+                    self.wait_leave("fault", 5)
                 except PilotError:
-                    p.tap("fault.home")
-                    p.wait_screen("home")
+                    retry = next((k for k in p.ids("fault.option.") if k.endswith("retry")), None)
+                    if retry:
+                        self.tap_and_leave(retry, "fault")
+                    else:
+                        self.leave()
+                        return
             elif screen == "rate":
                 self.tap_and_leave("rate.level5", screen)
             elif screen == "done":
@@ -165,6 +205,11 @@ class Demo:
             else:
                 raise PilotError(f"the demo does not know the screen {screen!r}")
         raise PilotError("the session did not end after 80 steps")
+
+    def leave(self) -> None:
+        """Walk away from the session (what 不需要，退出 on the idle warning does)."""
+        self.pilot.on_main(self.app.leave_session)
+        self.pilot.wait_screen("home", 15)
 
     def tap_and_leave(self, kid: str, screen: str, allow_stay: bool = False) -> None:
         before = self.app.snapshot.updated_at if self.app.snapshot else None
@@ -191,10 +236,24 @@ class Demo:
             p.wait_until(lambda: self.app.idle_warning.parent is not None, "the idle warning", 5)
             p.frame(3)
             p.wait_until(lambda: not self.app.shot_pending, "the screenshot")
+            button = p.find("idle.yes")
+            x, y = p.on_main(lambda: button.to_window(*button.center))
+
+            def press() -> None:
+                from kivy.tests.common import UnitTestTouch
+
+                # Back to the real warning time in the same frame as the tap, or the next
+                # clock tick would open the warning again (or close it under the finger).
+                self.app.idle.warn_s = saved
+                touch = UnitTestTouch(x, y)
+                touch.touch_down()
+                touch.touch_up()
+
+            p.on_main(press)
+            p.wait_until(lambda: self.app.idle_warning.parent is None and not self.app.busy,
+                         "the warning to close")
         finally:
             self.app.idle.warn_s = saved
-        p.tap("idle.yes")
-        p.wait_until(lambda: self.app.idle_warning.parent is None and not self.app.busy, "the warning to close")
 
     def fill_form(self) -> None:
         p = self.pilot
@@ -226,7 +285,7 @@ class Demo:
     def capture(self) -> None:
         p = self.pilot
         self.sim.place_document("a4")
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 45
         while time.monotonic() < deadline:
             if p.find("capture.next") is not None:
                 self.pilot.shot("capture-captured")
@@ -256,8 +315,13 @@ class Demo:
         p.frame(3)
         if p.find("print.next") is not None:
             self.tap_and_leave("print.next", "print")
-        else:
-            self.wait_leave("print", 30)
+            return
+        option = next((k for k in p.ids("print.option.") if k.endswith("retry")), None)
+        if option is not None:
+            self.sim.printer_paper("ok")
+            self.tap_and_leave(option, "print", allow_stay=True)
+            return
+        p.wait_until(lambda: self.app.current != "print" or bool(p.ids("print.option.")), "the printout", 30)
 
     def check_forgotten(self) -> None:
         """After the session nothing of the citizen may be left on any screen."""

@@ -246,8 +246,8 @@ class FakeKioskd:
             elif event.type == "call_helper":
                 s["helper"] = True
             elif event.type == "start_over":
-                s["status"] = "abandoned"
-                ended = True
+                # As kioskd's engine: wipe what was entered, back to the first step.
+                s.update(index=0, identified=False, values={}, captured=0, document=False, form_error="")
             elif event.type == "back":
                 s["index"] = max(0, s["index"] - 1)
             elif event.type == "consent":
@@ -345,7 +345,7 @@ class FakeKioskd:
         pass
 
     # -- SimControl and test hooks ----------------------------------------------------------------
-    def place_card(self, card: str = "resident") -> None:
+    def place_card(self, card: str = "resident", fields: dict | None = None) -> None:
         with self._lock:
             self.card_present = True
             s = self._session

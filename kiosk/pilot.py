@@ -117,7 +117,48 @@ class Pilot:
         widget = self.find(kid)
         if widget is None:
             raise PilotError(f"no widget {kid!r} on screen {self.app.current!r}; there are {self.ids()}")
-        self.tap_at(*self.on_main(lambda: widget.to_window(*widget.center)))
+        self._scroll_into_view(widget)
+
+        def press() -> bool:
+            # Find, locate and touch in one go on the UI thread: a push may rebuild the screen
+            # between two separate calls, and a detached widget's position means nothing.
+            from kivy.tests.common import UnitTestTouch
+
+            current = self.find(kid)
+            if current is None or current.get_root_window() is None:
+                return False
+            touch = UnitTestTouch(*current.to_window(*current.center))
+            touch.touch_down()
+            touch.touch_up()
+            return True
+
+        for _ in range(3):
+            if self.on_main(press):
+                self.frame(1)
+                return
+            self.frame(1)
+        raise PilotError(f"the widget {kid!r} kept disappearing from screen {self.app.current!r}")
+
+    def _scroll_into_view(self, widget: Widget) -> None:
+        """Scroll the list a widget sits in so a finger could reach it, as a citizen would."""
+        from kivy.uix.scrollview import ScrollView
+
+        def scroll() -> bool:
+            parent = widget.parent
+            # The Window is its own parent: stop there.
+            while parent is not None and not isinstance(parent, ScrollView) and parent.parent is not parent:
+                parent = parent.parent
+            if not isinstance(parent, ScrollView):
+                return False
+            _x, y = widget.to_window(widget.x, widget.y)
+            _sx, sy = parent.to_window(parent.x, parent.y)
+            if y >= sy and y + widget.height <= sy + parent.height:
+                return False
+            parent.scroll_to(widget, padding=10, animate=False)
+            return True
+
+        if self.on_main(scroll):
+            self.frame(2)
 
     def tap_at(self, x: float, y: float) -> None:
         from kivy.tests.common import UnitTestTouch

@@ -32,6 +32,7 @@ class FormScreen(KScreen):
         self.letters = ""
         self.active: str | None = None
         self.manual = False
+        self.step_id = ""
         self.keypad_box = BoxLayout(orientation="vertical", size_hint_y=None, height=0)
         self.extra.append(self.keypad_box)
         self._relayout()
@@ -40,12 +41,17 @@ class FormScreen(KScreen):
     def show(self, snapshot: SessionSnapshot | None) -> None:
         super().show(snapshot)
         assert snapshot is not None
+        same_step = snapshot.step.id == self.step_id and not self.manual
+        self.step_id = snapshot.step.id
         self.manual = False
         keep = {f.name for f in snapshot.step.fields}
         self.edited = {k: v for k, v in self.edited.items() if k in keep}
         self.fields = [f.model_copy(update={"value": self.edited.get(f.name, f.value)})
                        for f in snapshot.step.fields]
-        self.close_keypad()
+        # A push for the same step (a clock tick, a device status) must not close the keypad
+        # under the citizen's finger.
+        if not (same_step and self.active in keep):
+            self.close_keypad()
         self._render()
         t = self.app.t
         buttons = []
@@ -174,3 +180,4 @@ class FormScreen(KScreen):
         self.edited = {}
         self.close_keypad()
         self.manual = False
+        self.step_id = ""

@@ -76,7 +76,9 @@ class ConsentScreen(StepScreen):
         assert snapshot is not None
         t = self.app.t
         self.body.clear_widgets()
-        self.body.add_widget(self.body_panel(snapshot.step.body, "consent.body"))
+        text = snapshot.step.body or str(snapshot.step.data.get("purpose") or "")
+        if text:
+            self.body.add_widget(self.body_panel(text, "consent.body"))
         self.set_actions([
             (t("consent.decline"), "consent.decline", "secondary_button",
              lambda: self.app.send("consent", {"accepted": False})),
@@ -184,10 +186,10 @@ class SubmitScreen(StepScreen):
         self.wait.text = self.app.t("submit.wait")
         self.body.add_widget(self.spinner)
         self.body.add_widget(self.wait)
-        failed = snapshot.step.data.get("state") == "failed"
-        if failed:
+        if snapshot.step.data.get("state") == "failed":
+            # kioskd's notice says what failed; a turning spinner would say "still trying".
             self.spinner.stop()
-            self.wait.text = ""
+            self.body.clear_widgets()
         else:
             self.spinner.start()
         buttons = []

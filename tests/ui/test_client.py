@@ -51,9 +51,11 @@ def test_rejected_event_and_ended_session_are_told_apart(client):
         client.send_event(snap.id, EventIn(type="rate", data={"level": 5}))
     assert rejected.value.rejected.step == "guide"
     assert "next" in rejected.value.rejected.expected
-    client.send_event(snap.id, EventIn(type="start_over"))
+    client.send_event(snap.id, EventIn(type="next"))
+    restarted = client.send_event(snap.id, EventIn(type="start_over"))
+    assert restarted.step.kind == "guide"
     with pytest.raises(SessionGone):
-        client.send_event(snap.id, EventIn(type="next"))
+        client.send_event("no-such-session", EventIn(type="next"))
 
 
 def test_wrong_token_and_no_daemon_give_clear_errors(served):

@@ -189,3 +189,28 @@ def test_citizens_cannot_leave_the_kiosk_app(kiosk):
     from kivy.config import Config
 
     assert Config.get("kivy", "exit_on_escape") == "0"
+
+
+def test_a_push_for_the_same_step_does_not_close_the_keypad_under_the_finger(kiosk):
+    fake, p = kiosk.fake, kiosk.pilot
+    walk_to(kiosk, "form")
+    p.tap("form.field.phone")
+    for key in "139":
+        p.tap(f"key.{key}")
+    fake.set_deadline_in(100)  # kioskd pushes the same step again
+    p.frame(5)
+    assert p.find("key.OK") is not None
+    assert p.text("form.field.phone").startswith("139")
+
+
+def test_walking_away_shows_home_and_never_the_restarted_session(kiosk):
+    app, fake, p = kiosk.app, kiosk.fake, kiosk.pilot
+    walk_to(kiosk, "form")
+    left = app.snapshot.id
+    app.leave_session()
+    p.wait_screen("home")
+    p.wait_until(lambda: fake.events and fake.events[-1][0] == "start_over", "kioskd to be told")
+    fake.set_deadline_in(60)  # kioskd pushes the restarted session
+    p.frame(5)
+    assert app.current == "home"
+    assert left in app.left
