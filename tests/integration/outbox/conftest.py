@@ -29,6 +29,14 @@ class Kiosk:
         return httpx.Client(base_url=f"{self.hub.url}/api/v1", headers={"Authorization": f"Bearer {self.token}"},
                             timeout=30)
 
+    def hub_up(self) -> None:
+        """Start the hub unless it runs (a second start would leave the first process running)."""
+        if self.hub.process is None or self.hub.process.poll() is not None:
+            self.hub.start()
+
+    def hub_down(self) -> None:
+        self.hub.stop()
+
     def cases(self, provisional_no: str) -> list[dict]:
         with self.api() as api:
             r = api.get("/cases", params={"provisional_no": provisional_no})

@@ -22,8 +22,12 @@ JPEG = b"\xff\xd8\xff\xe0" + b"outbox-test-page" * 64
 
 def open_outbox(data_dir: Path, kiosk_id: str, **options: Any) -> Outbox:
     """The outbox of a kioskd data dir, with the same files and classes kioskd uses."""
-    engine = make_engine(data_dir / "kioskd.sqlite3")
-    migrate(engine)
+    database = data_dir / "kioskd.sqlite3"
+    fresh = not database.exists()
+    engine = make_engine(database)
+    if fresh or options.pop("migrate", True):
+        migrate(engine)
+    options.pop("migrate", None)
     return Outbox(session_factory(engine), data_dir / "outbox", Sealer(data_dir / "outbox.key"), kiosk_id, **options)
 
 
@@ -122,16 +126,24 @@ def play(c: Any, item_code: str, *, until: str | None = None, timeout: float = 1
 
 
 @contextmanager
-def tmpfs(path: Path, size: str) -> Iterator[Path]:
-    """A small tmpfs mounted at ``path`` (a disk that can really fill up); skips when mounting is not allowed."""
+def tmpfs(path: Path, size: str, *, skip: bool = True) -> Iterator[str | None]:
+    """A small tmpfs mounted at ``path``, a disk that can really fill up.
+
+    Yields None once mounted; when mounting is not allowed (needs root or CAP_SYS_ADMIN) the test is
+    skipped, or with ``skip=False`` the reason is yielded and ``path`` stays an ordinary folder.
+    """
     path.mkdir(parents=True, exist_ok=True)
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
                              capture_output=True, text=True, check=False) if shutil.which("mount") else None
     if mounted is None or mounted.returncode != 0:
-        reason = mounted.stderr.strip() if mounted else "no mount command"
-        pytest.skip(f"cannot mount a tmpfs to fill up (needs root or CAP_SYS_ADMIN): {reason}")
+        reason = "cannot mount a tmpfs to fill up (needs root or CAP_SYS_ADMIN): " + (
+            mounted.stderr.strip() if mounted else "no mount command")
+        if skip:
+            pytest.skip(reason)
+        yield reason
+        return
     try:
-        yield path
+        yield None
     finally:
         subprocess.run(["umount", "-l", str(path)], capture_output=True, check=False)
 

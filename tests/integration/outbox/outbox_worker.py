@@ -20,7 +20,9 @@ from tests.integration.outbox.helpers import application, open_outbox, page
 
 
 def main(data_dir: str, kiosk_id: str, hub_url: str, token: str, first: str, count: str) -> int:
-    outbox = open_outbox(Path(data_dir), kiosk_id, min_free_bytes=0, backoff_base_s=0.1, backoff_max_s=0.5)
+    # Migrated by the first run (which is only killed once ready); skipping Alembic keeps restarts quick.
+    outbox = open_outbox(Path(data_dir), kiosk_id, migrate=False, min_free_bytes=0, backoff_base_s=0.1,
+                         backoff_max_s=0.5)
     forwarder = Forwarder(outbox, HubClient(hub_url, token, timeout=10), idle_s=0.1)
     forwarder.start()
     print("ready", flush=True)

@@ -20,7 +20,8 @@ BIG_SCAN = [MaterialFile("scan.jpg", "image/jpeg", "户口簿", b"\xff\xd8" + b"
     (4 << 20, 2 << 20, "KiB free"),  # refused by the space check, before anything is written
 ], ids=["disk-really-full", "below-the-reserve"])
 def test_full_disk_refuses_new_submissions_and_keeps_stored_ones(kiosk, tmp_path, reserve, left, why):
-    with tmpfs(tmp_path / "kiosk", "16m") as data:
+    data = tmp_path / "kiosk"
+    with tmpfs(data, "16m"):
         outbox = open_outbox(data, kiosk.id, min_free_bytes=reserve)
         stored = [outbox.store_case(f"full-{n}", "elderly_card", application(n), page(n)) for n in range(3)]
         filler = fill_disk(data, leave_bytes=left)
@@ -32,8 +33,7 @@ def test_full_disk_refuses_new_submissions_and_keeps_stored_ones(kiosk, tmp_path
         if not reserve:
             filler.unlink()  # SQLite needs a little room to record the acknowledgements
 
-        if kiosk.hub.process is None:
-            kiosk.hub.start()
+        kiosk.hub_up()
         client = HubClient(kiosk.hub.url, kiosk.token, timeout=10)
         try:
             assert outbox.drain(client) == 3  # every stored entry still decrypts, scans and all

@@ -24,8 +24,7 @@ class Clock:
 
 @pytest.fixture
 def proxy(kiosk):
-    if kiosk.hub.process is None:
-        kiosk.hub.start()
+    kiosk.hub_up()
     proxy = FaultyProxy(kiosk.hub.port)
     yield proxy
     proxy.close()
