@@ -296,6 +296,8 @@ class KioskApp(App):
         self._fill_footer()
         if changed:
             self.shown.append(name)
+            if len(self.shown) > 4000:  # a kiosk runs for weeks: keep the history bounded
+                del self.shown[:2000]
             self.request_shot(name)
 
     @property

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from kivy.app import App
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 
@@ -29,7 +30,7 @@ class KScreen(Screen):
         self.body = BoxLayout(orientation="vertical", size_hint_y=None, spacing=ts.gap)
         self.body.bind(minimum_height=self.body.setter("height"))
         self.scroll.add_widget(self.body)
-        self.actions = BoxLayout(size_hint_y=None, spacing=ts.gap)
+        self.actions = GridLayout(cols=1, size_hint_y=None, spacing=ts.gap)
         self.extra: list = []  # widgets between the body and the actions (a keypad)
         self.add_widget(self.frame)
         self.prompt.bind(text=self._relayout)
@@ -50,6 +51,8 @@ class KScreen(Screen):
     def set_actions(self, buttons: list[tuple[str, str, str, Callable[[], None]]]) -> None:
         """Replace the action row: (text, kid, theme pair, callback) per button."""
         self.actions.clear_widgets()
+        # Up to three side by side; more go two to a row, so none is squeezed to one word a line.
+        self.actions.cols = max(1, len(buttons) if len(buttons) <= 3 else 2)
         for text, kid, pair, callback in buttons:
             button = KButton(text=text, kid=kid, pair=pair)
             button.bind(on_release=lambda _b, cb=callback: cb())
@@ -57,8 +60,11 @@ class KScreen(Screen):
         self._fit_actions()
 
     def _fit_actions(self, *_a) -> None:
-        heights = [c.height for c in self.actions.children]
-        self.actions.height = max(heights) if heights else 0
+        children = list(reversed(self.actions.children))
+        cols = self.actions.cols or 1
+        rows = [children[i : i + cols] for i in range(0, len(children), cols)]
+        heights = [max(c.height for c in row) for row in rows]
+        self.actions.height = sum(heights) + self.actions.spacing[1] * max(0, len(rows) - 1)
         for child in self.actions.children:
             child.unbind(height=self._fit_actions)
             child.bind(height=self._fit_actions)

@@ -48,7 +48,7 @@ class GuideScreen(StepScreen):
         lines: list[str] = []
         if data.get("conditions"):
             lines.append(t("guide.conditions"))
-            lines += [f"• {c}" for c in data["conditions"]]
+            lines += [f"• {' '.join(str(c).split())}" for c in data["conditions"] if str(c).strip()]
         if data.get("materials"):
             lines.append(t("guide.materials"))
             for m in data["materials"]:
