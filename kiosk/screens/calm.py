@@ -39,9 +39,7 @@ class FaultScreen(CalmScreen):
             lines.append((t("fault.saved"), "fault.message", False))
             lines.append((t("fault.go_window", window=self.app.settings.window_number), "fault.where", False))
         self.calm_panel(lines)
-        buttons = self.option_buttons(snapshot)
-        if "call_helper" in snapshot.step.accepts and not snapshot.helper_requested:
-            buttons.append(self.event_button(t("common.call_helper"), "call_helper", "secondary_button"))
+        buttons = self.option_buttons(snapshot)  # 呼叫工作人员 is in the footer already
         buttons.append((t("common.home"), "fault.home", "primary_button", self.app.leave_session))
         self.set_actions(buttons)
 
