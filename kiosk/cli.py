@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import faulthandler
 import io
 import logging
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -124,6 +126,11 @@ def run_ui(args: argparse.Namespace, settings: UiSettings, client: HttpKioskd) -
     from kivy.clock import Clock
 
     from .app import KioskApp
+
+    if args.script == "demo" and not settings.technician_pin:
+        # The demo shows the maintenance screen too: a PIN for this process only.
+        settings = dataclasses.replace(settings, technician_pin=f"{secrets.randbelow(900000) + 100000}")
+        log.info("demo: no KIOSK_TECHNICIAN_PIN set; using a one-off PIN for this run")
 
     app = KioskApp(client, settings, elder=args.elder, screenshot_dir=args.screenshots,
                    animations=not args.headless)

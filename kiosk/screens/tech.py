@@ -128,7 +128,8 @@ class MaintenanceScreen(KScreen):
         kind = self.app.t(f"tech.kind_{device}")
 
         def done(result: str) -> None:
-            self.result.text = self.app.t("tech.result", device=kind, result=result)
+            word = self.app.t(f"tech.health_{result}") if result in ("online", "offline", "error") else result
+            self.result.text = self.app.t("tech.result", device=kind, result=word)
             self.refresh()
 
         self.app.backend.call(self.app.backend.client.device_test, device, action, on_done=done,
