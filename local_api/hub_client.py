@@ -62,10 +62,14 @@ class HubClient:
     def submit_case(self, key: str, application: dict[str, Any], files: list[UploadFile]) -> dict[str, Any]:
         """POST /cases: 201 new case, 200 the case this key already made."""
         parts = [("materials", (f.name, f.data, f.content_type)) for f in files]
-        return self._call(
+        answer = self._call(
             "POST", "/cases", headers={"Idempotency-Key": key},
             data={"application": json.dumps(application, ensure_ascii=False)}, files=parts or None,
         ) if parts else self._call("POST", "/cases", headers={"Idempotency-Key": key}, json=application)
+        if not isinstance(answer, dict) or not isinstance(answer.get("case_no"), str) or not answer["case_no"]:
+            # Not the hub's answer (a captive portal, a misrouted proxy): nothing was acknowledged.
+            raise HubUnavailable("the answer to POST /cases carried no case number")
+        return answer
 
     def submit_rating(self, rating: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", "/ratings", json=rating)
