@@ -271,3 +271,17 @@ def test_scans_left_behind_by_a_kill_are_deleted_by_the_next_run(tmp_path, clock
     restarted.purge(timedelta(days=7))
     assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == ["being-stored-now", "key-3"]
     assert restarted.drain(client) == 1
+
+
+def test_an_answer_without_a_case_number_is_retried_later_not_taken(outbox, hub, clock):
+    """A 200 from something that is not the hub (a captive portal, a misrouted proxy) acknowledges nothing."""
+    store(outbox, 1)
+    store(outbox, 2)
+    portal = HubClient("http://hub.test", "token", transport=httpx.MockTransport(
+        lambda request: httpx.Response(200, json={"status": "ok"})))
+    assert outbox.drain(portal) == 0
+    status = outbox.status()
+    assert status["pending"] == 2 and "case number" in status["last_error"]
+    assert outbox.next_due() > clock()  # waits its backoff instead of retrying in a tight loop
+    clock.advance(10)
+    assert outbox.drain(HubClient("http://hub.test", "token", transport=httpx.MockTransport(hub))) == 2
