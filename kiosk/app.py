@@ -503,19 +503,12 @@ class KioskApp(App):
         self.send("start_over")
 
     def leave_session(self) -> None:
-        """The citizen walks away: wipe the session in kioskd and show the home screen at once.
-
-        The wire has no "abandon" event; ``start_over`` wipes the personal data and kioskd's
-        idle rule ends the restarted session. Its snapshots are not shown again.
-        """
+        """The citizen walks away: kioskd abandons and wipes the session; the home screen shows at once."""
         snap = self.snapshot
         if snap is not None:
             self.left.add(snap.id)
             self.busy = False
-            # Sent even where the step does not list it: kioskd rejects it harmlessly then, and
-            # its idle rule wipes the session.
-            self.backend.call(self.backend.client.send_event, snap.id, EventIn(type="start_over"),
-                              on_error=lambda e: None)
+            self.backend.call(self.backend.client.abandon_session, on_error=lambda e: None)
         self.go_home()
 
     # -- every second ----------------------------------------------------------------------------------

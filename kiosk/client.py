@@ -64,6 +64,8 @@ class KioskdClient(Protocol):
 
     def send_event(self, session_id: str, event: EventIn) -> SessionSnapshot: ...
 
+    def abandon_session(self) -> None: ...
+
     def devices(self) -> list[DeviceView]: ...
 
     def camera_preview(self) -> bytes | None: ...
@@ -164,6 +166,12 @@ class HttpKioskd:
         if response.status_code == 404:
             return None
         return self._parse(response, SessionSnapshot)
+
+    def abandon_session(self) -> None:
+        """End the active session now; kioskd wipes everything it held of the citizen."""
+        response = self._request("DELETE", "/v1/sessions/current")
+        if response.status_code not in (204, 404):
+            self._parse(response, SessionSnapshot)  # raises the usual readable error
 
     def send_event(self, session_id: str, event: EventIn) -> SessionSnapshot:
         response = self._request("POST", f"/v1/sessions/{session_id}/events", json=event.model_dump())

@@ -388,6 +388,14 @@ class FakeKioskd:
             self.events.clear()
             self.device_tests.clear()
 
+    def abandon_session(self) -> None:
+        """As kioskd's DELETE /v1/sessions/current: the session ends and is wiped."""
+        self.health()
+        with self._lock:
+            if self._session is not None:
+                self.events.append(("abandon", {}))
+        self.expire()
+
     def expire(self) -> None:
         """Abandon the session as the idle rule would."""
         with self._lock:

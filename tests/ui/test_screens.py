@@ -203,14 +203,14 @@ def test_a_push_for_the_same_step_does_not_close_the_keypad_under_the_finger(kio
     assert p.text("form.field.phone").startswith("139")
 
 
-def test_walking_away_shows_home_and_never_the_restarted_session(kiosk):
+def test_walking_away_abandons_the_session_and_shows_home(kiosk):
     app, fake, p = kiosk.app, kiosk.fake, kiosk.pilot
     walk_to(kiosk, "form")
     left = app.snapshot.id
     app.leave_session()
     p.wait_screen("home")
-    p.wait_until(lambda: fake.events and fake.events[-1][0] == "start_over", "kioskd to be told")
-    fake.set_deadline_in(60)  # kioskd pushes the restarted session
+    p.wait_until(lambda: fake.events and fake.events[-1][0] == "abandon", "kioskd to be told")
+    p.wait_until(lambda: fake.current_session() is None, "the session to be gone in kioskd")
     p.frame(5)
     assert app.current == "home"
     assert left in app.left
