@@ -13,6 +13,13 @@ from drivers.base import Device, DeviceStatus, Health
 from drivers.errors import DriverError
 from drivers.voice.engine import EspeakPinyinEngine, TtsEngine
 
+# Fixed prompts rendered at set-up (python -m local_api.prompts), so they play without synthesis.
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "assets" / "voice"
+
+
+def prompt_key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
 
 class VoiceOutput(Device):
     """Speaks one prompt at a time; a new prompt interrupts the one playing (the screen moved on)."""
@@ -57,10 +64,13 @@ class VoiceOutput(Device):
         return status
 
     def _wav(self, text: str) -> bytes:
+        key = prompt_key(text)
+        rendered = PROMPTS_DIR / f"{key}.wav"
+        if rendered.exists():
+            return rendered.read_bytes()
         if self.cache_dir is None:
             return self.engine.synthesize(text)
-        # Fixed prompts repeat all day: synthesise each once.
-        key = hashlib.sha256(text.encode()).hexdigest()[:24]
+        # Dynamic text (numbers, names of materials) repeats too: synthesise each once.
         path = self.cache_dir / f"{key}.wav"
         if path.exists():
             return path.read_bytes()

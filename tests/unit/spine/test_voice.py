@@ -47,3 +47,22 @@ def test_missing_espeak_is_an_offline_device_not_a_crash(tmp_path, monkeypatch):
     assert voice.probe().health is Health.OFFLINE
     voice.speak("你好")
     assert voice.status.health is Health.ERROR and "espeak-ng" in voice.status.message
+
+
+@pytest.mark.skipif(not shutil.which("espeak-ng"), reason="espeak-ng needed")
+def test_fixed_prompts_are_rendered_once_and_played_without_synthesis(tmp_path, monkeypatch):
+    from drivers.voice import device
+    from local_api import prompts
+
+    monkeypatch.setattr(device, "PROMPTS_DIR", tmp_path / "rendered")
+    made, kept = prompts.render(tmp_path / "rendered")
+    assert made == len(prompts.fixed_prompts()) > 20 and kept == 0
+    assert prompts.render(tmp_path / "rendered") == (0, made)  # a second set-up renders nothing
+    assert "还需要更多时间吗？" in prompts.fixed_prompts()
+
+    voice = registry.create("voice", f"sim://{tmp_path / 'out'}")
+    voice.open()
+    monkeypatch.setattr(voice.engine, "synthesize", lambda text: pytest.fail(f"synthesised {text!r}"))
+    voice.speak("还需要更多时间吗？")
+    assert voice.status.health is Health.ONLINE
+    assert len(list((tmp_path / "out").glob("*.wav"))) == 1
