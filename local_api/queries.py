@@ -8,18 +8,36 @@ told the query cannot be made now, never shown stale data.
 
 from __future__ import annotations
 
+import json
+import os
 import threading
-from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flows import effects as fx
 from flows import events as ev
 from local_api.hub_client import HubRejected, HubUnavailable
 
 _local_lock = threading.Lock()
-_local_counter: dict[str, int] = {}
 
 LOCAL_PREFIX = "Z"
+
+
+def next_local_number(state_file: Path, day: str) -> str:
+    """The next number of the kiosk's own block for ``day``; kept on disk so a restart never repeats one."""
+    with _local_lock:
+        try:
+            counters = json.loads(state_file.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            counters = {}
+        seq = int(counters.get(day, 0)) + 1
+        tmp = state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps({day: seq}), encoding="utf-8")  # only today's counter is worth keeping
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        tmp.replace(state_file)
+    return f"{LOCAL_PREFIX}{seq:03d}"
 
 
 def answer(runner: Any, session_id: str, effect: fx.SubmitApplication) -> Any:
@@ -59,10 +77,8 @@ def _queue_ticket(runner: Any, client: Any, effect: fx.SubmitApplication) -> Any
             return ev.SubmitFailed(at=runner.now(), reason=f"暂时不能取号：{exc.detail[:80]}")
         except HubUnavailable:
             pass
-    with _local_lock:
-        day = datetime.now(UTC).strftime("%Y%m%d")
-        _local_counter[day] = _local_counter.get(day, 0) + 1
-        number = f"{LOCAL_PREFIX}{_local_counter[day]:03d}"
+    day = runner.now().astimezone(ZoneInfo(runner.timezone)).strftime("%Y%m%d")
+    number = next_local_number(runner.local_queue_file, day)
     result = {"number": number, "people_ahead": 0, "estimated_wait_min": None, "priority": _priority(effect),
               "source": "local", "service": service}
     return ev.Submitted(at=runner.now(), case_no=number, result=result)

@@ -62,6 +62,7 @@ class Runner:
         self.capture_timeout_s = capture_timeout_s
         self.hall_name = hall_name
         self.timezone = timezone
+        self.local_queue_file = sessions.root.parent / "queue-block.json"  # the Z block's counter
         self.hub = hub  # answers queries and hands out queue numbers; None when no hub is configured
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="effects")
         self.latest_preview: Any = None  # the camera's last preview, for the UI's live view
