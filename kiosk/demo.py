@@ -286,7 +286,12 @@ class Demo:
         p = self.pilot
         self.sim.place_document("a4")
         deadline = time.monotonic() + 45
+        preview = self.app.sm.get_screen("capture").preview
+        shown = False
         while time.monotonic() < deadline:
+            if not shown and preview.texture is not None and preview.quad:
+                self.pilot.shot("capture-preview")  # the live frame with the page outlined
+                shown = True
             if p.find("capture.next") is not None:
                 self.pilot.shot("capture-captured")
                 self.tap_and_leave("capture.next", "capture")
