@@ -95,6 +95,10 @@ class HubClient:
                 raise HubUnavailable("the hub has no queue for this site") from None
             raise
 
+    def queue_services(self) -> list[dict[str, Any]]:
+        """GET /queue/services: the site's services with their ticket letters."""
+        return self._call("GET", "/queue/services")  # type: ignore[return-value]
+
     def query(self, item_code: str, *, id_type: str, id_number: str, form: dict[str, Any]) -> dict[str, Any]:
         """POST /queries/{item_code}: the platform answers a record query for the applicant."""
         return self._call("POST", f"/queries/{item_code}",

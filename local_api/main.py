@@ -27,7 +27,7 @@ from local_api.events import EventBus
 from local_api.heartbeat import Heartbeat
 from local_api.hub_client import HubClient
 from local_api.outbox import Forwarder, Outbox
-from local_api.routes import camera, devices, health, outbox_routes, sessions_routes, sim, voice, ws
+from local_api.routes import camera, devices, health, outbox_routes, queue, sessions_routes, sim, voice, ws
 from local_api.runner import Runner
 from local_api.sessions import SessionService
 from local_api.settings import Settings
@@ -117,6 +117,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     app.include_router(outbox_routes.router, prefix="/v1", tags=["outbox"], dependencies=protected)
     app.include_router(sim.router, prefix="/v1", tags=["simulation"], dependencies=protected)
     app.include_router(camera.router, prefix="/v1", tags=["camera"], dependencies=protected)
+    app.include_router(queue.router, prefix="/v1", tags=["queue"], dependencies=protected)
     app.include_router(ws.router, prefix="/v1", tags=["events"])
 
     @app.exception_handler(Exception)

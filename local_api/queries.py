@@ -43,7 +43,7 @@ def next_local_number(state_file: Path, day: str) -> str:
 def answer(runner: Any, session_id: str, effect: fx.SubmitApplication) -> Any:
     client = getattr(runner, "hub", None)
     if effect.purpose == "queue_ticket":
-        return _queue_ticket(runner, client, effect)
+        return _queue_ticket(runner, effect)
     if client is None:
         return ev.SubmitFailed(at=runner.now(), reason="本机未连接查询服务，请到人工窗口查询")
     applicant = dict(effect.applicant)
@@ -64,25 +64,46 @@ def _id_type(applicant: dict[str, Any]) -> str:
     return ID_TYPES.get(applicant.get("card_type", "resident"), "999")
 
 
-def _queue_ticket(runner: Any, client: Any, effect: fx.SubmitApplication) -> Any:
-    service = effect.form.get("service", "")
+class TicketRefused(Exception):
+    """The hub refused the ticket (unknown or closed service, a full day); the message is for the citizen."""
+
+
+def take_ticket(runner: Any, service: str, *, key: str, priority: bool = False) -> dict[str, Any]:
+    """A queue number from the hub, or from the kiosk's own block when the hub cannot be reached.
+
+    ``service`` is the hub's service code, or its ticket letter (``A``) as halls call services.
+    """
+    client = getattr(runner, "hub", None)
     if client is not None:
         try:
-            body = client.take_ticket(service, key=effect.idempotency_key)
-            result = {"number": body["number"], "people_ahead": body["people_ahead"],
-                      "estimated_wait_min": body["estimated_wait_minutes"], "service": service,
-                      "service_label": body.get("service_name", ""), "priority": _priority(effect), "source": "hub"}
-            return ev.Submitted(at=runner.now(), case_no=body["number"], result=result)
+            code = _service_code(client, service)
+            body = client.take_ticket(code, key=key)
+            return {"number": body["number"], "people_ahead": body["people_ahead"],
+                    "estimated_wait_min": body["estimated_wait_minutes"], "service": code,
+                    "service_label": body.get("service_name", ""), "priority": priority, "source": "hub"}
         except HubRejected as exc:
-            return ev.SubmitFailed(at=runner.now(), reason=f"暂时不能取号：{exc.detail[:80]}")
+            raise TicketRefused(f"暂时不能取号：{exc.detail[:80]}") from None
         except HubUnavailable:
             pass
     day = runner.now().astimezone(ZoneInfo(runner.timezone)).strftime("%Y%m%d")
-    number = next_local_number(runner.local_queue_file, day)
-    result = {"number": number, "people_ahead": 0, "estimated_wait_min": None, "priority": _priority(effect),
-              "source": "local", "service": service}
-    return ev.Submitted(at=runner.now(), case_no=number, result=result)
+    return {"number": next_local_number(runner.local_queue_file, day), "people_ahead": 0,
+            "estimated_wait_min": None, "service": service, "service_label": "", "priority": priority,
+            "source": "local"}
 
 
-def _priority(effect: fx.SubmitApplication) -> bool:
-    return effect.form.get("service") == "elderly"
+def _service_code(client: Any, service: str) -> str:
+    if len(service) == 1 and service.isupper():
+        for known in client.queue_services():
+            if known.get("prefix") == service:
+                return known["code"]
+        raise HubRejected(404, f"no service with the letter {service} at this site")
+    return service
+
+
+def _queue_ticket(runner: Any, effect: fx.SubmitApplication) -> Any:
+    service = effect.form.get("service", "")
+    try:
+        result = take_ticket(runner, service, key=effect.idempotency_key, priority=service == "elderly")
+    except TicketRefused as exc:
+        return ev.SubmitFailed(at=runner.now(), reason=str(exc))
+    return ev.Submitted(at=runner.now(), case_no=result["number"], result=result)
