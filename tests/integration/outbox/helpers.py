@@ -15,6 +15,7 @@ import pytest
 from local_api.crypto import Sealer
 from local_api.db.engine import make_engine, migrate, session_factory
 from local_api.outbox import MaterialFile, Outbox
+from tests.citizen import start_and_play
 from tests.integration.hub.helpers import ITEM, PERSON
 
 JPEG = b"\xff\xd8\xff\xe0" + b"outbox-test-page" * 64
@@ -57,72 +58,14 @@ def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
         time.sleep(0.1)
 
 
-ELDER_CARD = {"name": "王秀兰", "birth_date": "1952-03-12", "sex_code": "2", "id_number": "640104195203121244"}
-FIELD_DEFAULTS = {"phone": "13900001234", "date": "2026-03-01", "number": "1", "id_number": ELDER_CARD["id_number"],
-                  "address": "宁夏回族自治区银川市金凤区正源北街1号", "text": "自助终端测试"}
-
-
-def _fill(field: dict[str, Any]) -> str:
-    if field["value"]:
-        return field["value"]
-    if field["type"] == "choice":
-        return field["choices"][0]
-    return FIELD_DEFAULTS.get(field["type"], "测试")
-
-
-def _event(c: Any, sid: str, type_: str, **data: Any) -> None:
-    r = c.post(f"/sessions/{sid}/events", json={"type": type_, "data": data})
-    assert r.status_code in (200, 409), r.text  # 409: a device result moved the step on first
-
-
 def play(c: Any, item_code: str, *, until: str | None = None, timeout: float = 120.0) -> dict[str, Any]:
-    """Play a cooperative citizen through one item over kioskd's HTTP API, as the UI would.
+    """Play a whole session of ``item_code`` (see tests.citizen); returns the last snapshot seen.
 
-    Returns the last snapshot seen: when the session has passed its submit step (``until="submitted"``),
-    when the submit step shows an error notice, or when the session ended (then the last live one).
+    Stops when the session has passed its submit step (``until="submitted"``), when the submit step
+    shows an error notice, or when the session ended (then the last live snapshot).
     """
-    c.post("/sim/camera/remove")
-    c.post("/sim/id_reader/remove")
-    snap = c.post("/sessions", json={"item_code": item_code}).json()
-    assert "id" in snap, snap
-    sid = snap["id"]
-    placed_card = placed_doc = False
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        r = c.get(f"/sessions/{sid}")
-        if r.status_code == 404:
-            return snap
-        snap = r.json()
-        step, notice = snap["step"], snap.get("notice")
-        kind, accepts = step["kind"], step["accepts"]
-        if kind == "submit" and notice and notice["level"] == "error":
-            return snap
-        if until == "submitted" and (snap["case_no"] or snap["provisional_no"]):
-            return snap
-        if kind in ("guide", "review") and "next" in accepts:
-            _event(c, sid, "next")
-        elif kind == "consent":
-            _event(c, sid, "consent", accepted=True)
-        elif kind == "identify" and not placed_card:
-            assert c.post("/sim/id_reader/place", json={"card": "resident", "fields": ELDER_CARD}).status_code == 200
-            placed_card = True
-        elif kind == "form":
-            _event(c, sid, "form_submit", values={f["name"]: _fill(f) for f in step["fields"]})
-        elif kind == "choose":
-            _event(c, sid, "choose", option=step["options"][0]["value"])
-        elif kind == "capture":
-            if not placed_doc:
-                doc = "id_card" if any("身份证" in m["name"] for m in step["materials"][:1]) else "a4"
-                assert c.post("/sim/camera/place", json={"document": doc}).status_code == 200
-                placed_doc = True
-            if "next" in accepts and all(m["captured"] >= m["pages"] or not m["required"] for m in step["materials"]):
-                _event(c, sid, "next")
-        elif kind == "rate":
-            _event(c, sid, "rate", level=5)
-        elif kind == "done":
-            _event(c, sid, "finish")
-        time.sleep(0.05)
-    raise AssertionError(f"session of {item_code} did not end in time (last step {snap['step']['id']})")
+    _, snap = start_and_play(c, item_code, until=until, timeout=timeout, fail_on_error=False)
+    return snap
 
 
 @contextmanager

@@ -12,70 +12,10 @@ from pathlib import Path
 import pytest
 
 from flows.catalog import load_catalog
-from flows.fields import id_check_digit
 from local_api.runner import hub_item_code
+from tests.citizen import ELDER_CARD, play
 from tests.daemon import kioskd
 from tests.hub_process import kioskhub
-
-ID17 = "64010419520312124"  # even sequence: female, as sex_code 2
-ELDER_CARD = {"name": "王秀兰", "birth_date": "1952-03-12", "sex_code": "2", "id_number": ID17 + id_check_digit(ID17)}
-FIELD_DEFAULTS = {"phone": "13900001234", "date": "2026-03-01", "number": "1", "id_number": ELDER_CARD["id_number"],
-                  "address": "宁夏回族自治区银川市金凤区正源北街1号", "text": "自助终端测试"}
-
-
-def fill(field: dict) -> str:
-    if field["value"]:
-        return field["value"]
-    if field["type"] == "choice":
-        return field["choices"][0]
-    return FIELD_DEFAULTS.get(field["type"], "测试")
-
-
-def drive(c, sid: str, *, timeout: float = 600.0) -> list[str]:
-    """Play a cooperative citizen until the session ends; returns the step kinds seen."""
-    seen: list[str] = []
-    placed_card = False
-    placed_for = -1  # pages captured when a document was last put on the plate
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        r = c.get(f"/sessions/{sid}")
-        if r.status_code == 404:
-            return seen  # finished and wiped
-        snap = r.json()
-        step = snap["step"]
-        if not seen or seen[-1] != step["id"]:
-            seen.append(step["id"])
-        accepts = step["accepts"]
-        kind = step["kind"]
-        notice = snap.get("notice")
-        if notice and notice["level"] == "error" and kind in ("submit", "print"):
-            raise AssertionError(f"{snap['item_code']} failed at {step['id']}: {notice}")
-        if kind in ("guide", "review") and "next" in accepts:
-            post(c, sid, "next")
-        elif kind == "consent":
-            post(c, sid, "consent", accepted=True)
-        elif kind == "identify" and not placed_card:
-            assert c.post("/sim/id_reader/place", json={"card": "resident", "fields": ELDER_CARD}).status_code == 200
-            placed_card = True
-        elif kind == "form":
-            post(c, sid, "form_submit", values={f["name"]: fill(f) for f in step["fields"]})
-        elif kind == "choose":
-            post(c, sid, "choose", option=step["options"][0]["value"])
-        elif kind == "capture":
-            captured = sum(m["captured"] for m in step["materials"])
-            if captured != placed_for:  # turn the page: auto-capture waits for a new one
-                current = step["data"].get("current")
-                doc = "id_card" if current and "id" in current else "a4"
-                assert c.post("/sim/camera/place", json={"document": doc}).status_code == 200
-                placed_for = captured
-            if "next" in accepts and all(m["captured"] >= m["pages"] or not m["required"] for m in step["materials"]):
-                post(c, sid, "next")
-        elif kind == "rate":
-            post(c, sid, "rate", level=5)
-        elif kind == "done":
-            post(c, sid, "finish")
-        time.sleep(0.1)
-    raise AssertionError(f"session did not end in time; steps seen: {seen}")
 
 
 def wait_drained(c, timeout: float = 60.0) -> dict:
@@ -85,11 +25,6 @@ def wait_drained(c, timeout: float = 60.0) -> dict:
         if status["pending"] == 0 or time.monotonic() > deadline:
             return status
         time.sleep(0.2)
-
-
-def post(c, sid: str, type_: str, **data) -> None:
-    r = c.post(f"/sessions/{sid}/events", json={"type": type_, "data": data})
-    assert r.status_code in (200, 409), r.text  # 409: the step moved on under us (a device result came first)
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +56,7 @@ def test_item_runs_from_card_to_paper(stack, code):
         snap = c.post("/sessions", json={"item_code": code}).json()
         assert "id" in snap, snap
         try:
-            steps = drive(c, snap["id"])
+            steps, _ = play(c, snap["id"])
         finally:
             c.delete("/sessions/current")
         assert c.get("/sessions/current").status_code == 404
