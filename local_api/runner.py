@@ -143,13 +143,15 @@ class Runner:
             self._card_session = None
 
     def _card_loop(self) -> None:
+        """Read cards for an identify step; otherwise, during a session, watch for someone else's card."""
         while not self._stop.is_set():
             session_id = self._card_session
-            if session_id is None:
+            watched = None if session_id else self._identified_session()
+            reader = self.devices.get("id_reader")
+            if session_id is None and (watched is None or reader is None):
                 self._card_wake.wait(1.0)
                 self._card_wake.clear()
                 continue
-            reader = self.devices.get("id_reader")
             if reader is None:
                 self._card_session = None
                 self._result(session_id, ev.DeviceFault(at=self.now(), device="id_reader",
@@ -160,15 +162,25 @@ class Runner:
             except NotPresent:
                 record = None
             except DriverError as exc:
-                # A card pulled mid-read or a torn frame: tell the citizen, keep reading.
-                self._result(session_id, ev.CardFailed(at=self.now(), reason=_card_reason(exc)))
+                if session_id:  # a card pulled mid-read or a torn frame: tell the citizen, keep reading
+                    self._result(session_id, ev.CardFailed(at=self.now(), reason=_card_reason(exc)))
                 self._stop.wait(1.0)
                 continue
-            if record is not None and self._card_session == session_id:
+            if record is not None and session_id and self._card_session == session_id:
                 self._card_session = None
                 self._result(session_id, ev.CardRead(at=self.now(), record=card_event_record(record.to_dict())))
                 continue
+            if record is not None and watched is not None and record.id_number != watched.card.get("id_number"):
+                # Another person's card: the previous citizen has gone. End their session and wipe it,
+                # so the newcomer never sees it; their own card read again is simply ignored.
+                log.info("another card during a session; ending it", extra={"session": watched.session_id})
+                self.sessions.abandon("another card")
+                continue
             self._stop.wait(self.poll_s)
+
+    def _identified_session(self) -> Any:
+        snap = self.sessions.snapshot()
+        return snap if snap is not None and snap.status == "active" and snap.card else None
 
     # -- document camera ------------------------------------------------------------------------
     def _do_capture_pages(self, session_id: str, effect: fx.CapturePages) -> None:

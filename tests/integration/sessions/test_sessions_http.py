@@ -120,3 +120,32 @@ def test_an_item_that_prints_does_not_start_while_the_printer_is_out_of_paper(da
         assert c.get("/sessions/current").status_code == 404
         c.post("/sim/printer/paper", json={"state": "ok"})
         assert c.post("/sessions", json={"item_code": "queue_ticket"}).status_code == 201
+
+
+def test_another_persons_card_ends_the_session_but_the_citizens_own_card_does_not(daemon):
+    other = {"name": "赵六", "id_number": "110101199003071217", "birth_date": "1990-03-07", "sex_code": "1"}
+    with daemon.client() as c:
+        sid = c.post("/sessions", json={"item_code": "housing_fund_query"}).json()["id"]
+        for _ in range(5):
+            snap = c.get(f"/sessions/{sid}").json()
+            if snap["step"]["kind"] == "identify":
+                break
+            if snap["step"]["kind"] == "consent":
+                event(c, sid, "consent", accepted=True)
+            else:
+                event(c, sid, "next")
+        c.post("/sim/id_reader/place", json={"card": "resident"})
+        wait_for(c, sid, lambda s: s["applicant"] is not None)
+        # the citizen lifts their own card and puts it back: nothing happens
+        c.post("/sim/id_reader/remove")
+        c.post("/sim/id_reader/place", json={"card": "resident"})
+        time.sleep(1.5)
+        assert c.get(f"/sessions/{sid}").status_code == 200
+        # someone else's card: the first citizen has left, their session is ended and wiped
+        c.post("/sim/id_reader/remove")
+        assert c.post("/sim/id_reader/place", json={"card": "resident", "fields": other}).status_code == 200
+        deadline = time.monotonic() + 20
+        while c.get(f"/sessions/{sid}").status_code == 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert c.get(f"/sessions/{sid}").status_code == 404
+        assert c.get("/sessions/current").status_code == 404
