@@ -242,39 +242,36 @@ class Runner:
 
     # -- printing -------------------------------------------------------------------------------
     def _do_print_document(self, session_id: str, effect: fx.PrintDocument) -> None:
+        code, reason = self._print(effect)
+        if code is None:
+            self._result(session_id, ev.Printed(at=self.now(), job_id=effect.job_id))
+        else:
+            self._result(session_id, ev.PrintFailed(at=self.now(), job_id=effect.job_id, code=code, reason=reason))
+
+    def _print(self, effect: fx.PrintDocument) -> tuple[str | None, str]:
+        """Print one job: ``(None, "")`` when it came out, else the engine's fault code and why."""
         from local_api.tickets import build_document
 
         if self.print_queue is None:
-            self._result(session_id, ev.PrintFailed(at=self.now(), job_id=effect.job_id, code="offline",
-                                                    reason="this kiosk has no printer"))
-            return
+            return "offline", "this kiosk has no printer"
         try:
             document = build_document(effect.template, effect.data, hall=self.hall_name, tz=self.timezone)
             state = self.print_queue.submit(effect.job_id, document)
         except PaperOut:
-            state = None
-            code, reason = "paper_out", "paper out"
+            return "paper_out", "paper out"
         except CoverOpen:
-            state = None
-            code, reason = "cover_open", "cover open"
+            return "cover_open", "cover open"
         except DeviceTimeout:
-            state = None
-            code, reason = "offline", "the printer did not answer"
+            return "offline", "the printer did not answer"
         except DriverError as exc:
-            state = None
-            code, reason = "offline", str(exc)
+            return "offline", str(exc)
         except ValueError as exc:  # a document the printer cannot print (e.g. a QR code too big for the paper)
             log.error("print document refused", extra={"template": effect.template, "detail": str(exc)[:200]})
-            state = None
-            code, reason = "invalid_document", "this document cannot be printed here"
-        if state is not None:
-            status = str(getattr(state.status, "value", state.status))
-            if status == "done":
-                self._result(session_id, ev.Printed(at=self.now(), job_id=effect.job_id))
-                return
-            code = {"waiting_paper": "paper_out", "waiting_printer": "offline"}.get(status, status)
-            reason = state.message
-        self._result(session_id, ev.PrintFailed(at=self.now(), job_id=effect.job_id, code=code, reason=reason))
+            return "invalid_document", "this document cannot be printed here"
+        if state.status == "done":
+            return None, ""
+        return {"waiting_paper": "paper_out", "waiting_printer": "offline"}.get(state.status, str(state.status)), \
+            state.message
 
     # -- submissions ------------------------------------------------------------------------------
     def _do_submit_application(self, session_id: str, effect: fx.SubmitApplication) -> None:

@@ -52,6 +52,23 @@ class RunningDaemon:
         return self.process.wait(timeout)
 
 
+def wait_healthy(proc: subprocess.Popen[bytes], health_url: str, stderr_path: Path, timeout: float, name: str) -> None:
+    """Wait for a 200 from ``health_url``; fail with the end of the process's stderr if it exits first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            tail = stderr_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise AssertionError(f"{name} exited {proc.returncode}: {tail}")
+        try:
+            if httpx.get(health_url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{name} did not answer {health_url} in time")
+        time.sleep(0.05)
+
+
 def daemon_env(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK_")}
     env.update({"KIOSK_DATA_DIR": str(data_dir), "KIOSK_API_PORT": str(port), **extra})
@@ -69,20 +86,8 @@ def kioskd(data_dir: Path, startup_timeout: float = 60, **settings: str) -> Iter
     stderr = open(stderr_path, "wb")  # noqa: SIM115 - closed in the finally below
     proc = subprocess.Popen([str(BIN / "kioskd")], env=env, stdout=subprocess.DEVNULL, stderr=stderr)
     daemon = RunningDaemon(proc, port, data_dir, env)
-    deadline = time.monotonic() + startup_timeout
     try:
-        while True:
-            if proc.poll() is not None:
-                tail = stderr_path.read_text(encoding="utf-8", errors="replace")[-2000:]
-                raise AssertionError(f"kioskd exited {proc.returncode}: {tail}")
-            try:
-                if httpx.get(f"{daemon.url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("kioskd did not answer /v1/health in time")
-            time.sleep(0.05)
+        wait_healthy(proc, f"{daemon.url}/health", stderr_path, startup_timeout, "kioskd")
         yield daemon
     finally:
         if proc.poll() is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.daemon import BIN, free_port
+from tests.daemon import BIN, free_port, wait_healthy
 
 SAMPLES = Path(__file__).resolve().parent.parent / "hub" / "sample_records"
 
@@ -41,19 +40,7 @@ class RunningHub:
         with open(stderr_path, "ab") as stderr:
             self.process = subprocess.Popen([str(BIN / "kioskhub"), "serve"], env=self.env,
                                             stdout=subprocess.DEVNULL, stderr=stderr)
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                tail = stderr_path.read_text(encoding="utf-8", errors="replace")[-2000:]
-                raise AssertionError(f"kioskhub exited: {tail}")
-            try:
-                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("kioskhub did not answer in time")
-            time.sleep(0.05)
+        wait_healthy(self.process, f"{self.url}/api/v1/health", stderr_path, timeout, "kioskhub")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
