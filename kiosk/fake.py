@@ -341,6 +341,12 @@ class FakeKioskd:
         with self._lock:
             self._listeners.remove(on_message)
 
+    @property
+    def listener_count(self) -> int:
+        """How many pushed-message listeners are attached (tests wait for the UI's socket)."""
+        with self._lock:
+            return len(self._listeners)
+
     def close(self) -> None:
         pass
 

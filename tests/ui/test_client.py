@@ -78,18 +78,19 @@ def test_pushed_snapshots_arrive_over_the_websocket(client, served):
         if message.type == "session" and message.session.step.kind == "form":
             arrived.set()
 
+    attached_before = served.fake.listener_count
     listener = threading.Thread(target=client.listen, args=(on_message, stop), daemon=True)
     listener.start()
+    # Act only once the websocket is attached: a push made before that is rightly never seen.
+    deadline = time.monotonic() + 30  # generous: a loaded CI machine connects slowly
+    while served.fake.listener_count <= attached_before and time.monotonic() < deadline:
+        time.sleep(0.05)
     snap = client.start_session(SessionStart(item_code="hj-zm"))
     snap = client.send_event(snap.id, EventIn(type="next"))
     snap = client.send_event(snap.id, EventIn(type="consent", data={"accepted": True}))
     assert snap.step.kind == "identify"
-    # The websocket may still be connecting; keep placing the card until the push is seen.
-    deadline = time.monotonic() + 30  # generous: a loaded CI machine connects slowly
-    while time.monotonic() < deadline:
-        client.place_card("resident")
-        if arrived.wait(0.25):
-            break
+    client.place_card("resident")
+    arrived.wait(10)
     stop.set()
     listener.join(timeout=3)
     assert arrived.is_set()
