@@ -157,9 +157,34 @@ class HealthView(BaseModel):
     devices: dict[str, str] = Field(default_factory=dict)
 
 
-class PushMessage(BaseModel):
-    """What ``/v1/events`` pushes: a session snapshot or a device status change."""
+CallState = Literal["ringing", "connecting", "connected", "reconnecting", "ended", "unanswered", "failed"]
 
-    type: Literal["session", "device", "session_ended"]
+
+class CallStart(BaseModel):
+    """The citizen's consent answers for a video call: what the kiosk may send to the helper."""
+
+    camera: bool = True
+    screen: bool = False
+    document: bool = False
+
+
+class CallView(BaseModel):
+    """The video call as the UI shows it (``/v1/call`` and the ``call`` push)."""
+
+    state: CallState
+    helper: str | None = None  # masked display name, e.g. 王*
+    recording: bool = False
+    message: str | None = None  # clear Chinese text for the citizen
+    text: str | None = None  # the helper's last text message
+    highlight: str | None = None  # next|back|keypad|camera|card_reader|printer|<field id>
+    ring_timeout_s: int = 60
+    sending: CallStart = Field(default_factory=lambda: CallStart(camera=False))
+
+
+class PushMessage(BaseModel):
+    """What ``/v1/events`` pushes: a session snapshot, a device status change or the video call."""
+
+    type: Literal["session", "device", "session_ended", "call"]
     session: SessionSnapshot | None = None
     device: DeviceView | None = None
+    call: CallView | None = None
