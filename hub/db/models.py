@@ -1,4 +1,4 @@
-"""The hub's tables: sites, kiosks, cases with history and materials, ratings, queue tickets, reference records."""
+"""The hub's tables: sites, kiosks, cases, ratings, queue tickets and appointments, reference records."""
 
 from __future__ import annotations
 
@@ -158,6 +158,11 @@ class QueueService(Base):
     name: Mapped[str] = mapped_column(String(100))
     minutes_per_person: Mapped[float]
     windows: Mapped[int] = mapped_column(Integer)
+    opens: Mapped[str | None] = mapped_column(String(5))
+    closes: Mapped[str | None] = mapped_column(String(5))
+    daily_limit: Mapped[int | None] = mapped_column(Integer)
+    start_number: Mapped[int] = mapped_column(Integer, server_default="1")
+    end_number: Mapped[int | None] = mapped_column(Integer)
 
 
 class QueueCounter(Base):
@@ -172,13 +177,15 @@ class QueueCounter(Base):
 
 
 class QueueTicket(Base):
-    """A 取号 ticket; waiting until staff call it."""
+    """A 取号 ticket: waiting, then called to a window, then done, no-show or back to waiting (transferred)."""
 
     __tablename__ = "queue_tickets"
     __table_args__ = (
         UniqueConstraint("site_id", "prefix", "day", "seq", name="uq_queue_tickets_number"),
         UniqueConstraint("kiosk_id", "idempotency_key", name="uq_queue_tickets_kiosk_key"),
+        UniqueConstraint("kiosk_id", "day", "local_no", name="uq_queue_tickets_local_no"),
         Index("ix_queue_tickets_waiting", "site_id", "service_code", "day", "status"),
+        Index("ix_queue_tickets_done", "site_id", "service_code", "status", "done_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -186,13 +193,49 @@ class QueueTicket(Base):
     service_code: Mapped[str] = mapped_column(String(32))
     prefix: Mapped[str] = mapped_column(String(1))
     day: Mapped[str] = mapped_column(String(8))
-    seq: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int | None] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(12))
     kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     issued_at: Mapped[dt.datetime]
     called_at: Mapped[dt.datetime | None]
+    source: Mapped[str] = mapped_column(String(12), server_default="kiosk")
+    local_no: Mapped[str | None] = mapped_column(String(16))
+    priority_category: Mapped[str | None] = mapped_column(String(16))
+    priority_weight: Mapped[int] = mapped_column(Integer, server_default="0")
+    name_masked: Mapped[str | None] = mapped_column(String(100))
+    window_no: Mapped[int | None] = mapped_column(Integer)
+    call_no: Mapped[int | None] = mapped_column(Integer)
+    announced_at: Mapped[dt.datetime | None]
+    recalls: Mapped[int] = mapped_column(Integer, server_default="0")
+    done_at: Mapped[dt.datetime | None]
+    transferred_from: Mapped[str | None] = mapped_column(String(32))
+
+
+class Appointment(Base):
+    """A booked visit (预约): checked in at a kiosk by ID card or QR code within its window, else a no-show."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (Index("ix_appointments_person", "site_id", "day", "person_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    appointment_no: Mapped[str] = mapped_column(String(32), unique=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    service_code: Mapped[str] = mapped_column(String(32))
+    day: Mapped[str] = mapped_column(String(8))
+    starts_at: Mapped[dt.datetime]
+    id_type: Mapped[str] = mapped_column(String(3))
+    person_index: Mapped[str] = mapped_column(String(64))
+    id_masked: Mapped[str] = mapped_column(String(40))
+    name_masked: Mapped[str] = mapped_column(String(100))
+    personal_enc: Mapped[str] = mapped_column(Text)
+    qr_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("queue_tickets.id"))
+    booked_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    checked_in_at: Mapped[dt.datetime | None]
 
 
 class ReferenceRecord(Base):
