@@ -16,6 +16,8 @@ import httpx
 from pydantic import TypeAdapter, ValidationError
 
 from local_api.schemas import (
+    CallStart,
+    CallView,
     DeviceView,
     EventIn,
     EventRejected,
@@ -51,6 +53,19 @@ class EventRejectedError(KioskdError):
         self.rejected = rejected
 
 
+class CallError(KioskdError):
+    """kioskd refused a video-call request; ``code`` says why (the UI picks its words from it).
+
+    Codes: ``hub_unreachable`` and ``no_camera`` (kioskd cannot start a call), ``busy`` (a call is
+    already up), ``no_call`` (the call is over or never was), ``not_sharing`` (a screen frame
+    while screen sharing is off), ``unsupported`` (a kioskd without video help).
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 class KioskdClient(Protocol):
     """What the UI needs from kioskd (the real daemon over HTTP, or a scripted fake in tests)."""
 
@@ -83,6 +98,27 @@ class KioskdClient(Protocol):
     def listen(self, on_message: Callable[[PushMessage], None], stop: threading.Event) -> None:
         """Deliver pushed messages until ``stop`` is set; reconnects by itself."""
         ...
+
+    # -- video help (``CallError`` when kioskd refuses) ---------------------------------------
+    def start_call(self, consent: CallStart) -> CallView:
+        """Start ringing a helper with what the citizen agreed to send."""
+        ...
+
+    def current_call(self) -> CallView | None: ...
+
+    def end_call(self) -> None:
+        """Hang up (or stop ringing); nothing happens when there is no call."""
+        ...
+
+    def set_call_consent(self, consent: CallStart) -> CallView: ...
+
+    def call_remote_frame(self) -> bytes | None:
+        """The helper's latest video frame as JPEG (None until one has arrived)."""
+        ...
+
+    def send_call_screen(self, jpeg: bytes) -> None: ...
+
+    def request_callback(self, phone: str) -> None: ...
 
     def close(self) -> None: ...
 
@@ -117,13 +153,13 @@ class HttpKioskd:
 
     # -- plumbing ------------------------------------------------------------------------------
     def _request(self, method: str, path: str, *, auth: bool = True, **kwargs) -> httpx.Response:
-        headers = {}
+        headers = dict(kwargs.pop("headers", None) or {})
         if auth:
             token = self.token
             if not token:
                 raise Unauthorized("no API token to send: kioskd writes $KIOSK_DATA_DIR/api-token at start; "
                                    "check that kioskd and the UI use the same KIOSK_DATA_DIR")
-            headers = {"Authorization": f"Bearer {token}"}
+            headers["Authorization"] = f"Bearer {token}"
         try:
             response = self._http.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException:
@@ -240,6 +276,75 @@ class HttpKioskd:
                             continue  # a message of a newer kioskd; the snapshot poll covers it
             except (OSError, WebSocketException, TimeoutError):
                 stop.wait(1.0)  # kioskd restarting: retry calmly
+
+    # -- video help -----------------------------------------------------------------------------
+    @staticmethod
+    def _call_refusal(response: httpx.Response, action: str) -> CallError:
+        """The ``CallError`` for a refused call request (404/409/503), with kioskd's reason."""
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        body = body if isinstance(body, dict) else {}
+        detail = str(body.get("detail") or "")[:200]
+        status = response.status_code
+        if status == 503:
+            code = str(body.get("code") or "hub_unreachable")
+            return CallError(code, f"kioskd cannot {action}: {detail or code}")
+        if status == 409:
+            code = "busy" if action == "start a call" else str(body.get("code") or "no_call")
+            if action == "send a screen frame":
+                code = "not_sharing"
+            return CallError(code, f"kioskd refused to {action} (409): {detail or 'the call is not in that state'}")
+        if status == 404:
+            return CallError("no_call", f"kioskd has no video call to {action}")
+        return CallError("failed", f"kioskd answered {status} when asked to {action}")
+
+    def _call_view(self, response: httpx.Response, action: str) -> CallView:
+        if response.status_code in (404, 409, 503):
+            raise self._call_refusal(response, action)
+        return self._parse(response, CallView)
+
+    def start_call(self, consent: CallStart) -> CallView:
+        response = self._request("POST", "/v1/call", json=consent.model_dump())
+        if response.status_code == 404:
+            raise CallError("unsupported", "kioskd has no /v1/call; it is older than the UI's video help")
+        return self._call_view(response, "start a call")
+
+    def current_call(self) -> CallView | None:
+        response = self._request("GET", "/v1/call")
+        if response.status_code == 404:
+            return None
+        return self._parse(response, CallView)
+
+    def end_call(self) -> None:
+        response = self._request("DELETE", "/v1/call")
+        if response.status_code not in (200, 204, 404, 409):
+            raise self._call_refusal(response, "hang up")
+
+    def set_call_consent(self, consent: CallStart) -> CallView:
+        response = self._request("PUT", "/v1/call/consent", json=consent.model_dump())
+        return self._call_view(response, "change what is sent")
+
+    def call_remote_frame(self) -> bytes | None:
+        response = self._request("GET", "/v1/call/remote.jpg")
+        if response.status_code in (404, 409, 503) or not response.content:
+            return None
+        if response.status_code >= 400:
+            raise self._call_refusal(response, "show the helper's video")
+        return response.content
+
+    def send_call_screen(self, jpeg: bytes) -> None:
+        response = self._request("POST", "/v1/call/screen", content=jpeg, headers={"Content-Type": "image/jpeg"})
+        if response.status_code >= 400:
+            raise self._call_refusal(response, "send a screen frame")
+
+    def request_callback(self, phone: str) -> None:
+        response = self._request("POST", "/v1/call/callback", json={"phone": phone})
+        if response.status_code == 422:
+            raise CallError("bad_phone", "kioskd refused the callback number as not a mobile number")
+        if response.status_code >= 400:
+            raise self._call_refusal(response, "ask for a callback")
 
     # -- simulation (KIOSK_DEVICES=sim only) ----------------------------------------------------
     def _sim(self, path: str, body: dict | None = None) -> None:

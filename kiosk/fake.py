@@ -16,6 +16,8 @@ from typing import Any
 
 from local_api.schemas import (
     ApplicantView,
+    CallStart,
+    CallView,
     DeviceView,
     EventIn,
     EventRejected,
@@ -31,7 +33,7 @@ from local_api.schemas import (
     StepView,
 )
 
-from .client import EventRejectedError, KioskdError, SessionGone
+from .client import CallError, EventRejectedError, KioskdError, SessionGone
 
 ITEMS = [
     ServiceItemSummary(code="hj-zm", name="户籍证明开具", theme="户籍办理"),
@@ -147,6 +149,20 @@ class FakeKioskd:
         self.events: list[tuple[str, dict]] = []  # what the UI sent, for tests
         self.device_tests: list[tuple[str, str]] = []
         self.sessions_started = 0
+        # The scripted helper of a video call: "answer" (accepts after call_answer_s), "unanswered"
+        # (the ring times out after call_answer_s) or "ring" (rings until told otherwise).
+        self.call_script = "answer"
+        self.call_answer_s = 0.3
+        self.call_failure: str | None = None  # "hub_unreachable" | "no_camera": the call cannot start
+        self.call_recording = False
+        self.helper_name = "王*"
+        self.greeting = "您好，我是大厅工作人员，我来帮您办理。"
+        self.call_log: list[tuple[str, Any]] = []  # what the UI asked of the call, for tests
+        self.screen_frames: list[bytes] = []  # the last few shared-screen JPEGs
+        self.screen_frames_total = 0
+        self.remote_frames_served = 0
+        self._call: CallView | None = None
+        self._call_timer: threading.Timer | None = None
 
     # -- session state -------------------------------------------------------------------------
     def _snapshot(self) -> SessionSnapshot:
@@ -159,10 +175,17 @@ class FakeKioskd:
                                 message="打印机缺纸，您的申请已保存，请到3号窗口领取回执。")
         return SessionSnapshot(
             id=s["id"], item_code=s["item"].code, item_name=s["item"].name, status=s["status"],
-            step=_step(kind, s), step_number=s["index"] + 1, step_total=len(STEP_ORDER),
+            step=self._step_of(s), step_number=s["index"] + 1, step_total=len(STEP_ORDER),
             applicant=RESIDENT if s["identified"] else None, case_no=s.get("case_no"),
             helper_requested=s["helper"], notice=notice,
             idle_deadline=s["deadline"], updated_at=_now())
+
+    @staticmethod
+    def _step_of(s: dict[str, Any]) -> StepView:
+        step = _step(STEP_ORDER[s["index"]], s)
+        if s["helper"] and "call_helper" in step.accepts:  # as kioskd's engine: cancel once called
+            step.accepts.append("cancel_helper")
+        return step
 
     def _push(self, snapshot: SessionSnapshot | None, ended: bool = False) -> None:
         message = PushMessage(type="session_ended" if ended else "session", session=snapshot)
@@ -234,7 +257,7 @@ class FakeKioskd:
         with self._lock:
             s = self._require(session_id)
             kind = STEP_ORDER[s["index"]]
-            step = _step(kind, s)
+            step = self._step_of(s)
             if event.type not in step.accepts and event.type != "still_here":
                 raise EventRejectedError(EventRejected(detail=f"{event.type} not accepted now", step=step.id,
                                                        expected=step.accepts))
@@ -245,6 +268,8 @@ class FakeKioskd:
                 pass
             elif event.type == "call_helper":
                 s["helper"] = True
+            elif event.type == "cancel_helper":
+                s["helper"] = False
             elif event.type == "start_over":
                 # As kioskd's engine: wipe what was entered, back to the first step.
                 s.update(index=0, identified=False, values={}, captured=0, document=False, form_error="")
@@ -393,6 +418,17 @@ class FakeKioskd:
             self.muted = False
             self.events.clear()
             self.device_tests.clear()
+            if self._call_timer is not None:
+                self._call_timer.cancel()
+            self._call = None
+            self.call_script = "answer"
+            self.call_answer_s = 0.3
+            self.call_failure = None
+            self.call_recording = False
+            self.call_log.clear()
+            self.screen_frames.clear()
+            self.screen_frames_total = 0
+            self.remote_frames_served = 0
 
     def abandon_session(self) -> None:
         """As kioskd's DELETE /v1/sessions/current: the session ends and is wiped."""
@@ -420,3 +456,123 @@ class FakeKioskd:
             self._session["deadline"] = _now() + timedelta(seconds=seconds)
             snapshot = self._snapshot()
         self._push(snapshot)
+
+    # -- video help: kioskd's /v1/call with a scripted helper ---------------------------------------
+    def _call_changed(self, **update: Any) -> CallView:
+        """Change the call and push it, as kioskd does on every change."""
+        with self._lock:
+            assert self._call is not None
+            self._call = self._call.model_copy(update=update)
+            view = self._call
+        message = PushMessage(type="call", call=view)
+        for listener in list(self._listeners):
+            listener(message)
+        return view
+
+    def _live_call(self) -> CallView:
+        self.health()
+        with self._lock:
+            if self._call is None or self._call.state in ("ended", "failed", "unanswered"):
+                raise CallError("no_call", "no video call is up")
+            return self._call
+
+    def start_call(self, consent: CallStart) -> CallView:
+        self.health()
+        with self._lock:
+            if self.call_failure is not None:
+                raise CallError(self.call_failure, f"kioskd cannot start a call: {self.call_failure}")
+            if self._call is not None and self._call.state not in ("ended", "failed", "unanswered"):
+                raise CallError("busy", "a video call is already up")
+            self.call_log.append(("start", consent.model_dump()))
+            self._call = CallView(state="ringing", recording=self.call_recording, ring_timeout_s=60,
+                                  sending=consent)
+            view = self._call
+            if self.call_script != "ring":
+                self._call_timer = threading.Timer(self.call_answer_s, self._helper_turn, args=(view,))
+                self._call_timer.daemon = True
+                self._call_timer.start()
+        return view
+
+    def _helper_turn(self, ringing: CallView) -> None:
+        with self._lock:
+            if self._call is not ringing:
+                return  # hung up or restarted meanwhile
+        if self.call_script == "unanswered":
+            self._call_changed(state="unanswered", sending=CallStart(camera=False),
+                               message="工作人员暂时都在忙，未能接听。")
+        else:
+            self.helper_accepts()
+
+    def helper_accepts(self) -> None:
+        """The scripted helper answers and greets the citizen."""
+        self._call_changed(state="connected", helper=self.helper_name, message=None, text=self.greeting)
+
+    def helper_says(self, text: str) -> None:
+        self._call_changed(text=text[:200])
+
+    def helper_highlights(self, target: str | None) -> None:
+        self._call_changed(highlight=target)
+
+    def helper_hangs_up(self) -> None:
+        self._call_changed(state="ended", message="工作人员已结束通话。", highlight=None,
+                           sending=CallStart(camera=False))
+
+    def network_blip(self, recovered: bool = False) -> None:
+        """The connection drops (reconnecting) or comes back (connected)."""
+        self._call_changed(state="connected" if recovered else "reconnecting")
+
+    def current_call(self) -> CallView | None:
+        self.health()
+        with self._lock:
+            return self._call
+
+    def end_call(self) -> None:
+        self.health()
+        with self._lock:
+            if self._call is None or self._call.state in ("ended", "failed", "unanswered"):
+                return
+            self.call_log.append(("hangup", None))
+            if self._call_timer is not None:
+                self._call_timer.cancel()
+        self._call_changed(state="ended", message=None, highlight=None, sending=CallStart(camera=False))
+
+    def set_call_consent(self, consent: CallStart) -> CallView:
+        self._live_call()
+        self.call_log.append(("consent", consent.model_dump()))
+        return self._call_changed(sending=consent)
+
+    def call_remote_frame(self) -> bytes | None:
+        """The helper's camera: a figure on a background that changes shade every frame."""
+        from PIL import Image, ImageDraw
+
+        with self._lock:
+            if self._call is None or self._call.state not in ("connected", "reconnecting"):
+                return None
+            self.remote_frames_served += 1
+            n = self.remote_frames_served
+        shade = 60 + (n * 7) % 120
+        image = Image.new("RGB", (320, 240), (shade, 96, 140))
+        draw = ImageDraw.Draw(image)
+        draw.ellipse((125, 40, 195, 120), fill=(236, 200, 170))
+        draw.rectangle((100, 130, 220, 240), fill=(30, 60, 110))
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=70)
+        return out.getvalue()
+
+    def send_call_screen(self, jpeg: bytes) -> None:
+        view = self._live_call()
+        if not view.sending.screen:
+            raise CallError("not_sharing", "screen sharing is off")
+        with self._lock:
+            self.screen_frames.append(jpeg)
+            self.screen_frames_total += 1
+            del self.screen_frames[:-5]  # keep the last few only
+
+    def request_callback(self, phone: str) -> None:
+        self.health()
+        with self._lock:
+            if self._call is None or self._call.state != "unanswered":
+                raise CallError("no_call", "a callback is only for a call nobody answered")
+            if len(phone) != 11 or not phone.isdigit() or not phone.startswith("1"):
+                raise CallError("bad_phone", "not a mainland mobile number")
+            self.call_log.append(("callback", phone))
