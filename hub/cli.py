@@ -174,19 +174,29 @@ def queue_add_service(
     name: Annotated[str, typer.Option("--name", help="name shown to citizens, e.g. 社保业务")],
     minutes: Annotated[float, typer.Option("--minutes", help="average minutes per person")] = 5.0,
     windows: Annotated[int, typer.Option("--windows", help="windows serving it")] = 1,
+    opens: Annotated[str | None, typer.Option("--opens", help="first time to take a number, HH:MM hall time")] = None,
+    closes: Annotated[str | None, typer.Option("--closes", help="no numbers from this time on, HH:MM")] = None,
+    daily_limit: Annotated[int | None, typer.Option("--daily-limit", help="most numbers a day (walk-ins)")] = None,
+    start: Annotated[int, typer.Option("--start", help="first number of the day")] = 1,
+    end: Annotated[int | None, typer.Option("--end", help="last number; after it the day is full")] = None,
 ) -> None:
-    """Add or change a service citizens can take a number for at a site."""
+    """Add or change a service citizens can take a number for at a site (options left out take their defaults)."""
     from hub.queue import QueueError, add_service
 
     db = _open_db(_settings())
     try:
         with db.write() as session, session.begin():
-            add_service(session, site, code, prefix, name, minutes, windows)
+            add_service(session, site, code, prefix, name, minutes, windows,
+                        opens=opens, closes=closes, daily_limit=daily_limit, start=start, end=end)  # fmt: skip
     except QueueError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
     finally:
         db.dispose()
-    typer.echo(f"service {code} ({prefix}) at {site}: {name}, {minutes:g} min/person, {windows} window(s)")
+    hours = f"{opens}-{closes}" if opens else "all day"
+    limit = f", at most {daily_limit} a day" if daily_limit else ""
+    typer.echo(
+        f"service {code} ({prefix}) at {site}: {name}, {minutes:g} min/person, {windows} window(s), {hours}{limit}"
+    )
 
 
 @queue_app.command("list")
@@ -197,13 +207,17 @@ def queue_list(site: Annotated[str, typer.Option("--site", help="site id")]) -> 
     db = _open_db(_settings())
     try:
         with db.read() as session:
-            rows = [(s.prefix, s.code, s.name, s.minutes_per_person, s.windows) for s in services(session, site)]
+            rows = [
+                (s.prefix, s.code, s.name, s.minutes_per_person, s.windows, s.opens, s.closes, s.daily_limit)
+                for s in services(session, site)
+            ]
     finally:
         db.dispose()
     if not rows:
         typer.echo(f"no queue services at {site}; add one with: kioskhub queue add-service")
-    for prefix, code, name, minutes, windows in rows:
-        typer.echo(f"{prefix}\t{code}\t{name}\t{minutes:g} min\t{windows} window(s)")
+    for prefix, code, name, minutes, windows, opens, closes, limit in rows:
+        hours = f"{opens}-{closes}" if opens else "all day"
+        typer.echo(f"{prefix}\t{code}\t{name}\t{minutes:g} min\t{windows} window(s)\t{hours}\t{limit or '-'}")
 
 
 @records_app.command("import")

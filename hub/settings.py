@@ -71,6 +71,22 @@ class HubSettings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64, description="server processes; more than 1 is for PostgreSQL")
     db_pool_size: int = Field(default=10, ge=1, le=200)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    queue_weight_elderly: int = Field(default=2, ge=0, le=100, description="calling weight of people 60+; 0 = none")
+    queue_weight_pregnant: int = Field(default=3, ge=0, le=100, description="calling weight of pregnant women")
+    queue_weight_disability: int = Field(default=3, ge=0, le=100, description="calling weight of disabled people")
+    queue_weight_appointment: int = Field(default=1, ge=0, le=100, description="calling weight of appointments")
+    queue_priority_streak: int = Field(
+        default=3, ge=1, le=100, description="priority calls in a row before a waiting normal ticket is called"
+    )
+    queue_elderly_age: int = Field(default=60, ge=1, le=120, description="age (on the hall date) that is elderly")
+    queue_estimate_samples: int = Field(
+        default=10, ge=1, le=1000, description="recent service times the wait estimate takes the median of"
+    )
+    queue_window_idle_minutes: int = Field(
+        default=30, ge=1, le=1440, description="a window counts as open for a service this long after a call"
+    )
+    appt_early_minutes: int = Field(default=30, ge=0, le=1440, description="check-in opens this long before start")
+    appt_late_minutes: int = Field(default=15, ge=0, le=1440, description="later than this after start is a no-show")
 
     @field_validator("host")
     @classmethod

@@ -1,18 +1,21 @@
-"""The hall staff's pages: incoming cases with materials, ratings to follow up, the kiosk fleet."""
+"""The hall staff's pages: incoming cases with materials, ratings to follow up, the kiosk fleet, counter windows."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
-from hub import intake, registry, statuses
-from hub.db.models import Case, Material, Rating
+from hub import appointments, intake, queue, registry, statuses
+from hub.db.models import Case, Material, Rating, Site
+from hub.routes.queue import ACTIONS, policy, window_action, window_state, windows
 from hub.schemas import LEVEL_LABELS, STARS, Level
 from hub.state import StaffDep, StateDep
 
@@ -121,3 +124,98 @@ def material(state: StateDep, _staff: StaffDep, material_id: int) -> FileRespons
             content_disposition_type="inline" if row.content_type.startswith("image/") else "attachment",
             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
         )
+
+
+PRIORITY_LABELS = {"elderly": "老年人", "pregnant": "孕妇", "disability": "残疾人", "appointment": "预约"}
+STATUS_LABELS = {"booked": "已预约", "checked_in": "已签到", "no_show": "未到"}
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_index(request: Request, state: StateDep, _staff: StaffDep) -> HTMLResponse:
+    """Choose a site and a window number to work at."""
+    with state.db.read() as db:
+        sites = [(s.id, s.name or s.id) for s in db.scalars(select(Site).order_by(Site.id))]
+    return templates.TemplateResponse(request, "staff_queue.html", {"sites": sites})
+
+
+@router.get("/queue/{site}/windows/{window}", response_class=HTMLResponse)
+def window_page(
+    request: Request,
+    state: StateDep,
+    _staff: StaffDep,
+    site: str,
+    window: Annotated[int, PathParam(ge=1, le=999)],
+    msg: str = "",
+    error: str = "",
+) -> HTMLResponse:
+    """One counter: its current ticket with recall / no-show / done / transfer, and 下一位 per service."""
+    view = window_state(state, site, window)
+    today = state.now().astimezone(state.settings.zone).date()
+    with state.db.write() as db, db.begin():
+        booked = appointments.listing(db, site, f"{today:%Y%m%d}", state.now(), windows(state).late)
+        rows = [(a.appointment_no, a.service_code, a.starts_at, a.name_masked, a.status) for a in booked]
+    return templates.TemplateResponse(
+        request,
+        "staff_window.html",
+        {
+            "view": view,
+            "appointments": rows,
+            "msg": msg,
+            "error": error,
+            "priority_labels": PRIORITY_LABELS,
+            "status_labels": STATUS_LABELS,
+            "local": _local(state),
+            "estimate_samples": policy(state).samples,
+        },
+    )
+
+
+@router.post("/queue/{site}/windows/{window}/{action}")
+def window_post(
+    state: StateDep,
+    _staff: StaffDep,
+    site: str,
+    window: Annotated[int, PathParam(ge=1, le=999)],
+    action: str,
+    service: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """A counter button; back to the window page with what happened."""
+    if action not in ACTIONS:
+        raise HTTPException(404, f"no action {action}; one of {', '.join(ACTIONS)}")
+    back = f"/staff/queue/{quote(site)}/windows/{window}"
+    try:
+        called = window_action(state, site, window, action, service or None)
+    except (queue.QueueError, LookupError) as exc:
+        return RedirectResponse(f"{back}?error={quote(_said(exc))}", status_code=303)
+    done = {"next": "请 {n} 到 {w} 号窗口", "recall": "重呼 {n}", "no-show": "{n} 过号", "done": "{n} 办结",
+            "transfer": "{n} 已转到 {s}"}[action]  # fmt: skip
+    text = done.format(n=called.number, w=window, s=called.service_name)
+    return RedirectResponse(f"{back}?msg={quote(text)}", status_code=303)
+
+
+@router.post("/queue/call", include_in_schema=False)
+def call_next(
+    state: StateDep,
+    _staff: StaffDep,
+    site: Annotated[str, Form()],
+    service: Annotated[str, Form()],
+    window: Annotated[int, Form(ge=1, le=999)] = 1,
+) -> dict[str, str | None]:
+    """Call the next waiting ticket of a service (the older single-button form; window 1 unless given)."""
+    try:
+        called = window_action(state, site, window, "next", service)
+    except queue.UnknownService:
+        raise HTTPException(404, f"no service {service} at {site}") from None
+    except LookupError:
+        raise HTTPException(404, f"nobody is waiting for {service} at {site}") from None
+    return {"called": called.number}
+
+
+def _said(exc: Exception) -> str:
+    if isinstance(exc, queue.UnknownService):
+        return f"没有业务 {exc}"
+    if isinstance(exc, queue.NoCurrentTicket):
+        return "本窗口当前没有叫到的号，请先叫下一位"
+    if isinstance(exc, LookupError):
+        return "该业务暂无等候的号"
+    return str(exc)
