@@ -8,6 +8,7 @@ from flows.model import AllOf, AnyOf, Compare, Condition, Not, Snapshot
 
 PLAIN_VARS = ("age", "card_type", "sex", "elder_mode")
 ANSWER_PREFIX = "answer."
+RESULT_PREFIX = "result."  # what the platform answered a submit step with (a refusal code, a priority)
 
 
 def variables(cond: Condition) -> list[str]:
@@ -30,6 +31,8 @@ def lookup(snapshot: Snapshot, var: str) -> Any:
         return (snapshot.card or {}).get(var)
     if var.startswith(ANSWER_PREFIX):
         return snapshot.form.get(var[len(ANSWER_PREFIX):])
+    if var.startswith(RESULT_PREFIX):
+        return snapshot.result.get(var[len(RESULT_PREFIX):])
     return None
 
 

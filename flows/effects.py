@@ -36,7 +36,7 @@ class CapturePages(_Effect):
     type: Literal["capture_pages"] = "capture_pages"
     material: str
     pages: int = Field(ge=1)
-    kind: Literal["a4", "id_card", "photo"] = "a4"
+    kind: Literal["a4", "id_card", "photo", "qr"] = "a4"
     now: bool = False
 
 
@@ -64,7 +64,7 @@ class SubmitApplication(_Effect):
     type: Literal["submit_application"] = "submit_application"
     idempotency_key: str
     item_code: str
-    purpose: Literal["application", "queue_ticket", "query"] = "application"
+    purpose: Literal["application", "queue_ticket", "query", "appointment_checkin"] = "application"
     applicant: dict[str, Any] = Field(repr=False)
     form: dict[str, str] = Field(repr=False)
     materials: tuple[dict[str, Any], ...] = ()

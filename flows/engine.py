@@ -6,6 +6,7 @@ inputs always give the same outputs, so kioskd can persist a snapshot and replay
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,6 +42,7 @@ RATING_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意
 BAD_LEVELS = (1, 2)
 DEVICE_LABELS = {"id_reader": "身份证阅读器", "printer": "打印机", "camera": "高拍仪", "voice": "语音设备"}
 PRINT_RETRY, PRINT_SKIP = "retry", "skip"
+_RESULT_PLACEHOLDER = re.compile(r"\{result\.([a-z_][a-z0-9_]*)\}")
 
 Effects = list[Any]
 
@@ -130,9 +132,12 @@ def idle_timeout_s(step: Step, elder_mode: bool) -> float:
 
 
 def render(text: str, item: ServiceItem, snap: Snapshot) -> str:
-    """Fill the few placeholders a prompt may use: {item_name} {case_no} {promised_limit} {consult_phone}."""
+    """Fill the few placeholders a prompt may use: {item_name} {case_no} {promised_limit} {consult_phone},
+    and {result.KEY} for a value the platform answered (empty when it did not)."""
     if "{" not in text:
         return text
+    if "{result." in text:
+        text = _RESULT_PLACEHOLDER.sub(lambda m: str(snap.result.get(m.group(1)) or ""), text)
     number = snap.case_no or snap.provisional_no or ""
     for key, value in (("{item_name}", item.name), ("{case_no}", number),
                        ("{promised_limit}", str(item.promised_limit or "")),

@@ -112,7 +112,7 @@ class Material(_Frozen):
     required: bool = True
     deferrable: bool = PydField(False, description="容缺受理: may be supplied later under a 承诺书")
     e_licence: str | None = PydField(None, description="电子证照 that can be fetched instead of a scan")
-    capture: Literal["a4", "id_card", "photo"] = "a4"
+    capture: Literal["a4", "id_card", "photo", "qr"] = PydField("a4", description="qr: a slip whose QR code is read")
     issuer: str = ""
     note: str = ""
 
@@ -205,7 +205,7 @@ class ReviewStep(_StepBase):
 
 class SubmitStep(_StepBase):
     kind: Literal["submit"]
-    purpose: Literal["application", "queue_ticket", "query"] = "application"
+    purpose: Literal["application", "queue_ticket", "query", "appointment_checkin"] = "application"
 
 
 class PrintStep(_StepBase):

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from flows.conditions import ANSWER_PREFIX, PLAIN_VARS, variables
+from flows.conditions import ANSWER_PREFIX, PLAIN_VARS, RESULT_PREFIX, variables
 from flows.model import STEP_KINDS, ServiceItem, Step
 
 LineMap = Mapping[tuple[Any, ...], int]
@@ -246,7 +246,7 @@ def _condition_problems(step: Step, index: int, answers: set[str], here: _Locato
     found = []
     for i, branch in enumerate(step.branches):
         for var in variables(branch.when):
-            if var in PLAIN_VARS:
+            if var in PLAIN_VARS or (var.startswith(RESULT_PREFIX) and len(var) > len(RESULT_PREFIX)):
                 continue
             path = ("steps", index, "branches", i, "when")
             if var.startswith(ANSWER_PREFIX):
@@ -255,7 +255,7 @@ def _condition_problems(step: Step, index: int, answers: set[str], here: _Locato
                                                "choose step of this item answers it"))
             else:
                 found.append(here.at(path, f"step '{step.id}': condition uses unknown variable '{var}'; use "
-                                           f"{', '.join(PLAIN_VARS)} or answer.<field>"))
+                                           f"{', '.join(PLAIN_VARS)}, answer.<field> or result.<key>"))
     return found
 
 

@@ -77,7 +77,7 @@ def happy_event(item: ServiceItem, snap: Snapshot, at: datetime, *, card: dict[s
             refs = [f"{snap.session_id}/{material.code}-{n}.png" for n in range(have + 1, material.pages + 1)]
             return ev.PagesCaptured(at=at, material=material.code, refs=refs)
         case "submit":
-            if step.purpose == "queue_ticket":
+            if step.purpose in ("queue_ticket", "appointment_checkin"):
                 return ev.Submitted(at=at, case_no="A023", result={"ticket_no": "A023", "waiting": 4})
             if step.purpose == "query":
                 return ev.Submitted(at=at, result={"状态": "正常", "查询时间": at.date().isoformat()})

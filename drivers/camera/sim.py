@@ -17,7 +17,8 @@ from drivers.errors import InvalidDeviceUri
 from drivers.uri import DeviceUri
 
 SIM_KINDS = {"a4": "letter", "form": "form", "id_card": "id_card", "photo": "photo", "receipt": "receipt",
-             "blank": "blank"}
+             "blank": "blank", "qr": "blank"}
+QR_AREA = (0.2, 0.25, 0.8)  # a "qr" slip: the code's left and top edge and right edge, as fractions of the page
 
 
 class SimSource:
@@ -53,13 +54,22 @@ class SimSource:
     def close(self) -> None:
         pass
 
-    def place(self, kind: str = "a4", *, seed: int | None = None, approach: bool = True) -> np.ndarray:
-        """Put a document of ``kind`` on the plate; returns its true corners in still-frame pixels."""
+    def place(self, kind: str = "a4", *, seed: int | None = None, approach: bool = True,
+              text: str | None = None) -> np.ndarray:
+        """Put a document of ``kind`` on the plate; returns its true corners in still-frame pixels.
+
+        ``kind="qr"`` is a slip printed with a QR code of ``text`` (an appointment confirmation).
+        """
         if kind not in SIM_KINDS:
             raise ValueError(f"unknown document kind {kind!r}; use one of {', '.join(SIM_KINDS)}")
+        if kind == "qr" and not text:
+            raise ValueError("a qr document needs the text to encode")
         self._placed += 1
         frame = synth.synth_frame(seed if seed is not None else self.seed * 1000 + self._placed, "easy", self.size,
                                   kind=SIM_KINDS[kind], supersample=1, inset=0.05)
+        if kind == "qr":
+            assert frame.quad is not None and text is not None
+            frame.image = print_qr(frame.image, frame.quad, text)
         with self._lock:
             self._still, self._quad = frame.image, frame.quad
             self._approach = self.approach_frames if approach else 0
@@ -104,3 +114,29 @@ class SimSource:
     def read_still(self) -> np.ndarray:
         with self._lock:
             return self._current().copy()
+
+
+def print_qr(image: np.ndarray, quad: np.ndarray, text: str) -> np.ndarray:
+    """``image`` with a QR code of ``text`` printed on the page lying at ``quad`` (TL, TR, BR, BL)."""
+    import qrcode
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4)
+    code.add_data(text)
+    code.make(fit=True)
+    ink = np.array(code.make_image().convert("L"), dtype=np.float32) / 255.0
+    side = ink.shape[0]
+    tl, tr, br, bl = np.asarray(quad, dtype=np.float32).reshape(4, 2)
+    left, top, right = QR_AREA
+    width_px = np.linalg.norm(tr - tl)
+    height_px = np.linalg.norm(bl - tl)
+
+    def on_page(u: float, v: float) -> np.ndarray:  # page fractions -> frame pixels (bilinear over the quad)
+        return (1 - u) * (1 - v) * tl + u * (1 - v) * tr + u * v * br + (1 - u) * v * bl
+
+    bottom = top + (right - left) * width_px / max(height_px, 1.0)  # square on the page
+    target = np.float32([on_page(left, top), on_page(right, top), on_page(right, bottom), on_page(left, bottom)])
+    source = np.float32([[0, 0], [side, 0], [side, side], [0, side]])
+    h, w = image.shape[:2]
+    warped = cv2.warpPerspective(ink, cv2.getPerspectiveTransform(source, target), (w, h),
+                                 flags=cv2.INTER_AREA, borderValue=1.0)
+    return np.clip(image.astype(np.float32) * warped[..., None], 0, 255).astype(np.uint8)

@@ -117,10 +117,10 @@ def test_skipped_branch_is_not_visited():
 
 
 def test_queue_ticket_prints_the_chosen_service():
-    trail = walk(CATALOG["queue_ticket"], start_at=T0, answers={"service": "elderly"})
+    trail = walk(CATALOG["queue_ticket"], start_at=T0, answers={"service": "tax", "priority": "none"})
     jobs = [e for _, _, effects in trail for e in effects if isinstance(e, fx.PrintDocument)]
     assert [j.template for j in jobs] == ["queue_ticket"]
-    assert jobs[0].data["answers"] == {"请选择要办理的业务": "老年人优先窗口"}
+    assert jobs[0].data["answers"] == {"请选择要办理的业务": "税务", "是否需要优先办理": "直接取号"}
     assert jobs[0].data["case_no"] == "A023"
 
 
@@ -128,6 +128,7 @@ def test_print_failure_view_offers_retry_and_skip():
     item = CATALOG["queue_ticket"]
     snap, _ = start(item, session_id="q", at=T0)
     snap, _ = transition(item, snap, ev.OptionChosen(at=T0, option="tax"))
+    snap, _ = transition(item, snap, ev.OptionChosen(at=T0, option="none"))
     snap, _ = transition(item, snap, ev.Submitted(at=T0, case_no="B007"))
     snap, _ = transition(item, snap, ev.PrintFailed(at=T0, code="paper_out"))
     view = SessionSnapshot.model_validate(session_view(item, snap))
