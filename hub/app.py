@@ -10,16 +10,18 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.auth import staff_token
 from hub.db.session import Database, migrate
 from hub.errors import validation_handler
 from hub.personal import Keys
-from hub.routes import cases, display, health, kiosks, queries, queue, ratings, staff
+from hub.routes import calls, cases, display, health, helper, kiosks, queries, queue, ratings, staff
 from hub.settings import HubSettings
 from hub.state import Clock, HubState
 from hub.storage import MaterialStore
+from hub.video.switchboard import Switchboard
 
 
 def _utcnow() -> dt.datetime:
@@ -41,15 +43,26 @@ def open_state(settings: HubSettings, clock: Clock | None = None) -> HubState:
     )
 
 
+async def start_video_help(app: FastAPI, state: HubState) -> Switchboard:
+    """The relay of video calls; records calls a previous run left open as ended."""
+    app.state.helper_key = helper.session_key(state.settings.data_dir)
+    s = state.settings
+    board = Switchboard(state.db, state.keys, state.clock, s.zone, s.call_ring_seconds, s.call_grace_seconds)
+    await board.start()
+    return board
+
+
 def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     """The hub application; ``clock`` (UTC) is for tests that need a fixed date."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.hub = open_state(settings, clock)
+        app.state.calls = await start_video_help(app, app.state.hub)
         try:
             yield
         finally:
+            await app.state.calls.close()
             app.state.hub.db.dispose()
 
     app = FastAPI(
@@ -62,8 +75,9 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     )
     app.add_exception_handler(RequestValidationError, validation_handler)
     _document_schemas(app)
-    for module in (health, cases, ratings, kiosks, queue, queries, staff, display):
+    for module in (health, cases, ratings, kiosks, queue, queries, staff, calls, helper, display):
         app.include_router(module.router)
+    app.mount("/helper/static", StaticFiles(packages=[("hub", "static")]), name="helper-static")
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app
 

@@ -1,4 +1,4 @@
-"""The ``kioskhub`` command: serve the hub, manage the kiosk registry and reference records, show the staff password."""
+"""The ``kioskhub`` command: serve the hub, manage kiosks, reference records and helpers, show the staff password."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ records_app = typer.Typer(
     help="Reference records (住房公积金, 社保) that record queries answer from.", no_args_is_help=True
 )
 app.add_typer(records_app, name="records")
+helpers_app = typer.Typer(help="Helper accounts for remote video help (/helper).", no_args_is_help=True)
+app.add_typer(helpers_app, name="helpers")
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -270,6 +272,61 @@ def records_count(as_json: Annotated[bool, typer.Option("--json", help="print JS
         return
     for kind, n in found.items():
         typer.echo(f"{kind}\t{n}")
+
+
+@helpers_app.command("add")
+def helpers_add(
+    username: Annotated[str, typer.Option("--username", help="log-in name, e.g. wangfang")],
+    name: Annotated[str, typer.Option("--name", help="name shown to citizens and colleagues, e.g. 王芳")],
+) -> None:
+    """Create a helper account; prints its generated password last (it is not stored and cannot be shown again)."""
+    from hub.video.accounts import AccountError, add_helper
+
+    db = _open_db(_settings())
+    try:
+        with db.write() as session, session.begin():
+            password = add_helper(session, username, name, _now())
+    except AccountError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    finally:
+        db.dispose()
+    typer.echo(f"helper {username} ({name.strip()}) added; log in at /helper/login with the password: {password}")
+
+
+@helpers_app.command("list")
+def helpers_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False) -> None:
+    """Every helper account with its display name and last log-in."""
+    import json
+
+    from hub.video.accounts import list_helpers
+
+    db = _open_db(_settings())
+    try:
+        with db.read() as session:
+            rows = list_helpers(session)
+    finally:
+        db.dispose()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "username": h.username,
+                        "name": h.display_name,
+                        "disabled": h.disabled,
+                        "last_login_at": h.last_login_at.isoformat() if h.last_login_at else None,
+                    }
+                    for h in rows
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    if not rows:
+        typer.echo("no helpers yet; add one with: kioskhub helpers add --username U --name 显示名")
+    for h in rows:
+        seen = h.last_login_at.isoformat(timespec="seconds") if h.last_login_at else "never"
+        typer.echo(f"{h.username}\t{h.display_name}\t{'disabled' if h.disabled else 'active'}\tlast login {seen}")
 
 
 @app.command("staff-token")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 
@@ -87,6 +87,16 @@ class HubSettings(BaseSettings):
     )
     appt_early_minutes: int = Field(default=30, ge=0, le=1440, description="check-in opens this long before start")
     appt_late_minutes: int = Field(default=15, ge=0, le=1440, description="later than this after start is a no-show")
+    # remote video help (hub/video)
+    call_ring_seconds: float = Field(default=60, gt=0, le=600, description="ring time before a call is missed")
+    call_grace_seconds: float = Field(default=15, gt=0, le=300, description="a dropped socket may come back this long")
+    call_recording: bool = Field(default=False, description="the site's policy; the kiosk tells the citizen")
+    stun_urls: str | None = Field(default=None, description="comma-separated stun: URLs")
+    turn_secret: str | None = Field(default=None, description="coturn static-auth-secret (use-auth-secret)")
+    turn_user: str | None = Field(default=None, description="static TURN user, when there is no secret")
+    turn_password: str | None = Field(default=None, description="static TURN password")
+    turn_ttl_seconds: int = Field(default=12 * 3600, ge=60, le=7 * 86400, description="life of TURN REST credentials")
+    turn_urls: str | None = Field(default=None, description="comma-separated turn:/turns: URLs")
 
     @field_validator("host")
     @classmethod
@@ -102,6 +112,26 @@ class HubSettings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("must be an IANA zone such as Asia/Shanghai") from None
+        return value
+
+    @field_validator("stun_urls")
+    @classmethod
+    def _stun(cls, value: str | None) -> str | None:
+        for url in (value or "").split(","):
+            if url.strip() and not url.strip().startswith(("stun:", "stuns:")):
+                raise ValueError("must be stun: URLs separated by commas, e.g. stun:10.0.0.5:3478")
+        return value
+
+    @field_validator("turn_urls")
+    @classmethod
+    def _turn(cls, value: str | None, info: ValidationInfo) -> str | None:
+        urls = [u.strip() for u in (value or "").split(",") if u.strip()]
+        for url in urls:
+            if not url.startswith(("turn:", "turns:")):
+                raise ValueError("must be turn: or turns: URLs separated by commas, e.g. turn:10.0.0.5:3478")
+        has_static = info.data.get("turn_user") and info.data.get("turn_password")
+        if urls and not (info.data.get("turn_secret") or has_static):
+            raise ValueError("needs KIOSKHUB_TURN_SECRET (coturn use-auth-secret) or KIOSKHUB_TURN_USER and _PASSWORD")
         return value
 
     @field_validator("database_url")

@@ -1,0 +1,173 @@
+"""Kiosk side of video help: start, cancel, ask for a callback, and the kiosk's signaling socket."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from hub import registry
+from hub.auth import bearer
+from hub.errors import field_error
+from hub.state import KioskDep, StateDep
+from hub.video import store
+from hub.video.calls import Reason, Status
+from hub.video.ice import for_call
+from hub.video.switchboard import CLOSE_UNAUTHORISED, Switchboard
+
+router = APIRouter(prefix="/api/v1", tags=["video help"])
+
+
+class CallRequest(BaseModel):
+    """What the kiosk tells the helpers about the citizen's situation (no personal data)."""
+
+    item_code: str = Field(min_length=1, max_length=64)
+    item_name: str = Field(default="", max_length=200)
+    step_id: str = Field(default="", max_length=64)
+    step_title: str = Field(default="", max_length=200)
+    elder_mode: bool = False
+    language: str = Field(default="zh_CN", min_length=2, max_length=16)
+
+
+class IceServer(BaseModel):
+    urls: list[str]
+    username: str | None = None
+    credential: str | None = None
+
+
+class CallStarted(BaseModel):
+    call_id: str
+    status: str
+    ring_timeout_s: float
+    ice_servers: list[IceServer]
+    recording: bool
+
+
+class CallbackRequestBody(BaseModel):
+    phone: str = Field(min_length=1, max_length=20, description="11-digit mobile number")
+
+
+class CallbackAck(BaseModel):
+    callback_id: int
+    call_id: str
+    phone: str = Field(description="masked, 138****0000")
+
+
+def switchboard(request: Request) -> Switchboard:
+    return request.app.state.calls
+
+
+BoardDep = Annotated[Switchboard, Depends(switchboard)]
+
+
+def _ended() -> JSONResponse:
+    return JSONResponse({"detail": "通话已结束", "code": "call_ended"}, status_code=409)
+
+
+@router.post("/calls", status_code=201, response_model=CallStarted)
+async def start_call(state: StateDep, board: BoardDep, kiosk_id: KioskDep, body: CallRequest) -> dict[str, Any]:
+    """The citizen asked for video help: ring every helper's console."""
+
+    def site() -> str:
+        with state.db.read() as db:
+            return store.kiosk_site(db, kiosk_id)
+
+    call = await board.create(kiosk_id, await run_in_threadpool(site), body.model_dump())
+    return {
+        "call_id": call.id,
+        "status": call.status.value,
+        "ring_timeout_s": int(board.ring_seconds) if board.ring_seconds.is_integer() else board.ring_seconds,
+        "ice_servers": for_call(state.settings, call.id, state.now()),
+        "recording": state.settings.call_recording,
+    }
+
+
+async def _own_call(board: Switchboard, call_id: str, kiosk_id: str) -> bool:
+    """True when the call is live; 404 when unknown or another kiosk's; False when it has ended."""
+    live = board.live(call_id)
+    if live is not None:
+        if live.kiosk_id != kiosk_id:
+            raise HTTPException(404, "no such call for this kiosk")
+        return True
+    row = await board.finished(call_id)
+    if row is None or row.kiosk_id != kiosk_id:
+        raise HTTPException(404, "no such call for this kiosk")
+    return False
+
+
+@router.delete("/calls/{call_id}")
+async def hang_up(board: BoardDep, kiosk_id: KioskDep, call_id: str) -> Any:
+    """The kiosk hangs up (or cancels while it rings); the helper gets ``hangup``."""
+    if not await _own_call(board, call_id, kiosk_id):
+        return _ended()
+    live = board.live(call_id)
+    reason = Reason.KIOSK_CANCELLED if live and live.status is Status.RINGING else Reason.KIOSK_HANGUP
+    call = await board.end(call_id, reason, by="kiosk")
+    if call is None:
+        return _ended()
+    return {"call_id": call.id, "status": call.status.value, "end_reason": reason.value}
+
+
+@router.post("/calls/{call_id}/callback", status_code=201, response_model=CallbackAck)
+async def ask_callback(
+    state: StateDep, board: BoardDep, kiosk_id: KioskDep, call_id: str, body: CallbackRequestBody
+) -> Any:
+    """Nobody answered: the citizen leaves a mobile number; helpers see it masked until one takes it."""
+    await _own_call(board, call_id, kiosk_id)
+
+    def write() -> tuple[int, str, bool]:
+        with state.db.write() as db, db.begin():
+            row, created = store.add_callback(db, state.keys, call_id, body.phone, state.now())
+            return row.id, row.phone_masked, created
+
+    try:
+        callback_id, masked, created = await board.run_db(write)
+    except store.CallbackError as exc:
+        raise field_error(("body", "phone"), str(exc)) from None
+    await board.push_consoles()
+    ack = {"callback_id": callback_id, "call_id": call_id, "phone": masked}
+    return JSONResponse(ack, status_code=201 if created else 200)
+
+
+@router.websocket("/calls/{call_id}/kiosk")
+async def kiosk_socket(ws: WebSocket, call_id: str) -> None:
+    """The kiosk's signaling socket (``Authorization: Bearer`` header): offer, state, hangup in; the rest out."""
+    state = ws.app.state.hub
+    board: Switchboard = ws.app.state.calls
+    await ws.accept()
+    token = bearer(ws.headers.get("authorization"))
+
+    def kiosk() -> tuple[str | None, str]:
+        if token is None:
+            return None, "send the kiosk's token as 'Authorization: Bearer <token>'"
+        with state.db.read() as db:
+            found = registry.kiosk_for_token(db, token)
+            if found is None:
+                return None, "unknown kiosk token"
+            if found.revoked_at is not None:
+                return None, "kiosk has been revoked"
+            return found.id, ""
+
+    kiosk_id, why = await run_in_threadpool(kiosk)
+    if kiosk_id is None:
+        await ws.close(CLOSE_UNAUTHORISED, why)
+        return
+    refusal = await board.kiosk_refusal(call_id, kiosk_id)
+    if refusal is not None:
+        await ws.close(refusal.code, refusal.reason)
+        return
+    await board.kiosk_joined(call_id, ws)
+    try:
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            text = message.get("text")
+            await board.from_kiosk(call_id, ws, text if text is not None else message.get("bytes") or b"")
+    except (RuntimeError, OSError):
+        pass  # closed under us (the call ended, or a newer socket replaced this one)
+    finally:
+        await board.kiosk_left(call_id, ws)

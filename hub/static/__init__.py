@@ -1,0 +1,1 @@
+"""Static files of the helper pages (a package so they ship in the wheel)."""
