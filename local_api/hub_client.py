@@ -16,10 +16,15 @@ class HubUnavailable(Exception):
 class HubRejected(Exception):
     """The hub refused the request for good (4xx): retrying the same bytes will not help."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, body: dict[str, Any] | None = None) -> None:
         super().__init__(f"{status}: {detail}")
         self.status = status
         self.detail = detail
+        self.body = body or {}  # the whole answer: machine codes such as {"code": "service_closed", "opens": ...}
+
+    @property
+    def code(self) -> str:
+        return str(self.body.get("code") or "")
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ class HubClient:
         if response.status_code >= 400:
             detail = body.get("detail") if isinstance(body, dict) else body
             text = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
-            raise HubRejected(response.status_code, text[:500])
+            raise HubRejected(response.status_code, text[:500], body if isinstance(body, dict) else None)
         return body
 
     def submit_case(self, key: str, application: dict[str, Any], files: list[UploadFile]) -> dict[str, Any]:
@@ -86,14 +91,27 @@ class HubClient:
     def heartbeat(self, report: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", "/heartbeat", json=report)
 
-    def take_ticket(self, service: str, *, key: str) -> dict[str, Any]:
-        """POST /queue/tickets; a hub without a queue (404) counts as unavailable, so the kiosk's block is used."""
+    def take_ticket(self, service: str, *, key: str, priority: str | None = None,
+                    birth_date: str | None = None) -> dict[str, Any]:
+        """POST /queue/tickets; a 404 without a refusal code (a hub without a queue) counts as unavailable,
+        so the kiosk's block is used. ``birth_date`` (YYYY-MM-DD) lets the hub give 60+ priority."""
+        body = {"service": service, "priority": priority, "birth_date": birth_date}
         try:
-            return self._call("POST", "/queue/tickets", json={"service": service}, headers={"Idempotency-Key": key})
+            return self._call("POST", "/queue/tickets", json=body, headers={"Idempotency-Key": key})
         except HubRejected as exc:
-            if exc.status == 404:
+            if exc.status == 404 and not exc.code:
                 raise HubUnavailable("the hub has no queue for this site") from None
             raise
+
+    def check_in(self, *, key: str, qr: str | None = None, id_type: str | None = None,
+                 id_number: str | None = None) -> dict[str, Any]:
+        """POST /appointments/check-in by the appointment's QR text or by the holder's ID: a ticket, or a refusal."""
+        body = {"qr": qr} if qr else {"id_type": id_type, "id_number": id_number}
+        return self._call("POST", "/appointments/check-in", json=body, headers={"Idempotency-Key": key})
+
+    def report_local_tickets(self, tickets: list[dict[str, Any]], *, key: str) -> dict[str, Any]:
+        """POST /queue/local-tickets: numbers this kiosk issued from its own block while the hub was away."""
+        return self._call("POST", "/queue/local-tickets", json={"tickets": tickets}, headers={"Idempotency-Key": key})
 
     def queue_services(self) -> list[dict[str, Any]]:
         """GET /queue/services: the site's services with their ticket letters."""

@@ -27,6 +27,7 @@ from local_api.events import EventBus
 from local_api.heartbeat import Heartbeat
 from local_api.hub_client import HubClient
 from local_api.outbox import Forwarder, Outbox
+from local_api.queue import LocalTicketBook, LocalTicketReporter
 from local_api.routes import camera, devices, health, outbox_routes, queue, sessions_routes, sim, voice, ws
 from local_api.runner import Runner
 from local_api.sessions import SessionService
@@ -66,6 +67,9 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
                     wake_forwarder=forwarder.wake if forwarder else lambda: None,
                     poll_s=settings.device_poll_s, hall_name=settings.hall_name, timezone=settings.timezone,
                     hub=HubClient(settings.hub_url, settings.hub_token or "", timeout=8) if settings.hub_url else None)
+    runner.local_tickets = LocalTicketBook(db, settings.kiosk_id)  # the Z block's numbers, until the hub has them
+    reporter = LocalTicketReporter(runner.local_tickets, HubClient(settings.hub_url, settings.hub_token or "",
+                                                                   timeout=10)) if settings.hub_url else None
     sessions.run_effects = runner.run
     sessions.precheck = runner.precheck
     daemon = Daemon(settings=settings, engine=engine, db=db, devices=manager, bus=bus, sessions=sessions,
@@ -79,6 +83,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         runner.start()
         if forwarder:
             forwarder.start()
+        if reporter:
+            reporter.start()
         if heartbeat:
             heartbeat.start()
         ticker = asyncio.create_task(_tick(sessions))
@@ -91,6 +97,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
             await asyncio.to_thread(runner.stop)
             if forwarder:
                 await asyncio.to_thread(forwarder.stop)
+            if reporter:
+                await asyncio.to_thread(reporter.stop)
             if heartbeat:
                 await asyncio.to_thread(heartbeat.stop)
             await asyncio.to_thread(manager.stop)

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from drivers.camera.qr import qr_in_jpeg
 from drivers.errors import CoverOpen, DeviceTimeout, DriverError, NotPresent, PaperOut
 from flows import effects as fx
 from flows import events as ev
@@ -50,7 +51,7 @@ class Runner:
     def __init__(self, sessions: SessionService, devices: Any, outbox: Outbox, *, print_queue: Any = None,
                  wake_forwarder: Callable[[], None] = lambda: None, db: Any = None, bus: Any = None,
                  poll_s: float = 0.3, capture_timeout_s: float = 120.0, hall_name: str = "",
-                 hub: HubClient | None = None, timezone: str = "Asia/Shanghai") -> None:
+                 hub: HubClient | None = None, timezone: str = "Asia/Shanghai", local_tickets: Any = None) -> None:
         self.sessions = sessions
         self.devices = devices
         self.outbox = outbox
@@ -64,6 +65,7 @@ class Runner:
         self.timezone = timezone
         self.local_queue_file = sessions.root.parent / "queue-block.json"  # the Z block's counter
         self.hub = hub  # answers queries and hands out queue numbers; None when no hub is configured
+        self.local_tickets = local_tickets  # records numbers from the Z block until the hub has them
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="effects")
         self.latest_preview: Any = None  # the camera's last preview, for the UI's live view
         self._card_session: str | None = None
@@ -194,6 +196,7 @@ class Runner:
         folder = self.sessions.folder(session_id) / "materials" / effect.material
         folder.mkdir(parents=True, exist_ok=True)
         mode = "enhanced" if effect.kind == "a4" else "color"  # ID cards and photos keep their colour
+        kind = "auto" if effect.kind == "qr" else effect.kind  # a QR slip or phone: any size, read below
 
         def on_preview(preview: Any) -> None:
             if cancel.is_set():
@@ -207,9 +210,9 @@ class Runner:
         for _ in range(1 if effect.now else effect.pages):
             try:
                 if effect.now:
-                    page = camera.capture(effect.kind, mode)
+                    page = camera.capture(kind, mode)
                 else:
-                    page = camera.capture_pages(1, kind=effect.kind, mode=mode, timeout=self.capture_timeout_s,
+                    page = camera.capture_pages(1, kind=kind, mode=mode, timeout=self.capture_timeout_s,
                                                 on_preview=on_preview)[0]
             except _Cancelled:
                 return
@@ -222,6 +225,10 @@ class Runner:
                                                            reason=str(exc)))
                 return
             if cancel.is_set():
+                return
+            if effect.kind == "qr" and qr_in_jpeg(page.jpeg) is None:
+                self._result(session_id, ev.CaptureFailed(at=self.now(), material=effect.material,
+                                                           reason="没有识别到二维码"))
                 return
             path = folder / f"{len(list(folder.glob('*.jpg'))) + 1:02d}.jpg"
             path.write_bytes(page.jpeg)

@@ -26,21 +26,39 @@ def _printed_at(data: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(data["printed_at"])
 
 
+PRIORITY_MARKS = {"elderly": "老年人", "pregnant": "孕妇", "disability": "残疾人", "appointment": "预约"}
+SERVICE_QUESTION = "请选择要办理的业务"  # the choose step whose answer names the service on the ticket
+
+
 def _ticket(data: dict[str, Any], hall: str) -> Document:
+    """A queue ticket; a priority one says 优先 (and why) under the number, an appointment its number."""
     result = data.get("result") or {}
     number = result.get("number") or data.get("case_no") or ""
     notice = "请留意叫号，过号请重新取号。"
     if result.get("source") == "local":
         notice = "本号为自助机离线号段，请留意叫号屏幕。" + notice
-    return queue_ticket(
+    answers = data.get("answers") or {}
+    document = queue_ticket(
         number=number,
-        service=result.get("service_label") or next(iter(data.get("answers", {}).values()), data["item_name"]),
-        waiting=int(result.get("people_ahead", 0)),
+        service=result.get("service_label") or answers.get(SERVICE_QUESTION) or data["item_name"],
+        waiting=int(result.get("people_ahead") or 0),
         issued_at=_printed_at(data),
         hall=hall,
         qr=result.get("follow_url") or None,
         notice=notice,
     )
+    extra: list[Any] = []
+    category = result.get("priority_category")
+    if result.get("priority") or category:
+        why = PRIORITY_MARKS.get(category or "", "")
+        extra.append(Text(f"优先 · {why}" if why else "优先", width=2, height=2, bold=True, align=Align.CENTER))
+    if result.get("appointment_no"):
+        extra.append(Text(f"预约号 {result['appointment_no']}", align=Align.CENTER))
+    if not extra:
+        return document
+    blocks = list(document.blocks)
+    at = next(i for i, b in enumerate(blocks) if isinstance(b, Text) and b.text == number.strip()) + 1
+    return Document(tuple(blocks[:at] + extra + blocks[at:]))
 
 
 def _promised(data: dict[str, Any]) -> date | str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, DateTime, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -82,3 +82,24 @@ class OutboxEntry(Base):
     acked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     payload: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     files_dir: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+
+class LocalTicket(Base):
+    """A queue number the kiosk issued from its own block while the hub was away, until the hub has it.
+
+    No personal data: number, service, time and priority category only.
+    """
+
+    __tablename__ = "local_tickets"
+    __table_args__ = (UniqueConstraint("hall_day", "number", name="uq_local_tickets_day_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(16))
+    hall_day: Mapped[str] = mapped_column(String(8))  # YYYYMMDD in the hall's time zone
+    service: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[str] = mapped_column(String(40))  # ISO 8601 with the hall's offset, as reported
+    priority_category: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)  # pending | reported | rejected
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,44 +1,83 @@
-"""``POST /v1/queue/tickets``: a queue ticket without a session (technician test, hall staff)."""
+"""``/v1/queue``: a queue ticket or an appointment check-in without a session (technician test, hall staff)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from drivers.errors import DriverError
-from local_api.queries import TicketRefused, take_ticket
-from local_api.state import DaemonDep
+from local_api.queue import CheckInUnavailable, TicketRefused, check_in, take_ticket
+from local_api.state import Daemon, DaemonDep
 from local_api.tickets import build_document
 
 router = APIRouter(prefix="/queue")
 
+FIELDS = ("number", "people_ahead", "estimated_wait_min", "priority", "priority_category", "source")
+
 
 class TicketIn(BaseModel):
     service: str = Field(min_length=1, max_length=32, description="service code, or its ticket letter")
+    priority: Literal["pregnant", "disability"] | None = Field(None, description="declared priority")
     print: bool = True
 
 
-@router.post("/tickets")
-def ticket(body: TicketIn, daemon: DaemonDep) -> dict[str, Any]:
-    runner = daemon.runner
+class CheckInIn(BaseModel):
+    qr: str = Field(min_length=1, max_length=200, description="the text of the appointment's QR code")
+    print: bool = True
+
+
+def _refused(exc: TicketRefused) -> JSONResponse:
+    """409 with the hub's machine code, so a caller can tell a closed service from a full day."""
+    return JSONResponse({"detail": exc.detail, "code": exc.code, "message": exc.message, **exc.extra},
+                        status_code=409)
+
+
+def _print(daemon: Daemon, key: str, item_name: str, result: dict[str, Any]) -> str | None:
+    if daemon.print_queue is None:
+        return None
+    data = {"item_name": item_name, "printed_at": datetime.now(UTC).isoformat(), "case_no": result["number"],
+            "answers": {}, "result": result}
+    try:
+        state = daemon.print_queue.submit(key, build_document("queue_ticket", data, hall=daemon.settings.hall_name,
+                                                               tz=daemon.settings.timezone))
+        return str(state.status)
+    except (DriverError, ValueError) as exc:
+        return f"failed: {exc}"
+
+
+@router.post("/tickets", responses={409: {"description": '`{"detail", "code": "service_closed" | "day_full" | '
+                                                         '"unknown_service", ...}`'}})
+def ticket(body: TicketIn, daemon: DaemonDep) -> Any:
     key = f"ctl-{uuid.uuid4().hex}"
     try:
-        result = take_ticket(runner, body.service, key=key)
+        result = take_ticket(daemon.runner, body.service, key=key, priority=body.priority)
     except TicketRefused as exc:
-        raise HTTPException(409, str(exc)) from None
-    printed = None
-    if body.print and daemon.print_queue is not None:
-        data = {"item_name": "取号", "printed_at": datetime.now(UTC).isoformat(), "case_no": result["number"],
-                "answers": {}, "result": result}
-        try:
-            state = daemon.print_queue.submit(key, build_document("queue_ticket", data, hall=daemon.settings.hall_name,
-                                                                   tz=daemon.settings.timezone))
-            printed = str(state.status)
-        except (DriverError, ValueError) as exc:
-            printed = f"failed: {exc}"
-    return {k: result[k] for k in ("number", "people_ahead", "estimated_wait_min", "priority", "source")} | {
-        "printed": printed}
+        return _refused(exc)
+    printed = _print(daemon, key, "取号", result) if body.print else None
+    return {k: result[k] for k in FIELDS} | {"printed": printed}
+
+
+@router.post("/check-in", responses={409: {"description": '`{"detail", "code": "too_early" | "too_late" | '
+                                                          '"no_appointment" | "already_checked_in", ...}`'}})
+def appointment_check_in(body: CheckInIn, daemon: DaemonDep) -> Any:
+    key = f"ctl-{uuid.uuid4().hex}"
+    try:
+        result = check_in(daemon.runner, key=key, qr=body.qr.strip())
+    except TicketRefused as exc:
+        return _refused(exc)
+    except CheckInUnavailable:
+        raise HTTPException(503, "the hub cannot be reached; appointments cannot be checked in now") from None
+    printed = _print(daemon, key, "预约签到", result) if body.print else None
+    return {k: result[k] for k in FIELDS} | {"appointment_no": result.get("appointment_no"), "printed": printed}
+
+
+@router.get("/local-tickets")
+def local_tickets(daemon: DaemonDep) -> dict[str, int]:
+    """Numbers issued from the kiosk's own block: pending (not yet at the hub), reported, rejected."""
+    book = daemon.runner.local_tickets
+    return book.status() if book is not None else {"pending": 0, "reported": 0, "rejected": 0}

@@ -18,7 +18,8 @@ class CardIn(BaseModel):
 
 
 class DocumentIn(BaseModel):
-    document: Literal["a4", "id_card", "photo"] = "a4"
+    document: Literal["a4", "id_card", "photo", "qr"] = "a4"
+    text: str | None = Field(None, min_length=1, max_length=200, description="qr: the text the slip's code holds")
 
 
 class PaperIn(BaseModel):
@@ -56,7 +57,13 @@ def remove_card(daemon: DaemonDep) -> dict[str, bool]:
 
 @router.post("/camera/place")
 def place_document(body: DocumentIn, daemon: DaemonDep) -> dict[str, str]:
-    _sim(daemon, "camera", "place").place(body.document)
+    camera = _sim(daemon, "camera", "place")
+    if body.document == "qr":
+        if not body.text:
+            raise HTTPException(422, 'a qr document needs its text, e.g. {"document": "qr", "text": "KIOSKAPPT:..."}')
+        camera.place("qr", text=body.text)
+    else:
+        camera.place(body.document)
     return {"placed": body.document}
 
 

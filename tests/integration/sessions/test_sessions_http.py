@@ -52,6 +52,7 @@ def test_queue_ticket_without_a_hub_prints_a_local_number(daemon):
         assert snap["step"]["kind"] == "choose"
         assert c.post("/sessions", json={"item_code": "queue_ticket"}).status_code == 409  # one at a time
         event(c, snap["id"], "choose", option="tax")
+        event(c, snap["id"], "choose", option="none")  # no priority
         done = wait_for(c, snap["id"], lambda s: s["step"]["kind"] == "done")
         assert done["case_no"].startswith("Z") and done["step"]["data"]["result"]["source"] == "local"
         pngs = list((daemon.tmp / "printed").glob("*.png"))

@@ -1,0 +1,309 @@
+"""Queue tickets (取号) and appointment check-in (预约签到) at the kiosk.
+
+Numbers come from the hub, the hall's single source of numbers. When it cannot be reached the kiosk
+issues from its own block (prefix ``Z``, counter on disk per hall day), records each such ticket in
+its database and reports them with ``POST /queue/local-tickets`` once the hub answers again.
+Refusals (a closed service, a full day, an appointment outside its window) become a ``refused``
+code in the result, which the flow definitions turn into a citizen screen; nothing is printed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from flows.fields import age_on, parse_date
+from local_api.db.models import LocalTicket
+from local_api.hub_client import HubClient, HubRejected, HubUnavailable
+
+log = logging.getLogger(__name__)
+
+LOCAL_PREFIX = "Z"
+ELDERLY_AGE = 60  # the hub decides for its own numbers; the kiosk applies the same rule to its block
+DECLARED = ("pregnant", "disability")
+PRIORITY_LABELS = {"elderly": "老年人优先", "pregnant": "孕妇优先", "disability": "残疾人优先",
+                   "appointment": "预约优先"}
+# What each refusal tells the citizen when the hub's sentence is not for citizens' eyes.
+REFUSAL_TEXT = {
+    "unknown_service": "本大厅暂不办理这项业务。",
+    "service_closed": "该业务现在不在办理时间内。",
+    "day_full": "该业务今天的号已经取完了。",
+    "no_appointment": "没有查到您今天的预约。",
+    "too_early": "还没到签到时间。",
+    "too_late": "预约已过签到时间。",
+    "already_checked_in": "您已经签到过了。",
+}
+REFUSAL_EXTRAS = ("opens", "closes", "window_opens", "number")
+
+_local_lock = threading.Lock()
+
+
+class TicketRefused(Exception):
+    """The hub refused (unknown or closed service, a full day, an appointment it cannot check in)."""
+
+    def __init__(self, code: str, message: str, extra: dict[str, Any] | None = None, detail: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message  # for the citizen
+        self.extra = extra or {}
+        self.detail = detail or message  # the hub's own words, for a technician
+
+    def result(self) -> dict[str, Any]:
+        """What the session keeps: ``refused`` (the flow branches on it), the sentence and the details."""
+        return {"refused": self.code, "message": self.message, **self.extra}
+
+
+def _refusal(exc: HubRejected) -> TicketRefused:
+    code = exc.code or "rejected"
+    extra = {k: str(exc.body[k]) for k in REFUSAL_EXTRAS if exc.body.get(k) is not None}
+    return TicketRefused(code, REFUSAL_TEXT.get(code, "暂时不能办理，请到服务台咨询。"), extra, exc.detail)
+
+
+def next_local_number(state_file: Path, day: str) -> str:
+    """The next number of the kiosk's own block for ``day``; kept on disk so a restart never repeats one."""
+    with _local_lock:
+        try:
+            counters = json.loads(state_file.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            counters = {}
+        seq = int(counters.get(day, 0)) + 1
+        tmp = state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps({day: seq}), encoding="utf-8")  # only today's counter is worth keeping
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        tmp.replace(state_file)
+    return f"{LOCAL_PREFIX}{seq:03d}"
+
+
+def local_category(priority: str | None, birth_date: str | None, hall_day: datetime) -> str | None:
+    """The priority of a number from the kiosk's block: declared, or 60+ from the card's birth date."""
+    if priority in DECLARED:
+        return priority
+    age = age_on(birth_date or "", hall_day.date())
+    return "elderly" if age is not None and age >= ELDERLY_AGE else None
+
+
+def ticket_result(body: dict[str, Any], *, service: str) -> dict[str, Any]:
+    """A hub ticket (``/queue/tickets`` or a check-in) as the session keeps and the ticket prints it."""
+    category = body.get("priority_category")
+    return {
+        "number": body["number"], "people_ahead": int(body.get("people_ahead") or 0),
+        "estimated_wait_min": body.get("estimated_wait_minutes"), "service": body.get("service") or service,
+        "service_label": body.get("service_name", ""), "priority": bool(body.get("priority") or category),
+        "priority_category": category, "priority_label": PRIORITY_LABELS.get(category or "", ""),
+        "appointment_no": body.get("appointment_no"), "follow_url": body.get("follow_url"), "source": "hub",
+    }
+
+
+def take_ticket(runner: Any, service: str, *, key: str, priority: str | None = None,
+                birth_date: str | None = None) -> dict[str, Any]:
+    """A queue number from the hub, or from the kiosk's own block when the hub cannot be reached.
+
+    ``service`` is the hub's service code, or its ticket letter (``A``) as halls call services;
+    ``birth_date`` (from the ID card, never the number) lets 60+ citizens be called first.
+    """
+    if priority is not None and priority not in DECLARED:
+        raise ValueError(f"priority must be one of {', '.join(DECLARED)}, not {priority!r}")
+    born = parse_date(birth_date or "")
+    client = getattr(runner, "hub", None)
+    if client is not None:
+        try:
+            code = _service_code(client, service)
+            body = client.take_ticket(code, key=key, priority=priority,
+                                      birth_date=born.isoformat() if born else None)
+        except HubRejected as exc:
+            raise _refusal(exc) from None
+        except HubUnavailable:
+            pass
+        else:
+            book = getattr(runner, "local_tickets", None)
+            if book is not None:
+                book.hub_answered()  # the hub is back: numbers issued while it was away can go now
+            return ticket_result(body, service=code)
+    now = runner.now().astimezone(ZoneInfo(runner.timezone))
+    day = now.strftime("%Y%m%d")
+    category = local_category(priority, born.isoformat() if born else None, now)
+    number = next_local_number(runner.local_queue_file, day)
+    book = getattr(runner, "local_tickets", None)
+    if book is not None:
+        book.record(number, day, service, now.isoformat(timespec="seconds"), category)
+    return {"number": number, "people_ahead": 0, "estimated_wait_min": None, "service": service,
+            "service_label": "", "priority": category is not None, "priority_category": category,
+            "priority_label": PRIORITY_LABELS.get(category or "", ""), "appointment_no": None, "follow_url": None,
+            "source": "local"}
+
+
+def _service_code(client: Any, service: str) -> str:
+    if len(service) == 1 and service.isupper():
+        for known in client.queue_services():
+            if known.get("prefix") == service:
+                return known["code"]
+        raise HubRejected(404, f"no service with the letter {service} at this site", {"code": "unknown_service"})
+    return service
+
+
+class CheckInUnavailable(Exception):
+    """No hub to check the appointment in with; the citizen can try again or take a normal number."""
+
+
+def check_in(runner: Any, *, key: str, qr: str | None = None, id_type: str | None = None,
+             id_number: str | None = None) -> dict[str, Any]:
+    """Check an appointment in by its QR text or its holder's ID: a ticket, or ``TicketRefused``."""
+    client = getattr(runner, "hub", None)
+    if client is None:
+        raise CheckInUnavailable("this kiosk has no hub to check appointments in with")
+    try:
+        body = client.check_in(key=key, qr=qr, id_type=id_type, id_number=id_number)
+    except HubRejected as exc:
+        raise _refusal(exc) from None
+    except HubUnavailable as exc:
+        raise CheckInUnavailable(str(exc)) from None
+    result = ticket_result(body, service=str(body.get("service") or ""))
+    result["priority_category"] = result["priority_category"] or "appointment"
+    result["priority"] = True
+    result["priority_label"] = PRIORITY_LABELS[result["priority_category"]]
+    return result
+
+
+# ---- numbers from the kiosk's block, until the hub has them ----
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class LocalTicketBook:
+    """Durable record of the kiosk's own numbers; ``report`` sends the unreported ones in one batch."""
+
+    def __init__(self, db: sessionmaker[Session], kiosk_id: str, *, clock: Clock = _utcnow,
+                 batch: int = 200) -> None:
+        self.db = db
+        self.kiosk_id = kiosk_id
+        self.clock = clock
+        self.batch = batch
+        self.on_change: Callable[[], None] = lambda: None  # wakes the reporter
+
+    def record(self, number: str, hall_day: str, service: str, issued_at: str, category: str | None) -> None:
+        """Store one number before it is printed; the same (day, number) is stored once."""
+        try:
+            with self.db.begin() as s:
+                s.add(LocalTicket(number=number, hall_day=hall_day, service=service, issued_at=issued_at,
+                                  priority_category=category, state="pending", attempts=0, last_error=""))
+        except IntegrityError:
+            log.warning("local ticket recorded twice", extra={"number": number, "day": hall_day})
+        self.on_change()
+
+    def hub_answered(self) -> None:
+        if self.pending_count():
+            self.on_change()
+
+    def pending_count(self) -> int:
+        with self.db() as s:
+            return s.scalar(select(func.count()).select_from(LocalTicket).where(LocalTicket.state == "pending")) or 0
+
+    def report(self, client: HubClient) -> int:
+        """Send pending numbers in issue order; returns how many were settled (taken by the hub, or refused)."""
+        with self.db() as s:
+            rows = s.scalars(select(LocalTicket).where(LocalTicket.state == "pending")
+                             .order_by(LocalTicket.id).limit(self.batch)).all()
+        if not rows:
+            return 0
+        tickets = [{"number": r.number, "service": r.service, "issued_at": r.issued_at,
+                    "priority_category": r.priority_category} for r in rows]
+        # The same batch always gets the same key; the hub also ignores a (kiosk, number, day) it has.
+        key = f"{self.kiosk_id}-local-{rows[0].hall_day}-{rows[0].number}-{rows[-1].hall_day}-{rows[-1].number}"
+        ids = [r.id for r in rows]
+        try:
+            answer = client.report_local_tickets(tickets, key=key[:128])
+        except HubUnavailable as exc:
+            self._note(ids, str(exc))
+            raise
+        except HubRejected as exc:
+            if exc.status in (401, 403):  # the kiosk's token, not the tickets
+                self._note(ids, str(exc))
+                raise HubUnavailable(str(exc)) from None
+            self._finish(ids, "rejected", str(exc))
+            log.error("hub refused the kiosk's local tickets", extra={"status": exc.status, "count": len(ids)})
+            return len(ids)
+        refused = {str(t.get("number")) for t in answer.get("rejected") or [] if isinstance(t, dict)}
+        self._finish([r.id for r in rows if r.number not in refused], "reported", "")
+        if refused:
+            self._finish([r.id for r in rows if r.number in refused], "rejected", "the hub has no such service")
+            log.error("hub refused some local tickets", extra={"count": len(refused)})
+        return len(rows)
+
+    def _note(self, ids: list[int], error: str) -> None:
+        with self.db.begin() as s:
+            for row in s.scalars(select(LocalTicket).where(LocalTicket.id.in_(ids))):
+                row.attempts += 1
+                row.last_error = error[:500]
+
+    def _finish(self, ids: list[int], state: str, error: str) -> None:
+        now = self.clock()
+        with self.db.begin() as s:
+            for row in s.scalars(select(LocalTicket).where(LocalTicket.id.in_(ids))):
+                row.state, row.last_error, row.attempts = state, error[:500], row.attempts + 1
+                if state == "reported":
+                    row.reported_at = now
+
+    def status(self) -> dict[str, int]:
+        with self.db() as s:
+            counts = dict(s.execute(select(LocalTicket.state, func.count()).group_by(LocalTicket.state)).all())
+        return {"pending": counts.get("pending", 0), "reported": counts.get("reported", 0),
+                "rejected": counts.get("rejected", 0)}
+
+
+class LocalTicketReporter:
+    """Background thread: reports the block's numbers when woken, and retries with backoff while the hub is away."""
+
+    def __init__(self, book: LocalTicketBook, client: HubClient, *, first_retry_s: float = 2.0,
+                 max_retry_s: float = 60.0) -> None:
+        self.book = book
+        self.client = client
+        self.first_retry_s = first_retry_s
+        self.max_retry_s = max_retry_s
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="local-tickets", daemon=True)
+        book.on_change = self.wake
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=20)
+        self.client.close()
+
+    def _run(self) -> None:
+        delay = self.first_retry_s
+        while not self._stop.is_set():
+            wait: float | None = None  # nothing pending: sleep until a number is issued
+            try:
+                while self.book.report(self.client):
+                    pass
+                delay = self.first_retry_s
+            except HubUnavailable:
+                wait, delay = delay, min(self.max_retry_s, delay * 2)
+            except Exception:
+                log.exception("reporting local tickets failed")
+                wait = self.max_retry_s
+            self._wake.wait(wait)
+            self._wake.clear()

@@ -1,0 +1,129 @@
+"""The kiosk's side of the queue: what it sends the hub, how refusals come back, and the Z block's report."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from local_api.db.engine import make_engine, migrate, session_factory
+from local_api.hub_client import HubClient, HubUnavailable
+from local_api.queue import LocalTicketBook, TicketRefused, check_in, take_ticket
+
+NOW = datetime(2026, 11, 22, 1, 30, tzinfo=UTC)  # 09:30 in the hall
+
+
+class FakeHub:
+    """Answers like kioskhub's queue API; ``down`` makes every request fail to connect."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.requests: list[tuple[str, dict, dict]] = []
+        self.answer: tuple[int, dict] = (201, {"number": "A001", "people_ahead": 2, "estimated_wait_minutes": 9,
+                                               "service": "social_security", "service_name": "社保医保",
+                                               "priority": True, "priority_category": "elderly"})
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("connection refused", request=request)
+        body = json.loads(request.content or b"{}")
+        self.requests.append((request.url.path, body, dict(request.headers)))
+        if request.url.path.endswith("/queue/local-tickets"):
+            return httpx.Response(200, json={"accepted": len(body["tickets"]), "duplicates": 0})
+        status, answer = self.answer
+        return httpx.Response(status, json=answer)
+
+
+class Runner:
+    timezone = "Asia/Shanghai"
+
+    def __init__(self, tmp: Path, hub: FakeHub | None, book: LocalTicketBook | None = None) -> None:
+        self.hub = HubClient("http://hub.test", "t", transport=httpx.MockTransport(hub)) if hub else None
+        self.local_queue_file = tmp / "queue-block.json"
+        self.local_tickets = book
+
+    def now(self) -> datetime:
+        return NOW
+
+
+@pytest.fixture
+def book(tmp_path):
+    engine = make_engine(tmp_path / "k.sqlite3")
+    migrate(engine)
+    yield LocalTicketBook(session_factory(engine), "k1", clock=lambda: NOW)
+    engine.dispose()
+
+
+def test_the_hub_gets_the_birth_date_and_the_declaration_never_the_id_number(tmp_path):
+    hub = FakeHub()
+    result = take_ticket(Runner(tmp_path, hub), "social_security", key="s1-issue", birth_date="19520312")
+    path, body, headers = hub.requests[0]
+    assert path == "/api/v1/queue/tickets" and headers["idempotency-key"] == "s1-issue"
+    assert body == {"service": "social_security", "priority": None, "birth_date": "1952-03-12"}
+    assert result.items() >= {"number": "A001", "priority": True, "priority_category": "elderly",
+                               "priority_label": "老年人优先", "source": "hub", "estimated_wait_min": 9}.items()
+    take_ticket(Runner(tmp_path, hub), "social_security", key="s2-issue", priority="pregnant")
+    assert hub.requests[1][1] == {"service": "social_security", "priority": "pregnant", "birth_date": None}
+
+
+@pytest.mark.parametrize(("status", "answer", "code", "extra"), [
+    (409, {"detail": "closed", "code": "service_closed", "opens": "08:30", "closes": "17:30"}, "service_closed",
+     {"opens": "08:30", "closes": "17:30"}),
+    (409, {"detail": "full", "code": "day_full"}, "day_full", {}),
+    (404, {"detail": "no such service", "code": "unknown_service"}, "unknown_service", {}),
+])
+def test_refusals_carry_the_hub_code_and_what_the_citizen_needs(tmp_path, book, status, answer, code, extra):
+    hub = FakeHub()
+    hub.answer = (status, answer)
+    with pytest.raises(TicketRefused) as caught:
+        take_ticket(Runner(tmp_path, hub, book), "social_security", key="k")
+    result = caught.value.result()
+    assert result["refused"] == code and result["message"] and result.items() >= extra.items()
+    assert book.status()["pending"] == 0  # a refusal is not an outage: no number from the block
+
+
+def test_check_in_refusals_and_a_ticket(tmp_path):
+    hub = FakeHub()
+    hub.answer = (409, {"detail": "early", "code": "too_early", "window_opens": "09:30"})
+    with pytest.raises(TicketRefused) as caught:
+        check_in(Runner(tmp_path, hub), key="c1", qr="KIOSKAPPT:x")
+    assert caught.value.result().items() >= {"refused": "too_early", "window_opens": "09:30"}.items()
+    assert hub.requests[-1][1] == {"qr": "KIOSKAPPT:x"}
+    hub.answer = (201, {"number": "A012", "people_ahead": 0, "estimated_wait_minutes": 0, "service": "s",
+                        "service_name": "社保", "priority": True, "priority_category": "appointment",
+                        "appointment_no": "YY20261122-0001"})
+    result = check_in(Runner(tmp_path, hub), key="c2", id_type="111", id_number="640104195203121244")
+    assert hub.requests[-1][1] == {"id_type": "111", "id_number": "640104195203121244"}
+    assert (result["number"], result["appointment_no"], result["priority_label"]) == ("A012", "YY20261122-0001",
+                                                                                       "预约优先")
+
+
+def test_without_the_hub_numbers_come_from_the_block_and_are_reported_once_it_answers(tmp_path, book):
+    hub = FakeHub()
+    hub.down = True
+    runner = Runner(tmp_path, hub, book)
+    first = take_ticket(runner, "social_security", key="a", birth_date="1952-03-12")
+    second = take_ticket(runner, "tax", key="b", priority="disability")
+    third = take_ticket(runner, "tax", key="c", birth_date="1990-01-01")
+    assert [t["number"] for t in (first, second, third)] == ["Z001", "Z002", "Z003"]
+    assert [t["priority_category"] for t in (first, second, third)] == ["elderly", "disability", None]
+    assert book.status() == {"pending": 3, "reported": 0, "rejected": 0}
+    with pytest.raises(HubUnavailable):
+        book.report(runner.hub)
+    assert book.status()["pending"] == 3  # nothing lost while the hub is away
+    hub.down = False
+    assert book.report(runner.hub) == 3
+    path, body, headers = hub.requests[-1]
+    assert path == "/api/v1/queue/local-tickets" and headers["idempotency-key"].startswith("k1-local-20261122-Z001")
+    assert body["tickets"] == [
+        {"number": "Z001", "service": "social_security", "issued_at": "2026-11-22T09:30:00+08:00",
+         "priority_category": "elderly"},
+        {"number": "Z002", "service": "tax", "issued_at": "2026-11-22T09:30:00+08:00",
+         "priority_category": "disability"},
+        {"number": "Z003", "service": "tax", "issued_at": "2026-11-22T09:30:00+08:00", "priority_category": None},
+    ]
+    assert book.status() == {"pending": 0, "reported": 3, "rejected": 0}
+    assert book.report(runner.hub) == 0 and len(hub.requests) == 1  # nothing sent twice
