@@ -25,7 +25,7 @@ from local_api.schemas import EventIn, PushMessage, ServiceItemSummary, SessionS
 
 from .backend import Backend
 from .client import EventRejectedError, KioskdClient, KioskdError, SessionGone
-from .i18n import Catalogue
+from .i18n import Catalogue, language_name
 from .settings import UiSettings
 from .theme import NORMAL, rgba, scale_for, sizes
 from .viewmodels import IdleWatch, PinGate, TechGesture, screen_for
@@ -224,6 +224,8 @@ class KioskApp(App):
         ]
         snap = self.snapshot
         if snap is not None and self.sm.current not in ("pin", "maintenance"):
+            if len(self.settings.languages) > 1:  # the home screen has its own, larger switch
+                buttons.append((language_name(self.next_language()), "shell.lang", "key", self.cycle_language))
             if snap.helper_requested:
                 buttons.append((t("common.helper_called"), "shell.helper", "good_button", self.cancel_helper))
             elif "call_helper" in snap.step.accepts:
@@ -233,8 +235,12 @@ class KioskApp(App):
         for text, kid, pair, callback in buttons:
             button = KButton(text=text, kid=kid, pair=pair, font_px=ts.small)
             button.bind(on_release=lambda _b, cb=callback: cb())
+            button.bind(height=self._fit_footer)  # two-line (bilingual) labels grow after their first render
             self.footer.add_widget(button)
-        self.footer.height = max(c.height for c in self.footer.children) + ts.gap
+        self._fit_footer()
+
+    def _fit_footer(self, *_a) -> None:
+        self.footer.height = max(c.height for c in self.footer.children) + self.ts.gap
 
     def _fill_header(self) -> None:
         snap = self.snapshot
@@ -480,6 +486,21 @@ class KioskApp(App):
         if self.ts.elder and self.muted:
             self.toggle_mute()  # elder mode speaks
         self.rebuild()
+
+    def set_language(self, language: str) -> None:
+        """Show every string in ``language`` (bilingual with Chinese for minority languages)."""
+        if language == self.catalogue.language or language not in self.settings.languages:
+            return
+        self.catalogue = Catalogue(language, stretch=self.catalogue.stretch)
+        self.rebuild()
+
+    def next_language(self) -> str:
+        offered = list(self.settings.languages)
+        here = offered.index(self.catalogue.language) if self.catalogue.language in offered else -1
+        return offered[(here + 1) % len(offered)]
+
+    def cycle_language(self) -> None:
+        self.set_language(self.next_language())
 
     def toggle_mute(self) -> None:
         self.muted = not self.muted

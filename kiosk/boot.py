@@ -83,3 +83,6 @@ def register_fonts() -> None:
 
     LabelBase.register(DEFAULT_FONT, str(regular), fn_bold=str(bold))
     LabelBase.register("KioskSC", str(regular), fn_bold=str(bold))
+    # Tibetan and Uyghur lines switch to these (kiosk.widgets.text); without them they fall back to Chinese.
+    for family, (script_regular, script_bold) in fonts.script_fonts().items():
+        LabelBase.register(family, str(script_regular), fn_bold=str(script_bold))

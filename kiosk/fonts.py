@@ -13,6 +13,13 @@ from pathlib import Path
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 SYSTEM_TTC_DIRS = (Path("/usr/share/fonts/opentype/noto"),)
+SYSTEM_TTF_DIRS = (Path("/usr/share/fonts/truetype/noto"),)
+# Minority-script faces from Debian's fonts-noto-core, used as they are (plain TTFs, no face index):
+# family registered in Kivy -> (regular, bold).
+SCRIPT_FONTS = {
+    "KioskTibt": ("NotoSerifTibetan-Regular.ttf", "NotoSerifTibetan-Bold.ttf"),
+    "KioskArab": ("NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf"),
+}
 FACES = {
     "NotoSansCJKsc-Regular.otf": ("NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"),
     "NotoSansCJKsc-Bold.otf": ("NotoSansCJK-Bold.ttc", "Noto Sans CJK SC"),
@@ -46,11 +53,30 @@ def extract(name: str, *, quiet: bool = False) -> Path | None:
     return target
 
 
+def system_font(name: str) -> Path | None:
+    """A font file installed by a Debian package, or None when the package is missing."""
+    return next((d / name for d in SYSTEM_TTF_DIRS if (d / name).exists()), None)
+
+
+def script_fonts() -> dict[str, tuple[Path, Path]]:
+    """The minority-script families that are installed: family -> (regular, bold)."""
+    found = {}
+    for family, (regular, bold) in SCRIPT_FONTS.items():
+        r = system_font(regular)
+        if r is not None:
+            found[family] = (r, system_font(bold) or r)
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Extract the kiosk's Chinese fonts into assets/fonts")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args()
     missing = [n for n in FACES if extract(n, quiet=args.quiet) is None]
+    absent = sorted(set(SCRIPT_FONTS) - set(script_fonts()))
+    if absent and not args.quiet:
+        print(f"minority-script fonts missing for {', '.join(absent)}; install Debian's fonts-noto-core",  # noqa: T201
+              file=sys.stderr)
     return 1 if missing and not args.quiet else 0
 
 

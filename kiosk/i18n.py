@@ -3,6 +3,11 @@
 Lookups fall back to Simplified Chinese, then to the key itself, so a half-translated
 catalogue never shows an empty button. ``stretch`` repeats every string (the layout test uses 2
 to check that screens survive strings twice as long).
+
+Minority-language catalogues (Tibetan, Uyghur) are bilingual, as kiosks in the autonomous regions
+are: a translated string comes back as two lines, the minority language first and the Chinese
+below. A string whose filled-in values the script's font cannot draw (a place name in Chinese, a
+case number in Latin letters) comes back in Chinese only, never half in boxes.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .scripts import drawable
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 BASE = "zh_CN"
@@ -56,6 +63,25 @@ def languages() -> list[str]:
     return sorted(p.stem for p in LOCALE_DIR.glob("*.yaml"))
 
 
+def parse_languages(raw: str) -> tuple[str, ...]:
+    """``KIOSK_LANGUAGES`` ("zh_CN,bo_CN") as a tuple; Chinese is always offered, and first."""
+    wanted = [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
+    known = languages()
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        raise CatalogueError(f"KIOSK_LANGUAGES names {', '.join(unknown)}, which have no catalogue; "
+                             f"known: {', '.join(known)}")
+    return tuple(dict.fromkeys([BASE, *wanted]))
+
+
+def language_name(language: str) -> str:
+    """The language's name in its own script (中文, བོད་ཡིག, ئۇيغۇرچە) for the language switch."""
+    return str(load_raw(language)[1].get("switch") or load_raw(language)[1].get("name") or language)
+
+
+_TIBETAN_DIGITS = str.maketrans("0123456789", "༠༡༢༣༤༥༦༧༨༩")
+
+
 class Catalogue:
     """Looks up strings of one language, falling back to Simplified Chinese."""
 
@@ -64,16 +90,39 @@ class Catalogue:
         self.strings, self.meta = load_raw(language)
         self.base, _ = load_raw(BASE)
         self.stretch = max(1, stretch)
+        self.script = str(self.meta.get("script", "Hans"))
+        self.bilingual = language != BASE and bool(self.meta.get("bilingual", True))
 
     def missing(self) -> list[str]:
         """Keys the base catalogue has and this one lacks."""
         return sorted(set(self.base) - set(self.strings))
 
+    @staticmethod
+    def _fill(template: str, values: dict[str, object]) -> str:
+        try:
+            return template.format(**values) if values else template
+        except (KeyError, IndexError, ValueError):
+            return template
+
+    def _own_values(self, values: dict[str, object]) -> dict[str, object]:
+        if self.meta.get("digits") != "tibetan":
+            return values
+        # Noto Serif Tibetan has no European digits: counts are written in Tibetan numerals.
+        return {k: str(v).translate(_TIBETAN_DIGITS) if isinstance(v, int) or str(v).isdigit() else v
+                for k, v in values.items()}
+
     def t(self, key: str, **values: object) -> str:
         """The string for ``key`` with ``{name}`` placeholders filled in."""
-        template = self.strings.get(key) or self.base.get(key) or key
-        try:
-            text = template.format(**values) if values else template
-        except (KeyError, IndexError, ValueError):
-            text = template
-        return text * self.stretch if self.stretch > 1 else text
+        chinese = self._fill(self.base.get(key) or key, values) * self.stretch
+        own = self.strings.get(key) if self.language != BASE else None
+        if not own:
+            return chinese
+        text = self._fill(own, self._own_values(values))
+        if not drawable(text, self.script):
+            return chinese
+        text *= self.stretch
+        return f"{text}\n{chinese}" if self.bilingual else text
+
+    def chinese(self, key: str, **values: object) -> str:
+        """The Simplified-Chinese string alone (what a fallback shows)."""
+        return self._fill(self.base.get(key) or key, values) * self.stretch

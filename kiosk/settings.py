@@ -41,6 +41,8 @@ class UiSettings:
     hall_name: str = "政务服务中心 24小时自助服务区"
     technician_pin: str = ""
     language: str = "zh_CN"
+    # Languages offered on the language switch (KIOSK_LANGUAGES=zh_CN,bo_CN); one means no switch.
+    languages: tuple[str, ...] = ("zh_CN",)
     window_number: str = "3"
 
     @property
@@ -80,6 +82,15 @@ class UiSettings:
         pin = str(get("technician_pin", ""))
         if pin and not pin.isdigit():
             raise SettingsError("KIOSK_TECHNICIAN_PIN must be digits only (it is typed on a keypad)")
+        from .i18n import CatalogueError, parse_languages
+
+        try:
+            offered = parse_languages(env.get("KIOSK_LANGUAGES", "zh_CN"))
+        except CatalogueError as exc:
+            raise SettingsError(str(exc)) from None
+        language = env.get("KIOSK_UI_LANGUAGE", "zh_CN")
+        if language not in offered:
+            raise SettingsError(f"KIOSK_UI_LANGUAGE={language} is not among KIOSK_LANGUAGES ({','.join(offered)})")
         return cls(
             data_dir=Path(str(get("data_dir", "var"))),
             api_host=str(get("api_host", "127.0.0.1")),
@@ -87,6 +98,7 @@ class UiSettings:
             hall_name=str(get("hall_name", cls.hall_name)),
             technician_pin=pin,
             # UI-only settings come from the environment: kioskd rejects unknown keys in the file.
-            language=env.get("KIOSK_UI_LANGUAGE", "zh_CN"),
+            language=language,
+            languages=offered,
             window_number=env.get("KIOSK_HELP_WINDOW", "3"),
         )

@@ -6,6 +6,8 @@ from kivy.uix.gridlayout import GridLayout
 
 from local_api.schemas import ServiceItemSummary
 
+from ..i18n import language_name
+from ..scripts import script_of
 from ..viewmodels import group_items
 from ..widgets.base import KButton, KLabel, Panel
 from .base import KScreen
@@ -26,6 +28,7 @@ class HomeScreen(KScreen):
         self.title.align = "center"
         self.prompt.text = ""
         self.body.clear_widgets()
+        self.add_language_switch()
         hint = Panel(bg=[*self.app.colour("primary")[:3], 1])
         hint.add_widget(KLabel(text=t("home.start_hint"), pair="primary_button", bold=True, align="center",
                                font_px=ts.heading, kid="home.hint"))
@@ -38,7 +41,9 @@ class HomeScreen(KScreen):
             grid = GridLayout(cols=2, spacing=ts.gap * 0.6, size_hint_y=None)
             grid.bind(minimum_height=grid.setter("height"))
             for item in items:
-                text = item.name if item.kiosk_complete else f"{item.name}\n（{t('home.window_only')}）"
+                note = t("home.window_only")
+                note = note if script_of(note) else f"（{note}）"  # no full-width brackets in Tibetan/Uyghur fonts
+                text = item.name if item.kiosk_complete else f"{item.name}\n{note}"
                 button = KButton(text=text, kid=f"home.item.{item.code}",
                                  pair="secondary_button" if item.kiosk_complete else "disabled_button")
                 button.height = ts.button_h * 1.3
@@ -49,3 +54,20 @@ class HomeScreen(KScreen):
         for button in self.actions.children:
             button.font_px = ts.title
             button.height = ts.button_h * 1.3
+
+    def add_language_switch(self) -> None:
+        """中文 / བོད་ཡིག / ئۇيغۇرچە: one large button per offered language, the current one filled."""
+        offered = self.app.settings.languages
+        if len(offered) < 2:
+            return
+        ts = self.app.ts
+        row = GridLayout(cols=len(offered), spacing=ts.gap * 0.6, size_hint_y=None)
+        row.bind(minimum_height=row.setter("height"))
+        for code in offered:
+            current = code == self.app.catalogue.language
+            button = KButton(text=language_name(code), kid=f"home.lang.{code}", font_px=ts.heading,
+                             pair="primary_button" if current else "secondary_button")
+            button.height = ts.button_h * 1.1
+            button.bind(on_release=lambda _b, c=code: self.app.set_language(c))
+            row.add_widget(button)
+        self.body.add_widget(row)

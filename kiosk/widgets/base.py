@@ -11,6 +11,7 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from ..theme import TEXT_PAIRS, rgba
+from .text import ScriptCoreLabel
 
 
 def pair_colours(pair: str) -> tuple[tuple, tuple]:
@@ -66,7 +67,17 @@ Builder.load_string(
 )
 
 
-class KLabel(Label):
+class ScriptText:
+    """Mixin for Labels: each line is drawn in its script's font (Tibetan, Uyghur, Chinese)."""
+
+    def _create_label(self) -> None:
+        if self._label is None:
+            kw = {x: getattr(self, x) for x in self._font_properties}
+            kw["usersize"] = self.text_size
+            self._label = ScriptCoreLabel(**kw)
+
+
+class KLabel(ScriptText, Label):
     """A label that wraps to its width and grows in height; ``pair`` names its theme colours."""
 
     kid = StringProperty("")
@@ -84,7 +95,7 @@ class KLabel(Label):
         self.fg = list(pair_colours(pair)[0])
 
 
-class KButton(ButtonBehavior, Label):
+class KButton(ButtonBehavior, ScriptText, Label):
     """A large touch target (theme ``button_h`` high at least) drawn in a theme pair."""
 
     kid = StringProperty("")

@@ -1,0 +1,182 @@
+"""The language switch and bilingual screens, drawn for real: Tibetan stacks, joined right-to-left Uyghur."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from kiosk.scripts import has_han, script_of, tags_in
+from kiosk.theme import NORMAL, TEXT_PAIRS, contrast_ratio
+
+from .flows import walk_to
+from .test_rendering import _overflows
+
+pytestmark = pytest.mark.ui
+
+OFFERED = ("zh_CN", "bo_CN", "ug_CN")
+TAG = {"bo_CN": "Tibt", "ug_CN": "Arab"}
+
+
+@pytest.fixture
+def regional(kiosk):
+    """The kiosk offering Chinese, Tibetan and Uyghur; back to Chinese only afterwards."""
+    from kiosk.i18n import Catalogue
+
+    app = kiosk.app
+    original = app.settings
+    app.settings = dataclasses.replace(original, languages=OFFERED)
+    app.rebuild()
+    kiosk.pilot.wait_screen("home")
+    yield kiosk
+    app.settings = original
+    app.catalogue = Catalogue()
+    app.rebuild()
+
+
+def _visible_texts(app) -> dict[str, str]:
+    from kiosk.pilot import walk
+    from kiosk.widgets.base import KButton, KLabel
+
+    shown = {}
+    for widget in walk(app.root):
+        if isinstance(widget, KLabel | KButton) and widget.kid and widget.text:
+            shown[widget.kid] = widget.text
+    return shown
+
+
+def test_one_language_shows_no_switch(kiosk):
+    assert kiosk.pilot.find("home.lang.zh_CN") is None
+    walk_to(kiosk, "identify")
+    assert kiosk.pilot.find("shell.lang") is None
+
+
+@pytest.mark.parametrize("language", ["bo_CN", "ug_CN"])
+def test_the_switch_changes_every_catalogue_string_on_the_home_screen(regional, language):
+    from kiosk.i18n import load_raw
+
+    app, p = regional.app, regional.pilot
+    chinese_values = set(load_raw("zh_CN")[0].values())
+    before = _visible_texts(app)
+    from_catalogue = {kid for kid, text in before.items() if text in chinese_values}
+    assert {"home.title", "home.hint", "home.services", "home.video_help", "shell.elder"} <= from_catalogue
+    p.tap(f"home.lang.{language}")
+    p.wait_until(lambda: app.catalogue.language == language, "the language switch")
+    p.wait_screen("home")
+    after = _visible_texts(app)
+    for kid in from_catalogue:
+        own, _, chinese = after[kid].partition("\n")
+        assert script_of(own) is not None and script_of(own).tag == TAG[language], f"{kid}: {after[kid]!r}"
+        assert chinese == before[kid], f"{kid}: the Chinese line should stay under the translation"
+    # The current language's button is the filled one; Chinese is one tap away.
+    assert p.find(f"home.lang.{language}").pair == "primary_button"
+    p.tap("home.lang.zh_CN")
+    p.wait_until(lambda: app.catalogue.language == "zh_CN", "back to Chinese")
+    assert _visible_texts(app)["home.title"] == before["home.title"]
+
+
+def test_the_switch_is_reachable_during_a_session_and_keeps_the_step(regional):
+    app, p = regional.app, regional.pilot
+    walk_to(regional, "identify")
+    assert p.text("shell.lang") == "བོད་ཡིག"  # the next language, named in its own script
+    p.tap("shell.lang")
+    p.wait_until(lambda: app.catalogue.language == "bo_CN", "the language switch")
+    p.wait_screen("identify")
+    assert app.snapshot is not None
+    assert tags_in(p.text("identify.manual")) == {"Tibt"}
+    assert p.text("shell.lang") == "ئۇيغۇرچە"
+    # kioskd's own texts (the step title) stay in Chinese: a clean fallback, not boxes.
+    assert has_han(p.text("identify.title")) and not tags_in(p.text("identify.title"))
+
+
+@pytest.mark.parametrize("language", ["bo_CN", "ug_CN"])
+def test_bilingual_text_is_large_enough_and_in_contrast(regional, language):
+    app, p = regional.app, regional.pilot
+    from kiosk.pilot import walk
+    from kiosk.widgets.base import KButton, KLabel
+
+    p.tap(f"home.lang.{language}")
+    p.wait_until(lambda: app.catalogue.language == language, "the language switch")
+    p.frame(2)
+    checked = 0
+    for widget in walk(app.root):
+        if isinstance(widget, KLabel | KButton) and tags_in(widget.text):
+            fg, bg = TEXT_PAIRS[widget.pair]
+            assert contrast_ratio(fg, bg) >= 4.5, widget.kid
+            assert widget.font_size >= NORMAL.small * app.ts.scale - 0.01, f"{widget.kid}: {widget.font_size}"
+            checked += 1
+    assert checked >= 6
+
+
+@pytest.mark.parametrize("language", ["bo_CN", "ug_CN"])
+def test_bilingual_layout_holds_when_every_string_is_twice_as_long(regional, language):
+    from kiosk.i18n import Catalogue
+
+    app, p = regional.app, regional.pilot
+    app.catalogue = Catalogue(language, stretch=2)
+    app.rebuild()
+    p.wait_screen("home")
+    checked = {"home": _overflows(app)}
+    for target in ("identify", "done"):
+        walk_to(regional, target)
+        p.frame(3)
+        checked[target] = _overflows(app)
+    assert not {k: v for k, v in checked.items() if v}
+
+
+def _ink_box(text: str, font: str | None, size: int = 48):
+    from kivy.core.text import Label as CoreLabel
+    from PIL import Image
+
+    from kiosk.widgets.text import ScriptCoreLabel
+
+    label = (CoreLabel(text=text, font_size=size, font_name=font) if font
+             else ScriptCoreLabel(text=text, font_size=size))
+    label.refresh()
+    image = Image.frombytes("RGBA", label.texture.size, bytes(label.texture.pixels))
+    return image, image.getchannel("A").getbbox()
+
+
+def _reference_width(text: str, font: str, direction: str, size: int = 48) -> int:
+    """The ink width of ``text`` laid out by HarfBuzz + FriBiDi through Pillow's raqm engine."""
+    from PIL import Image, ImageDraw, ImageFont, features
+
+    if not features.check("raqm"):
+        pytest.skip("Pillow was built without raqm; no reference shaping engine")
+    face = ImageFont.truetype(font, size, layout_engine=ImageFont.Layout.RAQM)
+    image = Image.new("L", (2000, 200))
+    ImageDraw.Draw(image).text((10, 10), text, font=face, fill=255, direction=direction)
+    box = image.getbbox()
+    return box[2] - box[0]
+
+
+def test_uyghur_is_joined_right_to_left_like_harfbuzz_lays_it_out(kiosk):
+    from kivy.core.text import LabelBase
+
+    font = LabelBase._fonts.get("KioskArab")
+    if font is None:
+        pytest.skip("fonts-noto-core is not installed")
+    text = "كىملىكىڭىزنى كارتا ئوقۇش رايونىغا قويۇڭ"
+    # SDL2_ttf keeps the script per open font (one per size), so the plain label gets a size of its own.
+    _, unshaped = _ink_box(text, font[0], size=61)  # Kivy's default: Latin script, left to right
+    _, shaped = _ink_box(text, None)
+    reference = _reference_width(text, font[0], "rtl")
+    assert abs((shaped[2] - shaped[0]) - reference) <= reference * 0.03
+    unshaped_reference = _reference_width(text, font[0], "rtl", size=61)
+    assert (unshaped[2] - unshaped[0]) > unshaped_reference * 1.1, "isolated letters are wider than joined ones"
+
+
+def test_tibetan_stacks_like_harfbuzz_lays_them_out(kiosk):
+    from kivy.core.text import LabelBase
+
+    font = LabelBase._fonts.get("KioskTibt")
+    if font is None:
+        pytest.skip("fonts-noto-core is not installed")
+    text = "སྒྲུབ་རྒྱ་བཀྲ་ཤིས།"
+    # Drawn first on a freshly opened size, so SDL2_ttf still has its default (Latin) script.
+    unshaped_image, _ = _ink_box(text, font[0], size=61)
+    shaped_image, _ = _ink_box(text, None, size=61)
+    assert shaped_image.tobytes() != unshaped_image.tobytes(), "without the Tibt script the stacks fall apart"
+    _, shaped = _ink_box(text, None)
+    reference = _reference_width(text, font[0], "ltr")
+    assert abs((shaped[2] - shaped[0]) - reference) <= reference * 0.03
