@@ -86,7 +86,8 @@ BoardDep = Annotated[Switchboard, Depends(_board)]
 
 def _message(request: Request, title: str, text: str, status: int, back: str = "/helper") -> Response:
     """A refusal: a small page for browsers, ``{"detail", "code"}`` for scripts."""
-    if "text/html" in request.headers.get("accept", ""):
+    wants_json = request.headers.get("content-type", "").startswith("application/json")
+    if "text/html" in request.headers.get("accept", "") and not wants_json:
         context = {"title": title, "text": text, "back": back}
         return templates.TemplateResponse(request, "helper_message.html", context, status_code=status)
     return JSONResponse({"detail": text, "code": title}, status_code=status)
