@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from hub.app import create_app
 from hub.db.session import Database, migrate
+from hub.queue import add_service
 from hub.registry import add_kiosk
 from hub.settings import HubSettings
 from hub.state import HubState
@@ -74,4 +75,50 @@ def hub(hub_settings) -> Iterator[Hub]:
         state: HubState = app.state.hub
         h = Hub(client, state, "")
         h.token = h.register("k1")
+        yield h
+
+
+# --- the queue and appointment tests: a hub whose clock the test moves -------------------------
+
+HALL = dt.timezone(dt.timedelta(hours=8))
+
+
+class Clock:
+    """A hall clock the test moves by hand."""
+
+    def __init__(self, at: dt.datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> dt.datetime:
+        return self.at
+
+    def advance(self, minutes: float) -> None:
+        self.at += dt.timedelta(minutes=minutes)
+
+    def hall(self, hhmm: str, day: dt.date = dt.date(2026, 11, 21)) -> None:
+        hour, minute = map(int, hhmm.split(":"))
+        self.at = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=HALL).astimezone(dt.UTC)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(FIXED_NOW)
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    return {}
+
+
+@pytest.fixture
+def qhub(hub_settings, clock, settings_overrides) -> Iterator[Hub]:
+    """A hub with kiosk k1 at hall-1, services A (社保, 6 min, 2 windows) and B (户籍, 10 min, 1 window)."""
+    settings = hub_settings.model_copy(update=settings_overrides)
+    app = create_app(settings, clock=clock)
+    with TestClient(app) as client:
+        h = Hub(client, app.state.hub, "")
+        h.token = h.register("k1")
+        with h.state.db.write() as db, db.begin():
+            add_service(db, "hall-1", "social_security", "A", "社保业务", 6, 2)
+            add_service(db, "hall-1", "residence", "B", "户籍业务", 10, 1)
         yield h

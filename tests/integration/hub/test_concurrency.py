@@ -106,3 +106,48 @@ def test_concurrent_queue_tickets_never_repeat_or_skip(served):
     assert all(r.status_code == 201 for r in responses)
     assert sorted(r.json()["number"] for r in responses) == [f"A{n:03d}" for n in range(1, 21)]
     assert sorted(r.json()["people_ahead"] for r in responses) == list(range(20))
+
+
+def test_concurrent_tickets_with_priorities_mixed_in_stay_gapless(served):
+    from hub.queue import add_service
+
+    client, tokens, state = served
+    with state.db.write() as db, db.begin():
+        add_service(db, "hall-1", "social_security", "A", "社保业务", 6, 2)
+    kinds = [{}, {"priority": "pregnant"}, {"birth_date": "1950-01-01"}, {"birth_date": "1990-01-01"}]
+
+    def take(n: int):
+        body = {"service": "social_security", **kinds[n % 4]}
+        return lambda: client.post(
+            "/api/v1/queue/tickets", headers={"Authorization": f"Bearer {tokens[n % 4]}"}, json=body
+        )
+
+    responses = _race([take(n) for n in range(24)])
+    assert all(r.status_code == 201 for r in responses), [r.text for r in responses if r.status_code != 201]
+    assert sorted(r.json()["number"] for r in responses) == [f"A{n:03d}" for n in range(1, 25)]
+    categories = [r.json()["priority_category"] for r in responses]
+    assert categories == [None, "pregnant", "elderly", None] * 6
+
+
+def test_racing_copies_of_a_local_ticket_batch_count_once(served):
+    from hub.queue import add_service
+
+    client, tokens, state = served
+    with state.db.write() as db, db.begin():
+        add_service(db, "hall-1", "social_security", "A", "社保业务", 6, 2)
+    batch = {
+        "tickets": [
+            {"number": f"Z{n:03d}", "service": "social_security", "issued_at": f"2026-11-21T10:0{n}:00+08:00"}
+            for n in range(1, 6)
+        ]
+    }
+
+    def post():
+        return client.post("/api/v1/queue/local-tickets", headers={"Authorization": f"Bearer {tokens[0]}"}, json=batch)
+
+    responses = _race([post for _ in range(6)])
+    assert all(r.status_code == 200 for r in responses), [r.text for r in responses]
+    assert sum(r.json()["accepted"] for r in responses) == 5
+    assert sum(r.json()["duplicates"] for r in responses) == 5 * 5
+    with state.db.read() as db:
+        assert db.execute(text("SELECT count(*) FROM queue_tickets WHERE source = 'local'")).scalar_one() == 5

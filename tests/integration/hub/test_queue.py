@@ -3,79 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 
-from hub.app import create_app
 from hub.queue import QueueError, add_service
-from tests.integration.hub.conftest import FIXED_NOW, Hub
-
-TICKETS = "/api/v1/queue/tickets"
-SQLITE_ONLY = pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
-HALL = dt.timezone(dt.timedelta(hours=8))
-
-
-class Clock:
-    """A hall clock the test moves by hand."""
-
-    def __init__(self, at: dt.datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> dt.datetime:
-        return self.at
-
-    def advance(self, minutes: float) -> None:
-        self.at += dt.timedelta(minutes=minutes)
-
-    def hall(self, hhmm: str, day: dt.date = dt.date(2026, 11, 21)) -> None:
-        hour, minute = map(int, hhmm.split(":"))
-        self.at = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=HALL).astimezone(dt.UTC)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(FIXED_NOW)
-
-
-@pytest.fixture
-def settings_overrides() -> dict[str, object]:
-    return {}
-
-
-@pytest.fixture
-def qhub(hub_settings, clock, settings_overrides) -> Iterator[Hub]:
-    """A hub with kiosk k1 at hall-1, services A (社保, 6 min, 2 windows) and B (户籍, 10 min, 1 window)."""
-    settings = hub_settings.model_copy(update=settings_overrides)
-    app = create_app(settings, clock=clock)
-    with TestClient(app) as client:
-        h = Hub(client, app.state.hub, "")
-        h.token = h.register("k1")
-        with h.state.db.write() as db, db.begin():
-            add_service(db, "hall-1", "social_security", "A", "社保业务", 6, 2)
-            add_service(db, "hall-1", "residence", "B", "户籍业务", 10, 1)
-        yield h
-
-
-def take(hub: Hub, service: str = "social_security", token: str | None = None, key: str | None = None, **extra):
-    headers = hub.auth(token) | ({"Idempotency-Key": key} if key else {})
-    return hub.client.post(TICKETS, headers=headers, json={"service": service, **extra})
-
-
-def staff(hub: Hub, action: str, window: int = 1, service: str | None = None, site: str = "hall-1"):
-    body = {"service": service} if service else None
-    return hub.client.post(
-        f"/api/v1/staff/queue/{site}/windows/{window}/{action}", json=body, auth=("staff", hub.state.staff_token)
-    )
-
-
-def call_all(hub: Hub, service: str = "social_security", window: int = 1) -> list[str]:
-    called = []
-    while (r := staff(hub, "next", window, service)).status_code == 200:
-        called.append(r.json()["number"])
-    assert r.json()["code"] == "nobody_waiting"
-    return called
+from tests.integration.hub.conftest import FIXED_NOW
+from tests.integration.hub.queue_helpers import HALL, SQLITE_ONLY, call_all, staff, take
 
 
 def test_numbers_count_up_per_letter_with_position_and_wait(qhub):
