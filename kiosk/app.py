@@ -26,6 +26,7 @@ from local_api.schemas import EventIn, PushMessage, ServiceItemSummary, SessionS
 from .backend import Backend
 from .client import EventRejectedError, KioskdClient, KioskdError, SessionGone
 from .i18n import Catalogue, language_name
+from .screens.call import CALL_SCREENS, CallController, call_screens
 from .settings import UiSettings
 from .theme import NORMAL, rgba, scale_for, sizes
 from .viewmodels import IdleWatch, PinGate, TechGesture, screen_for
@@ -121,6 +122,7 @@ class KioskApp(App):
         self._health_poll = None
         self.screens: dict = {}
         self.left: set[str] = set()  # sessions the citizen walked away from: never shown again
+        self.call = CallController(self)  # video help
 
     # -- helpers for widgets --------------------------------------------------------------------
     def t(self, key: str, **values: object) -> str:
@@ -198,6 +200,7 @@ class KioskApp(App):
         }
         self.screens = {name: cls(name=name) for name, cls in classes.items()}
         self.screens["pin"] = PinScreen(self.pin_gate, name="pin")
+        self.screens.update(call_screens())
         for screen in self.screens.values():
             self.sm.add_widget(screen)
 
@@ -213,6 +216,7 @@ class KioskApp(App):
         self.root_box.add_widget(self.header)
         self.root_box.add_widget(self.sm)
         self.root_box.add_widget(self.footer)
+        self.call.dock()
 
     def _fill_footer(self) -> None:
         t, ts = self.t, self.ts
@@ -226,10 +230,9 @@ class KioskApp(App):
         if snap is not None and self.sm.current not in ("pin", "maintenance"):
             if len(self.settings.languages) > 1:  # the home screen has its own, larger switch
                 buttons.append((language_name(self.next_language()), "shell.lang", "key", self.cycle_language))
-            if snap.helper_requested:
-                buttons.append((t("common.helper_called"), "shell.helper", "good_button", self.cancel_helper))
-            elif "call_helper" in snap.step.accepts:
-                buttons.append((t("common.call_helper"), "shell.helper", "key", self.call_helper))
+            helper = self.call.footer_button(snap)  # start video help, or show the call
+            if helper is not None:
+                buttons.append(helper)
             if "start_over" in snap.step.accepts:
                 buttons.append((t("common.start_over"), "shell.start_over", "key", self.start_over))
         for text, kid, pair, callback in buttons:
@@ -259,8 +262,10 @@ class KioskApp(App):
         self.refresh_items()
         self.backend.call(self.backend.client.current_session, on_done=self._resume, on_error=self.on_error)
         self._tick = Clock.schedule_interval(lambda dt: self.tick(), 1.0)
+        self.call.resume()
 
     def on_stop(self) -> None:
+        self.call.close()
         self.backend.close()
 
     def open_settings(self, *args) -> bool:
@@ -339,7 +344,7 @@ class KioskApp(App):
             self.show_screen(screen_for(self.snapshot), self.snapshot)
 
     def open_help(self) -> None:
-        self.show_screen("help")
+        self.call.begin()  # 视频帮助: consent first, then the call
 
     def open_manual_id(self) -> None:
         self.screens["identify"].leave()
@@ -414,7 +419,7 @@ class KioskApp(App):
             if snapshot.status != "active":
                 self.left.discard(snapshot.id)
             return
-        if self.sm.current in ("pin", "maintenance"):
+        if self.sm.current in ("pin", "maintenance", *CALL_SCREENS):
             self.snapshot = snapshot if snapshot.status == "active" else None
             return
         if snapshot.status != "active":
@@ -439,6 +444,8 @@ class KioskApp(App):
                 self.go_home()
         elif message.type == "device" and self.sm.current == "maintenance":
             self.screens["maintenance"].refresh()
+        elif message.type == "call" and message.call is not None:
+            self.call.on_push(message.call)
 
     def on_error(self, error: KioskdError) -> None:
         self.busy = False
