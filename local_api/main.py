@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from drivers.base import Device, DeviceStatus
+from drivers.base import Device, DeviceStatus, Stage
 from flows.catalog import load_catalog
 from local_api import logs
 from local_api.auth import require_token
@@ -28,12 +28,14 @@ from local_api.heartbeat import Heartbeat
 from local_api.hub_client import HubClient
 from local_api.outbox import Forwarder, Outbox
 from local_api.queue import LocalTicketBook, LocalTicketReporter
-from local_api.routes import camera, devices, health, outbox_routes, queue, sessions_routes, sim, voice, ws
+from local_api.routes import call, camera, devices, health, outbox_routes, queue, sessions_routes, sim, voice, ws
 from local_api.runner import Runner
 from local_api.sessions import SessionService
-from local_api.settings import Settings
+from local_api.settings import ConfigError, Settings
 from local_api.state import Daemon
 from local_api.token import ensure_token
+from local_api.video.manager import CallManager
+from local_api.video.media import check_uri as check_av_uri
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
                                                                    timeout=10)) if settings.hub_url else None
     sessions.run_effects = runner.run
     sessions.precheck = runner.precheck
+    calls = _call_manager(settings, bus, sessions, manager, runner)
     daemon = Daemon(settings=settings, engine=engine, db=db, devices=manager, bus=bus, sessions=sessions,
                     runner=runner, outbox=outbox, forwarder=forwarder, print_queue=print_queue)
 
@@ -93,6 +96,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
             yield
         finally:
             ticker.cancel()
+            await calls.close()
             await asyncio.to_thread(sessions.abandon, "shutdown")
             await asyncio.to_thread(runner.stop)
             if forwarder:
@@ -116,6 +120,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     )
     app.state.daemon = daemon
     app.state.token = token
+    app.state.calls = calls
 
     app.include_router(health.router, prefix="/v1", tags=["health"])
     protected = [Depends(require_token)]
@@ -126,6 +131,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     app.include_router(sim.router, prefix="/v1", tags=["simulation"], dependencies=protected)
     app.include_router(camera.router, prefix="/v1", tags=["camera"], dependencies=protected)
     app.include_router(queue.router, prefix="/v1", tags=["queue"], dependencies=protected)
+    app.include_router(call.router, prefix="/v1", tags=["video call"], dependencies=protected)
     app.include_router(ws.router, prefix="/v1", tags=["events"])
 
     @app.exception_handler(Exception)
@@ -156,6 +162,42 @@ def _heartbeat_report(manager: DeviceManager, outbox: Outbox) -> dict[str, objec
             "sensors": {k: v for k, v in status.sensors.items() if isinstance(v, bool | int | float | str | None)},
         }
     return {"software_version": health.VERSION, "devices": devices, "outbox_pending": outbox.status()["pending"]}
+
+
+def _call_manager(settings: Settings, bus: EventBus, sessions: SessionService, manager: DeviceManager,
+                  runner: Runner) -> CallManager:
+    """Video help: the hub, the face camera / microphone / speaker, and the document camera's live frames."""
+
+    def session() -> dict[str, object] | None:
+        view, snap = sessions.current(), sessions.snapshot()
+        if view is None:
+            return None
+        return {**view.model_dump(mode="json"), "elder_mode": bool(snap and snap.elder_mode)}
+
+    for name in ("face_camera", "microphone", "speaker"):
+        uri = settings.av_uri(name)
+        if uri:
+            try:
+                check_av_uri(name, uri)
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from None
+    document = manager.get("camera")
+    seen: list[object] = [None]
+
+    def document_frame() -> object | None:
+        # During a capture step the runner is already reading previews; share those rather than compete.
+        preview = runner.latest_preview
+        if preview is not None and preview is not seen[0]:
+            seen[0] = preview
+            return preview.frame
+        if document is None or document.stage is Stage.CLOSED:
+            return None
+        return document.preview().frame  # type: ignore[attr-defined]
+
+    return CallManager(hub_url=settings.hub_url, hub_token=settings.hub_token, bus=bus,
+                       face_camera=settings.av_uri("face_camera"), microphone=settings.av_uri("microphone"),
+                       speaker=settings.av_uri("speaker"), session=session,
+                       document_grab=document_frame if document is not None else None)
 
 
 def _print_queue(settings: Settings, manager: DeviceManager) -> object | None:

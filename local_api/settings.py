@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     printer: str | None = None
     camera: str | None = None
     voice: str | None = None
+    # remote video help: the citizen's face camera, microphone and speaker (sim: under KIOSK_DEVICES=sim)
+    face_camera: str | None = Field(default=None, description="v4l2:///dev/videoN or sim:")
+    microphone: str | None = Field(default=None, description="alsa:default (any ALSA PCM name) or sim:")
+    speaker: str | None = Field(default=None, description="alsa:default (any ALSA PCM name) or sim:")
     device_poll_s: float = Field(default=0.3, gt=0, le=10)
     device_probe_s: float = Field(default=15.0, gt=0, le=3600)
 
@@ -129,6 +133,15 @@ class Settings(BaseSettings):
         if self.devices == "sim":
             return _SIM_DEFAULTS[kind](self)
         return None
+
+    def av_uri(self, name: str) -> str | None:
+        """URI of ``face_camera``, ``microphone`` or ``speaker``; sim: under KIOSK_DEVICES=sim, else ALSA's default."""
+        explicit = getattr(self, name)
+        if explicit:
+            return explicit
+        if self.devices == "sim":
+            return "sim:"
+        return None if name == "face_camera" else "alsa:default"
 
     @property
     def token_path(self) -> Path:

@@ -1,0 +1,393 @@
+"""``CallManager``: runs one video-help call at a time on kioskd's event loop.
+
+It carries out what :class:`local_api.video.call.Call` decides: the hub's HTTP and WebSocket, the
+aiortc peer connection (rebuilt after a network blip), the media, the ``{"type": "call"}`` pushes
+to the UI and the ``state`` messages to the helper. Nothing of a call is written to disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiortc import MediaStreamTrack
+
+from local_api.video import protocol
+from local_api.video.call import Action, Call
+from local_api.video.media import (
+    DOCUMENT_FPS,
+    FACE_FPS,
+    SCREEN_FPS,
+    DocumentFeed,
+    FaceCamera,
+    GatedVideoTrack,
+    Microphone,
+    RemoteVideo,
+    ScreenFeed,
+    Speaker,
+)
+from local_api.video.peer import Peer, ice_servers
+from local_api.video.signaling import CallRefused, HubCalls, HubUnreachable, Signaling, SignalingLost
+from local_api.video.stepstate import step_summary
+
+log = logging.getLogger(__name__)
+
+MEDIA_SILENCE_S = 6.0  # connected, yet nothing from the helper this long: treat as a network blip
+OFFER_UNANSWERED_S = 30.0  # an offer nobody answered (or ICE that never connects) gets a fresh try
+SOCKET_RETRY_S = 12.0  # the hub ends a call whose socket stays away for 15 s
+
+
+class CallBusy(Exception):
+    """A call is already up."""
+
+
+class NoCall(Exception):
+    """There is no call (or none that is live, for the operation asked)."""
+
+
+class CallManager:
+    def __init__(self, *, hub_url: str | None, hub_token: str | None, bus: Any, face_camera: str | None,
+                 microphone: str | None, speaker: str | None, session: Callable[[], dict[str, Any] | None],
+                 document_grab: Callable[[], Any] | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.hub = HubCalls(hub_url, hub_token or "") if hub_url else None
+        self.hub_token = hub_token or ""
+        self.bus = bus
+        self.session = session  # the current session as the wire's SessionSnapshot dict, or None
+        self.clock = clock
+        self.face = FaceCamera(face_camera)
+        self.microphone = Microphone(microphone)
+        self.speaker = Speaker(speaker)
+        self.remote = RemoteVideo()
+        self.screen = ScreenFeed()
+        self.document = DocumentFeed(document_grab)
+        self.call: Call | None = None
+        self.peer: Peer | None = None
+        self.signal: Signaling | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._offer_lock = asyncio.Lock()
+        self._offer_at: float | None = None
+        self._connected_at: float | None = None
+        self._last_step: dict[str, Any] | None = None
+        self._had_session = False
+        self._servers: list[Any] = []
+
+    # -- queries ---------------------------------------------------------------------------------
+    def view(self) -> dict[str, Any] | None:
+        return self.call.view() if self.call else None
+
+    def stats(self) -> dict[str, Any]:
+        """Counters of the current or last call, for technicians and tests (no content)."""
+        call = self.call
+        return {"call_id": call.call_id if call else None, "state": call.state if call else None,
+                "restarts": call.restarts if call else 0,
+                "end_reason": call.end_reason if call else "", "peer": self.peer.state if self.peer else None,
+                "remote_video_frames": self.remote.frames,
+                "remote_video_size": [self.remote.frame.width, self.remote.frame.height] if self.remote.frame else None,
+                "remote_audio_frames": self.speaker.frames, "remote_audio_rms_max": round(self.speaker.rms_max, 1),
+                "remote_audio_rms_last": round(self.speaker.rms_last, 1),
+                "sent_frames": {t.name: t.sent for t in (self.peer.tracks if self.peer else [])
+                                if isinstance(t, GatedVideoTrack)},
+                "camera_on": self.face.on, "screen_frames_posted": self.screen.posted}
+
+    # -- the UI's operations ---------------------------------------------------------------------
+    async def start(self, camera: bool, screen: bool, document: bool) -> dict[str, Any]:
+        """Ring the helpers (CallBusy, MediaUnavailable, HubUnreachable); the call goes on in the background."""
+        if self.call is not None and self.call.live:
+            raise CallBusy()
+        if self.hub is None:
+            raise HubUnreachable("this kiosk has no hub configured (KIOSK_HUB_URL), so video help is not available")
+        await self._teardown()  # what is left of an earlier call
+        if camera:
+            self.face.start()  # MediaUnavailable → no_camera, before the hub is bothered
+        session = self.session()
+        try:
+            answer = await self.hub.create(_call_item(session))
+        except HubUnreachable:
+            await self.face.stop()
+            raise
+        timeout = answer.get("ring_timeout_s", 60)
+        call = Call(str(answer["call_id"]), self.clock(),
+                    ring_timeout_s=int(timeout) if isinstance(timeout, int | float) and timeout > 0 else 60,
+                    recording=answer.get("recording") is True)
+        call.on_consent(camera, screen, document and self.document.available)
+        self.call = call
+        self._had_session = session is not None
+        self._last_step = None
+        self.remote.clear()
+        self.speaker.frames, self.speaker.rms_max, self.speaker.rms_last = 0, 0.0, 0.0
+        if call.sending["document"]:
+            self.document.start()
+        self.signal = Signaling(self.hub.socket_url(call.call_id), self.hub_token)
+        self._servers = ice_servers(answer.get("ice_servers"))
+        self._spawn(self._run_socket(call))
+        self._spawn(self._watch(call))
+        self._spawn(self._follow_session(call))
+        log.info("video call ringing", extra={"call_id": call.call_id, "sending": call.sending})
+        self._publish()
+        return call.view()
+
+    async def hang_up(self) -> dict[str, Any]:
+        if self.call is None:
+            raise NoCall()
+        await self._apply(self.call, self.call.on_citizen_hangup())
+        return self.call.view()
+
+    async def set_consent(self, camera: bool, screen: bool, document: bool) -> dict[str, Any]:
+        """The citizen changes what is sent (MediaUnavailable when the camera cannot be turned on)."""
+        call = self.call
+        if call is None or not call.live:
+            raise NoCall()
+        if camera and not self.face.on:
+            self.face.start()
+        elif not camera and self.face.on:
+            await self.face.stop()
+        document = document and self.document.available
+        if document:
+            self.document.start()
+        else:
+            await self.document.stop()
+        if not screen:
+            self.screen.clear()
+        await self._apply(call, call.on_consent(camera, screen, document))
+        return call.view()
+
+    def post_screen(self, jpeg: bytes) -> None:
+        """One frame of the UI's screen (NoCall when not sharing it; ValueError when not a JPEG)."""
+        call = self.call
+        if call is None or not call.live or not call.sending["screen"]:
+            raise NoCall()
+        self.screen.post(jpeg)
+
+    async def callback(self, phone: str) -> dict[str, Any]:
+        call = self.call
+        if call is None or call.state != "unanswered":
+            raise NoCall()
+        assert self.hub is not None
+        await self.hub.callback(call.call_id, phone)
+        await self._apply(call, call.on_callback_taken())
+        return call.view()
+
+    async def close(self) -> None:
+        """kioskd is stopping: hang up a live call, release everything."""
+        if self.call is not None and self.call.live:
+            await self._apply(self.call, self.call.on_citizen_hangup())
+        await self._teardown()
+        if self.hub is not None:
+            await self.hub.aclose()
+
+    # -- the hub's socket --------------------------------------------------------------------------
+    async def _run_socket(self, call: Call) -> None:
+        lost_at: float | None = None
+        while call.live:
+            signal = self.signal
+            if signal is None:
+                return
+            try:
+                await signal.connect()
+                lost_at = None
+                await self._send_state(call, force=True)
+                async for raw in signal.messages():
+                    await self._on_message(call, raw)
+            except CallRefused as exc:
+                log.warning("hub closed the call", extra={"call_id": call.call_id, "detail": str(exc)})
+                await self._apply(call, call.on_refused("服务中心已结束本次通话"))
+                return
+            except SignalingLost as exc:
+                if not call.live:
+                    return
+                lost_at = lost_at or self.clock()
+                log.warning("call socket lost", extra={"call_id": call.call_id, "detail": str(exc)})
+                if self.clock() - lost_at > SOCKET_RETRY_S:
+                    await self._apply(call, call.on_signaling_lost())
+                    return
+                await asyncio.sleep(1.0)
+
+    async def _on_message(self, call: Call, raw: str | bytes) -> None:
+        try:
+            msg = protocol.parse_hub_message(raw)
+        except protocol.BadMessage as exc:
+            log.warning("malformed message from the hub dropped", extra={"detail": str(exc)})
+            return
+        now = self.clock()
+        match msg.type:
+            case "ringing":
+                actions = call.on_ringing(msg.waiting_helpers)
+            case "accepted":
+                actions = call.on_accepted(msg.helper)
+            case "peer-joined":
+                actions = call.on_peer_joined()
+            case "answer":
+                await self._accept_answer(msg.sdp)
+                actions = []
+            case "text":
+                actions = call.on_text(msg.text)
+            case "highlight":
+                actions = call.on_highlight(msg.target)
+            case "restart":
+                actions = call.on_restart_asked(now)
+            case "unanswered":
+                actions = call.on_unanswered()
+            case "hangup":
+                actions = call.on_hangup(msg.by, msg.reason)
+            case _:  # "error": the hub did not like something we sent; the call stays up
+                log.warning("hub reported an error", extra={"detail": msg.detail})
+                actions = []
+        await self._apply(call, actions)
+
+    async def _send_state(self, call: Call, *, force: bool = False) -> None:
+        step = step_summary(self.session())
+        if (force or step != self._last_step) and self.signal is not None and call.live:
+            self._last_step = step
+            await self.signal.send(protocol.state(step))
+
+    # -- deadlines and the session ------------------------------------------------------------------
+    async def _watch(self, call: Call) -> None:
+        while call.live:
+            await asyncio.sleep(1.0)
+            now = self.clock()
+            actions = call.on_tick(now)
+            if not actions and call.state in ("connecting", "reconnecting") and self._offer_at is not None \
+                    and now - self._offer_at > OFFER_UNANSWERED_S:
+                actions = call.on_media_lost(now)
+            if not actions and call.state == "connected" and self._connected_at is not None:
+                heard = max(self.remote.last_at, self.speaker.last_at, self._connected_at)
+                if now - heard > MEDIA_SILENCE_S:
+                    log.warning("no media from the helper; reconnecting", extra={"call_id": call.call_id})
+                    actions = call.on_media_lost(now)
+            await self._apply(call, actions)
+
+    async def _follow_session(self, call: Call) -> None:
+        queue = self.bus.subscribe()
+        try:
+            while call.live:
+                message = await queue.get()
+                kind = message.get("type")
+                if kind == "session":
+                    session = message.get("session") or {}
+                    if session.get("status") == "active":
+                        self._had_session = True
+                        await self._send_state(call)
+                    elif self._had_session:
+                        await self._apply(call, call.on_session_ended())
+                elif kind == "session_ended" and self._had_session:
+                    await self._apply(call, call.on_session_ended())
+        finally:
+            self.bus.unsubscribe(queue)
+
+    # -- the peer connection ------------------------------------------------------------------------
+    def _tracks(self, call: Call) -> list[MediaStreamTrack]:
+        return [
+            GatedVideoTrack("camera", self.face.latest, lambda: call.sending["camera"], FACE_FPS),
+            GatedVideoTrack("screen", self.screen.latest, lambda: call.sending["screen"], SCREEN_FPS),
+            GatedVideoTrack("document", self.document.latest, lambda: call.sending["document"], DOCUMENT_FPS),
+            self.microphone.track(),
+        ]
+
+    async def _new_offer(self, call: Call) -> None:
+        async with self._offer_lock:
+            if not call.live or self.signal is None:
+                return
+            await self._close_peer()
+            peer = Peer(self._servers, self._tracks(call), on_state=lambda s: self._peer_state(call, peer, s),
+                        on_video=self.remote.show, on_audio=self.speaker.play)
+            self.peer = peer
+            self._offer_at = self.clock()
+            self._connected_at = None
+            try:
+                sdp = await peer.offer()
+                await self.signal.send(protocol.offer(sdp))
+            except Exception:
+                log.exception("making the offer failed", extra={"call_id": call.call_id})
+
+    async def _accept_answer(self, sdp: str) -> None:
+        async with self._offer_lock:
+            if self.peer is None:
+                log.warning("answer without an offer dropped")
+                return
+            try:
+                await self.peer.accept(sdp)
+            except Exception as exc:  # a stale or broken answer; the helper can ask for a restart
+                log.warning("answer could not be applied", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
+
+    def _peer_state(self, call: Call, peer: Peer, state: str) -> None:
+        if peer is not self.peer or not call.live:
+            return  # an old connection closing
+        log.info("peer connection state", extra={"call_id": call.call_id, "state": state})
+        if state == "connected":
+            self._connected_at = self.clock()
+            self._offer_at = None
+            self._spawn(self._apply(call, call.on_media_connected()))
+        elif state == "failed":
+            self._spawn(self._apply(call, call.on_media_lost(self.clock())))
+
+    async def _close_peer(self) -> None:
+        peer, self.peer = self.peer, None
+        if peer is not None:
+            await self.remote.stop()
+            await self.speaker.stop()
+            with contextlib.suppress(Exception):
+                await peer.close()
+
+    # -- carrying out actions --------------------------------------------------------------------
+    async def _apply(self, call: Call, actions: list[Action]) -> None:
+        for action in actions:
+            match action:
+                case "publish":
+                    self._publish()
+                case "offer" | "restart_peer":
+                    self._spawn(self._new_offer(call))
+                case "send_hangup":
+                    if self.signal is not None:
+                        await self.signal.send(protocol.hangup())
+                case "cancel_call":
+                    if self.hub is not None:
+                        try:
+                            await self.hub.cancel(call.call_id)
+                        except HubUnreachable as exc:
+                            log.warning("hub not told of the hang-up", extra={"detail": str(exc)})
+                case "teardown":
+                    log.info("video call ended", extra={"call_id": call.call_id, "state": call.state,
+                                                        "reason": call.end_reason})
+                    await self._teardown()
+
+    def _publish(self) -> None:
+        if self.call is not None:
+            self.bus.publish({"type": "call", "call": self.call.view()})
+
+    async def _teardown(self) -> None:
+        """Stop every track, the camera, the socket and the background tasks (but not the caller's)."""
+        current = asyncio.current_task()
+        for task in list(self._tasks):
+            if task is not current:
+                task.cancel()
+        await self._close_peer()
+        await self.face.stop()
+        self.microphone.stop()
+        await self.document.stop()
+        self.screen.clear()
+        self.remote.clear()
+        signal, self.signal = self.signal, None
+        if signal is not None:
+            with contextlib.suppress(Exception):
+                await signal.close()
+        self._offer_at = self._connected_at = None
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def _call_item(session: dict[str, Any] | None) -> dict[str, Any]:
+    """The POST /calls body: which item and step the citizen needs help with."""
+    if not session:
+        return {"item_code": "general", "item_name": "综合咨询", "step_id": "home", "step_title": "首页",
+                "elder_mode": False, "language": "zh_CN"}
+    step = session.get("step") or {}
+    return {"item_code": session.get("item_code", ""), "item_name": session.get("item_name", ""),
+            "step_id": step.get("id", ""), "step_title": step.get("title", ""),
+            "elder_mode": bool(session.get("elder_mode", False)), "language": session.get("language", "zh_CN")}

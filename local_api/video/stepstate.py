@@ -1,0 +1,57 @@
+"""What the helper may see of the citizen's current step: titles and masked, non-sensitive values (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows.masking import mask_id, mask_name, mask_phone
+
+MAX_VALUE = 60
+
+
+def _masked(field: dict[str, Any]) -> str:
+    """A form value as a passer-by may see it: identifiers masked, free text only as filled in or not."""
+    value = str(field.get("value") or "").strip()
+    if not value:
+        return "未填写"
+    kind = field.get("type", "text")
+    name = str(field.get("name", ""))
+    if kind == "id_number":
+        return mask_id(value)
+    if kind == "phone":
+        return mask_phone(value)
+    if "name" in name or "姓名" in str(field.get("label", "")):
+        return mask_name(value)
+    if kind in ("choice", "number"):
+        return value[:MAX_VALUE]
+    return "已填写"  # dates, addresses and free text can identify a person
+
+
+def step_summary(session: dict[str, Any] | None) -> dict[str, Any]:
+    """``{"id", "kind", "title", "fields": {label: masked value}}`` for the hub's ``state`` message."""
+    if not session:
+        return {"id": "", "kind": "none", "title": "未开始办理", "fields": {}}
+    step = session.get("step") or {}
+    fields: dict[str, str] = {"事项": str(session.get("item_name", ""))[:MAX_VALUE],
+                              "步骤": f"{session.get('step_number', 1)}/{session.get('step_total', 1)}"}
+    applicant = session.get("applicant")
+    if applicant:
+        fields["申请人"] = str(applicant.get("name_masked", ""))  # masked by the session view already
+        fields["证件号码"] = str(applicant.get("id_number_masked", ""))
+    for field in step.get("fields") or []:
+        if step.get("kind") == "rate":
+            break  # the rating's reason is the citizen's own words
+        label = str(field.get("label") or field.get("name") or "")[:MAX_VALUE]
+        fields[label] = _masked(field) + ("（有误）" if field.get("error") else "")
+    for material in step.get("materials") or []:
+        name = str(material.get("name", ""))[:MAX_VALUE]
+        fields[name] = f"已拍 {material.get('captured', 0)}/{material.get('pages', 1)} 页"
+    chosen = (step.get("data") or {}).get("chosen") if step.get("kind") == "choose" else None
+    if chosen:
+        labels = {o.get("value"): o.get("label") for o in step.get("options") or []}
+        fields["已选择"] = str(labels.get(chosen, chosen))[:MAX_VALUE]
+    notice = session.get("notice")
+    if notice and notice.get("message"):
+        fields["提示"] = str(notice["message"])[:MAX_VALUE]
+    return {"id": str(step.get("id", "")), "kind": str(step.get("kind", "")), "title": str(step.get("title", "")),
+            "fields": fields}
