@@ -290,7 +290,7 @@ class HttpKioskd:
         status = response.status_code
         if status == 503:
             code = str(body.get("code") or "hub_unreachable")
-            return CallError(code, f"kioskd cannot {action}: {detail or code}")
+            return CallError(code, f"kioskd cannot {action} (503 {code}): {detail or 'no reason given'}")
         if status == 409:
             code = "busy" if action == "start a call" else str(body.get("code") or "no_call")
             if action == "send a screen frame":

@@ -57,9 +57,9 @@ def highlight_matches(target: str, kid: str) -> bool:
     if not target or not kid:
         return False
     if target == "next":
-        return kid.endswith(".next") or kid in NEXT_KIDS
+        return (kid.endswith(".next") or kid in NEXT_KIDS) and not kid.startswith("form.field.")
     if target == "back":
-        return kid.endswith(".back") or kid in BACK_KIDS
+        return (kid.endswith(".back") or kid in BACK_KIDS) and not kid.startswith("form.field.")
     if target == "keypad" or target in HIGHLIGHT_DEVICES:
         return False  # matched by widget kind, not by id
     return kid == f"form.field.{target}"

@@ -351,12 +351,12 @@ class CallController:
             return
         became_live = self.phase != "live"
         self.phase = "live"
+        target = view.highlight if view.state == "connected" else None
+        if self.highlight is not None and (old is None or old.highlight != view.highlight):
+            self.highlight.point(target)  # first: the panel says where to look when nothing is outlined
         self._render()
         if became_live:
             self.app._fill_footer()
-        target = view.highlight if view.state == "connected" else None
-        if self.highlight is not None and (old is None or old.highlight != view.highlight):
-            self.highlight.point(target)
         self._share(view.state in ("connected", "reconnecting") and view.sending.screen)
         self._poll_frames(mode == "live" and self.expanded)
 

@@ -333,3 +333,17 @@ def test_call_screens_fit_and_are_saved_for_review(call, tmp_path):
     for shot in app.shots[-7:]:
         image = Image.open(shot).convert("L")
         assert ImageStat.Stat(image).stddev[0] > 20, f"{shot.name} looks blank"
+
+
+def test_a_device_highlight_outlines_its_picture_or_says_where_to_look(call):
+    app, fake, p = call.app, call.fake, call.pilot
+    walk_to(call, "identify")
+    start_call(call)
+    connected(call)
+    light = app.call.highlight
+    fake.helper_highlights("card_reader")
+    p.wait_until(lambda: light.drawn and type(light.widget).__name__ == "CardReaderArt", "the reader picture")
+    assert p.find("call.look") is None
+    fake.helper_highlights("printer")  # no printer on this screen: the panel says where it is
+    p.wait_until(lambda: p.find("call.look") is not None, "where to look")
+    assert "出纸口" in p.text("call.look") and not light.drawn
