@@ -160,6 +160,7 @@ def window_page(
         {
             "view": view,
             "appointments": rows,
+            "service_names": {s.code: s.name for s in view.services},
             "msg": msg,
             "error": error,
             "priority_labels": PRIORITY_LABELS,

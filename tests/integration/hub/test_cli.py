@@ -57,6 +57,14 @@ def test_add_list_revoke(env):
     assert "C\ttax\t税务\t4 min\t3 window(s)" in invoke(["queue", "list", "--site", "yc-hall"], env)[1]
     code, _, err = invoke([*service[:-1], "x", "--prefix", "c"], env)
     assert code == 2 and "capital letter" in err
+    hours = ["--opens", "08:30", "--closes", "17:30", "--daily-limit", "300", "--start", "1"]
+    code, out, err = invoke([*service, *hours], env)
+    assert code == 0, err
+    assert "08:30-17:30, at most 300 a day" in out
+    listed = invoke(["queue", "list", "--site", "yc-hall"], env)[1]
+    assert "C\ttax\t税务\t5 min\t1 window(s)\t08:30-17:30\t300" in listed
+    code, _, err = invoke([*service, "--opens", "18:00", "--closes", "08:00"], env)
+    assert code == 2 and "--closes must be later than --opens" in err
 
 
 @pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
