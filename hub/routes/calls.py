@@ -127,7 +127,7 @@ async def ask_callback(
         callback_id, masked, created = await board.run_db(write)
     except store.CallbackError as exc:
         raise field_error(("body", "phone"), str(exc)) from None
-    await board.push_consoles()
+    board.push_consoles()
     ack = {"callback_id": callback_id, "call_id": call_id, "phone": masked}
     return JSONResponse(ack, status_code=201 if created else 200)
 

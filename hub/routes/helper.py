@@ -154,32 +154,15 @@ def _safe_next(target: str) -> str:
 # -- the console
 
 
-async def render_board(
-    conn: HTTPConnection, board: Switchboard, who: Who, data: dict[str, Any] | None = None
-) -> tuple[dict[str, Any], str]:
-    """The console's data and its HTML (the same partial the page and the live pushes use)."""
-    data = data if data is not None else await board.board(who.username)
-    state: HubState = conn.app.state.hub
-
-    def directory() -> dict[str, str]:
-        with state.db.read() as db:
-            return accounts.active_helpers(db)
-
-    helpers = await run_in_threadpool(directory)
-    online = board.online_helpers()
-    others = [
-        {"username": u, "name": n, "online": u in online} for u, n in sorted(helpers.items()) if u != who.username
-    ]
-    template = templates.get_template("helper_board.html")
-    html = template.render(board=data, others=others, me=who)
-    return data, html
+def render_board(data: dict[str, Any], who: Who) -> str:
+    """The console's lists as HTML (the same partial for the page and for every live push)."""
+    return templates.get_template("helper_board.html").render(board=data, others=data["helpers"], me=who)
 
 
 @router.get("", response_class=HTMLResponse)
 async def console(request: Request, board: BoardDep, who: WhoDep) -> Response:
     """Waiting calls with site, item and step; callback requests; the last 50 calls."""
-    _, html = await render_board(request, board, who)
-    context = {"me": who, "board_html": html}
+    context = {"me": who, "board_html": render_board(await board.board(who.username), who)}
     return templates.TemplateResponse(request, "helper_console.html", context)
 
 
@@ -211,7 +194,7 @@ class _ConsoleSocket:
 
     async def send_json(self, data: Any) -> None:
         if data.get("type") == "queue":
-            _, data["html"] = await render_board(self.ws, self.ws.app.state.calls, self.who, data)
+            data = {**data, "html": render_board(data, self.who)}
         await self.ws.send_json(data)
 
     async def close(self, code: int = 1000, reason: str | None = None) -> None:
@@ -299,7 +282,7 @@ async def _callback_action(
         await board.run_db(write)
     except store.CallbackError as exc:
         return _message(request, "callback", str(exc), 409)
-    await board.push_consoles()
+    board.push_consoles()
     return _done(request, {"callback_id": callback_id})
 
 

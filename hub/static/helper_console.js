@@ -5,6 +5,20 @@
   const board = document.getElementById("board");
   const live = document.getElementById("live-status");
   let received = Date.now();
+  let pending = null;
+
+  function show(html) {
+    board.innerHTML = html;
+    received = Date.now();
+    pending = null;
+  }
+
+  board.addEventListener("focusout", (event) => {
+    if (pending === null || event.target.tagName !== "SELECT") return;
+    // Moving on to the form's own 转接 button submits it; redrawing now would swallow that click.
+    if (event.relatedTarget && event.relatedTarget.form === event.target.form) return;
+    show(pending);
+  });
 
   function tick() {
     const extra = Math.floor((Date.now() - received) / 1000);
@@ -20,11 +34,13 @@
     ws.onmessage = (event) => {
       const msg = JSON.parse(event.data);
       if (msg.type !== "queue") return;
-      // Keep a transfer choice the helper is making while the list refreshes.
-      const open = document.activeElement && document.activeElement.tagName === "SELECT";
-      if (open) return;
-      board.innerHTML = msg.html;
-      received = Date.now();
+      // A helper picking a colleague to transfer to keeps the list until the choice is made.
+      const picking = document.activeElement && document.activeElement.tagName === "SELECT";
+      if (picking) {
+        pending = msg.html;
+        return;
+      }
+      show(msg.html);
       const ringing = msg.calls.filter((c) => c.status === "ringing" && !c.declined).length;
       document.title = (ringing ? "（" + ringing + "）" : "") + "工作台 · 远程视频帮办";
     };

@@ -77,20 +77,20 @@ def add_callback(db: Session, keys: Keys, call_id: str, phone: str, now: dt.date
 
 
 @dataclass(frozen=True)
-class CallbackView:
+class OpenCallback:
     id: int
     call_id: str
     kiosk_id: str
     site_id: str
     item_name: str
-    phone: str
+    phone_masked: str
+    phone_enc: str
     created_at: dt.datetime
     taken_by: str | None
-    done: bool
 
 
-def open_callbacks(db: Session, keys: Keys, viewer: str) -> list[CallbackView]:
-    """Callbacks not yet done, oldest first; the number is masked except for the helper who took it."""
+def open_callbacks(db: Session) -> list[OpenCallback]:
+    """Callbacks not yet done, oldest first."""
     query = (
         select(CallbackRequest, CallRecord)
         .join(CallRecord, CallRecord.id == CallbackRequest.call_id)
@@ -98,16 +98,16 @@ def open_callbacks(db: Session, keys: Keys, viewer: str) -> list[CallbackView]:
         .order_by(CallbackRequest.created_at)
     )
     return [
-        CallbackView(
+        OpenCallback(
             cb.id,
             cb.call_id,
             call.kiosk_id,
             call.site_id,
             call.item_name,
-            keys.decrypt(cb.phone_enc) if cb.taken_by == viewer else cb.phone_masked,
+            cb.phone_masked,
+            cb.phone_enc,
             cb.created_at,
             cb.taken_by,
-            False,
         )
         for cb, call in db.execute(query)
     ]

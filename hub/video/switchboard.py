@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from hub.db.session import Database
 from hub.personal import Keys
 from hub.video import store
+from hub.video.accounts import active_helpers
 from hub.video.calls import REASON_LABELS, STATUS_LABELS, Call, CallError, Reason, Status, new_call_id
 from hub.video.signaling import SignalError, parse
 
@@ -75,6 +76,8 @@ class Switchboard:
         self.ring_seconds, self.grace_seconds = ring_seconds, grace_seconds
         self.rooms: dict[str, Room] = {}
         self.consoles: dict[Socket, str] = {}
+        self._dirty = False
+        self._pusher: asyncio.Task[None] | None = None
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="calls-db")
 
     # -- database, in order, off the loop
@@ -105,6 +108,11 @@ class Switchboard:
             await self.end(call_id, Reason.HUB_RESTART, by="hub")
         for ws in list(self.consoles):
             await _close(ws, 1001, "hub stopping")
+        self.consoles.clear()
+        if self._pusher is not None:
+            self._pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pusher
         self._writer.shutdown(wait=True)
 
     # -- calls
@@ -119,7 +127,7 @@ class Switchboard:
         self.rooms[call.id] = room
         await self._save(call)
         self._ring(room)
-        await self.push_consoles()
+        self.push_consoles()
         return call
 
     def _ring(self, room: Room) -> None:
@@ -157,14 +165,14 @@ class Switchboard:
         await self._save(room.call)
         if room.kiosk is not None:
             await _send(room.kiosk, {"type": "accepted", "helper": display_name})
-        await self.push_consoles()
+        self.push_consoles()
         return room.call
 
     async def decline(self, call_id: str, helper: str) -> None:
         room = await self._room(call_id)
         room.call.decline(helper)
         await self._announce_ringing(room)
-        await self.push_consoles()
+        self.push_consoles()
 
     async def transfer(self, call_id: str, by: str, to: str) -> None:
         room = await self._room(call_id)
@@ -179,7 +187,7 @@ class Switchboard:
         await self._save(room.call)
         self._ring(room)
         await self._announce_ringing(room)
-        await self.push_consoles()
+        self.push_consoles()
 
     async def end(self, call_id: str, reason: Reason, by: str, notify_kiosk: bool = True) -> Call | None:
         """End the call for both sides: tell the other side(s), close both sockets, record why."""
@@ -199,7 +207,7 @@ class Switchboard:
             if by != "helper":
                 await _send(room.helper, message)
             await _close(room.helper, CLOSE_ENDED, "call ended")
-        await self.push_consoles()
+        self.push_consoles()
         return room.call
 
     async def _room(self, call_id: str) -> Room:
@@ -264,7 +272,7 @@ class Switchboard:
             if room.helper is not None:
                 await _send(room.helper, msg)
             await self._save(room.call)
-            await self.push_consoles()
+            self.push_consoles()
         elif room.helper is None:
             await _send(ws, {"type": "error", "detail": "no helper on the call yet; send the offer after peer-joined"})
         else:
@@ -319,7 +327,7 @@ class Switchboard:
         await _send(room.kiosk, msg)
         if msg["type"] == "answer" and room.call.connect(self.clock()):
             await self._save(room.call)
-            await self.push_consoles()
+            self.push_consoles()
 
     async def _gone(self, call_id: str, side: str) -> None:
         await asyncio.sleep(self.grace_seconds)
@@ -361,9 +369,18 @@ class Switchboard:
         for room in list(self.rooms.values()):
             await self._announce_ringing(room)
 
-    async def push_consoles(self) -> None:
-        for ws, helper in list(self.consoles.items()):
-            await _send(ws, await self.board(helper))
+    def push_consoles(self) -> None:
+        """Send every console its board soon; changes arriving meanwhile are folded into one push."""
+        self._dirty = True
+        if self._pusher is None or self._pusher.done():
+            self._pusher = asyncio.create_task(self._push())
+
+    async def _push(self) -> None:
+        while self._dirty and self.consoles:
+            self._dirty = False
+            shared = await self._shared()
+            for ws, helper in list(self.consoles.items()):
+                await _send(ws, self._board(helper, shared))
 
     def call_views(self, helper: str) -> list[dict[str, Any]]:
         """Ringing calls this helper may take (oldest first), then the helper's own live calls."""
@@ -392,24 +409,15 @@ class Switchboard:
         }
 
     async def board(self, helper: str) -> dict[str, Any]:
-        """Everything the console shows: waiting calls, open callbacks, the last 50 calls."""
+        """Everything the console shows: waiting calls, open callbacks, the last 50 calls, the helpers."""
+        return self._board(helper, await self._shared())
 
-        def read() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    async def _shared(self) -> dict[str, Any]:
+        """What every console's board is made of, read once per push."""
+
+        def read() -> dict[str, Any]:
             with self.db.read() as s:
-                callbacks = [
-                    {
-                        "id": cb.id,
-                        "kiosk_id": cb.kiosk_id,
-                        "site_id": cb.site_id,
-                        "item_name": cb.item_name,
-                        "phone": cb.phone,
-                        "created_at": self.local(cb.created_at),
-                        "taken_by": cb.taken_by,
-                        "mine": cb.taken_by == helper,
-                    }
-                    for cb in store.open_callbacks(s, self.keys, helper)
-                ]
-                rows = [
+                history = [
                     {
                         "id": r.id,
                         "kiosk_id": r.kiosk_id,
@@ -424,10 +432,38 @@ class Switchboard:
                     }
                     for r in store.history(s)
                 ]
-                return callbacks, rows
+                return {"callbacks": store.open_callbacks(s), "history": history, "helpers": active_helpers(s)}
 
-        callbacks, history = await self.run_db(read)
-        return {"type": "queue", "calls": self.call_views(helper), "callbacks": callbacks, "history": history}
+        return await self.run_db(read)
+
+    def _board(self, helper: str, shared: dict[str, Any]) -> dict[str, Any]:
+        callbacks = [
+            {
+                "id": cb.id,
+                "kiosk_id": cb.kiosk_id,
+                "site_id": cb.site_id,
+                "item_name": cb.item_name,
+                # the full number only for the helper who took it
+                "phone": self.keys.decrypt(cb.phone_enc) if cb.taken_by == helper else cb.phone_masked,
+                "created_at": self.local(cb.created_at),
+                "taken_by": cb.taken_by,
+                "mine": cb.taken_by == helper,
+            }
+            for cb in shared["callbacks"]
+        ]
+        online = self.online_helpers()
+        others = [
+            {"username": u, "name": n, "online": u in online}
+            for u, n in sorted(shared["helpers"].items())
+            if u != helper
+        ]
+        return {
+            "type": "queue",
+            "calls": self.call_views(helper),
+            "callbacks": callbacks,
+            "history": shared["history"],
+            "helpers": others,
+        }
 
     def local(self, value: dt.datetime | None) -> str:
         if value is None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from hub.video.signaling import MAX_SDP_BYTES
+from tests.integration.hub.video.conftest import served_hub
 
 OFFER = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n"
 ANSWER = OFFER.replace("o=- 1 1", "o=- 2 2")
@@ -184,3 +187,14 @@ def test_stopping_the_hub_closes_both_sockets_and_records_the_restart(hub_with):
     assert kiosk.closed()[0] is not None and page.closed()[0] is not None
     row = hub.history(call_id)
     assert (row["status"], row["end_reason"]) == ("ended", "hub_restart")
+
+
+@pytest.mark.postgres
+def test_a_whole_call_is_recorded_on_postgresql(tmp_path, pg_server, pg_migrated):
+    with served_hub(tmp_path / "hub", database_url=pg_server.create_database(pg_migrated)) as hub:
+        call_id, kiosk, page = connected(hub)
+        page.send({"type": "hangup"})
+        assert kiosk.expect("hangup")["by"] == "helper"
+        row = hub.history(call_id)
+        assert (row["status"], row["end_reason"], row["helper_username"]) == ("ended", "helper_hangup", "wang")
+        assert row["accepted_at"] <= row["ended_at"]
