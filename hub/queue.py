@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -166,6 +166,33 @@ def calling_order(line: Sequence[InLine], streak: int, max_streak: int) -> list[
             order.append(normal[j].id)
             j, streak = j + 1, 0
     return order
+
+
+def calls_before(priority: bool, rank: int, others: int, streak: int, max_streak: int) -> int:
+    """How many calls come before a waiting ticket: the same as its index in calling_order, from counts alone.
+
+    rank: tickets of its own kind called before it among themselves; others: waiting tickets of the other kind.
+    """
+    calls = 0
+    if priority:
+        normals = others
+        while True:
+            if normals == 0 or streak < max_streak:
+                if rank == 0:
+                    return calls
+                rank, streak = rank - 1, streak + 1
+            else:
+                normals, streak = normals - 1, 0
+            calls += 1
+    priorities = others
+    while True:
+        if priorities > 0 and streak < max_streak:
+            priorities, streak = priorities - 1, streak + 1
+        else:
+            if rank == 0:
+                return calls
+            rank, streak = rank - 1, 0
+        calls += 1
 
 
 def trailing_streak(weights_newest_first: Sequence[int]) -> int:
@@ -353,11 +380,30 @@ def order_of_line(db: Session, site_id: str, service_code: str, day: str, policy
     return calling_order(_line(db, site_id, service_code, day), streak, policy.max_streak)
 
 
+def people_ahead(db: Session, row: QueueTicket, policy: QueuePolicy) -> int:
+    """A waiting ticket's index in its line's calling order, counted in SQL rather than by loading the line."""
+    t = QueueTicket
+    at, weight = utc(row.issued_at), row.priority_weight
+    earlier = or_(t.issued_at < at, and_(t.issued_at == at, t.id < row.id))
+    if weight > 0:
+        mine = and_(t.priority_weight > 0, or_(t.priority_weight > weight, and_(t.priority_weight == weight, earlier)))
+        other = t.priority_weight <= 0
+    else:
+        mine, other = and_(t.priority_weight <= 0, earlier), t.priority_weight > 0
+    rank, others = db.execute(
+        select(
+            func.coalesce(func.sum(case((mine, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((other, 1), else_=0)), 0),
+        ).where(t.site_id == row.site_id, t.service_code == row.service_code, t.day == row.day, t.status == WAITING)
+    ).one()
+    streak = _streak(db, row.site_id, row.service_code, row.day, policy.max_streak)
+    return calls_before(weight > 0, int(rank), int(others), streak, policy.max_streak)
+
+
 def ticket_view(db: Session, row: QueueTicket, now: dt.datetime, policy: QueuePolicy) -> Ticket:
     """A ticket with its place in the calling order and the estimated wait."""
     service = db.get_one(QueueService, (row.site_id, row.service_code))
-    order = order_of_line(db, row.site_id, row.service_code, row.day, policy) if row.status == WAITING else []
-    ahead = order.index(row.id) if row.id in order else 0
+    ahead = people_ahead(db, row, policy) if row.status == WAITING else 0
     return Ticket(
         number=row.number,
         service=service.code,

@@ -14,6 +14,7 @@ from hub.queue import (
     QueuePolicy,
     age_on,
     calling_order,
+    calls_before,
     estimate_minutes,
     is_open,
     minutes_per_person,
@@ -61,6 +62,21 @@ def test_order_is_a_permutation_and_never_starves(weights, streak, max_streak):
             run, normal_left = 0, normal_left - 1
     normals = [t for t in order if by_id[t].weight == 0]
     assert normals == sorted(normals)  # normal tickets keep their issue order
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 3), max_size=30), st.integers(0, 5), st.integers(1, 5))
+def test_counted_position_matches_the_calling_order(weights, streak, max_streak):
+    tickets = line(*weights)
+    order = calling_order(tickets, streak, max_streak)
+    for t in tickets:
+        mine = [o for o in tickets if (o.weight > 0) == (t.weight > 0)]
+        if t.weight > 0:
+            rank = sum(1 for o in mine if (-o.weight, o.issued_at, o.id) < (-t.weight, t.issued_at, t.id))
+        else:
+            rank = sum(1 for o in mine if (o.issued_at, o.id) < (t.issued_at, t.id))
+        others = len(tickets) - len(mine)
+        assert calls_before(t.weight > 0, rank, others, streak, max_streak) == order.index(t.id)
 
 
 def test_trailing_streak_counts_the_latest_priority_calls():
