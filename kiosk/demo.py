@@ -78,10 +78,15 @@ class Demo:
         return self.result
 
     def video_help(self) -> None:
+        """视频帮助 first asks what the call may send; no helper is on duty here, so decline."""
         self.pilot.tap("home.video_help")
-        self.pilot.wait_screen("help")
-        self.pilot.tap("help.home")
+        self.pilot.wait_screen("call_consent")
+        self.pilot.tap("call_consent.screen")
+        self.pilot.shot("call-consent-screen")
+        self.pilot.tap("call_consent.cancel")
         self.pilot.wait_screen("home")
+        if self.app.call.phase != "idle":
+            self.result.problems.append("declining video help left a call behind")
 
     def technician(self) -> None:
         p = self.pilot
