@@ -100,6 +100,8 @@
     peer.onconnectionstatechange = () => showConnection(peer);
     status("正在建立连接…");
     await peer.setRemoteDescription({ type: "offer", sdp: sdp });
+    await localReady;
+    if (mine !== offers || ended) return;
     if (local) local.getTracks().forEach((track) => peer.addTrack(track, local));
     await peer.setLocalDescription(await peer.createAnswer());
     await waitForGathering(peer);
@@ -242,6 +244,7 @@
     $("remote-audio").play().then(() => { $("audio-blocked").hidden = true; }).catch(() => {});
   });
 
-  // The camera first, so the first answer already carries the helper's video and voice.
-  startLocal().finally(connect);
+  // Join at once (the hub ends a call whose page does not turn up); answers wait for the camera and microphone.
+  const localReady = startLocal();
+  connect();
 })();

@@ -32,6 +32,7 @@ CLOSE_UNAUTHORISED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_UNKNOWN = 4404
 CLOSE_REPLACED = 4409
+JOIN_SECONDS = 30  # from accepting to the call page's socket (a camera permission prompt may take a while)
 
 
 class Socket(Protocol):
@@ -74,6 +75,7 @@ class Switchboard:
     ) -> None:
         self.db, self.keys, self.clock, self.zone = db, keys, clock, zone
         self.ring_seconds, self.grace_seconds = ring_seconds, grace_seconds
+        self.join_seconds = max(grace_seconds, JOIN_SECONDS)
         self.rooms: dict[str, Room] = {}
         self.consoles: dict[Socket, str] = {}
         self._dirty = False
@@ -162,6 +164,11 @@ class Switchboard:
         room.call.accept(helper, display_name, self.clock())
         _cancel(room.ring_timer)
         room.ring_timer = None
+        # Both sides must turn up: a page never opened, or a kiosk that never connected, must not hold the call.
+        if room.helper is None and room.helper_gone is None:
+            room.helper_gone = asyncio.create_task(self._gone(call_id, "helper", self.join_seconds))
+        if room.kiosk is None and room.kiosk_gone is None:
+            room.kiosk_gone = asyncio.create_task(self._gone(call_id, "kiosk"))
         await self._save(room.call)
         if room.kiosk is not None:
             await _send(room.kiosk, {"type": "accepted", "helper": display_name})
@@ -329,8 +336,8 @@ class Switchboard:
             await self._save(room.call)
             self.push_consoles()
 
-    async def _gone(self, call_id: str, side: str) -> None:
-        await asyncio.sleep(self.grace_seconds)
+    async def _gone(self, call_id: str, side: str, seconds: float | None = None) -> None:
+        await asyncio.sleep(self.grace_seconds if seconds is None else seconds)
         room = self.rooms.get(call_id)
         if room is None:
             return

@@ -72,6 +72,7 @@ class VideoHub:
     clients: list[httpx.Client] = field(default_factory=list)
     sockets: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     stop: Callable[[], None] = lambda: None
+    board: Any = None
 
     @property
     def ws_url(self) -> str:
@@ -170,6 +171,7 @@ def served_hub(data_dir, **settings: Any) -> Iterator[VideoHub]:
     state: HubState = app.state.hub
     hub = VideoHub(f"http://127.0.0.1:{port}", state, "")
     hub.kiosk_token = hub.register_kiosk("k1")
+    hub.board = app.state.calls
 
     def stop() -> None:
         server.should_exit = True

@@ -161,6 +161,15 @@ def test_a_side_gone_longer_than_the_grace_time_ends_the_call(hub_with):
     hub.wait_for(lambda: hub.history(call_id)["end_reason"] == "kiosk_gone", "the call to end")
 
 
+def test_an_accepted_call_whose_page_never_opens_ends_for_the_kiosk(video_hub):
+    video_hub.board.join_seconds = 0.3
+    call_id = video_hub.call()
+    kiosk = video_hub.kiosk_socket(call_id)
+    assert video_hub.accept(video_hub.helper("wang", "王芳"), call_id).status_code == 303
+    assert kiosk.expect("hangup") == {"type": "hangup", "by": "hub", "reason": "helper_gone"}
+    assert video_hub.history(call_id)["status"] == "ended"
+
+
 def test_ring_timeout_sends_unanswered_and_records_missed(hub_with):
     hub = hub_with(call_ring_seconds=0.5)
     call_id = hub.call()
