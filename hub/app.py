@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -47,6 +48,8 @@ async def start_video_help(app: FastAPI, state: HubState) -> Switchboard:
     """The relay of video calls; records calls a previous run left open as ended."""
     app.state.helper_key = helper.session_key(state.settings.data_dir)
     s = state.settings
+    if s.workers > 1:
+        logging.getLogger("hub.video").warning("video calls need KIOSKHUB_WORKERS=1: each call's two sockets must meet")
     board = Switchboard(state.db, state.keys, state.clock, s.zone, s.call_ring_seconds, s.call_grace_seconds)
     await board.start()
     return board

@@ -130,6 +130,7 @@ class Switchboard:
         await self._save(call)
         self._ring(room)
         self.push_consoles()
+        log.info("call %s from kiosk %s is ringing", call.id, kiosk_id)
         return call
 
     def _ring(self, room: Room) -> None:
@@ -170,6 +171,7 @@ class Switchboard:
         if room.kiosk is None and room.kiosk_gone is None:
             room.kiosk_gone = asyncio.create_task(self._gone(call_id, "kiosk"))
         await self._save(room.call)
+        log.info("call %s accepted by helper %s", call_id, helper)
         if room.kiosk is not None:
             await _send(room.kiosk, {"type": "accepted", "helper": display_name})
         self.push_consoles()
@@ -205,6 +207,7 @@ class Switchboard:
             _cancel(task)
         room.call.end(reason, self.clock())
         await self._save(room.call)  # recorded before either side hears of it
+        log.info("call %s %s (%s)", call_id, room.call.status.value, reason.value)
         message = {"type": "hangup", "by": by, "reason": reason.value}
         if room.kiosk is not None:
             if notify_kiosk and by != "kiosk":

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from hub.settings import ConfigError, load_settings
 from hub.video.calls import Call, CallError, Reason, Status, mask_phone
 from hub.video.ice import ice_servers, turn_rest_credentials
 from hub.video.signaling import MAX_SDP_BYTES, SignalError, parse
@@ -159,3 +160,13 @@ def test_turn_rest_credentials_match_coturn_formula():
 def test_no_ice_servers_configured_means_host_candidates_only():
     none = {"stun_urls": None, "turn_urls": None, "turn_secret": None, "turn_user": None, "turn_password": None}
     assert ice_servers(**none, call_id="c1", now=T0, ttl_seconds=60) == []
+
+
+def test_turn_urls_without_credentials_or_with_a_wrong_scheme_are_refused_at_start():
+    with pytest.raises(ConfigError, match=r"KIOSKHUB_TURN_URLS: .*KIOSKHUB_TURN_SECRET"):
+        load_settings(turn_urls="turn:10.0.0.5:3478")
+    with pytest.raises(ConfigError, match=r"KIOSKHUB_TURN_URLS: .*turn: or turns:"):
+        load_settings(turn_urls="stun:10.0.0.5:3478", turn_secret="s")
+    with pytest.raises(ConfigError, match="KIOSKHUB_STUN_URLS"):
+        load_settings(stun_urls="10.0.0.5:3478")
+    assert load_settings(turn_urls="turn:a:3478", turn_user="u", turn_password="p").turn_user == "u"
