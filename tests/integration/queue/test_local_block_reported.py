@@ -17,6 +17,13 @@ def take(daemon, *args: str) -> dict:
     return json.loads(done.stdout)
 
 
+def post(daemon, service: str, **extra) -> dict:
+    with daemon.client() as c:
+        r = c.post("/queue/tickets", json={"service": service, **extra})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
 def local(daemon) -> dict:
     with daemon.client() as c:
         return c.get("/queue/local-tickets").json()
@@ -32,11 +39,11 @@ def test_z_tickets_issued_while_the_hub_was_down_are_reported_when_it_returns(tm
         settings = {"KIOSK_DEVICES": "real", "KIOSK_VOICE": "none:", "KIOSK_PRINTER": f"sim://{tmp_path / 'out'}",
                     "KIOSK_KIOSK_ID": "z-kiosk", "KIOSK_HUB_URL": hub.url, "KIOSK_HUB_TOKEN": hub.kiosk_token}
         with kioskd(tmp_path / "kiosk", **settings) as d:
-            first = take(d, "--service", "social_security")
+            first = post(d, "social_security")
             second = take(d, "--service", "social_security", "--priority", "pregnant")
             assert local(d)["pending"] == 2
         with kioskd(tmp_path / "kiosk", **settings) as d:  # a restart keeps them
-            third = take(d, "--service", "social_security", "--no-print")
+            third = post(d, "social_security", print=False)
             assert [t["number"] for t in (first, second, third)] == ["Z001", "Z002", "Z003"]
             assert {t["source"] for t in (first, second, third)} == {"local"}
             assert (second["priority"], second["priority_category"]) == (True, "pregnant")
@@ -45,7 +52,7 @@ def test_z_tickets_issued_while_the_hub_was_down_are_reported_when_it_returns(tm
             assert len(printed) == 2 and "离线号段" in printed[0].read_text(encoding="utf-8")
 
             hub.start()
-            from_hub = take(d, "--service", "social_security", "--no-print")  # the hub answers again
+            from_hub = post(d, "social_security", print=False)  # the hub answers again
             assert from_hub["source"] == "hub" and from_hub["number"] == "A001"
             deadline = time.monotonic() + 90
             while local(d)["pending"] and time.monotonic() < deadline:
