@@ -144,8 +144,12 @@ def test_kiosk_cancelling_while_ringing_records_cancelled(video_hub):
 def test_helper_reconnecting_within_the_grace_time_keeps_the_call(video_hub):
     call_id, kiosk, page = connected(video_hub)
     helper_cookie_client = video_hub.clients[-1]
+    step = {"id": "photo", "kind": "capture", "title": "拍摄户口簿", "fields": {}}
+    kiosk.send({"type": "state", "step": step})
+    assert page.recv() == {"type": "state", "step": step}
     page.close()
     again = video_hub.helper_socket(f"/helper/calls/{call_id}/ws", helper_cookie_client)
+    assert again.recv() == {"type": "state", "step": step}  # the page shows the current step at once
     assert kiosk.expect("peer-joined")  # the kiosk makes a fresh offer for the new page
     kiosk.send({"type": "offer", "sdp": OFFER})
     assert again.recv()["type"] == "offer"
