@@ -47,6 +47,7 @@ REFUSAL_TEXT = {
 REFUSAL_EXTRAS = ("opens", "closes", "window_opens", "number")
 
 _local_lock = threading.Lock()
+_letters: dict[str, str] = {}  # ticket letter -> service code, as the hub last listed them (used while it is away)
 
 
 class TicketRefused(Exception):
@@ -135,20 +136,29 @@ def take_ticket(runner: Any, service: str, *, key: str, priority: str | None = N
     day = now.strftime("%Y%m%d")
     category = local_category(priority, born.isoformat() if born else None, now)
     number = next_local_number(runner.local_queue_file, day)
+    if _is_letter(service):
+        service = _letters.get(service, service)  # the hub knows services by code
     book = getattr(runner, "local_tickets", None)
     if book is not None:
         book.record(number, day, service, now.isoformat(timespec="seconds"), category)
+    log.info("queue number from the kiosk's own block", extra={"number": number, "service": service})
     return {"number": number, "people_ahead": 0, "estimated_wait_min": None, "service": service,
             "service_label": "", "priority": category is not None, "priority_category": category,
             "priority_label": PRIORITY_LABELS.get(category or "", ""), "appointment_no": None, "follow_url": None,
             "source": "local"}
 
 
+def _is_letter(service: str) -> bool:
+    return len(service) == 1 and service.isupper()
+
+
 def _service_code(client: Any, service: str) -> str:
-    if len(service) == 1 and service.isupper():
-        for known in client.queue_services():
-            if known.get("prefix") == service:
-                return known["code"]
+    if _is_letter(service):
+        listed = client.queue_services()
+        _letters.clear()
+        _letters.update({str(s.get("prefix")): str(s.get("code")) for s in listed if s.get("prefix")})
+        if service in _letters:
+            return _letters[service]
         raise HubRejected(404, f"no service with the letter {service} at this site", {"code": "unknown_service"})
     return service
 

@@ -31,6 +31,8 @@ class FakeHub:
             raise httpx.ConnectError("connection refused", request=request)
         body = json.loads(request.content or b"{}")
         self.requests.append((request.url.path, body, dict(request.headers)))
+        if request.url.path.endswith("/queue/services"):
+            return httpx.Response(200, json=[{"code": "social_security", "prefix": "A", "name": "社保医保"}])
         if request.url.path.endswith("/queue/local-tickets"):
             return httpx.Response(200, json={"accepted": len(body["tickets"]), "duplicates": 0})
         status, answer = self.answer
@@ -127,3 +129,14 @@ def test_without_the_hub_numbers_come_from_the_block_and_are_reported_once_it_an
     ]
     assert book.status() == {"pending": 0, "reported": 3, "rejected": 0}
     assert book.report(runner.hub) == 0 and len(hub.requests) == 1  # nothing sent twice
+
+
+def test_a_ticket_letter_taken_while_the_hub_is_away_is_reported_by_its_service_code(tmp_path, book):
+    hub = FakeHub()
+    runner = Runner(tmp_path, hub, book)
+    assert take_ticket(runner, "A", key="a")["service"] == "social_security"  # the hub lists its letters
+    hub.down = True
+    assert take_ticket(runner, "A", key="b")["number"] == "Z001"
+    hub.down = False
+    book.report(runner.hub)
+    assert hub.requests[-1][1]["tickets"][0]["service"] == "social_security"
