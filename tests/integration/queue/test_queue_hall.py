@@ -6,6 +6,7 @@ PNG + text, and what the kiosk says lands in the sim voice's text files.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from datetime import UTC, datetime, timedelta
@@ -253,3 +254,19 @@ def test_a_code_that_is_no_appointment_offers_a_normal_number(hall):
     [ticket] = citizen.new_tickets()
     assert snap["case_no"] in ticket and "优先" not in ticket
     citizen.finish()
+
+
+def test_kioskctl_checks_an_appointment_in_by_its_qr_text_once(hall):
+    id17 = "44030419800101123"
+    booked = book(hall.hub, {"name": "陈刚", "id_number": id17 + id_check_digit(id17)},
+                  datetime.now(UTC) + timedelta(minutes=10))
+
+    def check_in() -> subprocess.CompletedProcess:
+        return subprocess.run([str(BIN / "kioskctl"), "queue", "check-in", "--qr", booked["qr"], "--no-print",
+                               "--json"], env=hall.env, capture_output=True, text=True, timeout=60)
+
+    first, second = check_in(), check_in()
+    assert first.returncode == 0, first.stderr
+    ticket = json.loads(first.stdout)
+    assert ticket["appointment_no"] == booked["appointment_no"] and ticket["priority_category"] == "appointment"
+    assert second.returncode == 2 and second.stdout == "" and "409" in second.stderr
