@@ -19,7 +19,7 @@ class HubUnreachable(Exception):
 
 
 class CallRefused(Exception):
-    """The hub closed the call's socket for good (4403/4404: ended, unknown, another kiosk's call)."""
+    """The hub closed the call's socket for good (ended, unknown, another kiosk's call, or replaced)."""
 
 
 class SignalingLost(Exception):
@@ -131,7 +131,7 @@ class Signaling:
             pass
         rcvd = self.ws.close_code
         reason = self.ws.close_reason or ""
-        if rcvd in (4401, 4403, 4404):
+        if rcvd in (4401, 4403, 4404, 4409):  # 4409: a newer socket of this kiosk replaced this one
             raise CallRefused(f"the hub closed the call ({rcvd} {reason})".strip())
         raise SignalingLost(f"the call's socket closed ({rcvd} {reason})".strip())
 

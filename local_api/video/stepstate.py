@@ -7,6 +7,7 @@ from typing import Any
 from flows.masking import mask_id, mask_name, mask_phone
 
 MAX_VALUE = 60
+MAX_FIELDS = 40  # what the hub relays at most
 
 
 def _masked(field: dict[str, Any]) -> str:
@@ -30,7 +31,7 @@ def _masked(field: dict[str, Any]) -> str:
 def step_summary(session: dict[str, Any] | None) -> dict[str, Any]:
     """``{"id", "kind", "title", "fields": {label: masked value}}`` for the hub's ``state`` message."""
     if not session:
-        return {"id": "", "kind": "none", "title": "未开始办理", "fields": {}}
+        return {"id": "home", "kind": "none", "title": "未开始办理", "fields": {}}
     step = session.get("step") or {}
     fields: dict[str, str] = {"事项": str(session.get("item_name", ""))[:MAX_VALUE],
                               "步骤": f"{session.get('step_number', 1)}/{session.get('step_total', 1)}"}
@@ -53,5 +54,5 @@ def step_summary(session: dict[str, Any] | None) -> dict[str, Any]:
     notice = session.get("notice")
     if notice and notice.get("message"):
         fields["提示"] = str(notice["message"])[:MAX_VALUE]
-    return {"id": str(step.get("id", "")), "kind": str(step.get("kind", "")), "title": str(step.get("title", "")),
-            "fields": fields}
+    return {"id": str(step.get("id") or "unknown")[:64], "kind": str(step.get("kind", ""))[:32],
+            "title": str(step.get("title", ""))[:200], "fields": dict(list(fields.items())[:MAX_FIELDS])}

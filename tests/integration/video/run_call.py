@@ -28,7 +28,30 @@ import numpy as np
 from tests.daemon import BIN, kioskd, wait_healthy
 
 KIOSK_IP, BROWSER_IP = "10.77.0.1", "10.77.0.2"
-TURN_USER, TURN_PASSWORD = "kiosk", "turn-secret"
+TURN_USER, TURN_PASSWORD = "kiosk", "turn-password"  # the stand-in's static credentials
+TURN_SECRET = "turn-rest-secret"  # kioskhub's: coturn use-auth-secret
+# Chromium may then only use relayed candidates; the shim also keeps the peer connections for the test.
+RELAY_ONLY = """(() => {
+  const Native = window.RTCPeerConnection;
+  window.__pcs = [];
+  function Relayed(config, ...rest) {
+    const pc = new Native(Object.assign({}, config || {}, {iceTransportPolicy: "relay"}), ...rest);
+    window.__pcs.push(pc);
+    return pc;
+  }
+  Relayed.prototype = Native.prototype;
+  Object.setPrototypeOf(Relayed, Native);
+  window.RTCPeerConnection = Relayed;
+})();"""
+SELECTED_PAIR = """async () => {
+  const pc = window.__pcs[window.__pcs.length - 1];
+  const stats = await pc.getStats();
+  let pair = null;
+  stats.forEach(r => { if (r.type === "candidate-pair" && r.nominated && r.state === "succeeded") pair = r; });
+  if (!pair) return null;
+  const type = (id) => stats.get(id).candidateType;
+  return {local: type(pair.localCandidateId), remote: type(pair.remoteCandidateId)};
+}"""
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                  "--autoplay-policy=no-user-gesture-required", "--no-sandbox"]
@@ -47,12 +70,10 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float) -> Any:
 
 
 class StandinHub:
-    """tests/integration/video/standin_hub.py in a subprocess."""
+    """tests/integration/video/standin_hub.py in a subprocess (for trying the kiosk without kioskhub)."""
 
-    name = "stand-in"
-
-    def __init__(self, work: Path, port: int, turn: str | None) -> None:
-        self.work, self.port, self.turn = work, port, turn
+    def __init__(self, work: Path, port: int) -> None:
+        self.work, self.port = work, port
         self.kiosk_token = "standin-kiosk-token"
         self.username, self.password = "helper1", "secret"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -61,19 +82,30 @@ class StandinHub:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
+    def prepare(self) -> None:
+        pass
+
+    def start(self, turn: str | None) -> None:
         cmd = [sys.executable, "-m", "tests.integration.video.standin_hub", "--port", str(self.port),
                "--token", self.kiosk_token]
-        if self.turn:
-            cmd += ["--turn", self.turn, TURN_USER, TURN_PASSWORD]
+        if turn:
+            cmd += ["--turn", turn, TURN_USER, TURN_PASSWORD]
         err = self.work / "hub.stderr"
-        with open(err, "wb") as stderr:
+        with open(err, "ab") as stderr:
             self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=stderr)
         wait_healthy(self.proc, f"{self.url}/api/v1/health", err, 60, "stand-in hub")
 
     def history(self, call_id: str, page: Any) -> str:
         page.goto(f"{self.url}/helper")
         return page.inner_text(f'li.history[data-call="{call_id}"]')
+
+    @staticmethod
+    def ended_by(side: str) -> str:
+        return f"ended {side}:{side}_hangup"
+
+    @staticmethod
+    def shown_step(page: Any) -> str:
+        return json.loads(page.inner_text("#step") or "{}").get("title", "")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -82,18 +114,13 @@ class StandinHub:
 
 
 class RealHub:
-    """kioskhub itself: a kiosk and a helper account made with its CLI."""
+    """kioskhub itself: a kiosk and a helper account made with its CLI; TURN set per start."""
 
-    name = "kioskhub"
-
-    def __init__(self, work: Path, port: int, turn: str | None) -> None:
+    def __init__(self, work: Path, port: int) -> None:
         from tests.hub_process import hub_env
 
         self.work, self.port = work, port
         self.env = hub_env(work / "hub", port)
-        if turn:
-            self.env.update({"KIOSKHUB_TURN_URLS": turn, "KIOSKHUB_TURN_USER": TURN_USER,
-                             "KIOSKHUB_TURN_PASSWORD": TURN_PASSWORD, "KIOSKHUB_ICE_TRANSPORT_POLICY": "relay"})
         self.proc: subprocess.Popen[bytes] | None = None
         self.username = "helper1"
 
@@ -105,19 +132,32 @@ class RealHub:
         return subprocess.run([str(BIN / "kioskhub"), *args], env=self.env, capture_output=True, text=True,
                               timeout=60, check=True).stdout
 
-    def start(self) -> None:
+    def prepare(self) -> None:
         (self.work / "hub").mkdir(parents=True, exist_ok=True)
         self.kiosk_token = self._cli("kiosks", "add", "--id", "video-kiosk", "--site", "yc-hall").split()[-1]
         self.password = self._cli("helpers", "add", "--username", self.username, "--name", "王小明").split()[-1]
+
+    def start(self, turn: str | None) -> None:
+        env = dict(self.env)
+        if turn:  # time-limited coturn REST credentials per call, as a hall would run it
+            env.update({"KIOSKHUB_TURN_URLS": turn, "KIOSKHUB_TURN_SECRET": TURN_SECRET})
         err = self.work / "hub.stderr"
-        with open(err, "wb") as stderr:
-            self.proc = subprocess.Popen([str(BIN / "kioskhub"), "serve"], env=self.env, stdout=subprocess.DEVNULL,
+        with open(err, "ab") as stderr:
+            self.proc = subprocess.Popen([str(BIN / "kioskhub"), "serve"], env=env, stdout=subprocess.DEVNULL,
                                          stderr=stderr)
         wait_healthy(self.proc, f"{self.url}/api/v1/health", err, 60, "kioskhub")
 
     def history(self, call_id: str, page: Any) -> str:
         page.goto(f"{self.url}/helper")
-        return page.inner_text("body")
+        return page.inner_text("table.history tr:nth-child(2)")  # newest first: this call's row
+
+    @staticmethod
+    def ended_by(side: str) -> str:
+        return {"helper": "已结束（工作人员挂断）", "kiosk": "已结束（群众挂断）"}[side]
+
+    @staticmethod
+    def shown_step(page: Any) -> str:
+        return page.inner_text("#state-step")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -125,10 +165,12 @@ class RealHub:
             self.proc.wait(20)
 
 
-def start_turn(work: Path) -> subprocess.Popen[bytes]:
-    """coturn on the kiosk's side of the veth pair, long-term credentials, no TLS; ready once it answers STUN."""
+def start_turn(work: Path, rest_secret: bool) -> subprocess.Popen[bytes]:
+    """coturn on the kiosk's side of the veth pair, no TLS; ready once it answers STUN."""
+    auth = (["--use-auth-secret", f"--static-auth-secret={TURN_SECRET}"] if rest_secret
+            else [f"--user={TURN_USER}:{TURN_PASSWORD}"])
     cmd = [shutil.which("turnserver") or "turnserver", "-n", f"--listening-ip={KIOSK_IP}", f"--relay-ip={KIOSK_IP}",
-           "--lt-cred-mech", f"--user={TURN_USER}:{TURN_PASSWORD}", "--realm=kiosk.test", "--no-tls", "--no-dtls",
+           "--lt-cred-mech", *auth, "--realm=kiosk.test", "--no-tls", "--no-dtls",
            "--no-cli", "--log-file=stdout", "--simple-log", "--verbose", f"--pidfile={work / 'turn.pid'}",
            f"--db={work / 'turndb'}"]
     with open(work / "turn.log", "wb") as out:
@@ -150,105 +192,138 @@ def start_turn(work: Path) -> subprocess.Popen[bytes]:
     return proc
 
 
+def camera_view(videos: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The citizen camera's entry in callStats (the first video of the offer)."""
+    for video in videos:
+        if video["id"] in ("camera", "remote-0") or "摄像头" in video.get("label", ""):
+            return video
+    return None
+
+
 def mean_rgb(jpeg: bytes) -> list[int]:
     image = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
     b, g, r = image.reshape(-1, 3).mean(axis=0)
     return [round(r), round(g), round(b)]
 
 
-def run(work: Path, hub_kind: str, turn: bool, hangup_by: str) -> dict[str, Any]:
+def one_call(hub: Any, kiosk: httpx.Client, browser: Any, work: Path, turn: bool, hangup_by: str) -> dict[str, Any]:
+    """Ring, accept in the browser, check media both ways, hang up from ``hangup_by``, check both ends."""
+    result: dict[str, Any] = {"turn": turn, "hangup_by": hangup_by}
+    context = browser.new_context(permissions=["camera", "microphone"])
+    if turn:
+        context.add_init_script(RELAY_ONLY)
+    page = context.new_page()
+    page.goto(f"{hub.url}/helper/login")
+    page.fill("#login-username", hub.username)
+    page.fill("#login-password", hub.password)
+    page.click("#login-submit")
+
+    started = kiosk.post("/call", json={"camera": True, "screen": False, "document": False})
+    assert started.status_code == 201, started.text
+    assert started.json()["state"] == "ringing", started.text
+    t_call = time.monotonic()
+    call_id = wait_for("the call reaching the hub", lambda: kiosk.get("/call/stats").json()["call_id"], 10)
+    result["call_id"] = call_id
+
+    page.goto(f"{hub.url}/helper")
+    page.wait_for_selector(f"#accept-{call_id}", timeout=20000)
+    page.click(f"#accept-{call_id}")
+    page.wait_for_selector("video.remote", state="attached", timeout=20000)
+
+    def browser_media() -> dict[str, Any] | None:
+        stats = page.evaluate("window.callStats()")
+        camera = camera_view(stats["videos"])
+        return stats if camera and camera["framesDecoded"] > 30 and stats["audioLevel"] > 0.05 else None
+
+    result["browser"] = wait_for("kiosk video and audio in the browser", browser_media, 40)
+    result["browser_media_s"] = round(time.monotonic() - t_call, 2)
+    if turn:
+        result["browser_pair"] = page.evaluate(SELECTED_PAIR)
+    result["helper_step"] = hub.shown_step(page)
+
+    def kiosk_media() -> dict[str, Any] | None:
+        s = kiosk.get("/call/stats").json()
+        return s if s["remote_video_frames"] > 30 and s["remote_audio_rms_max"] > 100 else None
+
+    result["kiosk"] = wait_for("browser video and audio at the kiosk", kiosk_media, 30)
+    assert kiosk.get("/call").json()["state"] == "connected"
+    jpeg = kiosk.get("/call/remote.jpg")
+    assert jpeg.status_code == 200 and jpeg.headers["content-type"] == "image/jpeg"
+    result["remote_jpeg_rgb"] = mean_rgb(jpeg.content)
+    result["remote_jpeg_size"] = list(cv2.imdecode(np.frombuffer(jpeg.content, np.uint8), 1).shape[1::-1])
+    tag = "turn" if turn else "plain"
+    (work / f"remote-{tag}.jpg").write_bytes(jpeg.content)
+    page.screenshot(path=str(work / f"helper-page-{tag}.png"))
+
+    if hangup_by == "helper":
+        page.click("#hangup")
+        result["kiosk_end"] = wait_for("the kiosk seeing the helper's hang-up",
+                                       lambda: (v := kiosk.get("/call").json())["state"] == "ended" and v, 15)
+    else:
+        assert kiosk.delete("/call").status_code == 200
+        result["kiosk_end"] = kiosk.get("/call").json()
+    result["kiosk_after"] = kiosk.get("/call/stats").json()
+    reason = hub.ended_by(hangup_by)
+    seen: list[str] = []
+
+    def history() -> str | None:
+        seen.append(hub.history(call_id, page))
+        return seen[-1] if reason in seen[-1] else None
+
+    try:
+        result["history"] = wait_for(f"the hub's history showing {reason}", history, 15)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; the history read: {seen[-1][-800:]}") from None
+    context.close()
+    return result
+
+
+def run(work: Path, hub_kind: str, calls: list[tuple[bool, str]]) -> dict[str, Any]:
+    """Each call is (through TURN?, who hangs up); the hub restarts between calls with its TURN setting."""
     from playwright.sync_api import sync_playwright
 
     from tests.daemon import free_port
 
-    result: dict[str, Any] = {"hub": hub_kind, "turn": turn, "hangup_by": hangup_by}
-    turn_url = f"turn:{KIOSK_IP}:3478" if turn else None
-    turn_proc = start_turn(work) if turn else None
-    hub = (RealHub if hub_kind == "real" else StandinHub)(work, free_port(), turn_url)
+    results: dict[str, Any] = {"hub": hub_kind, "calls": []}
+    turn_url = f"turn:{KIOSK_IP}:3478"
+    turn_proc = start_turn(work, rest_secret=hub_kind == "real") if any(t for t, _ in calls) else None
+    hub = (RealHub if hub_kind == "real" else StandinHub)(work, free_port())
     t0 = time.monotonic()
     try:
-        hub.start()
+        hub.prepare()
         with kioskd(work / "kiosk", KIOSK_DEVICES="sim", KIOSK_HUB_URL=hub.url,
                     KIOSK_HUB_TOKEN=hub.kiosk_token) as daemon, daemon.client() as kiosk, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            context = browser.new_context(permissions=["camera", "microphone"])
-            page = context.new_page()
-            page.goto(f"{hub.url}/helper/login")
-            page.fill("#login-username", hub.username)
-            page.fill("#login-password", hub.password)
-            page.click("#login-submit")
-
-            started = kiosk.post("/call", json={"camera": True, "screen": False, "document": False})
-            assert started.status_code == 201, started.text
-            assert started.json()["state"] == "ringing", started.text
-            t_call = time.monotonic()
-            call_id = wait_for("the call reaching the hub", lambda: _call_id(kiosk), 10)
-            result["call_id"] = call_id
-
-            page.goto(f"{hub.url}/helper")
-            page.wait_for_selector(f"#accept-{call_id}", timeout=20000)
-            page.click(f"#accept-{call_id}")
-            page.wait_for_selector("video.remote", state="attached", timeout=20000)
-
-            def browser_media() -> dict[str, Any] | None:
-                stats = page.evaluate("window.callStats()")
-                cams = [v for v in stats["videos"] if v["framesDecoded"] > 30 and v["width"] == 640]
-                return stats if cams and stats["audioLevel"] > 0.05 else None
-
-            stats = wait_for("kiosk video and audio in the browser", browser_media, 40)
-            result["browser"] = stats
-            result["browser_media_s"] = round(time.monotonic() - t_call, 2)
-
-            def kiosk_media() -> dict[str, Any] | None:
-                s = kiosk.get("/call/stats").json()
-                return s if s["remote_video_frames"] > 30 and s["remote_audio_rms_max"] > 100 else None
-
-            result["kiosk"] = wait_for("browser video and audio at the kiosk", kiosk_media, 30)
-            assert kiosk.get("/call").json()["state"] == "connected"
-            jpeg = kiosk.get("/call/remote.jpg")
-            assert jpeg.status_code == 200 and jpeg.headers["content-type"] == "image/jpeg"
-            result["remote_jpeg_rgb"] = mean_rgb(jpeg.content)
-            result["remote_jpeg_size"] = list(cv2.imdecode(np.frombuffer(jpeg.content, np.uint8), 1).shape[1::-1])
-            (work / "remote.jpg").write_bytes(jpeg.content)
-            page.screenshot(path=str(work / "helper-page.png"))
-
-            if hangup_by == "helper":
-                page.click("#hangup")
-                ended = wait_for("the kiosk seeing the helper's hang-up",
-                                 lambda: (v := kiosk.get("/call").json())["state"] == "ended" and v, 15)
-            else:
-                assert kiosk.delete("/call").status_code == 200
-                ended = kiosk.get("/call").json()
-            result["kiosk_end"] = ended
-            result["kiosk_after"] = kiosk.get("/call/stats").json()
-            result["history"] = wait_for("the hub's history showing the end",
-                                         lambda: (h := hub.history(call_id, page)) and ("ended" in h or "结束" in h
-                                                                                       or "挂断" in h) and h, 15)
+            for turn, hangup_by in calls:
+                t_call = time.monotonic()
+                hub.start(turn_url if turn else None)
+                try:
+                    result = one_call(hub, kiosk, browser, work, turn, hangup_by)
+                finally:
+                    hub.stop()
+                result["wall_s"] = round(time.monotonic() - t_call, 2)
+                results["calls"].append(result)
             browser.close()
-        result["ok"] = True
+        results["ok"] = True
     finally:
-        result["wall_s"] = round(time.monotonic() - t0, 2)
+        results["wall_s"] = round(time.monotonic() - t0, 2)
         hub.stop()
         if turn_proc is not None:
             turn_proc.terminate()
             turn_proc.wait(10)
-    return result
-
-
-def _call_id(kiosk: httpx.Client) -> str | None:
-    """The hub's id for the call, from the counters kioskd keeps (only the id, nothing personal)."""
-    return kiosk.get("/call/stats").json().get("call_id")
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", type=Path, required=True)
-    parser.add_argument("--hub", choices=["standin", "real"], default="standin")
-    parser.add_argument("--turn", action="store_true")
-    parser.add_argument("--hangup-by", choices=["helper", "kiosk"], default="helper")
+    parser.add_argument("--hub", choices=["standin", "real"], default="real")
+    parser.add_argument("--call", action="append", choices=["plain:helper", "plain:kiosk", "turn:helper", "turn:kiosk"],
+                        help="a call to make: through TURN or not, and who hangs up (repeatable)")
     args = parser.parse_args()
+    calls = [(c.split(":")[0] == "turn", c.split(":")[1]) for c in args.call or ["plain:helper"]]
     try:
-        result = run(args.work, args.hub, args.turn, args.hangup_by)
+        result = run(args.work, args.hub, calls)
     except Exception as exc:
         print(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}, ensure_ascii=False))
         sys.exit(1)

@@ -1,4 +1,4 @@
-"""Video help end to end: kioskd ↔ hub ↔ headless Chromium, media both ways, hang-up cleans up both sides.
+"""Video help end to end: kioskd ↔ kioskhub ↔ headless Chromium, media both ways, hang-up cleans up both sides.
 
 WebRTC needs real interfaces (aioice leaves out 127.0.0.1 and Chromium ignores loopback), so each
 call runs in its own network namespace with a veth pair: every packet stays on this machine.
@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.integration.video.run_call import camera_view
 
 ROOT = Path(__file__).resolve().parents[3]
 VETH = ("ip link set lo up && ip link add v0 type veth peer name v1 && "
@@ -37,55 +39,58 @@ def _why_not() -> str | None:
     return None
 
 
-def run_call(tmp_path: Path, *args: str) -> dict:
-    """Run run_call.py inside a fresh namespace; its last stdout line is the JSON result."""
+@pytest.fixture(scope="module")
+def calls(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    """Two calls in one namespace (one kioskd, one browser): direct with the helper hanging up, then
+    relay-only through coturn with the citizen hanging up. The hub restarts between them with TURN set."""
+    reason = _why_not()
+    if reason:
+        pytest.skip(reason)
+    work = tmp_path_factory.mktemp("video-call")
     cmd = ["unshare", "-n", "sh", "-c", VETH, "sh", sys.executable, "-m", "tests.integration.video.run_call",
-           "--work", str(tmp_path), "--hub", "standin", *args]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=150)
+           "--work", str(work), "--hub", "real", "--call", "plain:helper", "--call", "turn:kiosk"]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     assert lines, f"no result (exit {done.returncode}): {done.stderr[-3000:]}"
     result = json.loads(lines[-1])
     if not result.get("ok"):
-        logs = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-1500:]}"
-                         for p in tmp_path.rglob("*.stderr"))
+        logs = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-1500:]}" for p in work.rglob("*.stderr"))
         pytest.fail(f"{result.get('error')}\n{logs}")
-    return result
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _namespaces() -> None:
-    reason = _why_not()
-    if reason:
-        pytest.skip(reason)
+    result["calls"][1]["turn_log"] = (work / "turn.log").read_text(errors="replace")
+    return result["calls"]
 
 
 def _check_media(result: dict) -> None:
     browser, kiosk = result["browser"], result["kiosk"]
-    camera = next(v for v in browser["videos"] if v["id"] == "camera")
+    camera = camera_view(browser["videos"])
+    assert camera is not None and camera["label"] == "群众摄像头"
     assert camera["framesDecoded"] > 30 and (camera["width"], camera["height"]) == (640, 480)
+    assert {v["label"] for v in browser["videos"]} == {"群众摄像头", "终端屏幕", "高拍仪"}
     assert browser["audioLevel"] > 0.05  # the kiosk's tone
     assert kiosk["remote_video_frames"] > 30 and kiosk["remote_video_size"] == [640, 480]
     assert kiosk["remote_audio_rms_max"] > 100  # Chromium's fake microphone beeps
     r, g, b = result["remote_jpeg_rgb"]
     assert g > 100 and g > 2 * r and g > 2 * b, "remote.jpg should show Chromium's green fake camera"
+    assert result["helper_step"] == "未开始办理"  # the kiosk's state message passed the hub's checks
 
 
-def test_call_without_turn_helper_hangs_up(tmp_path: Path) -> None:
-    result = run_call(tmp_path, "--hangup-by", "helper")
+def test_call_without_turn_helper_hangs_up(calls: list[dict]) -> None:
+    result = calls[0]
     _check_media(result)
     assert result["kiosk_end"]["state"] == "ended"
     assert result["kiosk_end"]["message"] == "工作人员已结束通话"
     after = result["kiosk_after"]
     assert after["camera_on"] is False and after["peer"] is None and after["sent_frames"] == {}
-    assert "helper" in result["history"]
+    assert "已结束（工作人员挂断）" in result["history"]
 
 
-def test_call_through_turn_relay_kiosk_hangs_up(tmp_path: Path) -> None:
-    result = run_call(tmp_path, "--turn", "--hangup-by", "kiosk")
+def test_call_through_turn_relay_kiosk_hangs_up(calls: list[dict]) -> None:
+    result = calls[1]
     _check_media(result)
     assert result["kiosk_end"]["state"] == "ended"
+    assert result["kiosk_end"]["message"] == "您已结束通话"
     assert result["kiosk_after"]["camera_on"] is False
-    assert "kiosk" in result["history"]
-    turn_log = (tmp_path / "turn.log").read_text(errors="replace")
-    assert "ALLOCATE processed, success" in turn_log  # the browser may only use relayed candidates
-    assert "peer 10.77.0." in turn_log  # and coturn opened a permission to the other side
+    assert "已结束（群众挂断）" in result["history"]
+    assert result["browser_pair"]["local"] == "relay"  # the browser's media went through coturn
+    assert "ALLOCATE processed, success" in result["turn_log"]
+    assert "peer 10.77.0." in result["turn_log"]  # coturn opened a permission to the other side

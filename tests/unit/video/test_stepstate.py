@@ -48,4 +48,10 @@ def test_the_rating_reason_is_not_shown_and_no_session_is_said_plainly() -> None
     rate = step_summary(session({"id": "rate", "kind": "rate", "title": "评价",
                                  "fields": [{"name": "reason", "label": "原因", "type": "text", "value": "很慢"}]}))
     assert "原因" not in rate["fields"]
-    assert step_summary(None) == {"id": "", "kind": "none", "title": "未开始办理", "fields": {}}
+    assert step_summary(None) == {"id": "home", "kind": "none", "title": "未开始办理", "fields": {}}
+
+
+def test_at_most_forty_fields_go_to_the_hub() -> None:
+    step = {"id": "big", "kind": "form", "title": "很多字段",
+            "fields": [{"name": f"f{i}", "label": f"字段{i}", "type": "number", "value": str(i)} for i in range(60)]}
+    assert len(step_summary(session(step))["fields"]) == 40
