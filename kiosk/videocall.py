@@ -71,15 +71,16 @@ def consent_changes(sending: dict[str, bool], screen: bool) -> dict[str, bool]:
             "document": bool(sending.get("document", False))}
 
 
-def encode_screen(rgba: bytes, width: int, height: int, max_side: int = 960, quality: int = 70) -> bytes:
-    """A JPEG of the window as read back from GL (RGBA, bottom row first), at most ``max_side`` px."""
+def encode_screen(rgb: bytes, width: int, height: int, max_side: int = 960, quality: int = 70) -> bytes:
+    """A JPEG of the window as read back from GL (RGB, bottom row first), at most ``max_side`` px."""
     from PIL import Image
 
-    image = Image.frombytes("RGBA", (width, height), rgba).convert("RGB").transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+    image = Image.frombytes("RGB", (width, height), rgb)
     longest = max(width, height)
     if longest > max_side:
         factor = -(-longest // max_side)  # a box-filter reduce by a whole factor is cheap
         image = image.reduce(factor)
+    image = image.transpose(Image.Transpose.FLIP_TOP_BOTTOM)  # after the reduce: fewer rows to move
     out = io.BytesIO()
     image.save(out, "JPEG", quality=quality)
     return out.getvalue()

@@ -109,7 +109,9 @@ class CallPanel(BoxLayout):
                message: str = "", ticket_note: str = "") -> None:
         """Show ``view`` in ``mode`` (see ``videocall.panel_mode``); rebuilt only when the face changes."""
         face = f"{mode}:{expanded}:{self.app.ts.elder}"
-        if face != self.face or mode in ("ringing", "unanswered", "over"):
+        if mode != "live":  # these faces are rebuilt when what they say changes (not on every poll)
+            face += f":{view.state if view else ''}:{view.recording if view else ''}:{message}:{ticket_note}"
+        if face != self.face:
             self._stop_spinner()
             self.clear_widgets()
             self.face = face
