@@ -89,6 +89,16 @@ class Citizen:
                 raise AssertionError(f"never reached {step_id}; at {snap['step']['id']}")
             time.sleep(0.05)
 
+    def wait_notice(self, code: str, timeout: float = 60.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            snap = self.c.get(f"/sessions/{self.sid}").json()
+            if (snap.get("notice") or {}).get("code") == code:
+                return snap
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no '{code}' notice; at {snap['step']['id']}: {snap.get('notice')}")
+            time.sleep(0.05)
+
     def place_card(self, fields: dict[str, str]) -> None:
         assert self.c.post("/sim/id_reader/place", json={"card": "resident", "fields": fields}).status_code == 200
 
@@ -244,7 +254,11 @@ def test_a_code_that_is_no_appointment_offers_a_normal_number(hall):
     citizen = Citizen(hall, "appointment_checkin")
     citizen.send("choose", option="qr")
     citizen.wait_step("scan")
+    citizen.c.post("/sim/camera/place", json={"document": "a4"})  # a letter without a code
+    snap = citizen.wait_notice("capture_failed")
+    assert snap["step"]["id"] == "scan" and "二维码" in snap["notice"]["message"]
     citizen.c.post("/sim/camera/place", json={"document": "qr", "text": "KIOSKAPPT:not-a-real-token"})
+    citizen.send("capture_page")
     snap = citizen.wait_step("no_appointment")
     assert citizen.new_tickets() == []
     assert [o["value"] for o in snap["step"]["options"]] == ["take_number", "leave"]

@@ -140,3 +140,17 @@ def test_a_ticket_letter_taken_while_the_hub_is_away_is_reported_by_its_service_
     hub.down = False
     book.report(runner.hub)
     assert hub.requests[-1][1]["tickets"][0]["service"] == "social_security"
+
+
+def test_an_id_number_typed_by_hand_checks_in_as_a_resident_card(tmp_path):
+    from flows import effects as fx
+    from local_api.queries import answer
+
+    hub = FakeHub()
+    hub.answer = (409, {"detail": "late", "code": "too_late"})
+    effect = fx.SubmitApplication(idempotency_key="s1-r1-e3-checkin", item_code="appointment_checkin",
+                                  purpose="appointment_checkin", form={"method": "card"}, submitted_at=NOW,
+                                  applicant={"card_type": "manual", "id_number": "640104195203121244", "name": "王"})
+    event = answer(Runner(tmp_path, hub), "s1", effect)
+    assert hub.requests[-1][1] == {"id_type": "111", "id_number": "640104195203121244"}
+    assert event.type == "submitted" and event.case_no is None and event.result["refused"] == "too_late"
