@@ -20,7 +20,15 @@ from tests.citizen import ELDER_CARD
 from tests.daemon import BIN, kioskd
 from tests.hub_process import kioskhub
 
-HALL = ZoneInfo("Asia/Shanghai")
+
+def noon_zone() -> str:
+    """A zone where it is about midday now, so appointments and opening hours never straddle the hall's midnight."""
+    offset = 12 - datetime.now(UTC).hour  # -11 .. +12; Etc/GMT names count the other way round
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+
+
+ZONE = noon_zone()
+HALL = ZoneInfo(ZONE)
 _YOUNG17 = "11010119900307123"
 YOUNG_CARD = {"name": "赵敏", "birth_date": "1990-03-07", "sex_code": "1",
               "id_number": _YOUNG17 + id_check_digit(_YOUNG17)}
@@ -31,6 +39,7 @@ OTHER_CARD = {"name": "李娟", "birth_date": "1985-06-15", "sex_code": "2",
 
 def kiosk_settings(tmp: Path, hub) -> dict[str, str]:
     return {"KIOSK_DEVICES": "sim", "KIOSK_CAMERA": "sim:?still_ms=300", "KIOSK_DEVICE_POLL_S": "0.05",
+            "KIOSK_TIMEZONE": ZONE,
             "KIOSK_KIOSK_ID": "hall-kiosk", "KIOSK_HUB_URL": hub.url, "KIOSK_HUB_TOKEN": hub.kiosk_token}
 
 
@@ -40,18 +49,19 @@ def add_service(hub, code: str, prefix: str, name: str, *extra: str) -> None:
 
 
 def closed_hours() -> tuple[str, str]:
-    """Opening hours that do not include the hall's present hour."""
-    hour = datetime.now(HALL).hour
-    start = hour + 2 if hour <= 20 else hour - 3
+    """Opening hours that do not include the hall's present hour (about noon)."""
+    start = datetime.now(HALL).hour + 3
     return f"{start:02d}:00", f"{start + 1:02d}:00"
 
 
 @pytest.fixture(scope="module")
 def hall(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hall")
-    with kioskhub(tmp / "hub", "hall-kiosk") as hub:
+    with kioskhub(tmp / "hub", "hall-kiosk", start=False) as hub:
+        hub.env["KIOSKHUB_TIMEZONE"] = ZONE
         opens, closes = closed_hours()
         add_service(hub, "tax", "F", "税务", "--opens", opens, "--closes", closes)
+        hub.start()
         with kioskd(tmp / "kiosk", **kiosk_settings(tmp, hub)) as daemon:
             daemon.hub = hub
             daemon.closed = (opens, closes)
