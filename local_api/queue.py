@@ -14,7 +14,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -269,6 +269,16 @@ class LocalTicketBook:
                 if state == "reported":
                     row.reported_at = now
 
+    def purge(self, retention: timedelta = timedelta(days=7)) -> int:
+        """Forget numbers the hub has had for longer than ``retention``."""
+        cutoff = self.clock() - retention
+        with self.db.begin() as s:
+            old = s.scalars(select(LocalTicket).where(LocalTicket.state == "reported",
+                                                      LocalTicket.reported_at < cutoff)).all()
+            for row in old:
+                s.delete(row)
+        return len(old)
+
     def status(self) -> dict[str, int]:
         with self.db() as s:
             counts = dict(s.execute(select(LocalTicket.state, func.count()).group_by(LocalTicket.state)).all())
@@ -309,6 +319,7 @@ class LocalTicketReporter:
             try:
                 while self.book.report(self.client):
                     pass
+                self.book.purge()
                 delay = self.first_retry_s
             except HubUnavailable:
                 wait, delay = delay, min(self.max_retry_s, delay * 2)

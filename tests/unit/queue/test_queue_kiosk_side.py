@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -129,6 +129,9 @@ def test_without_the_hub_numbers_come_from_the_block_and_are_reported_once_it_an
     ]
     assert book.status() == {"pending": 0, "reported": 3, "rejected": 0}
     assert book.report(runner.hub) == 0 and len(hub.requests) == 1  # nothing sent twice
+    assert book.purge(timedelta(days=7)) == 0 and book.purge(timedelta(0)) == 0  # reported at NOW: not older
+    book.clock = lambda: NOW + timedelta(days=8)
+    assert book.purge() == 3 and book.status() == {"pending": 0, "reported": 0, "rejected": 0}
 
 
 def test_a_ticket_letter_taken_while_the_hub_is_away_is_reported_by_its_service_code(tmp_path, book):
