@@ -361,25 +361,23 @@ ACTIONS = ("next", "recall", "no-show", "done", "transfer")
 
 def window_action(state: HubState, site: str, window: int, action: str, service: str | None) -> CalledOut:
     """Run a counter action; raises QueueError subclasses, or LookupError when nobody waits."""
+    if action not in ACTIONS:
+        raise HTTPException(404, f"no action {action}; one of {', '.join(ACTIONS)}")
     now = state.now()
     with state.db.write() as db, db.begin():
         known_site(db, site)
         if action == "next":
             row = queue.call_next(db, site, window, service or "", now, state.settings.zone, policy(state))
-            if row is None:
-                nobody = LookupError(f"nobody is waiting for {service}")
-            else:
-                return CalledOut(**queue.called_view(db, row).__dict__)
         elif action == "recall":
-            return CalledOut(**queue.called_view(db, queue.recall(db, site, window, now)).__dict__)
-        elif action in ("no-show", "done"):
-            row = queue.finish(db, site, window, now, no_show=action == "no-show")
-            return CalledOut(**queue.called_view(db, row).__dict__)
+            row = queue.recall(db, site, window, now)
         elif action == "transfer":
-            return CalledOut(**queue.called_view(db, queue.transfer(db, site, window, service or "")).__dict__)
+            row = queue.transfer(db, site, window, service or "")
         else:
-            raise HTTPException(404, f"no action {action}; one of {', '.join(ACTIONS)}")
-    raise nobody  # after the commit: calling next still finished the window's previous ticket
+            row = queue.finish(db, site, window, now, no_show=action == "no-show")
+        called = CalledOut(**queue.called_view(db, row).__dict__) if row is not None else None
+    if called is None:  # raised after the commit: calling next still finished the window's previous ticket
+        raise LookupError(f"nobody is waiting for {service}")
+    return called
 
 
 @router.get("/api/v1/staff/queue/{site}/windows/{window}", response_model=WindowOut)

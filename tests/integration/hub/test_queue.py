@@ -221,6 +221,8 @@ def test_staff_api_needs_the_staff_password(qhub):
     r = qhub.client.post("/api/v1/staff/queue/hall-1/windows/1/next", headers=qhub.auth(), json={"service": "x"})
     assert r.status_code == 401
     assert staff(qhub, "next", 1, "nope").json()["code"] == "unknown_service"
+    assert staff(qhub, "explode").status_code == 404
+    assert staff(qhub, "next").status_code == 422  # which service?
     assert staff(qhub, "next", 1, site="nowhere", service="social_security").status_code == 404
 
 
