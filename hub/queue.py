@@ -480,27 +480,36 @@ def take_ticket(
     *,
     declared: str | None = None,
     birth_date: dt.date | None = None,
+    read: Writer | None = None,
 ) -> tuple[Ticket, bool]:
-    """Issue the next number for a service at the kiosk's site (once per key when a key is given)."""
+    """Issue the next number for a service at the kiosk's site (once per key when a key is given).
+
+    With ``read``, position and estimate are worked out after the commit, outside the writers' lock.
+    """
     policy = policy or QueuePolicy()
     now = clock()
     try:
         with write() as db, db.begin():
             if (found := find_by_key(db, kiosk_id, key)) is not None:
-                return ticket_view(db, found, now, policy), False
-            service = db.get(QueueService, (site_id, service_code))
-            if service is None:
-                raise UnknownService(service_code)
-            if not is_open(service.opens, service.closes, now.astimezone(zone).time()):
-                raise ServiceClosed(service.opens or "", service.closes or "")
-            category, weight = priority_for(declared, birth_date, now.astimezone(zone).date(), policy)
-            row = issue(db, service, kiosk_id, key, clock, zone, category=category, weight=weight)
-            return ticket_view(db, row, now, policy), True
+                ticket_id, created = found.id, False
+            else:
+                service = db.get(QueueService, (site_id, service_code))
+                if service is None:
+                    raise UnknownService(service_code)
+                if not is_open(service.opens, service.closes, now.astimezone(zone).time()):
+                    raise ServiceClosed(service.opens or "", service.closes or "")
+                category, weight = priority_for(declared, birth_date, now.astimezone(zone).date(), policy)
+                row = issue(db, service, kiosk_id, key, clock, zone, category=category, weight=weight)
+                ticket_id, created = row.id, True
+            if read is None:
+                return ticket_view(db, db.get_one(QueueTicket, ticket_id), now, policy), created
     except IntegrityError:
         with write() as db, db.begin():
             if (found := find_by_key(db, kiosk_id, key)) is None:
                 raise
-            return ticket_view(db, found, now, policy), False
+            ticket_id, created = found.id, False
+    with (read or write)() as db:
+        return ticket_view(db, db.get_one(QueueTicket, ticket_id), now, policy), created
 
 
 @dataclass(frozen=True)

@@ -206,7 +206,7 @@ def take_ticket(
     try:
         ticket, created = queue.take_ticket(
             state.db.write, site, kiosk_id, request.service, idempotency_key, state.now, state.settings.zone,
-            policy(state), declared=request.priority, birth_date=request.birth_date,
+            policy(state), declared=request.priority, birth_date=request.birth_date, read=state.db.read,
         )  # fmt: skip
     except queue.QueueError as exc:
         return refused(exc)
