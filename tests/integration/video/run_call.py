@@ -206,9 +206,14 @@ def mean_rgb(jpeg: bytes) -> list[int]:
     return [round(r), round(g), round(b)]
 
 
-def one_call(hub: Any, kiosk: httpx.Client, browser: Any, work: Path, turn: bool, hangup_by: str) -> dict[str, Any]:
-    """Ring, accept in the browser, check media both ways, hang up from ``hangup_by``, check both ends."""
-    result: dict[str, Any] = {"turn": turn, "hangup_by": hangup_by}
+def one_call(hub: Any, kiosk: httpx.Client, browser: Any, work: Path, turn: bool, hangup_by: str,
+             blip: str | None = None) -> dict[str, Any]:
+    """Ring, accept in the browser, check media both ways, optionally recover from ``blip="restart"`` (the
+    helper presses 重新连接画面: a fresh peer connection and offer), hang up from ``hangup_by``, check both ends.
+
+    A real outage cannot be staged in one namespace: both peers' addresses are local, so their packets
+    take the loopback path whatever happens to the veth link."""
+    result: dict[str, Any] = {"turn": turn, "hangup_by": hangup_by, "blip": blip}
     context = browser.new_context(permissions=["camera", "microphone"])
     if turn:
         context.add_init_script(RELAY_ONLY)
@@ -255,6 +260,20 @@ def one_call(hub: Any, kiosk: httpx.Client, browser: Any, work: Path, turn: bool
     (work / f"remote-{tag}.jpg").write_bytes(jpeg.content)
     page.screenshot(path=str(work / f"helper-page-{tag}.png"))
 
+    if blip:
+        before = result["kiosk"]["remote_video_frames"]
+        t_blip = time.monotonic()
+        page.click("#restart")
+
+        def recovered() -> dict[str, Any] | None:
+            s = kiosk.get("/call/stats").json()
+            ok = s["restarts"] >= 1 and s["state"] == "connected" and s["remote_video_frames"] > before + 30
+            return s if ok else None
+
+        result["kiosk_recovered"] = wait_for("the call recovering from the blip", recovered, 60)
+        result["browser_recovered"] = wait_for("kiosk video in the browser after the blip", browser_media, 30)
+        result["recovery_s"] = round(time.monotonic() - t_blip, 2)
+
     if hangup_by == "helper":
         page.click("#hangup")
         result["kiosk_end"] = wait_for("the kiosk seeing the helper's hang-up",
@@ -278,15 +297,15 @@ def one_call(hub: Any, kiosk: httpx.Client, browser: Any, work: Path, turn: bool
     return result
 
 
-def run(work: Path, hub_kind: str, calls: list[tuple[bool, str]]) -> dict[str, Any]:
-    """Each call is (through TURN?, who hangs up); the hub restarts between calls with its TURN setting."""
+def run(work: Path, hub_kind: str, calls: list[tuple[bool, str, str | None]]) -> dict[str, Any]:
+    """Each call is (through TURN?, who hangs up, blip); the hub restarts between calls with its TURN setting."""
     from playwright.sync_api import sync_playwright
 
     from tests.daemon import free_port
 
     results: dict[str, Any] = {"hub": hub_kind, "calls": []}
     turn_url = f"turn:{KIOSK_IP}:3478"
-    turn_proc = start_turn(work, rest_secret=hub_kind == "real") if any(t for t, _ in calls) else None
+    turn_proc = start_turn(work, rest_secret=hub_kind == "real") if any(c[0] for c in calls) else None
     hub = (RealHub if hub_kind == "real" else StandinHub)(work, free_port())
     t0 = time.monotonic()
     try:
@@ -294,11 +313,11 @@ def run(work: Path, hub_kind: str, calls: list[tuple[bool, str]]) -> dict[str, A
         with kioskd(work / "kiosk", KIOSK_DEVICES="sim", KIOSK_HUB_URL=hub.url,
                     KIOSK_HUB_TOKEN=hub.kiosk_token) as daemon, daemon.client() as kiosk, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for turn, hangup_by in calls:
+            for turn, hangup_by, blip in calls:
                 t_call = time.monotonic()
                 hub.start(turn_url if turn else None)
                 try:
-                    result = one_call(hub, kiosk, browser, work, turn, hangup_by)
+                    result = one_call(hub, kiosk, browser, work, turn, hangup_by, blip)
                 finally:
                     hub.stop()
                 result["wall_s"] = round(time.monotonic() - t_call, 2)
@@ -318,10 +337,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--hub", choices=["standin", "real"], default="real")
-    parser.add_argument("--call", action="append", choices=["plain:helper", "plain:kiosk", "turn:helper", "turn:kiosk"],
-                        help="a call to make: through TURN or not, and who hangs up (repeatable)")
+    parser.add_argument("--call", action="append", metavar="plain|turn:helper|kiosk[:restart]",
+                        help="a call to make: through TURN or not, who hangs up, a restart to survive (repeatable)")
     args = parser.parse_args()
-    calls = [(c.split(":")[0] == "turn", c.split(":")[1]) for c in args.call or ["plain:helper"]]
+    calls = []
+    for spec in args.call or ["plain:helper"]:
+        parts = spec.split(":")
+        if parts[0] not in ("plain", "turn") or parts[1:2] not in (["helper"], ["kiosk"]) or parts[2:] not in (
+                [], ["restart"]):
+            parser.error(f"--call {spec}: use plain|turn:helper|kiosk[:restart]")
+        calls.append((parts[0] == "turn", parts[1], parts[2] if len(parts) > 2 else None))
     try:
         result = run(args.work, args.hub, calls)
     except Exception as exc:

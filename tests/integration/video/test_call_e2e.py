@@ -41,14 +41,15 @@ def _why_not() -> str | None:
 
 @pytest.fixture(scope="module")
 def calls(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
-    """Two calls in one namespace (one kioskd, one browser): direct with the helper hanging up, then
-    relay-only through coturn with the citizen hanging up. The hub restarts between them with TURN set."""
+    """Two calls in one namespace (one kioskd, one browser): direct, with the helper asking for a fresh
+    connection once and then hanging up; then relay-only through coturn with the citizen hanging up.
+    The hub restarts between them with TURN set."""
     reason = _why_not()
     if reason:
         pytest.skip(reason)
     work = tmp_path_factory.mktemp("video-call")
     cmd = ["unshare", "-n", "sh", "-c", VETH, "sh", sys.executable, "-m", "tests.integration.video.run_call",
-           "--work", str(work), "--hub", "real", "--call", "plain:helper", "--call", "turn:kiosk"]
+           "--work", str(work), "--hub", "real", "--call", "plain:helper:restart", "--call", "turn:kiosk"]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     assert lines, f"no result (exit {done.returncode}): {done.stderr[-3000:]}"
@@ -74,9 +75,12 @@ def _check_media(result: dict) -> None:
     assert result["helper_step"] == "未开始办理"  # the kiosk's state message passed the hub's checks
 
 
-def test_call_without_turn_helper_hangs_up(calls: list[dict]) -> None:
+def test_call_without_turn_survives_a_restart_and_the_helper_hangs_up(calls: list[dict]) -> None:
     result = calls[0]
     _check_media(result)
+    recovered = result["kiosk_recovered"]  # a new peer connection, media flowing again both ways
+    assert recovered["restarts"] == 1 and recovered["state"] == "connected"
+    assert camera_view(result["browser_recovered"]["videos"])["framesDecoded"] > 30
     assert result["kiosk_end"]["state"] == "ended"
     assert result["kiosk_end"]["message"] == "工作人员已结束通话"
     after = result["kiosk_after"]
