@@ -260,7 +260,7 @@ class CallController:
         if self.app.current in CALL_SCREENS:
             return None
         if self.active:
-            return (t("call.in_call"), "shell.helper", "good_button", self.expand)
+            return (t("call.footer_in_call"), "shell.helper", "good_button", self.expand)
         if snapshot.helper_requested and "cancel_helper" in snapshot.step.accepts and self.phase == "idle":
             return (t("common.helper_called"), "shell.helper", "good_button", self.app.cancel_helper)
         if "call_helper" in snapshot.step.accepts:

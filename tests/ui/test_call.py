@@ -274,6 +274,14 @@ def test_elder_mode_rebuilds_the_panel_with_the_call_still_up(call):
     p.tap("shell.elder")
     p.wait_until(lambda: p.find("call.text") is not None, "the panel again")
     assert p.text("call.text") == fake.greeting and app.call.panel.height > normal
+    from .test_rendering import _overflows
+
+    p.frame(3)
+    assert _overflows(app) == []
+    if os.environ.get("KIOSK_CALL_SHOTS"):
+        app.screenshot_dir = Path(os.environ["KIOSK_CALL_SHOTS"])
+        p.shot("call-connected-elder")
+        app.screenshot_dir = None
     p.tap("shell.elder")
     p.wait_until(lambda: p.find("call.text") is not None, "the panel again")
 
