@@ -278,8 +278,7 @@ class CallController:
         snap = self.app.snapshot
         self.asked_helper = False
         if snap is not None and "call_helper" in snap.step.accepts and not snap.helper_requested:
-            self.asked_helper = True
-            self.app.send("call_helper")
+            self._tell_session("call_helper")
         self.phase = "consent"
         self.app.show_screen("call_consent")
 
@@ -317,6 +316,8 @@ class CallController:
         self.app.backend.call(self.app.backend.client.current_call, on_done=self._resumed, on_error=lambda e: None)
 
     def _resumed(self, view: CallView | None) -> None:
+        if view is not None:
+            self.recording_known = view.recording  # the site's policy, for the next consent screen
         if view is not None and view.state in LIVE_STATES and self.phase in ("idle", "starting"):
             self.phase = "starting"
             self._start_status_poll()
@@ -460,7 +461,7 @@ class CallController:
                 Clock.schedule_once(lambda dt: self._tell_session(event, tries - 1), 0.25)
             return
         if event in snap.step.accepts:
-            self.asked_helper = False
+            self.asked_helper = event == "call_helper"
             self.app.send(event)
 
     # -- the panel --------------------------------------------------------------------------------------

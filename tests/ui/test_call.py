@@ -355,3 +355,18 @@ def test_a_device_highlight_outlines_its_picture_or_says_where_to_look(call):
     fake.helper_highlights("printer")  # no printer on this screen: the panel says where it is
     p.wait_until(lambda: p.find("call.look") is not None, "where to look")
     assert "出纸口" in p.text("call.look") and not light.drawn
+
+
+def test_a_call_kioskd_still_has_is_shown_again_after_a_ui_restart(call):
+    from local_api.schemas import CallStart
+
+    app, fake, p = call.app, call.fake, call.pilot
+    fake.call_script = "ring"
+    fake.call_recording = True
+    fake.start_call(CallStart())  # the UI process restarted in the middle of a call
+    fake.helper_accepts()
+    app.call.resume()
+    connected(call)
+    assert app.call.recording_known is True
+    p.tap("call.hangup")
+    p.wait_until(lambda: ("hangup", None) in fake.call_log, "kioskd to be told")
