@@ -459,7 +459,7 @@ class FakeKioskd:
 
     # -- video help: kioskd's /v1/call with a scripted helper ---------------------------------------
     def _call_changed(self, **update: Any) -> CallView:
-        """Change the call and push it, as kioskd does on every change."""
+        """Change the call and push it, as kioskd does on every helper message (changed or not)."""
         with self._lock:
             assert self._call is not None
             self._call = self._call.model_copy(update=update)

@@ -363,7 +363,11 @@ class CallController:
         self._poll_frames(mode == "live" and self.expanded)
 
     def on_push(self, view: CallView) -> None:
+        # kioskd pushes on every helper message: the same view again means the same highlight pressed again.
+        again = self.phase == "live" and view == self.view and view.highlight and view.state == "connected"
         self.apply(view)
+        if again and self.highlight is not None:
+            self.highlight.point(view.highlight)
 
     # -- the citizen's controls ------------------------------------------------------------------------
     def expand(self) -> None:

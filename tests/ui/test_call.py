@@ -103,6 +103,9 @@ def test_connected_call_shows_the_helpers_video_text_and_highlight_over_the_step
     light = app.call.highlight
     p.wait_until(lambda: light.drawn and light.widget is not None, "the highlight")
     assert light.widget.kid == "form.field.phone"
+    light.stop()  # the pulse has run its course...
+    fake.helper_highlights("phone")  # ...and the helper points at the same field again
+    p.wait_until(lambda: light.drawn, "the highlight again")
     # The step underneath still works: the citizen types the number with the call up.
     p.tap("form.field.phone")
     for key in "13912345678":
