@@ -207,9 +207,10 @@ def mean_rgb(jpeg: bytes) -> list[int]:
 
 
 def one_call(hub: Any, kiosk: httpx.Client, browser: Any, work: Path, turn: bool, hangup_by: str,
-             blip: str | None = None) -> dict[str, Any]:
+             blip: str | None = None, share: bool = False) -> dict[str, Any]:
     """Ring, accept in the browser, check media both ways, optionally recover from ``blip="restart"`` (the
-    helper presses 重新连接画面: a fresh peer connection and offer), hang up from ``hangup_by``, check both ends.
+    helper presses 重新连接画面: a fresh peer connection and offer), with ``share`` also send the screen and
+    the document camera, hang up from ``hangup_by``, check both ends.
 
     A real outage cannot be staged in one namespace: both peers' addresses are local, so their packets
     take the loopback path whatever happens to the veth link."""
@@ -245,6 +246,28 @@ def one_call(hub: Any, kiosk: httpx.Client, browser: Any, work: Path, turn: bool
     if turn:
         result["browser_pair"] = page.evaluate(SELECTED_PAIR)
     result["helper_step"] = hub.shown_step(page)
+
+    if share:  # the citizen now also shares the screen (the UI posts it) and the document camera
+        assert kiosk.post("/sim/camera/place", json={"document": "a4"}).status_code == 200  # a white page
+        changed = kiosk.put("/call/consent", json={"camera": True, "screen": True, "document": True})
+        assert changed.status_code == 200 and changed.json()["sending"]["screen"] is True, changed.text
+        red = np.zeros((480, 640, 3), np.uint8)
+        red[:, :, 2] = 230
+        frame = cv2.imencode(".jpg", red)[1].tobytes()
+
+        def shared() -> dict[str, Any] | None:
+            posted = kiosk.post("/call/screen", content=frame, headers={"content-type": "image/jpeg"})
+            assert posted.status_code == 204, posted.text
+            views = {v["label"]: v for v in page.evaluate("window.callStats()")["videos"]}
+            screen, document = views.get("终端屏幕"), views.get("高拍仪")
+            if not screen or not document or screen["framesDecoded"] < 10 or document["framesDecoded"] < 10:
+                return None
+            r, g, b = screen["sample"]
+            page_white = min(document["sample"]) > 150  # the A4 page in the middle of the plate
+            return views if r > 180 and g < 60 and b < 60 and page_white else None
+
+        result["shared"] = wait_for("the screen and document camera in the browser", shared, 30)
+        page.screenshot(path=str(work / f"helper-page-{'turn' if turn else 'plain'}-shared.png"))
 
     def kiosk_media() -> dict[str, Any] | None:
         s = kiosk.get("/call/stats").json()
@@ -298,7 +321,8 @@ def one_call(hub: Any, kiosk: httpx.Client, browser: Any, work: Path, turn: bool
 
 
 def run(work: Path, hub_kind: str, calls: list[tuple[bool, str, str | None]]) -> dict[str, Any]:
-    """Each call is (through TURN?, who hangs up, blip); the hub restarts between calls with its TURN setting."""
+    """Each call is (through TURN?, who hangs up, blip or "share"); the hub restarts between calls with its
+    TURN setting."""
     from playwright.sync_api import sync_playwright
 
     from tests.daemon import free_port
@@ -317,7 +341,8 @@ def run(work: Path, hub_kind: str, calls: list[tuple[bool, str, str | None]]) ->
                 t_call = time.monotonic()
                 hub.start(turn_url if turn else None)
                 try:
-                    result = one_call(hub, kiosk, browser, work, turn, hangup_by, blip)
+                    result = one_call(hub, kiosk, browser, work, turn, hangup_by, blip if blip != "share" else None,
+                                      share=blip == "share")
                 finally:
                     hub.stop()
                 result["wall_s"] = round(time.monotonic() - t_call, 2)
@@ -337,15 +362,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--hub", choices=["standin", "real"], default="real")
-    parser.add_argument("--call", action="append", metavar="plain|turn:helper|kiosk[:restart]",
-                        help="a call to make: through TURN or not, who hangs up, a restart to survive (repeatable)")
+    parser.add_argument("--call", action="append", metavar="plain|turn:helper|kiosk[:restart|share]",
+                        help="a call: through TURN or not, who hangs up, a restart to survive or sharing (repeatable)")
     args = parser.parse_args()
     calls = []
     for spec in args.call or ["plain:helper"]:
         parts = spec.split(":")
         if parts[0] not in ("plain", "turn") or parts[1:2] not in (["helper"], ["kiosk"]) or parts[2:] not in (
-                [], ["restart"]):
-            parser.error(f"--call {spec}: use plain|turn:helper|kiosk[:restart]")
+                [], ["restart"], ["share"]):
+            parser.error(f"--call {spec}: use plain|turn:helper|kiosk[:restart|share]")
         calls.append((parts[0] == "turn", parts[1], parts[2] if len(parts) > 2 else None))
     try:
         result = run(args.work, args.hub, calls)

@@ -42,14 +42,15 @@ def _why_not() -> str | None:
 @pytest.fixture(scope="module")
 def calls(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     """Two calls in one namespace (one kioskd, one browser): direct, with the helper asking for a fresh
-    connection once and then hanging up; then relay-only through coturn with the citizen hanging up.
+    connection once and then hanging up; then relay-only through coturn, the citizen sharing the screen
+    and the document camera mid-call, and hanging up.
     The hub restarts between them with TURN set."""
     reason = _why_not()
     if reason:
         pytest.skip(reason)
     work = tmp_path_factory.mktemp("video-call")
     cmd = ["unshare", "-n", "sh", "-c", VETH, "sh", sys.executable, "-m", "tests.integration.video.run_call",
-           "--work", str(work), "--hub", "real", "--call", "plain:helper:restart", "--call", "turn:kiosk"]
+           "--work", str(work), "--hub", "real", "--call", "plain:helper:restart", "--call", "turn:kiosk:share"]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     assert lines, f"no result (exit {done.returncode}): {done.stderr[-3000:]}"
@@ -88,9 +89,12 @@ def test_call_without_turn_survives_a_restart_and_the_helper_hangs_up(calls: lis
     assert "已结束（工作人员挂断）" in result["history"]
 
 
-def test_call_through_turn_relay_kiosk_hangs_up(calls: list[dict]) -> None:
+def test_call_through_turn_relay_shares_screen_and_document_then_kiosk_hangs_up(calls: list[dict]) -> None:
     result = calls[1]
     _check_media(result)
+    shared = result["shared"]  # after PUT /v1/call/consent: the posted red screen, the white A4 page
+    assert shared["终端屏幕"]["sample"][0] > 180 and max(shared["终端屏幕"]["sample"][1:]) < 60
+    assert min(shared["高拍仪"]["sample"]) > 150
     assert result["kiosk_end"]["state"] == "ended"
     assert result["kiosk_end"]["message"] == "您已结束通话"
     assert result["kiosk_after"]["camera_on"] is False
