@@ -578,6 +578,8 @@ class CallController:
         now = time.monotonic()
         if self._screen_in_flight or now - self._last_screen < SCREEN_INTERVAL_S:
             return
+        if self.app.current in ("pin", "maintenance"):
+            return  # the technician's screens are not the citizen's to share
         from kivy.graphics.opengl import GL_PACK_ALIGNMENT, GL_RGB, GL_UNSIGNED_BYTE, glPixelStorei, glReadPixels
 
         self._last_screen = now

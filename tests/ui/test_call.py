@@ -373,3 +373,20 @@ def test_a_call_kioskd_still_has_is_shown_again_after_a_ui_restart(call):
     assert app.call.recording_known is True
     p.tap("call.hangup")
     p.wait_until(lambda: ("hangup", None) in fake.call_log, "kioskd to be told")
+
+
+def test_the_technicians_screens_are_never_shared(call):
+    app, fake, p = call.app, call.fake, call.pilot
+    start_call(call, screen=True, from_footer=False)
+    connected(call)
+    p.wait_until(lambda: fake.screen_frames_total >= 1, "the home screen shared")
+    for corner in ("tl", "tr", "tl", "tr"):
+        p.tap_corner(corner)
+    p.wait_screen("pin")
+    p.wait_until(lambda: not app.call._screen_in_flight, "the last home frame")
+    sent = fake.screen_frames_total
+    app.call._last_screen = 0.0  # a shared frame is due now
+    app.call._on_flip()  # as the window does after drawing the PIN screen
+    assert not app.call._screen_in_flight and fake.screen_frames_total == sent
+    p.tap("pin.cancel")
+    p.wait_screen("home")
