@@ -243,6 +243,11 @@ class Microphone:
                 return self._relay.subscribe(self._player.audio, buffered=False)
         return AudioStreamTrack()
 
+    @property
+    def from_device(self) -> bool:
+        """True while an ALSA capture device is open (not the tone, not silence)."""
+        return self._player is not None
+
     def stop(self) -> None:
         if self._player is not None and self._player.audio is not None:
             self._player.audio.stop()
@@ -277,6 +282,11 @@ class Speaker:
                 await self._recorder.start()
                 return
         self._task = asyncio.ensure_future(self._measure(track))
+
+    @property
+    def to_device(self) -> bool:
+        """True while the helper's voice goes to an ALSA playback device."""
+        return self._recorder is not None
 
     async def _measure(self, track: MediaStreamTrack) -> None:
         with contextlib.suppress(MediaStreamError):

@@ -12,6 +12,7 @@ from local_api.video.media import (
     FaceCamera,
     GatedVideoTrack,
     MediaUnavailable,
+    Microphone,
     ScreenFeed,
     Speaker,
     ToneTrack,
@@ -104,3 +105,25 @@ def test_ice_servers_from_the_hub() -> None:
     assert [s.urls for s in servers] == [["stun:stun.example:3478"], ["turn:10.0.0.1:3478"]]
     assert servers[1].username == "1700000000:c1" and servers[1].credential == "x"
     assert ice_servers(None) == []
+
+
+def test_alsa_speaker_and_microphone_open_through_pyav() -> None:
+    """The hall's path: PyAV's own alsa-lib, pointed at the system's configuration (ALSA ``null`` PCM here)."""
+
+    async def call_audio() -> tuple[int, int]:
+        speaker = Speaker("alsa:null")
+        await speaker.play(ToneTrack())
+        assert speaker.to_device, "MediaRecorder could not open ALSA's null PCM"
+        microphone = Microphone("alsa:null")
+        track = microphone.track()
+        assert microphone.from_device, "PyAV could not open ALSA's null PCM for capture"
+        heard = await asyncio.wait_for(track.recv(), 10)
+        deadline = asyncio.get_running_loop().time() + 10
+        while speaker.frames < 5 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
+        await speaker.stop()
+        microphone.stop()
+        return speaker.frames, heard.sample_rate
+
+    frames, rate = asyncio.run(call_audio())
+    assert frames >= 5 and rate > 0
