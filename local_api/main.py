@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -182,13 +183,15 @@ def _call_manager(settings: Settings, bus: EventBus, sessions: SessionService, m
             except ValueError as exc:
                 raise ConfigError(str(exc)) from None
     document = manager.get("camera")
-    seen: list[object] = [None]
+    seen: list[object] = [None, 0.0]  # the runner's last preview, and when it changed
 
     def document_frame() -> object | None:
-        # During a capture step the runner is already reading previews; share those rather than compete.
-        preview = runner.latest_preview
+        # During a capture step the runner reads previews and drives auto-capture; share its frames and
+        # never call preview() then, or this would take the auto-capture's moment away from it.
+        preview, now = runner.latest_preview, time.monotonic()
         if preview is not None and preview is not seen[0]:
-            seen[0] = preview
+            seen[0], seen[1] = preview, now
+        if preview is not None and now - seen[1] < 2.0:  # type: ignore[operator]
             return preview.frame
         if document is None or document.stage is Stage.CLOSED:
             return None

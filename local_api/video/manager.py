@@ -238,8 +238,8 @@ class CallManager:
                 actions = []
         await self._apply(call, actions)
 
-    async def _send_state(self, call: Call, *, force: bool = False) -> None:
-        step = step_summary(self.session())
+    async def _send_state(self, call: Call, *, force: bool = False, session: dict[str, Any] | None = None) -> None:
+        step = step_summary(session if session is not None else self.session())
         if (force or step != self._last_step) and self.signal is not None and call.live:
             self._last_step = step
             await self.signal.send(protocol.state(step))
@@ -270,7 +270,7 @@ class CallManager:
                     session = message.get("session") or {}
                     if session.get("status") == "active":
                         self._had_session = True
-                        await self._send_state(call)
+                        await self._send_state(call, session=session)
                     elif self._had_session:
                         await self._apply(call, call.on_session_ended())
                 elif kind == "session_ended" and self._had_session:

@@ -423,11 +423,15 @@ class DocumentFeed:
 
     async def _pull(self) -> None:
         assert self.grab is not None
+        failing = False
         while True:
             try:
                 image = await asyncio.to_thread(self.grab)
+                failing = False
             except Exception as exc:  # a camera that went away shows grey, the call goes on
-                log.warning("document camera frame failed", extra={"error": type(exc).__name__})
+                if not failing:  # once per outage, not five times a second
+                    log.warning("document camera frame failed", extra={"error": f"{type(exc).__name__}: {exc}"})
+                failing = True
                 image = None
             if image is not None:
                 h, w = image.shape[:2]

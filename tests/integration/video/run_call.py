@@ -305,6 +305,7 @@ def one_call(hub: Any, kiosk: httpx.Client, browser: Any, work: Path, turn: bool
         assert kiosk.delete("/call").status_code == 200
         result["kiosk_end"] = kiosk.get("/call").json()
     result["kiosk_after"] = kiosk.get("/call/stats").json()
+    result["remote_jpeg_after"] = kiosk.get("/call/remote.jpg").status_code
     reason = hub.ended_by(hangup_by)
     seen: list[str] = []
 

@@ -86,6 +86,7 @@ def test_call_without_turn_survives_a_restart_and_the_helper_hangs_up(calls: lis
     assert result["kiosk_end"]["message"] == "工作人员已结束通话"
     after = result["kiosk_after"]
     assert after["camera_on"] is False and after["peer"] is None and after["sent_frames"] == {}
+    assert result["remote_jpeg_after"] == 404  # the helper's picture is gone with the call
     assert "已结束（工作人员挂断）" in result["history"]
 
 
