@@ -32,11 +32,10 @@ from local_api.queue import LocalTicketBook, LocalTicketReporter
 from local_api.routes import call, camera, devices, health, outbox_routes, queue, sessions_routes, sim, voice, ws
 from local_api.runner import Runner
 from local_api.sessions import SessionService
-from local_api.settings import ConfigError, Settings
+from local_api.settings import Settings
 from local_api.state import Daemon
 from local_api.token import ensure_token
 from local_api.video.manager import CallManager
-from local_api.video.media import check_uri as check_av_uri
 
 log = logging.getLogger(__name__)
 
@@ -175,13 +174,6 @@ def _call_manager(settings: Settings, bus: EventBus, sessions: SessionService, m
             return None
         return {**view.model_dump(mode="json"), "elder_mode": bool(snap and snap.elder_mode)}
 
-    for name in ("face_camera", "microphone", "speaker"):
-        uri = settings.av_uri(name)
-        if uri:
-            try:
-                check_av_uri(name, uri)
-            except ValueError as exc:
-                raise ConfigError(str(exc)) from None
     document = manager.get("camera")
     seen: list[object] = [None, 0.0]  # the runner's last preview, and when it changed
 

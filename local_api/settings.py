@@ -103,6 +103,20 @@ class Settings(BaseSettings):
             raise ValueError("must be an IANA time zone such as Asia/Shanghai") from None
         return value
 
+    @field_validator("face_camera")
+    @classmethod
+    def _face_camera(cls, value: str | None) -> str | None:
+        if value and value not in ("sim:", "none:") and not value.startswith("v4l2:///dev/"):
+            raise ValueError("must be v4l2:///dev/videoN, sim: or none:")
+        return value
+
+    @field_validator("microphone", "speaker")
+    @classmethod
+    def _audio(cls, value: str | None) -> str | None:
+        if value and value not in ("sim:", "none:") and not (value.startswith("alsa:") and len(value) > len("alsa:")):
+            raise ValueError("must be alsa:PCM (e.g. alsa:default), sim: or none:")
+        return value
+
     @field_validator("api_host")
     @classmethod
     def _host(cls, value: str) -> str:

@@ -45,17 +45,6 @@ class MediaUnavailable(Exception):
     """A camera or audio device cannot be opened; the message says which and what to check."""
 
 
-def check_uri(setting: str, uri: str) -> None:
-    """Refuse a malformed face camera / microphone / speaker URI (ValueError naming the setting)."""
-    if uri in ("sim:", "none:"):
-        return
-    if setting == "face_camera":
-        if not uri.startswith("v4l2:///dev/"):
-            raise ValueError(f"KIOSK_FACE_CAMERA: {uri!r} is not v4l2:///dev/videoN or sim:")
-    elif not uri.startswith("alsa:") or len(uri) == len("alsa:"):
-        raise ValueError(f"KIOSK_{setting.upper()}: {uri!r} is not alsa:PCM (e.g. alsa:default) or sim:")
-
-
 def grey_card(width: int = WIDTH, height: int = HEIGHT) -> np.ndarray:
     """What the helper sees of a view the citizen did not share: an even grey frame (BGR)."""
     return np.full((height, width, 3), 64, np.uint8)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import cv2
 import numpy as np
 import pytest
 
+from local_api.settings import ConfigError, load_settings
 from local_api.video.media import (
     FaceCamera,
     GatedVideoTrack,
@@ -16,7 +18,6 @@ from local_api.video.media import (
     ScreenFeed,
     Speaker,
     ToneTrack,
-    check_uri,
     grey_card,
     moving_pattern,
 )
@@ -88,14 +89,17 @@ def test_the_sim_speaker_measures_the_level_of_what_it_hears() -> None:
     assert 0.3 * 32767 / 2**0.5 * 0.9 < speaker.rms_max < 0.3 * 32767 / 2**0.5 * 1.1
 
 
-def test_device_uris_are_checked() -> None:
-    check_uri("face_camera", "v4l2:///dev/video1")
-    check_uri("microphone", "alsa:default")
-    check_uri("speaker", "sim:")
-    with pytest.raises(ValueError, match="KIOSK_FACE_CAMERA"):
-        check_uri("face_camera", "/dev/video0")
-    with pytest.raises(ValueError, match="KIOSK_MICROPHONE"):
-        check_uri("microphone", "alsa:")
+def test_device_uris_are_checked_with_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [n for n in os.environ if n.startswith("KIOSK_")]:
+        monkeypatch.delenv(name)
+    ok = load_settings(face_camera="v4l2:///dev/video1", microphone="alsa:default", speaker="sim:")
+    assert ok.av_uri("face_camera") == "v4l2:///dev/video1"
+    assert load_settings(devices="sim").av_uri("speaker") == "sim:"
+    assert load_settings().av_uri("microphone") == "alsa:default" and load_settings().av_uri("face_camera") is None
+    with pytest.raises(ConfigError, match="KIOSK_FACE_CAMERA"):
+        load_settings(face_camera="/dev/video0")
+    with pytest.raises(ConfigError, match="KIOSK_MICROPHONE"):
+        load_settings(microphone="alsa:")
 
 
 def test_ice_servers_from_the_hub() -> None:
