@@ -31,6 +31,7 @@ STATUS_INTERVAL_S = 2.0  # a poll besides the pushes, in case one is lost
 SCREEN_INTERVAL_S = 0.3  # the shared screen: at most ~3 frames a second...
 SCREEN_KEEPALIVE_S = 0.25  # ...and a redraw asked this often so a still screen keeps flowing
 OVER_CLOSE_S = 6.0
+UNANSWERED_CLOSE_S = 90.0  # the offers do not wait for ever: the citizen may have walked away
 TICKET_ITEM = "queue_ticket"
 
 
@@ -99,6 +100,7 @@ class CallbackScreen(KScreen):
     """The citizen's mobile number for a call back, typed on the digit keypad and checked here."""
 
     AUTO_BACK_S = 8.0
+    IDLE_S = 60.0  # nothing typed for this long: the number is wiped (the citizen may have left)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -124,6 +126,7 @@ class CallbackScreen(KScreen):
             self.keypad_box.add_widget(self.keypad)
         self.keypad_box.height = self.keypad.height
         self._render()
+        self._arm(self.IDLE_S, self.abandon)
         self.set_actions([
             (t("call.callback_back"), "call_callback.back", "secondary_button", self.back),
             (t("call.callback_send"), "call_callback.send", "good_button", self.submit),
@@ -140,9 +143,26 @@ class CallbackScreen(KScreen):
             self.body.add_widget(KLabel(text=self.error_text, pair="notice_error", bold=True,
                                         kid="call_callback.error"))
 
+    def _arm(self, seconds: float, then) -> None:
+        self.leave()
+        self._timer = Clock.schedule_once(lambda dt: then(), seconds)
+
+    def abandon(self) -> None:
+        """Nobody typed for a while: wipe the number and put the offers away."""
+        self.done()
+
+    def _wipe(self) -> None:
+        """Nothing of the number stays on a screen nobody looks at."""
+        self.leave()
+        self.buffer.text = ""
+        self.error_text = ""
+        if not self.sent:
+            self._render()
+
     def key(self, key: str) -> None:
         if self.sent:
             return
+        self._arm(self.IDLE_S, self.abandon)
         if key == "OK":
             self.submit()
             return
@@ -153,6 +173,7 @@ class CallbackScreen(KScreen):
     def submit(self) -> None:
         t = self.app.t
         phone = self.buffer.text
+        self._arm(self.IDLE_S, self.abandon)
         problem = phone_error(phone)
         if problem is not None:
             self.error_text = t(problem, n=len(phone))
@@ -173,7 +194,7 @@ class CallbackScreen(KScreen):
                                 font_px=self.app.ts.heading, kid="call_callback.done"))
         self.body.add_widget(panel)
         self.set_actions([(t("call.ended_ok"), "call_callback.ok", "good_button", self.done)])
-        self._timer = Clock.schedule_once(lambda dt: self.done(), self.AUTO_BACK_S)
+        self._arm(self.AUTO_BACK_S, self.done)
 
     def failed(self, message: str) -> None:
         self.error_text = message
@@ -182,11 +203,13 @@ class CallbackScreen(KScreen):
     def back(self) -> None:
         """Back to the step, the other offers (a queue ticket) still there."""
         if self.app.current == self.name:
+            self._wipe()
             self.app.reshow()
             self.app.call.refresh()
 
     def done(self) -> None:
         if self.app.current == self.name:
+            self._wipe()
             self.app.call.dismiss()
             self.app.reshow()
 
@@ -350,6 +373,7 @@ class CallController:
             self._tell_session("cancel_helper")
             self._render()
             self.app._fill_footer()
+            self._close_timer = Clock.schedule_once(lambda dt: self._unanswered_timeout(), UNANSWERED_CLOSE_S)
             return
         became_live = self.phase != "live"
         self.phase = "live"
@@ -410,12 +434,19 @@ class CallController:
         self.app.backend.call(self.app.backend.client.request_callback, phone,
                               on_done=lambda _r: screen.sent_ok(phone), on_error=failed)
 
+    def _unanswered_timeout(self) -> None:
+        self._close_timer = None
+        if self.app.current == "call_callback":  # still typing: the callback screen has its own clock
+            self._close_timer = Clock.schedule_once(lambda dt: self._unanswered_timeout(), UNANSWERED_CLOSE_S)
+        else:
+            self.dismiss()
+
     def take_ticket(self) -> None:
         """A queue ticket for the assisted-service window: the self-service session ends here."""
-        self.dismiss()
         if not any(i.code == TICKET_ITEM for i in self.app.items):
-            self.over_message = self._words("failed")
+            self.finish(self._words("ticket_unavailable"))
             return
+        self.dismiss()
         if self.app.snapshot is not None:
             self.app.leave_session()
         self.app.start_item(TICKET_ITEM)
@@ -445,6 +476,8 @@ class CallController:
         self._tell_session("cancel_helper")
         self._render()
         self.app._fill_footer()
+        if self._close_timer is not None:
+            self._close_timer.cancel()
         self._close_timer = Clock.schedule_once(lambda dt: self.dismiss(), OVER_CLOSE_S)
 
     def _stop_media(self) -> None:

@@ -390,3 +390,33 @@ def test_the_technicians_screens_are_never_shared(call):
     assert not app.call._screen_in_flight and fake.screen_frames_total == sent
     p.tap("pin.cancel")
     p.wait_screen("home")
+
+
+def test_unanswered_without_a_ticket_item_says_where_to_go(call):
+    fake, p = call.fake, call.pilot
+    fake.call_script = "unanswered"
+    started = fake.sessions_started
+    start_call(call, from_footer=False)
+    p.wait_until(lambda: p.find("call.ticket") is not None, "the unanswered offers")
+    p.tap("call.ticket")  # the fake kioskd offers no queue_ticket item
+    p.wait_until(lambda: p.find("call.message") is not None, "where to go")
+    assert "不能取号" in p.text("call.message") and "3号窗口" in p.text("call.message")
+    assert fake.sessions_started == started
+
+
+def test_a_callback_number_left_untouched_is_wiped(call, monkeypatch):
+    from kiosk.screens.call import CallbackScreen
+
+    fake, p = call.fake, call.pilot
+    monkeypatch.setattr(CallbackScreen, "IDLE_S", 2.0)
+    fake.call_script = "unanswered"
+    walk_to(call, "form")
+    start_call(call)
+    p.wait_until(lambda: p.find("call.callback") is not None, "the unanswered offers")
+    p.tap("call.callback")
+    p.wait_screen("call_callback")
+    for key in "1381234":
+        p.tap(f"key.{key}")
+    p.wait_screen("form", 15)  # the citizen walked away mid-number
+    assert "1381234" not in p.all_text()
+    assert p.find("call.panel") is None and not [e for e in fake.call_log if e[0] == "callback"]
