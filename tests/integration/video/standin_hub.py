@@ -45,6 +45,7 @@ def make_app(kiosk_token: str, *, helper: tuple[str, str, str] = ("helper1", "se
     app.state.rooms = rooms
     app.state.kiosk_token = kiosk_token  # tests change these two to revoke the kiosk or shorten the ring
     app.state.ring_timeout_s = ring_timeout_s
+    app.state.waiting_helpers = 1  # helpers with the console open, as the hub reports it while ringing
 
     def kiosk_ok(headers: Any) -> bool:
         return headers.get("authorization", "") == f"Bearer {app.state.kiosk_token}"
@@ -129,7 +130,7 @@ def make_app(kiosk_token: str, *, helper: tuple[str, str, str] = ("helper1", "se
         await ws.accept()
         room.kiosk = ws
         if room.status == "ringing":
-            await ws.send_text(json.dumps({"type": "ringing", "waiting_helpers": 1}))
+            await ws.send_text(json.dumps({"type": "ringing", "waiting_helpers": app.state.waiting_helpers}))
         elif room.page is not None:
             await ws.send_text(json.dumps({"type": "peer-joined", "role": "helper"}))
         try:

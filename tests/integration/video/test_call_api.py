@@ -21,7 +21,7 @@ import pytest
 import uvicorn
 from websockets.sync.client import connect
 
-from local_api.video.call import MSG_HELPER_HUNG_UP, MSG_SESSION_ENDED, MSG_UNANSWERED
+from local_api.video.call import MSG_HELPER_HUNG_UP, MSG_NOBODY_ONLINE, MSG_SESSION_ENDED, MSG_UNANSWERED
 from tests.daemon import free_port, kioskd
 from tests.integration.video.standin_hub import COOKIE, make_app
 
@@ -167,12 +167,15 @@ def test_a_call_from_ringing_to_the_helpers_hangup(hub: tuple[Any, str], daemon:
             kiosk.delete("/sessions/current")
 
 
-def test_citizen_cancels_while_ringing(hub: tuple[Any, str], daemon: Any) -> None:
+def test_nobody_online_is_said_and_the_citizen_cancels_while_ringing(hub: tuple[Any, str], daemon: Any) -> None:
     app, _ = hub
+    app.state.waiting_helpers = 0
     with daemon.client() as kiosk:
         assert kiosk.post("/call", json={"camera": True}).status_code == 201
         call_id = call_id_of(kiosk)
         wait_for("the kiosk's socket", lambda: app.state.rooms[call_id].kiosk is not None)
+        wait_for("the citizen told nobody is online", lambda: kiosk.get("/call").json()["message"] == MSG_NOBODY_ONLINE)
+        app.state.waiting_helpers = 1
         hung = kiosk.delete("/call")
         assert hung.status_code == 200 and hung.json()["state"] == "ended"
         wait_for("the hub seeing the cancel", lambda: app.state.rooms[call_id].status == "cancelled")
