@@ -507,6 +507,10 @@ class FakeKioskd:
         """The scripted helper answers and greets the citizen."""
         self._call_changed(state="connected", helper=self.helper_name, message=None, text=self.greeting)
 
+    def hub_says(self, message: str) -> None:
+        """kioskd's own words for the citizen while ringing (e.g. nobody is on duty)."""
+        self._call_changed(message=message)
+
     def helper_says(self, text: str) -> None:
         self._call_changed(text=text[:200])
 

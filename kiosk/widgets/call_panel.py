@@ -110,7 +110,8 @@ class CallPanel(BoxLayout):
         """Show ``view`` in ``mode`` (see ``videocall.panel_mode``); rebuilt only when the face changes."""
         face = f"{mode}:{expanded}:{self.app.ts.elder}"
         if mode != "live":  # these faces are rebuilt when what they say changes (not on every poll)
-            face += f":{view.state if view else ''}:{view.recording if view else ''}:{message}:{ticket_note}"
+            face += (f":{view.state if view else ''}:{view.recording if view else ''}:{view.message if view else ''}"
+                     f":{message}:{ticket_note}")
         if face != self.face:
             self._stop_spinner()
             self.clear_widgets()
@@ -126,12 +127,14 @@ class CallPanel(BoxLayout):
         t, ts = self.app.t, self.app.ts
         self.spinner = Spinner(size_hint=(None, None), size=(ts.target, ts.target), animate=self.app.animations)
         connecting = view is not None and view.state == "connecting"
-        status = self._label(t("call.connecting") if connecting else t("call.ringing"), "call.status",
-                             "heading", bold=True)
+        # kioskd's own words win (e.g. nobody is on duty right now); ours until it has said any.
+        words = (view.message if view is not None else None) or (t("call.connecting") if connecting
+                                                                 else t("call.ringing"))
+        status = self._label(words, "call.status", "heading", bold=True)
         column = BoxLayout(orientation="vertical", size_hint_y=None, spacing=ts.gap * 0.3)
         column.add_widget(status)
         column.add_widget(self._label(t("call.waiting_hint"), "call.hint", "small"))
-        if view is not None and view.recording:
+        if view is not None and view.recording and "录音" not in words:
             column.add_widget(self._label(t("call.recorded"), "call.recording", "small", bold=True))
         column.bind(minimum_height=column.setter("height"))
         row = BoxLayout(size_hint_y=None, spacing=ts.gap)
