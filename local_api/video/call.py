@@ -26,6 +26,7 @@ MSG_RECONNECTING = "网络不稳定，正在重新连接"
 MSG_UNANSWERED = "暂时没有工作人员接听。您可以留下手机号码，工作人员会尽快给您回电"
 MSG_HELPER_HUNG_UP = "工作人员已结束通话"
 MSG_HUB_HUNG_UP = "通话已结束"
+MSG_HELPER_GONE = "工作人员的网络中断，通话已结束。如仍需帮助，请再次呼叫"
 MSG_CITIZEN_HUNG_UP = "您已结束通话"
 MSG_SESSION_ENDED = "办理已结束，视频通话随之结束"
 MSG_NETWORK_FAILED = "网络连接中断，视频通话无法继续。请稍后再试，或到服务窗口咨询"
@@ -143,7 +144,10 @@ class Call:
         if not self.live:
             return []
         self.state = "ended"
-        self.message = MSG_HELPER_HUNG_UP if by == "helper" else MSG_HUB_HUNG_UP
+        if by == "helper":
+            self.message = MSG_HELPER_HUNG_UP
+        else:
+            self.message = MSG_HELPER_GONE if reason == "helper_gone" else MSG_HUB_HUNG_UP
         self.end_reason = f"{by}:{reason}" if reason else by
         return ["teardown", "publish"]
 

@@ -101,7 +101,7 @@ class StandinHub:
 
     @staticmethod
     def ended_by(side: str) -> str:
-        return f"ended {side}:{side}_hangup"
+        return "ended kiosk:kiosk_hangup" if side == "gone" else f"ended {side}:{side}_hangup"
 
     @staticmethod
     def shown_step(page: Any) -> str:
@@ -121,6 +121,7 @@ class RealHub:
 
         self.work, self.port = work, port
         self.env = hub_env(work / "hub", port)
+        self.env["KIOSKHUB_CALL_GRACE_SECONDS"] = "8"  # a helper whose tab died is given up sooner
         self.proc: subprocess.Popen[bytes] | None = None
         self.username = "helper1"
 
@@ -153,7 +154,8 @@ class RealHub:
 
     @staticmethod
     def ended_by(side: str) -> str:
-        return {"helper": "已结束（工作人员挂断）", "kiosk": "已结束（群众挂断）"}[side]
+        ends = {"helper": "工作人员挂断", "kiosk": "群众挂断", "gone": "工作人员断线"}
+        return f"已结束（{ends[side]}）"
 
     @staticmethod
     def shown_step(page: Any) -> str:
@@ -301,6 +303,14 @@ def one_call(hub: Any, kiosk: httpx.Client, browser: Any, work: Path, turn: bool
         page.click("#hangup")
         result["kiosk_end"] = wait_for("the kiosk seeing the helper's hang-up",
                                        lambda: (v := kiosk.get("/call").json())["state"] == "ended" and v, 15)
+    elif hangup_by == "gone":  # the helper's browser tab dies: no hang-up, the media just stops
+        page.close()
+        result["kiosk_reconnecting"] = wait_for(
+            "the kiosk noticing the helper's media stopped",
+            lambda: (s := kiosk.get("/call/stats").json())["restarts"] >= 1 and s, 30)
+        result["kiosk_end"] = wait_for(
+            "the call ending", lambda: (v := kiosk.get("/call").json())["state"] in ("ended", "failed") and v, 40)
+        page = context.new_page()
     else:
         assert kiosk.delete("/call").status_code == 200
         result["kiosk_end"] = kiosk.get("/call").json()
@@ -363,15 +373,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--hub", choices=["standin", "real"], default="real")
-    parser.add_argument("--call", action="append", metavar="plain|turn:helper|kiosk[:restart|share]",
+    parser.add_argument("--call", action="append", metavar="plain|turn:helper|kiosk|gone[:restart|share]",
                         help="a call: through TURN or not, who hangs up, a restart to survive or sharing (repeatable)")
     args = parser.parse_args()
     calls = []
     for spec in args.call or ["plain:helper"]:
         parts = spec.split(":")
-        if parts[0] not in ("plain", "turn") or parts[1:2] not in (["helper"], ["kiosk"]) or parts[2:] not in (
-                [], ["restart"], ["share"]):
-            parser.error(f"--call {spec}: use plain|turn:helper|kiosk[:restart|share]")
+        if (parts[0] not in ("plain", "turn") or parts[1:2] not in (["helper"], ["kiosk"], ["gone"])
+                or parts[2:] not in ([], ["restart"], ["share"])):
+            parser.error(f"--call {spec}: use plain|turn:helper|kiosk|gone[:restart|share]")
         calls.append((parts[0] == "turn", parts[1], parts[2] if len(parts) > 2 else None))
     try:
         result = run(args.work, args.hub, calls)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from local_api.video.call import MSG_HELPER_GONE
 from tests.integration.video.run_call import camera_view
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -41,17 +42,18 @@ def _why_not() -> str | None:
 
 @pytest.fixture(scope="module")
 def calls(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
-    """Two calls in one namespace (one kioskd, one browser): direct, with the helper asking for a fresh
+    """Three calls in one namespace (one kioskd, one browser): direct, with the helper asking for a fresh
     connection once and then hanging up; then relay-only through coturn, the citizen sharing the screen
-    and the document camera mid-call, and hanging up.
-    The hub restarts between them with TURN set."""
+    and the document camera mid-call, and hanging up; then direct again, the helper's tab dying mid-call.
+    The hub restarts between calls with or without TURN."""
     reason = _why_not()
     if reason:
         pytest.skip(reason)
     work = tmp_path_factory.mktemp("video-call")
     cmd = ["unshare", "-n", "sh", "-c", VETH, "sh", sys.executable, "-m", "tests.integration.video.run_call",
-           "--work", str(work), "--hub", "real", "--call", "plain:helper:restart", "--call", "turn:kiosk:share"]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=240)
+           "--work", str(work), "--hub", "real",
+           "--call", "plain:helper:restart", "--call", "turn:kiosk:share", "--call", "plain:gone"]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     assert lines, f"no result (exit {done.returncode}): {done.stderr[-3000:]}"
     result = json.loads(lines[-1])
@@ -103,3 +105,13 @@ def test_call_through_turn_relay_shares_screen_and_document_then_kiosk_hangs_up(
     assert result["browser_pair"]["local"] == "relay"  # the browser's media went through coturn
     assert "ALLOCATE processed, success" in result["turn_log"]
     assert "peer 10.77.0." in result["turn_log"]  # coturn opened a permission to the other side
+
+
+def test_a_helper_tab_that_dies_is_noticed_and_the_call_ends_with_a_message(calls: list[dict]) -> None:
+    result = calls[2]
+    _check_media(result)
+    assert result["kiosk_reconnecting"]["restarts"] >= 1  # the kiosk saw the media stop and offered afresh
+    end = result["kiosk_end"]
+    assert end["state"] == "ended" and end["message"] == MSG_HELPER_GONE
+    assert result["kiosk_after"]["camera_on"] is False and result["kiosk_after"]["peer"] is None
+    assert "已结束（工作人员断线）" in result["history"]

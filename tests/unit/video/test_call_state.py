@@ -6,6 +6,7 @@ from local_api.schemas import CallView
 from local_api.video.call import (
     MAX_RESTARTS,
     MSG_CITIZEN_HUNG_UP,
+    MSG_HELPER_GONE,
     MSG_HELPER_HUNG_UP,
     MSG_NETWORK_FAILED,
     MSG_NOBODY_ONLINE,
@@ -111,6 +112,9 @@ def test_hangups_say_who_ended_the_call() -> None:
     by_helper = connected_call()
     assert by_helper.on_hangup("helper", "solved") == ["teardown", "publish"]
     assert by_helper.message == MSG_HELPER_HUNG_UP and by_helper.end_reason == "helper:solved"
+    helper_gone = connected_call()
+    helper_gone.on_hangup("hub", "helper_gone")
+    assert helper_gone.message == MSG_HELPER_GONE
     by_citizen = connected_call()
     assert by_citizen.on_citizen_hangup() == ["send_hangup", "cancel_call", "teardown", "publish"]
     assert by_citizen.message == MSG_CITIZEN_HUNG_UP
