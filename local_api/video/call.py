@@ -1,7 +1,8 @@
 """The call's state as the citizen sees it, and what to do on each happening (pure: no I/O, no clock).
 
-Every method takes the time from the caller and returns the actions the manager must carry out;
-the manager owns the sockets, the peer connection and the media.
+Every method takes the time from the caller and returns the actions the manager must carry out, in
+order; the manager owns the sockets, the peer connection and the media. Ending a call stops the
+camera first and tells the hub last, so a slow hub never keeps the camera on.
 """
 
 from __future__ import annotations
@@ -169,7 +170,7 @@ class Call:
         self.state = "ended"
         self.message = MSG_CITIZEN_HUNG_UP
         self.end_reason = "citizen"
-        return ["send_hangup", "cancel_call", "teardown", "publish"]
+        return ["send_hangup", "teardown", "publish", "cancel_call"]
 
     def on_session_ended(self) -> list[Action]:
         if not self.live:
@@ -177,7 +178,7 @@ class Call:
         self.state = "ended"
         self.message = MSG_SESSION_ENDED
         self.end_reason = "session_ended"
-        return ["send_hangup", "cancel_call", "teardown", "publish"]
+        return ["send_hangup", "teardown", "publish", "cancel_call"]
 
     def on_consent(self, camera: bool, screen: bool, document: bool) -> list[Action]:
         self.sending = {"camera": camera, "screen": screen, "document": document}
@@ -201,4 +202,4 @@ class Call:
         self.state = "failed"
         self.message = message
         self.end_reason = reason
-        return ["send_hangup", "cancel_call", "teardown", "publish"]
+        return ["send_hangup", "teardown", "publish", "cancel_call"]

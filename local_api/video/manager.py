@@ -68,6 +68,7 @@ class CallManager:
         self.peer: Peer | None = None
         self.signal: Signaling | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._cancels: set[asyncio.Future[None]] = set()  # DELETE /calls/{id} still on its way
         self._offer_lock = asyncio.Lock()
         self._offer_at: float | None = None
         self._connected_at: float | None = None
@@ -176,6 +177,8 @@ class CallManager:
         if self.call is not None and self.call.live:
             await self._apply(self.call, self.call.on_citizen_hangup())
         await self._teardown()
+        if self._cancels:  # give the hub a moment to hear of the hang-up before the client closes
+            await asyncio.wait(self._cancels, timeout=3)
         if self.hub is not None:
             await self.hub.aclose()
 
@@ -343,16 +346,22 @@ class CallManager:
                 case "send_hangup":
                     if self.signal is not None:
                         await self.signal.send(protocol.hangup())
-                case "cancel_call":
-                    if self.hub is not None:
-                        try:
-                            await self.hub.cancel(call.call_id)
-                        except HubUnreachable as exc:
-                            log.warning("hub not told of the hang-up", extra={"detail": str(exc)})
+                case "cancel_call":  # in the background: the citizen's hang-up never waits for the hub
+                    task = asyncio.ensure_future(self._cancel(call.call_id))
+                    self._cancels.add(task)
+                    task.add_done_callback(self._cancels.discard)
                 case "teardown":
                     log.info("video call ended", extra={"call_id": call.call_id, "state": call.state,
                                                         "reason": call.end_reason})
                     await self._teardown()
+
+    async def _cancel(self, call_id: str) -> None:
+        if self.hub is None:
+            return
+        try:
+            await self.hub.cancel(call_id)
+        except HubUnreachable as exc:
+            log.warning("hub not told of the hang-up", extra={"detail": str(exc)})
 
     def _publish(self) -> None:
         if self.call is not None:

@@ -67,7 +67,7 @@ def test_network_blips_rebuild_the_peer_a_few_times_then_end_with_a_message() ->
         assert call.state == "reconnecting"
     actions = call.on_media_lost(now=20.0)
     assert call.state == "failed" and call.message == MSG_NETWORK_FAILED
-    assert actions == ["send_hangup", "cancel_call", "teardown", "publish"]
+    assert actions == ["send_hangup", "teardown", "publish", "cancel_call"]
 
 
 def test_reconnect_recovers_and_the_helpers_restart_counts_as_a_blip() -> None:
@@ -116,7 +116,7 @@ def test_hangups_say_who_ended_the_call() -> None:
     helper_gone.on_hangup("hub", "helper_gone")
     assert helper_gone.message == MSG_HELPER_GONE
     by_citizen = connected_call()
-    assert by_citizen.on_citizen_hangup() == ["send_hangup", "cancel_call", "teardown", "publish"]
+    assert by_citizen.on_citizen_hangup() == ["send_hangup", "teardown", "publish", "cancel_call"]
     assert by_citizen.message == MSG_CITIZEN_HUNG_UP
     assert by_citizen.on_citizen_hangup() == []  # twice is harmless
 
