@@ -219,6 +219,8 @@ def make_app(kiosk_token: str, *, helper: tuple[str, str, str] = ("helper1", "se
                     await to_kiosk(room, msg)
                 elif msg.get("type") == "hangup":
                     await end(room, "helper", "helper_hangup")
+                elif msg.get("type") == "_raw" and room.kiosk is not None:  # tests: a broken frame to the kiosk
+                    await room.kiosk.send_text(msg["text"])
         except WebSocketDisconnect:
             if room.page is ws:
                 room.page = None

@@ -131,6 +131,8 @@ def test_a_call_from_ringing_to_the_helpers_hangup(hub: tuple[Any, str], daemon:
             wait_for("a new state after the step changed",
                      lambda: len({m["step"]["id"] for m in room.kiosk_log if m["type"] == "state"}) > 1)
 
+            for broken in ("not json", '{"type": "dance"}', '{"type": "text", "text": ""}'):
+                helper.send(type="_raw", text=broken)  # dropped by the kiosk; the call stays up
             helper.send(type="text", text="请点击下一步")
             helper.send(type="highlight", target="next")
             wait_for("the helper's text and highlight", lambda: kiosk.get("/call").json()["highlight"] == "next")
