@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from flows.masking import mask_name
 
-Action = Literal["offer", "restart_peer", "send_hangup", "cancel_call", "teardown", "publish"]
+Action = Literal["offer", "restart_peer", "close_peer", "send_hangup", "cancel_call", "teardown", "publish"]
 LIVE = ("ringing", "connecting", "connected", "reconnecting")
 
 MAX_RESTARTS = 3  # fresh peer connections in one call before giving up
@@ -23,6 +23,7 @@ MSG_RINGING = "正在呼叫工作人员，请稍候"
 MSG_NOBODY_ONLINE = "目前没有工作人员在线，请稍候；无人接听时可以留下电话等待回电"
 MSG_RECORDING = "本次通话将被录音录像"
 MSG_CONNECTING = "工作人员{helper}已接听，正在接通视频"
+MSG_TRANSFERRING = "正在为您转接其他工作人员，请稍候"
 MSG_RECONNECTING = "网络不稳定，正在重新连接"
 MSG_UNANSWERED = "暂时没有工作人员接听。您可以留下手机号码，工作人员会尽快给您回电"
 MSG_HELPER_HUNG_UP = "工作人员已结束通话"
@@ -70,7 +71,16 @@ class Call:
                 "sending": dict(self.sending)}
 
     # -- from the hub ------------------------------------------------------------------------------
-    def on_ringing(self, waiting_helpers: int) -> list[Action]:
+    def on_ringing(self, waiting_helpers: int, now: float) -> list[Action]:
+        """Still ringing (how many helpers could answer), or ringing again: the helper transferred the call."""
+        if self.state in ("connecting", "connected", "reconnecting"):
+            self.state = "ringing"
+            self.helper = None
+            self.message = MSG_TRANSFERRING
+            self.peer_joined = False
+            self.started_at = now  # the hub rings afresh
+            self.reconnecting_since = None
+            return ["close_peer", "publish"]
         if self.state != "ringing":
             return []
         self.message = MSG_RINGING if waiting_helpers > 0 else MSG_NOBODY_ONLINE

@@ -218,7 +218,7 @@ class CallManager:
         now = self.clock()
         match msg.type:
             case "ringing":
-                actions = call.on_ringing(msg.waiting_helpers)
+                actions = call.on_ringing(msg.waiting_helpers, now)
             case "accepted":
                 actions = call.on_accepted(msg.helper)
             case "peer-joined":
@@ -343,6 +343,10 @@ class CallManager:
                     self._publish()
                 case "offer" | "restart_peer":
                     self._spawn(self._new_offer(call))
+                case "close_peer":
+                    async with self._offer_lock:
+                        await self._close_peer()
+                    self._offer_at = self._connected_at = None
                 case "send_hangup":
                     if self.signal is not None:
                         await self.signal.send(protocol.hangup())

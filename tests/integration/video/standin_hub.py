@@ -192,6 +192,18 @@ def make_app(kiosk_token: str, *, helper: tuple[str, str, str] = ("helper1", "se
         await to_kiosk(room, {"type": "accepted", "helper": display})
         return RedirectResponse(f"/helper/calls/{call_id}", status_code=303)
 
+    @app.post("/helper/calls/{call_id}/transfer")
+    async def transfer(call_id: str, request: Request) -> Any:
+        """Back to ringing for another helper; the old page is told, the kiosk rings again."""
+        room = rooms.get(call_id)
+        if request.cookies.get(COOKIE) != user or room is None:
+            return RedirectResponse("/helper/login", status_code=303)
+        room.status, room.helper = "ringing", None
+        await to_page(room, {"type": "hangup", "by": "hub", "reason": "transferred"})
+        room.page = None
+        await to_kiosk(room, {"type": "ringing", "waiting_helpers": 1})
+        return RedirectResponse("/helper", status_code=303)
+
     @app.get("/helper/calls/{call_id}", response_class=HTMLResponse)
     async def call_page(call_id: str, request: Request) -> Any:
         if request.cookies.get(COOKIE) != user:

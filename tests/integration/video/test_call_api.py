@@ -21,7 +21,13 @@ import pytest
 import uvicorn
 from websockets.sync.client import connect
 
-from local_api.video.call import MSG_HELPER_HUNG_UP, MSG_NOBODY_ONLINE, MSG_SESSION_ENDED, MSG_UNANSWERED
+from local_api.video.call import (
+    MSG_HELPER_HUNG_UP,
+    MSG_NOBODY_ONLINE,
+    MSG_SESSION_ENDED,
+    MSG_TRANSFERRING,
+    MSG_UNANSWERED,
+)
 from tests.daemon import free_port, kioskd
 from tests.integration.video.standin_hub import COOKIE, make_app
 
@@ -167,6 +173,31 @@ def test_a_call_from_ringing_to_the_helpers_hangup(hub: tuple[Any, str], daemon:
         finally:
             helper.close()
             kiosk.delete("/sessions/current")
+
+
+def test_a_transferred_call_rings_again_and_offers_to_the_next_helper(hub: tuple[Any, str], daemon: Any) -> None:
+    hub_url = hub[1]
+    with daemon.client() as kiosk:
+        assert kiosk.post("/call", json={"camera": True}).status_code == 201
+        call_id = call_id_of(kiosk)
+        first, second = Helper(hub_url), Helper(hub_url)
+        try:
+            first.accept(call_id)
+            first.join(call_id)
+            first.next("offer")
+            assert first.http.post(f"/helper/calls/{call_id}/transfer").status_code == 303
+            wait_for("ringing again", lambda: state_of(kiosk) == "ringing")
+            view = kiosk.get("/call").json()
+            assert view["message"] == MSG_TRANSFERRING and view["helper"] is None
+            assert kiosk.get("/call/stats").json()["peer"] is None  # the old connection is closed
+            second.accept(call_id)
+            wait_for("connecting to the next helper", lambda: state_of(kiosk) == "connecting")
+            second.join(call_id)
+            assert second.next("offer")["sdp"].startswith("v=0")
+        finally:
+            first.close()
+            second.close()
+            kiosk.delete("/call")
 
 
 def test_nobody_online_is_said_and_the_citizen_cancels_while_ringing(hub: tuple[Any, str], daemon: Any) -> None:

@@ -12,6 +12,7 @@ from local_api.video.call import (
     MSG_NOBODY_ONLINE,
     MSG_RECORDING,
     MSG_SIGNALING_LOST,
+    MSG_TRANSFERRING,
     MSG_UNANSWERED,
     RECONNECT_GIVE_UP_S,
     RING_GRACE_S,
@@ -37,13 +38,23 @@ def test_a_new_call_rings_and_its_view_is_the_wire_contract() -> None:
 def test_recording_policy_is_told_to_the_citizen() -> None:
     call = Call("c1", started_at=0.0, recording=True)
     assert MSG_RECORDING in call.message and call.view()["recording"] is True
-    call.on_ringing(0)
+    call.on_ringing(0, now=1.0)
     assert MSG_RECORDING in call.message
 
 
 def test_nobody_online_is_said_while_ringing() -> None:
     call = Call("c1", started_at=0.0)
-    assert call.on_ringing(0) == ["publish"] and call.message == MSG_NOBODY_ONLINE
+    assert call.on_ringing(0, now=1.0) == ["publish"] and call.message == MSG_NOBODY_ONLINE
+
+
+def test_a_transfer_rings_again_and_the_next_helper_gets_a_fresh_offer() -> None:
+    call = connected_call()
+    assert call.on_ringing(1, now=50.0) == ["close_peer", "publish"]
+    assert call.state == "ringing" and call.helper is None and call.message == MSG_TRANSFERRING
+    assert call.on_tick(50.0 + call.ring_timeout_s) == []  # the ring time starts again
+    call.on_accepted("李四")
+    assert call.helper == "李*" and call.state == "connecting"
+    assert call.on_peer_joined() == ["offer", "publish"]
 
 
 def test_accept_masks_the_helpers_name_and_the_first_join_makes_an_offer() -> None:
