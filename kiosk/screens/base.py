@@ -8,11 +8,10 @@ from kivy.app import App
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
-from kivy.uix.scrollview import ScrollView
 
 from local_api.schemas import SessionSnapshot
 
-from ..widgets.base import KButton, KLabel
+from ..widgets.base import KButton, KLabel, KScrollView
 
 
 class KScreen(Screen):
@@ -26,7 +25,7 @@ class KScreen(Screen):
         self.title = KLabel(font_px=ts.title, bold=True, kid=f"{self.name}.title")
         self.prompt = KLabel(kid=f"{self.name}.prompt")
         self.notice = KLabel(kid=f"{self.name}.notice", pair="notice_error", bold=True)
-        self.scroll = ScrollView(do_scroll_x=False, bar_width=max(6, ts.gap * 0.4))
+        self.scroll = KScrollView(do_scroll_x=False, bar_width=max(6, ts.gap * 0.4))
         self.body = BoxLayout(orientation="vertical", size_hint_y=None, spacing=ts.gap)
         self.body.bind(minimum_height=self.body.setter("height"))
         self.scroll.add_widget(self.body)

@@ -8,6 +8,7 @@ from kivy.properties import BooleanProperty, ListProperty, NumericProperty, Stri
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from ..theme import TEXT_PAIRS, rgba
@@ -133,3 +134,17 @@ class Panel(BoxLayout):
 
 class Spacer(Widget):
     """Takes up the remaining space in a box."""
+
+
+class KScrollView(ScrollView):
+    """A ScrollView that does not collect callbacks: one screen's body, shown again and again."""
+
+    def update_from_scroll(self, *largs) -> None:
+        super().update_from_scroll(*largs)
+        # Kivy 2.3.1 binds bar_color again on every call and unbinds it once, half a second later;
+        # a screen laid out several times within that half second kept one callback per extra
+        # call, for ever (about 20 a session). Keep exactly one.
+        observers = self.get_property_observers("bar_color")
+        extra = sum(1 for cb in observers if cb == self._change_bar_color) - 1
+        for _ in range(max(0, extra)):
+            self.funbind("bar_color", self._change_bar_color)

@@ -1,7 +1,7 @@
 """The document camera's live preview with the detected page outlined.
 
-Frames are decoded on a worker thread (``decode_jpeg``) and blitted into one reused texture, so a
-preview running all day does not allocate a texture per frame.
+Frames are decoded on a worker thread (``decode_jpeg``) and blitted into two reused textures in
+turn, so a preview running all day does not allocate a texture per frame.
 """
 
 from __future__ import annotations
@@ -36,18 +36,23 @@ class CameraPreview(Widget):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self._spare: Texture | None = None
         self.bind(pos=self._draw, size=self._draw, quad=self._draw, texture=self._draw)
 
     def set_frame(self, rgb: bytes, width: int, height: int) -> None:
-        if self.texture is None or tuple(self.texture.size) != (width, height):
-            texture = Texture.create(size=(width, height), colorfmt="rgb")
-            texture.flip_vertical()
-            self.texture = texture
-        self.texture.blit_buffer(rgb, colorfmt="rgb", bufferfmt="ubyte")
+        # Two textures in turn: uploading into the one the last frame drew from makes the GL
+        # driver finish that frame first (a stall of a whole frame on llvmpipe).
+        spare = self._spare
+        if spare is None or tuple(spare.size) != (width, height):
+            spare = Texture.create(size=(width, height), colorfmt="rgb")
+            spare.flip_vertical()
+        spare.blit_buffer(rgb, colorfmt="rgb", bufferfmt="ubyte")
+        self._spare, self.texture = self.texture, spare
         self.canvas.ask_update()
 
     def clear(self) -> None:
         self.texture = None
+        self._spare = None
         self.quad = []
 
     def _frame_box(self) -> tuple[float, float, float, float]:

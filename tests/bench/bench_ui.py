@@ -180,7 +180,7 @@ def child_rss(sessions: int, data_dir: Path) -> None:
         p.wait_until(lambda: app.current == "home", "home")
         p.frame(1)
         fake.events.clear()  # the fake's own record of events, not the UI's memory
-        if n in (10, 100) or n == sessions:
+        if n in (10, 100, 300) or n == sessions:
             gc.collect()
             p.frame(2)
             marks[n] = rss_mb()
@@ -241,6 +241,7 @@ def main() -> None:
         marks = {int(k): v for k, v in result["rss_mb"].items()}
         ten, last = marks[10], marks[max(marks)]
         print(f"RSS after 10 sessions {ten:.1f} MB; after 100 {marks.get(100, float('nan')):.1f} MB; "
+              f"after 300 {marks.get(300, float('nan')):.1f} MB; "
               f"after {max(marks)} {last:.1f} MB; growth {last - ten:+.1f} MB ({(last / ten - 1) * 100:+.1f}%); "
               f"{result['seconds'] / max(marks):.2f} s per session (540x960)")
 
