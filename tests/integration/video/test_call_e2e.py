@@ -43,16 +43,16 @@ def _why_not() -> str | None:
 @pytest.fixture(scope="module")
 def calls(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     """Three calls in one namespace (one kioskd, one browser): direct, with the helper asking for a fresh
-    connection once and then hanging up; then relay-only through coturn, the citizen sharing the screen
-    and the document camera mid-call, and hanging up; then direct again, the helper's tab dying mid-call.
-    The hub restarts between calls with or without TURN."""
+    connection once and then hanging up; direct again, the helper's tab dying mid-call; then relay-only
+    through coturn (the hub restarted with TURN set), the citizen sharing the screen and the document
+    camera mid-call, and hanging up."""
     reason = _why_not()
     if reason:
         pytest.skip(reason)
     work = tmp_path_factory.mktemp("video-call")
     cmd = ["unshare", "-n", "sh", "-c", VETH, "sh", sys.executable, "-m", "tests.integration.video.run_call",
            "--work", str(work), "--hub", "real",
-           "--call", "plain:helper:restart", "--call", "turn:kiosk:share", "--call", "plain:gone"]
+           "--call", "plain:helper:restart", "--call", "plain:gone", "--call", "turn:kiosk:share"]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     assert lines, f"no result (exit {done.returncode}): {done.stderr[-3000:]}"
@@ -60,7 +60,7 @@ def calls(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     if not result.get("ok"):
         logs = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-1500:]}" for p in work.rglob("*.stderr"))
         pytest.fail(f"{result.get('error')}\n{logs}")
-    result["calls"][1]["turn_log"] = (work / "turn.log").read_text(errors="replace")
+    result["calls"][2]["turn_log"] = (work / "turn.log").read_text(errors="replace")
     return result["calls"]
 
 
@@ -93,7 +93,7 @@ def test_call_without_turn_survives_a_restart_and_the_helper_hangs_up(calls: lis
 
 
 def test_call_through_turn_relay_shares_screen_and_document_then_kiosk_hangs_up(calls: list[dict]) -> None:
-    result = calls[1]
+    result = calls[2]
     _check_media(result)
     shared = result["shared"]  # after PUT /v1/call/consent: the posted red screen, the white A4 page
     assert shared["终端屏幕"]["sample"][0] > 180 and max(shared["终端屏幕"]["sample"][1:]) < 60
@@ -108,7 +108,7 @@ def test_call_through_turn_relay_shares_screen_and_document_then_kiosk_hangs_up(
 
 
 def test_a_helper_tab_that_dies_is_noticed_and_the_call_ends_with_a_message(calls: list[dict]) -> None:
-    result = calls[2]
+    result = calls[1]
     _check_media(result)
     assert result["kiosk_reconnecting"]["restarts"] >= 1  # the kiosk saw the media stop and offered afresh
     end = result["kiosk_end"]
