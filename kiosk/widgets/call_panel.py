@@ -110,8 +110,7 @@ class CallPanel(BoxLayout):
         """Show ``view`` in ``mode`` (see ``videocall.panel_mode``); rebuilt only when the face changes."""
         face = f"{mode}:{expanded}:{self.app.ts.elder}"
         if mode != "live":  # these faces are rebuilt when what they say changes (not on every poll)
-            face += (f":{view.state if view else ''}:{view.recording if view else ''}:{view.message if view else ''}"
-                     f":{message}:{ticket_note}")
+            face += (f":{view.model_dump_json() if view else ''}:{message}:{ticket_note}")
         if face != self.face:
             self._stop_spinner()
             self.clear_widgets()
@@ -134,6 +133,8 @@ class CallPanel(BoxLayout):
         column = BoxLayout(orientation="vertical", size_hint_y=None, spacing=ts.gap * 0.3)
         column.add_widget(status)
         column.add_widget(self._label(t("call.waiting_hint"), "call.hint", "small"))
+        if view is not None and view.sending.camera:  # kioskd has the camera open already
+            column.add_widget(self._indicator(t("call.camera_on"), "call.camera_on"))
         if view is not None and view.recording and "录音" not in words:
             column.add_widget(self._label(t("call.recorded"), "call.recording", "small", bold=True))
         column.bind(minimum_height=column.setter("height"))

@@ -71,6 +71,7 @@ def test_consent_answers_are_posted_and_ringing_can_be_cancelled(call):
     p.wait_until(lambda: p.find("call.recording") is not None, "the recording notice")
     assert p.text("call.status") == "正在呼叫工作人员，请稍候…"
     assert "录音录像" in p.text("call.recording")
+    assert p.text("call.camera_on") == "摄像头已开启"  # consent given: the camera is on while ringing
     fake.hub_says("目前没有工作人员在线，请稍候")  # kioskd's words take over
     p.wait_until(lambda: p.text("call.status") == "目前没有工作人员在线，请稍候", "kioskd's message")
     assert "录音录像" in p.text("call.recording")
