@@ -205,15 +205,14 @@ class CallPanel(BoxLayout):
         t = self.app.t
         helper = t("call.helper", name=view.helper) if view.helper else t("call.helper_unknown")
         self.helper.text = helper if expanded or not view.text else f"{helper}："
-        self.sending.clear_widgets()
-        if view.sending.camera:
-            self.sending.add_widget(self._indicator(t("call.camera_on"), "call.camera_on"))
-        if view.sending.screen:
-            self.sending.add_widget(self._indicator(t("call.screen_on"), "call.screen_on"))
-        if view.sending.document:
-            self.sending.add_widget(self._indicator(t("call.document_on"), "call.document_on"))
-        if view.recording:
-            self.sending.add_widget(self._indicator(t("call.recording_on"), "call.recording_on"))
+        marks = [name for name, on in (("camera_on", view.sending.camera), ("screen_on", view.sending.screen),
+                                       ("document_on", view.sending.document), ("recording_on", view.recording))
+                 if on]
+        if marks != getattr(self.sending, "marks", None):  # a poll every 2 s must not rebuild them
+            self.sending.marks = marks
+            self.sending.clear_widgets()
+            for name in marks:
+                self.sending.add_widget(self._indicator(t(f"call.{name}"), f"call.{name}"))
         self.text.text = view.text or ("" if expanded else t("call.in_call"))
         if self.share is not None:
             self.share.text = t("call.stop_share") if view.sending.screen else t("call.share_screen")
