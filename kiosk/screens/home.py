@@ -17,12 +17,21 @@ class HomeScreen(KScreen):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.items: list[ServiceItemSummary] = []
+        self._built_for: tuple | None = None  # what the widgets on screen were built from
 
     def set_items(self, items: list[ServiceItemSummary]) -> None:
         self.items = list(items)
         self.show(None)
 
     def show(self, snapshot=None) -> None:
+        # The home screen comes back after every citizen; its widgets are kept and only rebuilt
+        # when the service list changes (elder mode and language rebuild every screen anyway).
+        # Building it anew took most of a tap on 完成 (about 20 widgets through Kivy's rules).
+        built_for = (tuple(self.items), self.app.catalogue.language, self.app.catalogue.stretch)
+        self.scroll.scroll_y = 1
+        if built_for == self._built_for and self.body.children:
+            return
+        self._built_for = built_for
         t, ts = self.app.t, self.app.ts
         self.title.text = t("home.welcome")
         self.title.align = "center"
@@ -54,6 +63,11 @@ class HomeScreen(KScreen):
         for button in self.actions.children:
             button.font_px = ts.title
             button.height = ts.button_h * 1.3
+
+    def clear(self) -> None:
+        """Nothing of a citizen is ever on the home screen: keep it, only scroll back to the top."""
+        self.notice.text = ""
+        self.scroll.scroll_y = 1
 
     def add_language_switch(self) -> None:
         """中文 / བོད་ཡིག / ئۇيغۇرچە: one large button per offered language, the current one filled."""

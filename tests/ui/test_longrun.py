@@ -47,3 +47,19 @@ def test_the_camera_preview_alternates_two_textures(kiosk):
         preview.set_frame(frame, 4, 3)
         seen.append(preview.texture)
     assert seen[0] is not seen[1] and seen[0] is seen[2] and seen[1] is seen[3]
+
+
+def test_the_home_screen_is_kept_between_citizens_and_rebuilt_when_the_list_changes(kiosk):
+    from kiosk.pilot import walk
+
+    app, p = kiosk.app, kiosk.pilot
+    item = p.find("home.item.hj-zm")
+    walk_to(kiosk, "identify")
+    app.leave_session()
+    p.wait_screen("home")
+    assert p.find("home.item.hj-zm") is item
+    app.screens["home"].set_items(app.items[:2])
+    p.frame(1)
+    shown = [w.kid for w in walk(app.root) if getattr(w, "kid", "").startswith("home.item.")]
+    assert len(shown) == 2 and p.find("home.item.hj-zm") is not item
+    app.screens["home"].set_items(app.items)
