@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
 from local_api.schemas import ServiceItemSummary
@@ -75,13 +76,20 @@ class HomeScreen(KScreen):
         if len(offered) < 2:
             return
         ts = self.app.ts
-        row = GridLayout(cols=len(offered), spacing=ts.gap * 0.6, size_hint_y=None)
-        row.bind(minimum_height=row.setter("height"))
+        row = BoxLayout(spacing=ts.gap * 0.6, size_hint_y=None, height=ts.button_h * 1.1)
+        buttons = []
         for code in offered:
             current = code == self.app.catalogue.language
             button = KButton(text=language_name(code), kid=f"home.lang.{code}", font_px=ts.heading,
                              pair="primary_button" if current else "secondary_button")
-            button.height = ts.button_h * 1.1
+            button.size_hint_y = 1  # all as tall as the tallest script (Tibetan stacks are tall)
             button.bind(on_release=lambda _b, c=code: self.app.set_language(c))
+            buttons.append(button)
             row.add_widget(button)
+
+        def fit(*_a) -> None:
+            row.height = max(ts.button_h * 1.1, *(b.texture_size[1] + ts.gap for b in buttons))
+
+        for button in buttons:
+            button.bind(texture_size=fit)
         self.body.add_widget(row)
