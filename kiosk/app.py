@@ -177,9 +177,9 @@ class KioskApp(App):
                          size=lambda w, s: setattr(self._header_bg, "size", s))
         # The hall or item name may take two lines (long names, elder mode); the header grows.
         self.header_title = KLabel(pair="header", bold=True, font_px=ts.heading, kid="shell.title",
-                                   max_lines=2, size_hint_x=0.7, pos_hint={"center_y": 0.5})
+                                   max_lines=2, size_hint_x=0.7, pos_hint={"center_y": 0.5}, fresh_texture=True)
         self.header_side = KLabel(pair="header", align="right", kid="shell.side", font_px=ts.small,
-                                  size_hint_x=0.3, pos_hint={"center_y": 0.5})
+                                  size_hint_x=0.3, pos_hint={"center_y": 0.5}, fresh_texture=True)
 
         def fit_header(*_a) -> None:
             tallest = max(self.header_title.height, self.header_side.height)

@@ -18,7 +18,8 @@ class CaptureScreen(KScreen):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.preview = CameraPreview(size_hint_y=None, height=self.app.ts.face * 3.2)
-        self.state = KLabel(align="center", bold=True, font_px=self.app.ts.heading, kid="capture.state")
+        self.state = KLabel(align="center", bold=True, font_px=self.app.ts.heading, kid="capture.state",
+                            fresh_texture=True)
         self.materials = Panel()
         self._poll = None
         self._in_flight = False

@@ -91,7 +91,7 @@ class IdentifyScreen(StepScreen):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.art = CardReaderArt(size_hint_y=None, height=self.app.ts.face * 2, animate=self.app.animations)
-        self.where = KLabel(pair="body", align="center", kid="identify.where", bold=True)
+        self.where = KLabel(pair="body", align="center", kid="identify.where", bold=True, fresh_texture=True)
 
     def show(self, snapshot: SessionSnapshot | None) -> None:
         super().show(snapshot)
@@ -177,7 +177,8 @@ class SubmitScreen(StepScreen):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.spinner = Spinner(size_hint_y=None, height=self.app.ts.face * 1.3, animate=self.app.animations)
-        self.wait = KLabel(align="center", kid="submit.wait", font_px=self.app.ts.heading)
+        self.wait = KLabel(align="center", kid="submit.wait", font_px=self.app.ts.heading,
+                           fresh_texture=True)
 
     def show(self, snapshot: SessionSnapshot | None) -> None:
         super().show(snapshot)
@@ -228,7 +229,7 @@ class DoneScreen(StepScreen):
         super().__init__(**kwargs)
         self._left = 0
         self._tick = None
-        self.countdown = KLabel(pair="body_soft", align="center", kid="done.countdown")
+        self.countdown = KLabel(pair="body_soft", align="center", kid="done.countdown", fresh_texture=True)
 
     def show(self, snapshot: SessionSnapshot | None) -> None:
         super().show(snapshot)

@@ -76,6 +76,11 @@ class ScriptText:
             kw = {x: getattr(self, x) for x in self._font_properties}
             kw["usersize"] = self.text_size
             self._label = ScriptCoreLabel(**kw)
+            self._label.fresh = bool(getattr(self, "fresh_texture", False))
+
+    def on_fresh_texture(self, _w, value: bool) -> None:
+        if getattr(self, "_label", None) is not None:  # set from kwargs before the core label exists
+            self._label.fresh = bool(value)
 
 
 class KLabel(ScriptText, Label):
@@ -87,6 +92,8 @@ class KLabel(ScriptText, Label):
     font_px = NumericProperty(0)
     wrap = BooleanProperty(True)
     align = StringProperty("left")
+    # A new texture per text, for labels whose text changes while on screen (see widgets.text).
+    fresh_texture = BooleanProperty(False)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -40,12 +40,16 @@ class ScriptCoreLabel(CoreLabel):
             opts = self.options
             opts["font_name_r"], opts["font_script_name"], opts["font_direction"] = saved
 
+    fresh = False  # set by the widget for labels whose text changes in place (header, step titles)
+
     def refresh(self) -> None:
-        # A new texture for every new text. Kivy otherwise re-uploads into the texture on screen
-        # when the size is unchanged (the header's "第3步" -> "第4步"), and the GL driver must
-        # first finish the frame still drawing from it: 0.5-2.4 s per header update on llvmpipe
-        # at 1080x1920, the largest part of a tap-to-next-screen.
-        self.texture = None
+        # Kivy re-fills a label's texture in place when the size is unchanged (the header's
+        # "第3步" -> "第4步"), and the GL driver must first finish the frame still drawing from it:
+        # 0.5-2.4 s per header update on llvmpipe at 1080x1920, most of a tap-to-next-screen.
+        # Labels marked fresh get a new texture per text instead. Not all labels: a new texture
+        # for every render raised RSS by 70 MB (two textures in turn still made llvmpipe wait).
+        if self.fresh:
+            self.texture = None
         super().refresh()
 
     def render(self, real=False):
