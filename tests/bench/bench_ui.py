@@ -1,10 +1,11 @@
 """Kiosk UI benchmarks (headless, against the scripted fake kioskd).
 
-    .venv/bin/python tests/bench/bench_ui.py [--runs 5] [--sessions 1000] [--only cold,tap,rss]
+    .venv/bin/python tests/bench/bench_ui.py [--runs 5] [--sessions 1000] [--only cold,tap,rss] [--profile 30]
 
 - cold: process start to the first drawn frame of the home screen with its service list, against
   a bare Kivy app drawing one Chinese label (the baseline, same process setup).
-- tap: time from a tap to the next screen drawn, over whole sessions (1080x1920).
+- tap: time from a tap to the next screen drawn, over whole sessions (1080x1920); ``--profile N``
+  prints the N most expensive functions (cProfile over the taps only) and the slowest label renders.
 - rss: resident memory after 10 and after N whole sessions (growth must stay flat).
 
 Each part runs in its own process (Kivy has one window per process). Prints medians.
@@ -96,16 +97,32 @@ def _session_steps(kiosk_fake, pilot, app):
     yield "done.finish", None
 
 
-def child_tap(sessions: int, data_dir: Path) -> None:
+def child_tap(sessions: int, data_dir: Path, profile: int = 0) -> None:
     from kiosk import boot
 
     boot.prepare(data_dir, headless=True, size=(1080, 1920), density=1, maxfps=0)
+    import cProfile
+
     from kivy.base import EventLoop
+    from kivy.core.text import LabelBase
 
     from kiosk.app import KioskApp
     from kiosk.fake import FakeKioskd
     from kiosk.pilot import start_embedded
 
+    renders: list[tuple[float, str]] = []
+    if profile:
+        real = LabelBase._render_real
+
+        def timed(label):  # which texts cost most to draw (GPU stalls show here)
+            began = time.perf_counter()
+            try:
+                return real(label)
+            finally:
+                renders.append((time.perf_counter() - began, label.text[:20]))
+
+        LabelBase._render_real = timed
+    profiler = cProfile.Profile()
     fake = FakeKioskd(submit_delay_s=0.05)
     app = KioskApp(fake, animations=False)
     p = start_embedded(app)
@@ -121,6 +138,8 @@ def child_tap(sessions: int, data_dir: Path) -> None:
             x, y = widget.to_window(*widget.center)
             from kivy.tests.common import UnitTestTouch
 
+            if profile:
+                profiler.enable()
             start = time.perf_counter()
             touch = UnitTestTouch(x, y)
             touch.touch_down()
@@ -134,6 +153,13 @@ def child_tap(sessions: int, data_dir: Path) -> None:
             while app.frames <= changed_at:
                 EventLoop.idle()
             times.append(time.perf_counter() - start)
+            profiler.disable()
+    if profile:
+        import pstats
+
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(profile)
+        for seconds, text in sorted(renders, reverse=True)[:10]:
+            print(f"label render {seconds * 1000:7.1f} ms  {text!r}", file=sys.stderr)
     print(json.dumps({"tap_to_screen_s": times}), flush=True)
 
 
@@ -199,6 +225,8 @@ def run_child(*args: str) -> dict:
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if out.returncode != 0 or not lines:
         raise SystemExit(f"child {args} failed:\n{out.stdout[-2000:]}\n{out.stderr[-4000:]}")
+    if "--profile" in args:
+        sys.stderr.write(out.stderr)
     return json.loads(lines[-1])
 
 
@@ -208,6 +236,7 @@ def main() -> None:
     parser.add_argument("--tap-sessions", type=int, default=3)
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--only", default="cold,tap,rss")
+    parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions of the taps")
     parser.add_argument("--child")
     parser.add_argument("--spawned", type=float, default=0.0)
     parser.add_argument("--data", type=Path)
@@ -217,7 +246,7 @@ def main() -> None:
         if kind in ("cold", "baseline"):
             child_cold(kind, args.spawned, args.data)
         elif kind == "tap":
-            child_tap(int(count), args.data)
+            child_tap(int(count), args.data, args.profile)
         elif kind == "rss":
             child_rss(int(count), args.data)
         return
@@ -232,7 +261,8 @@ def main() -> None:
               f"(min {min(kiosk):.2f}, max {max(kiosk):.2f}, n={args.runs})")
         print(f"  baseline bare Kivy app, one Chinese label: median {b:.2f} s; ratio {k / b:.2f}x")
     if "tap" in parts:
-        taps = run_child(f"tap:{args.tap_sessions}")["tap_to_screen_s"]
+        extra = ("--profile", str(args.profile)) if args.profile else ()
+        taps = run_child(f"tap:{args.tap_sessions}", *extra)["tap_to_screen_s"]
         q = statistics.quantiles(taps, n=10)
         print(f"tap to next screen drawn (1080x1920): median {statistics.median(taps) * 1000:.0f} ms, "
               f"p90 {q[-1] * 1000:.0f} ms, n={len(taps)}")
