@@ -52,6 +52,7 @@ class Keys:
     def __init__(self, secret: bytes) -> None:
         self._index = _derive(secret, b"kioskhub id-number index")
         self._fernet = Fernet(base64.urlsafe_b64encode(_derive(secret, b"kioskhub at-rest encryption")))
+        self._follow = _derive(secret, b"kioskhub queue follow link")
 
     @classmethod
     def load_or_create(cls, path: Path) -> Keys:
@@ -67,6 +68,10 @@ class Keys:
         """HMAC-SHA256 of the document type and number: what the database indexes instead of the number."""
         msg = f"{id_type}:{normalise_id(number)}".encode()
         return hmac.new(self._index, msg, hashlib.sha256).hexdigest()
+
+    def follow_mac(self, ticket_id: int) -> bytes:
+        """HMAC-SHA256 of a queue ticket's row id: what makes its public follow link unguessable."""
+        return hmac.new(self._follow, f"queue-ticket:{ticket_id}".encode(), hashlib.sha256).digest()
 
     def encrypt(self, text: str) -> str:
         return self._fernet.encrypt(text.encode()).decode()

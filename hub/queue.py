@@ -12,7 +12,9 @@ ticket, so a steady stream of priority tickets cannot starve the rest of the hal
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hmac
 import math
 import re
 import statistics
@@ -27,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from hub.db.models import QueueCounter, QueueService, QueueTicket, Site
 from hub.intake import Writer, utc
+from hub.personal import Keys
 
 WAITING = "waiting"
 CALLED = "called"
@@ -86,6 +89,7 @@ class Ticket:
     issued_at: dt.datetime
     priority: bool
     priority_category: str | None
+    ticket_id: int
 
 
 @dataclass(frozen=True)
@@ -414,6 +418,7 @@ def ticket_view(db: Session, row: QueueTicket, now: dt.datetime, policy: QueuePo
         issued_at=utc(row.issued_at),
         priority=row.priority_weight > 0,
         priority_category=row.priority_category,
+        ticket_id=row.id,
     )
 
 
@@ -678,3 +683,55 @@ def recent_calls(db: Session, site_id: str, day: str, limit: int = 8) -> list[Ca
         .limit(limit)
     ).all()
     return [called_view(db, r) for r in rows]
+
+
+# --- follow links -----------------------------------------------------------------------------
+
+FOLLOW_MAC_BYTES = 15  # 120 bits: 20 base64url characters, no padding
+
+
+def follow_token(keys: Keys, ticket_id: int) -> str:
+    """The public, unguessable name of one ticket: ``<row id>.<truncated HMAC of the id>``; nothing is stored."""
+    mac = base64.urlsafe_b64encode(keys.follow_mac(ticket_id)[:FOLLOW_MAC_BYTES]).decode()
+    return f"{ticket_id}.{mac}"
+
+
+def follow_ticket_id(keys: Keys, token: str) -> int | None:
+    """The ticket id a follow token names, or None when the token is malformed or was not made with this hub's key."""
+    head, dot, _ = token.partition(".")
+    if not dot or not head.isascii() or not head.isdigit() or len(head) > 18 or head != str(int(head)):
+        return None
+    ticket_id = int(head)
+    return ticket_id if hmac.compare_digest(follow_token(keys, ticket_id).encode(), token.encode()) else None
+
+
+@dataclass(frozen=True)
+class Followed:
+    """What a ticket's public follow page shows: nothing about its holder."""
+
+    number: str
+    service_name: str
+    status: str
+    people_ahead: int
+    estimated_wait_minutes: int
+    window: int | None
+    transferred: bool
+    today: bool
+
+
+def follow_view(db: Session, ticket_id: int, now: dt.datetime, zone: ZoneInfo, policy: QueuePolicy) -> Followed | None:
+    """A ticket's state for its follow page, with people ahead and the wait as the ticket answer counts them."""
+    row = db.get(QueueTicket, ticket_id)
+    if row is None:
+        return None
+    view = ticket_view(db, row, now, policy)
+    return Followed(
+        number=row.number,
+        service_name=view.service_name,
+        status=row.status,
+        people_ahead=view.people_ahead,
+        estimated_wait_minutes=view.estimated_wait_minutes,
+        window=row.window_no,
+        transferred=row.transferred_from is not None,
+        today=row.day == hall_day(now, zone),
+    )

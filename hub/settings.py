@@ -10,6 +10,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
@@ -87,6 +88,9 @@ class HubSettings(BaseSettings):
     )
     appt_early_minutes: int = Field(default=30, ge=0, le=1440, description="check-in opens this long before start")
     appt_late_minutes: int = Field(default=15, ge=0, le=1440, description="later than this after start is a no-show")
+    public_url: str | None = Field(
+        default=None, description="the hub's address as citizens' phones reach it, e.g. https://hall.example.gov.cn"
+    )
     # remote video help (hub/video)
     call_ring_seconds: float = Field(default=60, gt=0, le=600, description="ring time before a call is missed")
     call_grace_seconds: float = Field(default=15, gt=0, le=300, description="a dropped socket may come back this long")
@@ -104,6 +108,16 @@ class HubSettings(BaseSettings):
         if not value.strip():
             raise ValueError("must be an address such as 127.0.0.1")
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError("must be an http(s) address without query, e.g. https://hall.example.gov.cn")
+        return value.strip().rstrip("/")
 
     @field_validator("timezone")
     @classmethod

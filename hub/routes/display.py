@@ -1,4 +1,4 @@
-"""The hall display (叫号屏): the latest called numbers with window and masked name, and who waits per service."""
+"""The hall display (叫号屏) and one ticket's follow page (扫码看进度): public pages without personal data."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from hub.state import StateDep
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 REFRESH_SECONDS = 3
+FOLLOW_REFRESH_SECONDS = 10
 SHOWN = 8
 
 
@@ -37,3 +38,19 @@ def display(request: Request, state: StateDep, site: str) -> HTMLResponse:
         {"title": title, "calls": calls, "lines": lines, "refresh": REFRESH_SECONDS, "clock": now.astimezone(zone)},
         headers={"Cache-Control": "no-store"},
     )
+
+
+@router.get("/q/{token}", response_class=HTMLResponse)
+def follow(request: Request, state: StateDep, token: str) -> HTMLResponse:
+    """No login: the token is the ticket's name and key; the page shows the number, line and status, no holder."""
+    now = state.now()
+    ticket_id = queue.follow_ticket_id(state.keys, token)
+    ticket = None
+    if ticket_id is not None:
+        with state.db.read() as db:
+            ticket = queue.follow_view(db, ticket_id, now, state.settings.zone, policy(state))
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    if ticket is None:
+        return templates.TemplateResponse(request, "follow_missing.html", {}, status_code=404, headers=headers)
+    context = {"t": ticket, "refresh": FOLLOW_REFRESH_SECONDS, "clock": now.astimezone(state.settings.zone)}
+    return templates.TemplateResponse(request, "follow.html", context, headers=headers)

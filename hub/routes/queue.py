@@ -44,6 +44,7 @@ class TicketOut(BaseModel):
     issued_at: dt.datetime
     priority: bool
     priority_category: Literal["elderly", "pregnant", "disability", "appointment"] | None
+    follow_url: str = Field(description="public page (no login) following this ticket; the kiosk prints it as a QR")
 
 
 class CheckInOut(TicketOut):
@@ -173,6 +174,16 @@ def _today(state: HubState) -> dt.date:
     return state.now().astimezone(state.settings.zone).date()
 
 
+def follow_url(state: HubState, http: Request, ticket_id: int) -> str:
+    """The absolute address of a ticket's follow page: KIOSKHUB_PUBLIC_URL, else the address the kiosk used."""
+    base = state.settings.public_url or str(http.base_url).rstrip("/")
+    return f"{base}/q/{queue.follow_token(state.keys, ticket_id)}"
+
+
+def _ticket_out(state: HubState, http: Request, ticket: queue.Ticket, **extra: Any) -> dict[str, Any]:
+    return {**ticket.__dict__, "follow_url": follow_url(state, http, ticket.ticket_id), **extra}
+
+
 def _json(model: BaseModel, status: int) -> JSONResponse:
     return JSONResponse(model.model_dump(mode="json"), status_code=status)
 
@@ -197,7 +208,7 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
 
 @router.post("/api/v1/queue/tickets", status_code=201, response_model=TicketOut, responses=_REFUSALS)
 def take_ticket(
-    state: StateDep, kiosk_id: KioskDep, request: TicketRequest, idempotency_key: KeyHeader = None
+    state: StateDep, kiosk_id: KioskDep, request: TicketRequest, http: Request, idempotency_key: KeyHeader = None
 ) -> JSONResponse:
     """The next number for a service at the kiosk's site; a retry with the same key returns the same ticket."""
     if request.birth_date is not None and not (dt.date(1880, 1, 1) <= request.birth_date <= _today(state)):
@@ -210,7 +221,7 @@ def take_ticket(
         )  # fmt: skip
     except queue.QueueError as exc:
         return refused(exc)
-    return _json(TicketOut(**ticket.__dict__), 201 if created else 200)
+    return _json(TicketOut(**_ticket_out(state, http, ticket)), 201 if created else 200)
 
 
 @router.post("/api/v1/queue/local-tickets", response_model=LocalOut)
@@ -288,7 +299,7 @@ def book(
 
 @router.post("/api/v1/appointments/check-in", status_code=201, response_model=CheckInOut, responses=_REFUSALS)
 def check_in(
-    state: StateDep, kiosk_id: KioskDep, body: CheckInRequest, idempotency_key: KeyHeader = None
+    state: StateDep, kiosk_id: KioskDep, body: CheckInRequest, http: Request, idempotency_key: KeyHeader = None
 ) -> JSONResponse:
     """Today's appointment of the person (ID card) or code (QR) becomes a ticket called ahead with its weight."""
     if body.qr is not None and not body.qr.strip().startswith(appointments.QR_PREFIX):
@@ -301,7 +312,8 @@ def check_in(
         )  # fmt: skip
     except (queue.QueueError, appointments.AppointmentError) as exc:
         return refused(exc)
-    return _json(CheckInOut(**done.ticket.__dict__, appointment_no=done.appointment_no), 201 if created else 200)
+    out = CheckInOut(**_ticket_out(state, http, done.ticket, appointment_no=done.appointment_no))
+    return _json(out, 201 if created else 200)
 
 
 # --- staff ------------------------------------------------------------------------------------
