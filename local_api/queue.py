@@ -95,6 +95,18 @@ def local_category(priority: str | None, birth_date: str | None, hall_day: datet
     return "elderly" if age is not None and age >= ELDERLY_AGE else None
 
 
+MAX_FOLLOW_URL = 150  # fits a QR code at module 6 on 58 mm paper; a longer one is not printed rather than refused
+
+
+def follow_url(value: Any) -> str | None:
+    """The hub's follow-the-queue link if it is a plain http(s) address short enough for the ticket's QR code."""
+    if not isinstance(value, str) or len(value) > MAX_FOLLOW_URL or not value.isascii() or not value.isprintable():
+        return None
+    if " " in value or not value.startswith(("https://", "http://")):
+        return None
+    return value
+
+
 def ticket_result(body: dict[str, Any], *, service: str) -> dict[str, Any]:
     """A hub ticket (``/queue/tickets`` or a check-in) as the session keeps and the ticket prints it."""
     category = body.get("priority_category")
@@ -103,7 +115,7 @@ def ticket_result(body: dict[str, Any], *, service: str) -> dict[str, Any]:
         "estimated_wait_min": body.get("estimated_wait_minutes"), "service": body.get("service") or service,
         "service_label": body.get("service_name", ""), "priority": bool(body.get("priority") or category),
         "priority_category": category, "priority_label": PRIORITY_LABELS.get(category or "", ""),
-        "appointment_no": body.get("appointment_no"), "follow_url": body.get("follow_url"), "source": "hub",
+        "appointment_no": body.get("appointment_no"), "follow_url": follow_url(body.get("follow_url")), "source": "hub",
     }
 
 

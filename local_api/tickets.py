@@ -26,12 +26,14 @@ def _printed_at(data: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(data["printed_at"])
 
 
+FOLLOW_CAPTION = "扫码查看排队进度"
 PRIORITY_MARKS = {"elderly": "老年人", "pregnant": "孕妇", "disability": "残疾人", "appointment": "预约"}
 SERVICE_QUESTION = "请选择要办理的业务"  # the choose step whose answer names the service on the ticket
 
 
 def _ticket(data: dict[str, Any], hall: str) -> Document:
-    """A queue ticket; a priority one says 优先 (and why) under the number, an appointment its number."""
+    """A queue ticket; a priority one says 优先 (and why) under the number, an appointment its number, a hub one the
+    QR code of its follow page."""
     result = data.get("result") or {}
     number = result.get("number") or data.get("case_no") or ""
     notice = "请留意叫号，过号请重新取号。"
@@ -44,7 +46,9 @@ def _ticket(data: dict[str, Any], hall: str) -> Document:
         waiting=int(result.get("people_ahead") or 0),
         issued_at=_printed_at(data),
         hall=hall,
-        qr=result.get("follow_url") or None,
+        # Only hub numbers have a page to follow; the kiosk's own block (source "local") prints no code.
+        qr=(result.get("follow_url") or None) if result.get("source") != "local" else None,
+        qr_caption=FOLLOW_CAPTION,
         notice=notice,
     )
     extra: list[Any] = []

@@ -11,7 +11,7 @@ import pytest
 
 from local_api.db.engine import make_engine, migrate, session_factory
 from local_api.hub_client import HubClient, HubUnavailable
-from local_api.queue import LocalTicketBook, TicketRefused, check_in, take_ticket
+from local_api.queue import LocalTicketBook, TicketRefused, check_in, follow_url, take_ticket
 
 NOW = datetime(2026, 11, 22, 1, 30, tzinfo=UTC)  # 09:30 in the hall
 
@@ -157,3 +157,20 @@ def test_an_id_number_typed_by_hand_checks_in_as_a_resident_card(tmp_path):
     event = answer(Runner(tmp_path, hub), "s1", effect)
     assert hub.requests[-1][1] == {"id_type": "111", "id_number": "640104195203121244"}
     assert event.type == "submitted" and event.case_no is None and event.result["refused"] == "too_late"
+
+
+def test_the_follow_url_of_the_hub_answer_is_kept_and_a_local_number_has_none(tmp_path, book):
+    hub = FakeHub()
+    link = "https://hall.example.gov.cn/q/3.Xq3v0tq6dLZbB2x6yFQk"
+    hub.answer = (201, {**hub.answer[1], "follow_url": link})
+    assert take_ticket(Runner(tmp_path, hub), "social_security", key="f1")["follow_url"] == link
+    hub.answer = (201, {**hub.answer[1], "appointment_no": "YY20261122-0001", "priority_category": "appointment"})
+    assert check_in(Runner(tmp_path, hub), key="f2", qr="KIOSKAPPT:x")["follow_url"] == link
+    hub.down = True
+    assert take_ticket(Runner(tmp_path, hub, book), "social_security", key="f3")["follow_url"] is None
+
+
+@pytest.mark.parametrize("value", [None, 17, "", "javascript:alert(1)", "ftp://hall/q/1", "https://h/q/1 2",
+                                   "https://h/" + "x" * 200, "https://大厅/q/1"])
+def test_a_follow_url_that_is_not_a_short_web_address_is_dropped(value):
+    assert follow_url(value) is None
