@@ -13,8 +13,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
+from drivers.camera.qr import qr_in_jpeg
 from flows.fields import id_check_digit
 from tests.citizen import ELDER_CARD
 from tests.daemon import BIN, kioskd
@@ -126,6 +128,10 @@ class Citizen:
     def new_tickets(self) -> list[str]:
         return self.printed()[len(self.printed_before):]
 
+    def new_ticket_images(self) -> list[Path]:
+        folder = self.daemon.data_dir / "printed"
+        return sorted(folder.glob("job-*.png"))[len(self.printed_before):]
+
     def _voice_files(self) -> list[Path]:
         folder = self.daemon.data_dir / "voice"
         return sorted(folder.glob("*.txt")) if folder.exists() else []
@@ -165,6 +171,13 @@ def test_a_citizen_over_60_gets_priority_from_the_card_birth_date(hall):
     assert result["number"] in ticket and "优先 · 老年人" in ticket and "社保" in ticket
     assert ELDER_CARD["name"] not in ticket and ELDER_CARD["id_number"] not in ticket
     assert citizen.said(f"您的号码是{result['number']}，老年人优先")
+    # the QR code on the paper is the hub's follow link, and that page follows this number
+    [image] = citizen.new_ticket_images()
+    url = qr_in_jpeg(image.read_bytes())
+    assert "扫码查看排队进度" in ticket and url and url.startswith(f"{hall.hub.url.rstrip('/')}/q/")
+    page = httpx.get(url, timeout=30)
+    assert page.status_code == 200 and result["number"] in page.text and "等候中" in page.text
+    assert ELDER_CARD["name"][1:] not in page.text and ELDER_CARD["id_number"][:6] not in page.text
     citizen.finish()
 
 
