@@ -60,18 +60,20 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     manager = DeviceManager(settings, on_status=on_status)
     sessions = SessionService(load_catalog(), settings.data_dir / "sessions", db=db, bus=bus)
     outbox = Outbox(db, settings.data_dir / "outbox", Sealer(settings.data_dir / "outbox.key"), settings.kiosk_id)
-    hub = HubClient(settings.hub_url, settings.hub_token or "") if settings.hub_url else None
+    def hub_client(timeout: float) -> HubClient | None:
+        # One client per user of the hub: an upload that takes its time never delays a queue ticket.
+        return HubClient(settings.hub_url, settings.hub_token or "", timeout=timeout) if settings.hub_url else None
+
+    hub = hub_client(15.0)
     forwarder = Forwarder(outbox, hub) if hub else None
-    heartbeat = Heartbeat(HubClient(settings.hub_url, settings.hub_token or "", timeout=10),
-                          lambda: _heartbeat_report(manager, outbox)) if settings.hub_url else None
+    heartbeat = Heartbeat(hub_client(10.0), lambda: _heartbeat_report(manager, outbox)) if settings.hub_url else None
     print_queue = _print_queue(settings, manager)
     runner = Runner(sessions, manager, outbox, print_queue=print_queue, db=db, bus=bus,
                     wake_forwarder=forwarder.wake if forwarder else lambda: None,
                     poll_s=settings.device_poll_s, hall_name=settings.hall_name, timezone=settings.timezone,
-                    hub=HubClient(settings.hub_url, settings.hub_token or "", timeout=8) if settings.hub_url else None)
+                    hub=hub_client(8.0))
     runner.local_tickets = LocalTicketBook(db, settings.kiosk_id)  # the Z block's numbers, until the hub has them
-    reporter = LocalTicketReporter(runner.local_tickets, HubClient(settings.hub_url, settings.hub_token or "",
-                                                                   timeout=10)) if settings.hub_url else None
+    reporter = LocalTicketReporter(runner.local_tickets, hub_client(10.0)) if settings.hub_url else None
     sessions.run_effects = runner.run
     sessions.precheck = runner.precheck
     calls = _call_manager(settings, bus, sessions, manager, runner)

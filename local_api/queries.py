@@ -13,6 +13,7 @@ from typing import Any
 from drivers.camera.qr import qr_in_jpeg
 from flows import effects as fx
 from flows import events as ev
+from local_api.codes import id_type
 from local_api.hub_client import HubRejected, HubUnavailable
 from local_api.queue import (
     LOCAL_PREFIX,
@@ -36,7 +37,7 @@ def answer(runner: Any, session_id: str, effect: fx.SubmitApplication) -> Any:
         return ev.SubmitFailed(at=runner.now(), reason="本机未连接查询服务，请到人工窗口查询")
     applicant = dict(effect.applicant)
     try:
-        body = client.query(effect.item_code.replace("_", "-"), id_type=_id_type(applicant),
+        body = client.query(effect.item_code.replace("_", "-"), id_type=id_type(applicant),
                             id_number=applicant.get("id_number", ""),
                             form=dict(effect.form))
     except HubUnavailable:
@@ -44,12 +45,6 @@ def answer(runner: Any, session_id: str, effect: fx.SubmitApplication) -> Any:
     except HubRejected as exc:
         return ev.SubmitFailed(at=runner.now(), reason=f"查询没有成功：{exc.detail[:80]}")
     return ev.Submitted(at=runner.now(), case_no=None, provisional_no=None, result=body)
-
-
-def _id_type(applicant: dict[str, Any]) -> str:
-    from local_api.runner import ID_TYPES
-
-    return ID_TYPES.get(applicant.get("card_type", "resident"), "999")
 
 
 def _queue_ticket(runner: Any, effect: fx.SubmitApplication) -> Any:
@@ -75,9 +70,7 @@ def _check_in(runner: Any, session_id: str, effect: fx.SubmitApplication) -> Any
             result = check_in(runner, key=effect.idempotency_key, qr=text)
         else:
             applicant = dict(effect.applicant)
-            # Typed in by hand, the number passed the resident ID check: it is a 居民身份证 (111).
-            id_type = "111" if applicant.get("card_type") == "manual" else _id_type(applicant)
-            result = check_in(runner, key=effect.idempotency_key, id_type=id_type,
+            result = check_in(runner, key=effect.idempotency_key, id_type=id_type(applicant),
                               id_number=str(applicant.get("id_number", "")))
     except TicketRefused as exc:
         return ev.Submitted(at=runner.now(), case_no=None, result=exc.result())

@@ -19,24 +19,13 @@ from drivers.camera.qr import qr_in_jpeg
 from drivers.errors import CoverOpen, DeviceTimeout, DriverError, NotPresent, PaperOut
 from flows import effects as fx
 from flows import events as ev
+from local_api.codes import CARD_TYPES, RATING_LEVELS, id_type
 from local_api.db.models import ConsentRecord
 from local_api.hub_client import HubClient
 from local_api.outbox import MaterialFile, Outbox, OutboxFull
 from local_api.sessions import NotReady, SessionService
 
 log = logging.getLogger(__name__)
-
-# ID card kinds as the driver names them → as the flow definitions name them
-CARD_TYPES = {
-    "resident": "resident",
-    "hkmt_residence": "hmt_residence",
-    "foreign_permanent_2017": "foreign_permanent",
-    "foreign_permanent_2023": "foreign_permanent",
-}
-# GA/T 2000.156 document codes for the hub; the residence permit has no published code (999 其他).
-ID_TYPES = {"resident": "111", "hmt_residence": "999", "foreign_permanent": "553"}
-RATING_LEVELS = {5: "very_satisfied", 4: "satisfied", 3: "basically_satisfied", 2: "dissatisfied",
-                 1: "very_dissatisfied"}
 
 
 def card_event_record(record: dict[str, Any]) -> dict[str, Any]:
@@ -295,7 +284,7 @@ class Runner:
             "item_name": item.name if item else None,
             "applicant": {
                 "name": applicant.get("name", ""),
-                "id_type": ID_TYPES.get(applicant.get("card_type", "resident"), "999"),
+                "id_type": id_type(applicant),
                 "id_number": applicant.get("id_number", ""),
                 **({"phone": effect.form["phone"]} if effect.form.get("phone") else {}),
             },
