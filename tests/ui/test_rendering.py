@@ -124,11 +124,27 @@ def _compare(name: str, image_path: Path, tmp_path: Path) -> None:
     mean = ImageStat.Stat(diff).mean[0]
     changed = sum(diff.histogram()[49:])
     share = changed / (received.width * received.height)
-    if mean > 1.5 or share > 0.004:
+    # Rasteriser noise is thin and spread out; a changed word is dense in one place. The worst
+    # 24x24 tile catches a relabelled button that is far too small to move the whole-image share.
+    tile = _worst_tile_share(diff.point(lambda v: 255 if v > 48 else 0), 24)
+    if mean > 1.5 or share > 0.004 or tile > 0.08:
         out = tmp_path / f"{name}.received.png"
         received.save(out)
-        pytest.fail(f"{name} differs from its snapshot (mean {mean:.2f}, {share:.2%} of pixels); "
-                    f"review {out} against {expected_path} and accept with KIOSK_UPDATE_SNAPSHOTS=1")
+        pytest.fail(f"{name} differs from its snapshot (mean {mean:.2f}, {share:.2%} of pixels, "
+                    f"{tile:.0%} of its worst tile); review {out} against {expected_path} "
+                    f"and accept with KIOSK_UPDATE_SNAPSHOTS=1")
+
+
+def _worst_tile_share(mask, size: int) -> float:
+    """The largest share of changed pixels in any size x size tile of a 0/255 mask."""
+    from PIL import ImageStat
+
+    worst = 0.0
+    for top in range(0, mask.height, size):
+        for left in range(0, mask.width, size):
+            box = mask.crop((left, top, min(left + size, mask.width), min(top + size, mask.height)))
+            worst = max(worst, ImageStat.Stat(box).mean[0] / 255)
+    return worst
 
 
 SNAPSHOT_SCREENS = ["home", "identify", "form", "capture", "rate", "fault"]
