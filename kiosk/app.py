@@ -147,7 +147,7 @@ class KioskApp(App):
         return self.root_box
 
     def _build_shell(self) -> None:
-        from .screens.calm import FaultScreen, HelpScreen, OfflineScreen
+        from .screens.calm import FaultScreen, OfflineScreen
         from .screens.capture import CaptureScreen
         from .screens.form import FormScreen
         from .screens.home import HomeScreen
@@ -192,7 +192,7 @@ class KioskApp(App):
 
         self.sm = ScreenManager(transition=NoTransition())
         classes = {
-            "home": HomeScreen, "help": HelpScreen, "guide": GuideScreen, "consent": ConsentScreen,
+            "home": HomeScreen, "guide": GuideScreen, "consent": ConsentScreen,
             "identify": IdentifyScreen, "form": FormScreen, "choose": ChooseScreen, "capture": CaptureScreen,
             "review": ReviewScreen, "submit": SubmitScreen, "print": PrintScreen, "rate": RateScreen,
             "done": DoneScreen, "fault": FaultScreen, "offline": OfflineScreen,
@@ -377,7 +377,7 @@ class KioskApp(App):
         if snapshot is not None:
             self.show_screen(screen_for(snapshot), snapshot)
         else:
-            self.show_screen(current if current in ("home", "help", "offline") else "home")
+            self.show_screen(current if current in ("home", "offline") else "home")
 
     # -- kioskd -----------------------------------------------------------------------------------
     def refresh_items(self) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from kivy.clock import Clock
-
 from local_api.schemas import SessionSnapshot
 
 from ..viewmodels import fault_key
@@ -39,7 +37,7 @@ class FaultScreen(CalmScreen):
             lines.append((t("fault.saved"), "fault.message", False))
             lines.append((t("fault.go_window", window=self.app.settings.window_number), "fault.where", False))
         self.calm_panel(lines)
-        buttons = self.option_buttons(snapshot)  # 呼叫工作人员 is in the footer already
+        buttons = self.option_buttons(snapshot)  # 视频帮助 is in the footer already
         buttons.append((t("common.home"), "fault.home", "primary_button", self.app.leave_session))
         self.set_actions(buttons)
 
@@ -53,25 +51,3 @@ class OfflineScreen(CalmScreen):
         self.prompt.text = ""
         self.calm_panel([(t("offline.body", window=self.app.settings.window_number), "offline.body", False)])
         self.set_actions([])
-
-
-class HelpScreen(CalmScreen):
-    """The video-help screen: how a visit goes, and a way to a person."""
-
-    AUTO_HOME_S = 90
-
-    def show(self, snapshot=None) -> None:
-        t = self.app.t
-        self.title.text = t("help.title")
-        self.prompt.text = ""
-        self.body.clear_widgets()
-        panel = Panel()
-        panel.add_widget(KLabel(text=t("help.body"), pair="card", kid="help.body"))
-        self.body.add_widget(panel)
-        self.set_actions([(t("common.home"), "help.home", "primary_button", self.app.go_home)])
-        self._timer = Clock.schedule_once(lambda dt: self.app.go_home(), self.AUTO_HOME_S)
-
-    def leave(self) -> None:
-        timer = getattr(self, "_timer", None)
-        if timer is not None:
-            timer.cancel()

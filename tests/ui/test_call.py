@@ -139,7 +139,7 @@ def test_helper_hanging_up_ends_calmly_and_withdraws_the_request(call):
     p.tap("call.close")
     p.wait_until(lambda: p.find("call.panel") is None, "the panel to go")
     assert app.current == "consent"
-    assert p.text("shell.helper") == "呼叫工作人员"  # a new call can be started
+    assert p.text("shell.helper") == "视频帮助"  # a new call can be started
 
 
 def test_citizen_hangs_up_and_a_late_push_does_not_bring_the_call_back(call):

@@ -17,7 +17,7 @@ MINORITY = ["bo_CN", "ug_CN"]
 KEY_TEXTS = [
     "home.welcome", "home.start_hint", "home.services", "home.video_help", "home.window_only",
     "common.next", "common.back", "common.confirm", "common.cancel", "common.call_helper",
-    "common.elder_on", "common.elder_off", "common.start_over", "common.home", "help.title",
+    "common.elder_on", "common.elder_off", "common.start_over", "common.home",
     "identify.place", "identify.read_ok", "identify.where_default", "identify.manual",
     "idle.more_time", "idle.countdown", "idle.more", "idle.leave",
     "done.thanks", "done.take_card", "done.auto_home",
