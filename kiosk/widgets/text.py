@@ -10,7 +10,8 @@ from __future__ import annotations
 from kivy.core.text import Label as CoreLabel
 from kivy.core.text import LabelBase
 
-from ..scripts import ARABIC, TIBETAN, script_of, tags_in, visual_rtl
+from ..linebreak import first_bad_break, line_starts
+from ..scripts import ARABIC, TIBETAN, has_han, script_of, tags_in, visual_rtl
 
 # One letter per script, drawn once per layout to set the font's script and direction (below).
 _PRIMERS = {TIBETAN.tag: "ཀ", ARABIC.tag: "ا"}
@@ -53,9 +54,26 @@ class ScriptCoreLabel(CoreLabel):
         super().refresh()
 
     def render(self, real=False):
-        if not real:
-            self._prime()
-        return super().render(real)
+        if real:
+            return super().render(real)
+        self._prime()
+        size = super().render(real)
+        if self._text_size[0] is None or not self._text or not has_han(self._text):
+            return size
+        # 禁则: re-lay out with a hard break where a line would start with "。" (see linebreak).
+        original, text = self._text, self._text
+        try:
+            for _ in range(8):
+                lines = [[w.text for w in line.words] for line in self._cached_lines]
+                cut = first_bad_break(text, line_starts(text, lines))
+                if cut is None:
+                    break
+                text = text[:cut] + "\n" + text[cut:]
+                self._text = text
+                size = super().render(real)
+        finally:
+            self._text = original
+        return size
 
     def _prime(self) -> None:
         """Draw one letter of each minority script in the text before measuring anything.
