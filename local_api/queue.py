@@ -71,8 +71,12 @@ def _refusal(exc: HubRejected) -> TicketRefused:
     return TicketRefused(code, REFUSAL_TEXT.get(code, "暂时不能办理，请到服务台咨询。"), extra, exc.detail)
 
 
-def next_local_number(state_file: Path, day: str) -> str:
-    """The next number of the kiosk's own block for ``day``; kept on disk so a restart never repeats one."""
+def next_local_number(state_file: Path, day: str, prefix: str = LOCAL_PREFIX) -> str:
+    """The next number of the kiosk's own block for ``day``; kept on disk so a restart never repeats one.
+
+    ``prefix`` is the kiosk's own letter (``KIOSK_QUEUE_LOCAL_PREFIX``): kiosks of one hall that may be
+    cut off together are given different letters, so two of them never hand out the same number.
+    """
     with _local_lock:
         try:
             counters = json.loads(state_file.read_text(encoding="utf-8"))
@@ -84,7 +88,7 @@ def next_local_number(state_file: Path, day: str) -> str:
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         tmp.replace(state_file)
-    return f"{LOCAL_PREFIX}{seq:03d}"
+    return f"{prefix}{seq:03d}"
 
 
 def local_category(priority: str | None, birth_date: str | None, hall_day: datetime) -> str | None:
@@ -147,7 +151,11 @@ def take_ticket(runner: Any, service: str, *, key: str, priority: str | None = N
     now = runner.now().astimezone(ZoneInfo(runner.timezone))
     day = now.strftime("%Y%m%d")
     category = local_category(priority, born.isoformat() if born else None, now)
-    number = next_local_number(runner.local_queue_file, day)
+    prefix = getattr(runner, "local_prefix", LOCAL_PREFIX)
+    if prefix in _letters:  # known from the hub's service list: the hall would see two different A001s
+        log.warning("KIOSK_QUEUE_LOCAL_PREFIX is also a service letter of this hall; give the kiosk another one",
+                    extra={"prefix": prefix})
+    number = next_local_number(runner.local_queue_file, day, prefix)
     if _is_letter(service):
         service = _letters.get(service, service)  # the hub knows services by code
     book = getattr(runner, "local_tickets", None)

@@ -40,7 +40,8 @@ class Runner:
     def __init__(self, sessions: SessionService, devices: Any, outbox: Outbox, *, print_queue: Any = None,
                  wake_forwarder: Callable[[], None] = lambda: None, db: Any = None, bus: Any = None,
                  poll_s: float = 0.3, capture_timeout_s: float = 120.0, hall_name: str = "",
-                 hub: HubClient | None = None, timezone: str = "Asia/Shanghai", local_tickets: Any = None) -> None:
+                 hub: HubClient | None = None, timezone: str = "Asia/Shanghai", local_tickets: Any = None,
+                 local_prefix: str = "Z") -> None:
         self.sessions = sessions
         self.devices = devices
         self.outbox = outbox
@@ -52,7 +53,8 @@ class Runner:
         self.capture_timeout_s = capture_timeout_s
         self.hall_name = hall_name
         self.timezone = timezone
-        self.local_queue_file = sessions.root.parent / "queue-block.json"  # the Z block's counter
+        self.local_queue_file = sessions.root.parent / "queue-block.json"  # the own block's counter
+        self.local_prefix = local_prefix  # the letter of this kiosk's own block (Z unless told otherwise)
         self.hub = hub  # answers queries and hands out queue numbers; None when no hub is configured
         self.local_tickets = local_tickets  # records numbers from the Z block until the hub has them
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="effects")

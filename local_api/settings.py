@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     session_idle_s: float = Field(default=120.0, gt=0)
     technician_pin: str = Field(default="", description="PIN for the maintenance screen; empty disables it")
     print_job_max_age_s: float = Field(default=900.0, gt=0)
+    # The letter of numbers this kiosk hands out while the hub is away; give each kiosk of a hall its
+    # own (and none of the hall's service letters) so offline numbers never collide.
+    queue_local_prefix: str = Field(default="Z", pattern=r"^[A-Z]$",
+                                    description="one capital letter, not used by any of the hall's services")
 
     @field_validator("timezone")
     @classmethod

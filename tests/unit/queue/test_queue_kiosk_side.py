@@ -145,6 +145,19 @@ def test_a_ticket_letter_taken_while_the_hub_is_away_is_reported_by_its_service_
     assert hub.requests[-1][1]["tickets"][0]["service"] == "social_security"
 
 
+def test_a_kiosk_given_its_own_letter_hands_it_out_and_warns_when_a_service_has_it(tmp_path, book, caplog):
+    hub = FakeHub()
+    runner = Runner(tmp_path, hub, book)
+    take_ticket(runner, "A", key="a")  # the hub's list teaches the kiosk that A is a service letter
+    hub.down = True
+    runner.local_prefix = "Y"
+    assert take_ticket(runner, "A", key="b")["number"] == "Y001"
+    assert "service letter" not in caplog.text
+    runner.local_prefix = "A"  # misconfigured: the hall would see two different A002s
+    assert take_ticket(runner, "A", key="c")["number"] == "A002"
+    assert "KIOSK_QUEUE_LOCAL_PREFIX is also a service letter" in caplog.text
+
+
 def test_an_id_number_typed_by_hand_checks_in_as_a_resident_card(tmp_path):
     from flows import effects as fx
     from local_api.queries import answer

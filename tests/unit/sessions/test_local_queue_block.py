@@ -17,3 +17,21 @@ def test_a_damaged_counter_file_starts_the_day_again_instead_of_crashing(tmp_pat
     state = tmp_path / "queue-block.json"
     state.write_text("{not json", encoding="utf-8")
     assert next_local_number(state, "20261122") == "Z001"
+
+
+def test_each_kiosk_of_a_hall_hands_out_its_own_letter(tmp_path):
+    first, second = tmp_path / "k1.json", tmp_path / "k2.json"
+    assert next_local_number(first, "20261122") == "Z001"
+    assert next_local_number(second, "20261122", "Y") == "Y001"
+
+
+def test_the_offline_letter_must_be_one_capital_letter():
+    import pytest
+    from pydantic import ValidationError
+
+    from local_api.settings import Settings
+
+    assert Settings(queue_local_prefix="Y").queue_local_prefix == "Y"
+    for bad in ("z", "ZZ", "1", ""):
+        with pytest.raises(ValidationError, match="queue_local_prefix"):
+            Settings(queue_local_prefix=bad)
