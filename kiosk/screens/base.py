@@ -22,9 +22,9 @@ class KScreen(Screen):
         self.app = App.get_running_app()
         ts = self.app.ts
         self.frame = BoxLayout(orientation="vertical", padding=[ts.gap * 1.5, ts.gap], spacing=ts.gap)
-        self.title = KLabel(font_px=ts.title, bold=True, kid=f"{self.name}.title", fresh_texture=True)
-        self.prompt = KLabel(kid=f"{self.name}.prompt", fresh_texture=True)
-        self.notice = KLabel(kid=f"{self.name}.notice", pair="notice_error", bold=True, fresh_texture=True)
+        self.title = KLabel(font_px=ts.title, bold=True, kid=f"{self.name}.title")
+        self.prompt = KLabel(kid=f"{self.name}.prompt")
+        self.notice = KLabel(kid=f"{self.name}.notice", pair="notice_error", bold=True)
         self.scroll = KScrollView(do_scroll_x=False, bar_width=max(6, ts.gap * 0.4))
         self.body = BoxLayout(orientation="vertical", size_hint_y=None, spacing=ts.gap)
         self.body.bind(minimum_height=self.body.setter("height"))
