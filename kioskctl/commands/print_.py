@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -11,10 +12,16 @@ from drivers.printer.device import ReceiptPrinter
 from drivers.printer.document import Document, InvalidDocument
 from drivers.printer.render import render
 from drivers.printer.templates import acceptance_receipt, queue_ticket
+from kioskctl.daemon import settings_or_exit
 from kioskctl.output import USAGE, driver_errors, emit, fail
 
 NAME = "print"
 app = typer.Typer(help="Print a queue ticket or an acceptance receipt.", no_args_is_help=True)
+
+
+def _hall_now() -> datetime:
+    """Now in the hall's time zone (KIOSK_TIMEZONE), as kioskd prints it, whatever the machine's zone."""
+    return datetime.now(ZoneInfo(settings_or_exit().timezone))
 
 
 def _print(device: str, build, as_json: bool) -> None:
@@ -51,7 +58,7 @@ def ticket(
 ) -> None:
     """Print a queue ticket (排队取号票)."""
     _print(device, lambda: queue_ticket(number=number, service=service, waiting=waiting, qr=qr, hall=hall,
-                                        name=name, issued_at=datetime.now()), as_json)
+                                        name=name, issued_at=_hall_now()), as_json)
 
 
 @app.command()
@@ -71,5 +78,5 @@ def receipt(
     """Print an acceptance receipt (受理回执)."""
     _print(device, lambda: acceptance_receipt(
         item=item, applicant=applicant, materials=material, promised_date=promised, progress=progress,
-        submitted_at=datetime.now(), case_number=case_number, provisional_number=provisional, qr=qr, hall=hall,
+        submitted_at=_hall_now(), case_number=case_number, provisional_number=provisional, qr=qr, hall=hall,
     ), as_json)

@@ -78,3 +78,18 @@ def test_bad_input_is_a_usage_error_with_a_message(sim_process):
     bad_uri = _run("printer", "status", "--device", "lpt://1", "--json")
     assert bad_uri.returncode == 2 and bad_uri.stdout == ""
     assert not list(out.glob("*.png"))
+
+
+def test_a_test_ticket_shows_the_halls_time_not_the_machines(sim_process, monkeypatch):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    uri, out, _ = sim_process
+    monkeypatch.setenv("KIOSK_TIMEZONE", "Asia/Urumqi")  # machines often run in UTC; the hall does not
+    done = _run("print", "ticket", "--device", uri, "--number", "A012", "--service", "社保业务", "--waiting", "0")
+    assert done.returncode == 0, done.stderr
+    printed = next(line for line in (out / "job-0001.txt").read_text(encoding="utf-8").splitlines()
+                   if line.startswith("取号时间"))
+    stamp = datetime.strptime(printed.split()[-2] + " " + printed.split()[-1], "%Y-%m-%d %H:%M")
+    hall_now = datetime.now(ZoneInfo("Asia/Urumqi")).replace(tzinfo=None)
+    assert abs((hall_now - stamp).total_seconds()) < 120, f"{printed!r} is not the hall's time ({hall_now:%H:%M})"
