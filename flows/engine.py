@@ -544,8 +544,8 @@ def _on_submitted(item, snap, step, event, effects):
 def _on_submit_failed(item, snap, step, event, effects):
     reason = f"（{event.reason}）" if event.reason else ""
     notice = Notice(level="error", code="submit_failed",
-                    message=f"提交没有成功{reason}，请点击“重试”或呼叫工作人员。")
-    effects.append(fx_.Speak(text="提交没有成功，请点击重试或呼叫工作人员。"))
+                    message=f"提交没有成功{reason}，请点击“重新提交”，或点击“视频帮助”。")
+    effects.append(fx_.Speak(text="提交没有成功，请点击重新提交，或点击视频帮助。"))
     return snap.model_copy(update={"pending": None, "notice": notice})
 
 

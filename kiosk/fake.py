@@ -113,7 +113,8 @@ def _step(kind: str, state: dict[str, Any]) -> StepView:
             id="review", kind=kind, title="确认信息", prompt="请确认信息无误后提交。",
             fields=[FieldView(name="name", label="姓名", value=RESIDENT.name_masked),
                     FieldView(name="phone", label="联系电话", value=values.get("phone", "")),
-                    FieldView(name="delivery", label="领取方式", value=state.get("delivery_label", ""))],
+                    FieldView(name="delivery", label="领取方式", value=state.get("delivery_label", "")),
+                    FieldView(name="contact", label="紧急联系人电话", value=values.get("contact", ""))],
             materials=[MaterialView(code="hkb", name="户口簿本人页", captured=state["captured"])],
             accepts=["next", "back", "start_over", "call_helper"], **common)
     if kind == "submit":

@@ -48,7 +48,7 @@ class GuideScreen(StepScreen):
         lines: list[str] = []
         if data.get("conditions"):
             lines.append(t("guide.conditions"))
-            lines += [f"• {' '.join(str(c).split())}" for c in data["conditions"] if str(c).strip()]
+            lines += [f"•\u00a0{' '.join(str(c).split())}" for c in data["conditions"] if str(c).strip()]
         if data.get("materials"):
             lines.append(t("guide.materials"))
             for m in data["materials"]:
@@ -57,7 +57,7 @@ class GuideScreen(StepScreen):
                 counts = [t("guide.originals", n=m["originals"]) if m.get("originals") else "",
                           t("guide.copies", n=m["copies"]) if m.get("copies") else ""]
                 extra = "，".join(c for c in counts if c)
-                lines.append(f"• {m.get('name', '')}" + (f"（{extra}）" if extra else ""))
+                lines.append(f"•\u00a0{m.get('name', '')}" + (f"（{extra}）" if extra else ""))
         if data.get("promised_limit"):
             lines.append(t("guide.promised_limit", value=data["promised_limit"]))
         fees = data.get("fees")
@@ -154,8 +154,13 @@ class ReviewScreen(StepScreen):
             value = KLabel(text=shown or "—", pair="card", bold=True, kid=f"review.{name_}")
             row.add_widget(name)
             row.add_widget(value)
-            value.bind(height=lambda _w, h, r=row, n=name: setattr(r, "height", max(h, n.height)))
-            row.height = max(value.height, name.height)
+            # Either side may wrap once its width is known: the row follows the taller of the two.
+            def fit(*_a, r=row, n=name, v=value) -> None:
+                r.height = max(n.height, v.height)
+
+            name.bind(height=fit)
+            value.bind(height=fit)
+            fit()
             panel.add_widget(row)
         materials = [(m.name, m.captured) for m in snapshot.step.materials]
         materials += [(str(m.get("name", "")), m.get("captured", 0))
@@ -214,7 +219,7 @@ class PrintScreen(StepScreen):
         panel.add_widget(KLabel(text=t("print.take_from", outlet=outlet), pair="card", bold=True,
                                 font_px=self.app.ts.heading, kid="print.outlet"))
         for i, document in enumerate(data.get("documents") or []):
-            panel.add_widget(KLabel(text=f"• {document}", pair="card", kid=f"print.doc.{i}"))
+            panel.add_widget(KLabel(text=f"•\u00a0{document}", pair="card", kid=f"print.doc.{i}"))
         if data.get("state") == "printing":
             panel.add_widget(KLabel(text=t("print.printing"), pair="card_soft", kid="print.state"))
         self.body.add_widget(panel)

@@ -176,3 +176,18 @@ def test_screens_match_their_reviewed_snapshots(kiosk, tmp_path):
     p.wait_screen("fault")
     shoot("fault")
     assert not failures, "\n".join(failures)
+
+
+def test_review_rows_are_as_tall_as_their_text_not_taller(kiosk):
+    from kiosk.pilot import walk
+    from kiosk.widgets.base import KLabel
+
+    app, p = kiosk.app, kiosk.pilot
+    walk_to(kiosk, "review")
+    p.frame(3)
+    rows = {w.parent for w in walk(app.screens["review"].body)
+            if isinstance(w, KLabel) and w.kid.startswith("review.")}
+    assert rows, "no review rows on the screen"
+    for row in rows:
+        tallest = max(child.texture_size[1] for child in row.children)
+        assert row.height <= tallest + 2, f"a review row is {row.height:.0f} px for {tallest:.0f} px of text"
