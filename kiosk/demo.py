@@ -107,6 +107,7 @@ class Demo:
         p.tap("tech.test_print")
         p.wait_until(lambda: bool(p.text("tech.result")), "the test print result")
         p.tap("tech.camera")
+        p.wait_until(lambda: self.app.screens["maintenance"].preview.texture is not None, "the camera view")
         self.pilot.shot("maintenance")
         p.tap("tech.exit")
         p.wait_screen("home")

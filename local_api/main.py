@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from datetime import UTC, datetime
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from drivers.base import Device, DeviceStatus, Stage
+from drivers.base import Device, DeviceStatus
 from flows.catalog import load_catalog
 from local_api import logs
 from local_api.auth import require_token
@@ -177,19 +176,10 @@ def _call_manager(settings: Settings, bus: EventBus, sessions: SessionService, m
         return {**view.model_dump(mode="json"), "elder_mode": bool(snap and snap.elder_mode)}
 
     document = manager.get("camera")
-    seen: list[object] = [None, 0.0]  # the runner's last preview, and when it changed
 
     def document_frame() -> object | None:
-        # During a capture step the runner reads previews and drives auto-capture; share its frames and
-        # never call preview() then, or this would take the auto-capture's moment away from it.
-        preview, now = runner.latest_preview, time.monotonic()
-        if preview is not None and preview is not seen[0]:
-            seen[0], seen[1] = preview, now
-        if preview is not None and now - seen[1] < 2.0:  # type: ignore[operator]
-            return preview.frame
-        if document is None or document.stage is Stage.CLOSED:
-            return None
-        return document.preview().frame  # type: ignore[attr-defined]
+        preview = runner.live_preview()
+        return None if preview is None else preview.frame
 
     return CallManager(hub_url=settings.hub_url, hub_token=settings.hub_token, bus=bus,
                        face_camera=settings.av_uri("face_camera"), microphone=settings.av_uri("microphone"),

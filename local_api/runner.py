@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from drivers.base import Stage
 from drivers.camera.qr import qr_in_jpeg
 from drivers.errors import CoverOpen, DeviceTimeout, DriverError, NotPresent, PaperOut
 from flows import effects as fx
@@ -58,7 +60,9 @@ class Runner:
         self.hub = hub  # answers queries and hands out queue numbers; None when no hub is configured
         self.local_tickets = local_tickets  # records numbers from the Z block until the hub has them
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="effects")
-        self.latest_preview: Any = None  # the camera's last preview, for the UI's live view
+        self.latest_preview: Any = None  # the capture step's last preview, for the UI's live view
+        self._seen_preview: Any = None  # ... and when it last changed (see live_preview)
+        self._seen_at = 0.0
         self._card_session: str | None = None
         self._card_wake = threading.Event()
         self._capture_cancel: dict[str, threading.Event] = {}
@@ -198,6 +202,13 @@ class Runner:
 
         # One page at a time, each reported at once: the screen counts pages and asks for the next one,
         # and auto-capture waits for the page to change before taking another.
+        try:
+            self._capture_loop(session_id, effect, camera, cancel, folder, kind, mode, on_preview)
+        finally:
+            self.latest_preview = None  # its frames show the citizen's papers: not kept past the step
+
+    def _capture_loop(self, session_id: str, effect: fx.CapturePages, camera: Any, cancel: threading.Event,
+                      folder: Any, kind: str, mode: str, on_preview: Callable[[Any], None]) -> None:
         for _ in range(1 if effect.now else effect.pages):
             try:
                 if effect.now:
@@ -225,6 +236,24 @@ class Runner:
             path.write_bytes(page.jpeg)
             ref = str(path.relative_to(self.sessions.folder(session_id)))
             self._result(session_id, ev.PagesCaptured(at=self.now(), material=effect.material, refs=[ref]))
+
+    def live_preview(self) -> Any | None:
+        """The document camera's preview: the capture step's own while it runs, else a fresh one.
+
+        During a capture step the step reads previews and drives auto-capture; its frames are shared
+        and ``preview()`` is never called then, or this would take the auto-capture's moment away.
+        Otherwise (the technician's camera view, a helper's look at the plate) one frame is read now.
+        Raises DriverError when the camera fails; None when the kiosk has none or it is closed.
+        """
+        preview, now = self.latest_preview, time.monotonic()
+        if preview is not None and preview is not self._seen_preview:
+            self._seen_preview, self._seen_at = preview, now
+        if preview is not None and now - self._seen_at < 2.0:
+            return preview
+        camera = self.devices.get("camera")
+        if camera is None or camera.stage is Stage.CLOSED:
+            return None
+        return camera.preview()
 
     def _do_stop_capture(self, session_id: str, effect: fx.StopCapture) -> None:
         cancel = self._capture_cancel.get(session_id)
