@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -105,7 +106,7 @@ class KioskApp(App):
         self.ts.elder = elder
         self.animations = animations
         self.screenshot_dir = Path(screenshot_dir) if screenshot_dir else None
-        self.now = clock or datetime.now
+        self.now = clock or (lambda: datetime.now(ZoneInfo(self.settings.timezone)))
         self.snapshot: SessionSnapshot | None = None
         self.items: list[ServiceItemSummary] = []
         self.busy = False

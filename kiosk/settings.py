@@ -11,6 +11,7 @@ import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class SettingsError(Exception):
@@ -44,6 +45,7 @@ class UiSettings:
     # Languages offered on the language switch (KIOSK_LANGUAGES=zh_CN,bo_CN); one means no switch.
     languages: tuple[str, ...] = ("zh_CN",)
     window_number: str = "3"
+    timezone: str = "Asia/Shanghai"  # the clock on screen is the hall's, whatever the machine's zone
 
     @property
     def base_url(self) -> str:
@@ -88,6 +90,11 @@ class UiSettings:
             offered = parse_languages(env.get("KIOSK_LANGUAGES", "zh_CN"))
         except CatalogueError as exc:
             raise SettingsError(str(exc)) from None
+        timezone = str(get("timezone", cls.timezone))
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(f"KIOSK_TIMEZONE={timezone!r} is not a time zone; use e.g. Asia/Shanghai") from None
         language = env.get("KIOSK_UI_LANGUAGE", "zh_CN")
         if language not in offered:
             raise SettingsError(f"KIOSK_UI_LANGUAGE={language} is not among KIOSK_LANGUAGES ({','.join(offered)})")
@@ -101,4 +108,5 @@ class UiSettings:
             language=language,
             languages=offered,
             window_number=env.get("KIOSK_HELP_WINDOW", "3"),
+            timezone=timezone,
         )

@@ -162,6 +162,8 @@ def test_settings_follow_kioskds_environment_and_config_file(tmp_path):
     assert UiSettings.load({"KIOSK_CONFIG": str(config), "KIOSK_API_PORT": "9002"}).api_port == 9002
     (tmp_path / "api-token").write_text("secret\n")
     assert settings.read_token() == "secret"
+    assert settings.timezone == "Asia/Shanghai"  # the clock on screen is the hall's, not the machine's zone
+    assert UiSettings.load({"KIOSK_TIMEZONE": "Asia/Urumqi"}).timezone == "Asia/Urumqi"
 
 
 @pytest.mark.parametrize(
@@ -171,6 +173,7 @@ def test_settings_follow_kioskds_environment_and_config_file(tmp_path):
         ({"KIOSK_API_PORT": "70000"}, "out of range"),
         ({"KIOSK_TECHNICIAN_PIN": "12ab"}, "digits only"),
         ({"KIOSK_CONFIG": "does-not-exist.toml"}, "does not exist"),
+        ({"KIOSK_TIMEZONE": "Mars/Base"}, "KIOSK_TIMEZONE"),
     ],
 )
 def test_bad_settings_say_what_is_wrong(env, message):
