@@ -1,7 +1,7 @@
 """预约: booking, check-in by ID card or QR code within the early/late window, and no-shows after it.
 
-Like NovoSGA's ``Agendamento``: booked → checked_in (a queue ticket with the appointment weight) or
-no_show once the late window has passed. The QR code is ``KIOSKAPPT:`` plus a random token; the hub
+Like NovoSGA's ``Agendamento``: booked → checked_in (a queue ticket with the appointment weight),
+cancelled, or no_show once the late window has passed. The QR code is ``KIOSKAPPT:`` plus a random token; the hub
 keeps only its SHA-256, so a leaked database cannot check anyone in.
 """
 
@@ -29,6 +29,7 @@ QR_PREFIX = "KIOSKAPPT:"
 BOOKED = "booked"
 CHECKED_IN = "checked_in"
 NO_SHOW = "no_show"
+CANCELLED = "cancelled"
 _SCOPE = "YY:appointments"  # a case counter scope no item code can take (':' is not allowed in them)
 
 
@@ -66,6 +67,16 @@ class AlreadyBooked(AppointmentError):
     code = "already_booked"
 
 
+class NotCancellable(AppointmentError):
+    """Only a booked appointment can be cancelled: a checked-in one has a ticket, a missed one is history."""
+
+    code = "not_cancellable"
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"the appointment is {status.replace('_', ' ')} and can no longer be cancelled")
+        self.status = status
+
+
 @dataclass(frozen=True)
 class Windows:
     """Check-in is allowed from early minutes before the start until late minutes after it."""
@@ -93,7 +104,9 @@ def qr_hash(qr: str) -> str:
 
 
 def verdict(status: str, start: dt.datetime, now: dt.datetime, windows: Windows) -> str:
-    """'ok', 'too_early', 'too_late' or 'already_checked_in' for checking in an appointment at `now`."""
+    """'ok', 'too_early', 'too_late', 'already_checked_in' or 'cancelled' for checking in at `now`."""
+    if status == CANCELLED:
+        return "cancelled"
     if status == CHECKED_IN:
         return "already_checked_in"
     if status == NO_SHOW or now > start + windows.late:
@@ -151,6 +164,41 @@ def book(
     return Booked(number, service_code, start, mask_name(person["name"]), token, BOOKED)
 
 
+def cancel(
+    write: Writer,
+    appointment_no: str,
+    now: dt.datetime,
+    late: dt.timedelta,
+    *,
+    site_id: str | None = None,
+    person_index: str | None = None,
+    qr: str | None = None,
+) -> Appointment:
+    """Cancel a booked appointment, so its time can be booked again; cancelling twice is not an error.
+
+    ``site_id`` limits the search to one site (a kiosk's). A proof, the person's ID index or the
+    appointment's QR code, must match when given; a mismatch looks exactly like an unknown number,
+    so nobody learns whether someone else has an appointment.
+    """
+    with write() as db, db.begin():
+        appt = db.scalar(select(Appointment).where(Appointment.appointment_no == appointment_no))
+        if (
+            appt is None
+            or (site_id is not None and appt.site_id != site_id)
+            or (person_index is not None and appt.person_index != person_index)
+            or (qr is not None and appt.qr_hash != qr_hash(qr))
+        ):
+            raise NoAppointment("no such appointment (or the proof does not match it)")
+        if appt.status == BOOKED and utc(appt.starts_at) < now - late:
+            appt.status = NO_SHOW
+        if appt.status not in (BOOKED, CANCELLED):
+            raise NotCancellable(appt.status)
+        appt.status = CANCELLED
+        db.flush()
+        db.expunge(appt)
+        return appt
+
+
 def expire_no_shows(db: Session, site_id: str, now: dt.datetime, late: dt.timedelta) -> int:
     """Mark booked appointments whose late window has passed as no-shows; how many were."""
     rows = db.scalars(
@@ -180,7 +228,7 @@ def _pick(rows: list[Appointment], now: dt.datetime, windows: Windows) -> Appoin
     """Of one person's appointments today, the one a check-in is about: checked in, open now, upcoming, late."""
     rank = {"already_checked_in": 0, "ok": 1, "too_early": 2, "too_late": 3}
     return min(
-        rows,
+        (a for a in rows if a.status != CANCELLED),
         key=lambda a: (rank[verdict(a.status, utc(a.starts_at), now, windows)], utc(a.starts_at)),
         default=None,
     )

@@ -113,6 +113,21 @@ class CheckInRequest(Strict):
         return self
 
 
+class CancelRequest(Strict):
+    """The proof a kiosk sends that the person at it owns the appointment (staff need none)."""
+
+    id_type: str | None = Field(default=None, pattern=r"^\d{3}$")
+    id_number: str | None = Field(default=None, min_length=1, max_length=40)
+    qr: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class CancelOut(BaseModel):
+    appointment_no: str
+    service: str
+    start: str
+    status: str
+
+
 class ServiceChoice(Strict):
     service: str = Field(min_length=1, max_length=32)
 
@@ -314,6 +329,34 @@ def check_in(
         return refused(exc)
     out = CheckInOut(**_ticket_out(state, http, done.ticket, appointment_no=done.appointment_no))
     return _json(out, 201 if created else 200)
+
+
+@router.post("/api/v1/appointments/{appointment_no}/cancel", response_model=CancelOut, responses=_REFUSALS)
+def cancel_appointment(
+    state: StateDep,
+    who: Annotated[tuple[str, str | None], Depends(kiosk_or_staff)],
+    appointment_no: Annotated[str, Path(pattern=r"^YY\d{8}-\d{4}$")],
+    body: CancelRequest | None = None,
+) -> JSONResponse:
+    """Cancel a booked appointment (staff: any; a kiosk: at its site, with the person's ID or the QR code)."""
+    role, kiosk_id = who
+    proof = body or CancelRequest()
+    by_id = proof.id_type is not None and proof.id_number is not None
+    if role == "kiosk" and not (by_id or proof.qr):
+        raise field_error(("body",), "a kiosk must send the person's id_type and id_number, or the appointment's qr")
+    try:
+        appt = appointments.cancel(
+            state.db.write, appointment_no, state.now(), windows(state).late,
+            site_id=_site(state, kiosk_id) if kiosk_id else None,
+            person_index=state.keys.id_index(proof.id_type or "", (proof.id_number or "").upper()) if by_id else None,
+            qr=proof.qr,
+        )  # fmt: skip
+    except appointments.AppointmentError as exc:
+        return refused(exc)
+    out = CancelOut(appointment_no=appt.appointment_no, service=appt.service_code,
+                    start=appointments.utc(appt.starts_at).astimezone(state.settings.zone).isoformat(),
+                    status=appt.status)
+    return _json(out, 200)
 
 
 # --- staff ------------------------------------------------------------------------------------

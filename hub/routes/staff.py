@@ -127,7 +127,7 @@ def material(state: StateDep, _staff: StaffDep, material_id: int) -> FileRespons
 
 
 PRIORITY_LABELS = {"elderly": "老年人", "pregnant": "孕妇", "disability": "残疾人", "appointment": "预约"}
-STATUS_LABELS = {"booked": "已预约", "checked_in": "已签到", "no_show": "未到"}
+STATUS_LABELS = {"booked": "已预约", "checked_in": "已签到", "no_show": "未到", "cancelled": "已取消"}
 
 
 @router.get("/queue", response_class=HTMLResponse)

@@ -173,3 +173,53 @@ def test_hall_display_shows_called_numbers_with_masked_names_only(qhub, clock):
     html = qhub.client.get("/display/hall-1").text
     assert html.index("A001") < html.index("B001")  # a recall brings it back to the top
     assert qhub.client.get("/display/nowhere").status_code == 404
+
+
+def cancel(hub, number: str, *, staff_auth: bool = False, **proof: str):
+    if staff_auth:
+        return hub.client.post(f"/api/v1/appointments/{number}/cancel", auth=("s", hub.state.staff_token))
+    return hub.client.post(f"/api/v1/appointments/{number}/cancel", json=proof or None, headers=hub.auth())
+
+
+@SQLITE_ONLY
+def test_a_citizen_cancels_with_the_qr_code_and_can_book_that_day_again(qhub, clock):
+    booked = book(qhub).json()
+    number, qr = booked["appointment_no"], booked["qr"]
+    assert book(qhub, "11:00").json()["code"] == "already_booked"
+    r = cancel(qhub, number, qr=qr)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"appointment_no": number, "service": "social_security",
+                        "start": "2026-11-21T10:00:00+08:00", "status": "cancelled"}
+    assert cancel(qhub, number, qr=qr).json()["status"] == "cancelled"  # a repeated cancel is no error
+    clock.hall("09:40")
+    assert by_id(qhub).json()["code"] == "no_appointment"  # a cancelled appointment does not check in
+    assert check_in(qhub, qr=qr).json()["code"] == "no_appointment"
+    assert book(qhub, "11:00").status_code == 201  # the day is free to book again
+
+
+@SQLITE_ONLY
+def test_a_kiosk_needs_the_persons_proof_and_a_wrong_one_reveals_nothing(qhub, clock):
+    number = book(qhub).json()["appointment_no"]
+    no_proof = cancel(qhub, number)
+    assert no_proof.status_code == 422 and "id_type and id_number, or the appointment's qr" in no_proof.text
+    wrong_person = cancel(qhub, number, id_type=OTHER["id_type"], id_number=OTHER["id_number"])
+    unknown = cancel(qhub, "YY20261121-0099", id_type=PERSON["id_type"], id_number=PERSON["id_number"])
+    assert wrong_person.status_code == unknown.status_code == 404
+    assert wrong_person.json()["code"] == unknown.json()["code"] == "no_appointment"
+    assert cancel(qhub, number, qr="KIOSKAPPT:someone-elses").status_code == 404
+    mine = cancel(qhub, number, id_type=PERSON["id_type"], id_number=PERSON["id_number"].lower())
+    assert mine.status_code == 200 and mine.json()["status"] == "cancelled"
+    assert qhub.client.post(f"/api/v1/appointments/{number}/cancel").status_code == 401
+    assert qhub.client.post("/api/v1/appointments/not-a-number/cancel", headers=qhub.auth()).status_code == 422
+
+
+@SQLITE_ONLY
+def test_staff_cancel_without_proof_but_not_once_checked_in_or_missed(qhub, clock):
+    first = book(qhub, "09:20").json()["appointment_no"]
+    by_id(qhub)
+    checked_in = cancel(qhub, first, staff_auth=True)
+    assert checked_in.status_code == 409 and checked_in.json()["code"] == "not_cancellable"
+    late = book(qhub, "09:30", person=OTHER).json()["appointment_no"]
+    clock.hall("10:00")  # 30 minutes after the start: past the 15-minute late window
+    missed = cancel(qhub, late, staff_auth=True)
+    assert missed.status_code == 409 and "no show" in missed.json()["detail"]
