@@ -357,15 +357,31 @@ class Forwarder:
         self.client.close()
 
     def _run(self) -> None:
+        failures = 0  # drains in a row that raised (a full disk, a locked database)
         while not self._stop.is_set():
             try:
                 self.outbox.drain(self.client)
                 self.outbox.purge(self.retention)
+                failures = 0
             except Exception:
-                log.exception("outbox drain failed")
-            due = self.outbox.next_due()
+                failures += 1
+                if failures == 1 or failures % 20 == 0:  # not a log line per try: the disk may be full
+                    log.exception("outbox drain failed", extra={"in_a_row": failures})
             wait = self.idle_s
+            try:
+                due = self.outbox.next_due()
+            except Exception:
+                due = None
             if due is not None:
                 wait = max(0.05, min(wait, (due - self.outbox.clock()).total_seconds()))
+            if failures:
+                # An entry whose ack could not be recorded is due at once; without this the thread
+                # would retry it every 50 ms for as long as the disk stays full.
+                wait = max(wait, drain_backoff(failures))
             self._wake.wait(wait)
             self._wake.clear()
+
+
+def drain_backoff(failures: int) -> float:
+    """Seconds to wait after ``failures`` failed drains in a row: 1, 2, 4 ... up to a minute."""
+    return min(60.0, 2.0 ** min(failures - 1, 6))

@@ -285,3 +285,40 @@ def test_an_answer_without_a_case_number_is_retried_later_not_taken(outbox, hub,
     assert outbox.next_due() > clock()  # waits its backoff instead of retrying in a tight loop
     clock.advance(10)
     assert outbox.drain(HubClient("http://hub.test", "token", transport=httpx.MockTransport(hub))) == 2
+
+
+def test_a_forwarder_whose_drains_keep_failing_backs_off_instead_of_spinning(caplog):
+    import threading
+
+    from local_api.outbox import Forwarder, drain_backoff
+
+    assert [drain_backoff(n) for n in (1, 2, 3, 7, 50)] == [1.0, 2.0, 4.0, 60.0, 60.0]
+
+    class FullDisk:
+        """An outbox whose entry is always due and whose ack can never be written."""
+
+        def __init__(self) -> None:
+            self.drains = 0
+            self.clock = lambda: datetime.now(UTC)
+
+        def drain(self, client) -> None:
+            self.drains += 1
+            raise sqlite3.OperationalError("database or disk is full")
+
+        def purge(self, retention) -> int:
+            return 0
+
+        def next_due(self) -> datetime:
+            return self.clock()
+
+    outbox = FullDisk()
+    forwarder = Forwarder(outbox, client=None, idle_s=30.0)  # type: ignore[arg-type]
+    thread = threading.Thread(target=forwarder._run, daemon=True)
+    thread.start()
+    time.sleep(2.5)  # tries at 0 s and 1 s, the next not before 3 s
+    forwarder._stop.set()
+    forwarder._wake.set()
+    thread.join(timeout=5)
+    assert outbox.drains <= 3, f"{outbox.drains} drains in 2.5 s: the forwarder spins on a full disk"
+    assert outbox.drains >= 2  # it does retry: after 1 s
+    assert caplog.text.count("outbox drain failed") == 1  # one log line, not one per try
