@@ -280,6 +280,16 @@ class Outbox:
                 OutboxEntry.provisional_no == provisional_no)).first()
         return {"state": row.state, "case_no": row.case_no} if row else None
 
+    def retry_now(self) -> int:
+        """Make every pending entry due now (a technician fixed the network); how many were waiting."""
+        now = self.clock()
+        with self.db.begin() as s:
+            waiting = s.scalars(select(OutboxEntry).where(
+                OutboxEntry.state == "pending", OutboxEntry.next_attempt_at > now)).all()
+            for entry in waiting:
+                entry.next_attempt_at = now
+        return len(waiting)
+
     def next_due(self) -> datetime | None:
         with self.db() as s:
             value = s.scalar(select(func.min(OutboxEntry.next_attempt_at)).where(OutboxEntry.state == "pending"))

@@ -25,5 +25,5 @@ def lookup(provisional_no: str, as_json: bool = typer.Option(False, "--json", he
 
 @app.command()
 def flush(as_json: bool = typer.Option(False, "--json", help="print JSON only")) -> None:
-    """Send everything that is due now."""
+    """Send everything waiting now, without waiting out retry backoffs (after fixing the network)."""
     emit(DaemonClient(settings_or_exit()).request("POST", "/outbox/flush"), as_json=as_json)

@@ -27,8 +27,9 @@ def by_provisional(provisional_no: str, daemon: DaemonDep) -> dict[str, Any]:
 
 @router.post("/flush")
 def flush(daemon: DaemonDep) -> dict[str, Any]:
-    """Send what is due now (a technician after fixing the network)."""
+    """Send everything waiting now, backoff or not (a technician after fixing the network)."""
     if daemon.forwarder is None:
         raise HTTPException(409, "no hub configured; set KIOSK_HUB_URL and KIOSK_HUB_TOKEN")
+    daemon.outbox.retry_now()
     daemon.forwarder.wake()
     return daemon.outbox.status()

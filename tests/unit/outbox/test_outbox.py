@@ -322,3 +322,15 @@ def test_a_forwarder_whose_drains_keep_failing_backs_off_instead_of_spinning(cap
     assert outbox.drains <= 3, f"{outbox.drains} drains in 2.5 s: the forwarder spins on a full disk"
     assert outbox.drains >= 2  # it does retry: after 1 s
     assert caplog.text.count("outbox drain failed") == 1  # one log line, not one per try
+
+
+def test_a_flush_after_the_network_is_fixed_sends_entries_still_in_their_backoff(outbox, client, hub):
+    store(outbox, 1)
+    store(outbox, 2)
+    hub.mode = "down"
+    assert outbox.drain(client) == 0  # both now wait out a backoff
+    hub.mode = "ok"
+    assert outbox.drain(client) == 0, "nothing is due yet: the flush is what makes them go"
+    assert outbox.retry_now() == 2
+    assert outbox.drain(client) == 2 and len(hub.cases) == 2
+    assert outbox.retry_now() == 0  # acknowledged entries are not touched
