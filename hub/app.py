@@ -34,11 +34,12 @@ def open_state(settings: HubSettings, clock: Clock | None = None) -> HubState:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.db_url, settings.db_pool_size)
     migrate(db.engine)
+    keys = Keys.load_or_create(settings.secret_path)
     return HubState(
         settings=settings,
         db=db,
-        keys=Keys.load_or_create(settings.secret_path),
-        store=MaterialStore(settings.materials_dir),
+        keys=keys,
+        store=MaterialStore(settings.materials_dir, keys),
         staff_token=staff_token(settings.staff_token_path),
         clock=clock or _utcnow,
     )

@@ -9,8 +9,10 @@ import re
 import secrets
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 RESIDENT_ID = "111"
@@ -53,6 +55,7 @@ class Keys:
         self._index = _derive(secret, b"kioskhub id-number index")
         self._fernet = Fernet(base64.urlsafe_b64encode(_derive(secret, b"kioskhub at-rest encryption")))
         self._follow = _derive(secret, b"kioskhub queue follow link")
+        self._files = AESGCM(_derive(secret, b"kioskhub material files"))
 
     @classmethod
     def load_or_create(cls, path: Path) -> Keys:
@@ -75,6 +78,17 @@ class Keys:
 
     def encrypt(self, text: str) -> str:
         return self._fernet.encrypt(text.encode()).decode()
+
+    def seal_file(self, data: bytes, name: str) -> bytes:
+        """AES-256-GCM of a material file, bound to its stored name (a file copied over another fails)."""
+        nonce = secrets.token_bytes(12)
+        return nonce + self._files.encrypt(nonce, data, name.encode())
+
+    def open_file(self, sealed: bytes, name: str) -> bytes:
+        try:
+            return self._files.decrypt(sealed[:12], sealed[12:], name.encode())
+        except (InvalidTag, ValueError):
+            raise ValueError(f"material file {name} does not decrypt with this hub's secret") from None
 
     def decrypt(self, token: str) -> str:
         try:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
@@ -110,20 +110,27 @@ def close_followup(
 
 
 @router.get("/materials/{material_id}")
-def material(state: StateDep, _staff: StaffDep, material_id: int) -> FileResponse:
+def material(state: StateDep, _staff: StaffDep, material_id: int) -> Response:
     """A material file, as an attachment under its display name."""
     with state.db.read() as db:
         row = db.get(Material, material_id)
         if row is None:
             raise HTTPException(404, "no such material")
-        path = state.store.path(row.stored_name)
-        return FileResponse(
-            path,
-            media_type=row.content_type,
-            filename=row.filename,
-            content_disposition_type="inline" if row.content_type.startswith("image/") else "attachment",
-            headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
-        )
+        stored_name, content_type, filename = row.stored_name, row.content_type, row.filename
+    try:
+        content = state.store.read(stored_name)
+    except FileNotFoundError:
+        raise HTTPException(410, "the material file is no longer on the hub's disk") from None
+    disposition = "inline" if content_type.startswith("image/") else "attachment"
+    return Response(
+        content,
+        media_type=content_type,
+        headers={
+            "Content-Disposition": f"{disposition}; filename*=utf-8''{quote(filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 PRIORITY_LABELS = {"elderly": "老年人", "pregnant": "孕妇", "disability": "残疾人", "appointment": "预约"}

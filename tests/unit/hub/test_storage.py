@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from hub.storage import FileNameError, FileTooLarge, MaterialStore, safe_filename
+from hub.personal import Keys
+from hub.storage import SEALED, FileNameError, FileTooLarge, MaterialStore, safe_filename
 
 
 @pytest.mark.parametrize(
@@ -33,3 +34,30 @@ def test_oversized_file_leaves_nothing_behind(tmp_path):
 def test_stored_names_cannot_point_outside_the_store(tmp_path):
     with pytest.raises(FileNameError):
         MaterialStore(tmp_path).path("../../etc/passwd")
+
+
+SCAN = b"\xff\xd8\xff\xe0" + "居民身份证 640104199001011234".encode() * 100
+
+
+def test_files_are_sealed_at_rest_and_read_back_whole(tmp_path):
+    store = MaterialStore(tmp_path / "m", Keys(b"s" * 32))
+    kept = store.save(io.BytesIO(SCAN), max_bytes=1 << 20)
+    raw = store.path(kept.stored_name).read_bytes()
+    assert raw.startswith(SEALED) and b"640104199001011234" not in raw
+    assert kept.size == len(SCAN) and store.read(kept.stored_name) == SCAN
+
+
+def test_a_sealed_file_does_not_open_with_another_secret_or_under_another_name(tmp_path):
+    store = MaterialStore(tmp_path / "m", Keys(b"s" * 32))
+    first = store.save(io.BytesIO(SCAN), max_bytes=1 << 20)
+    second = store.save(io.BytesIO(b"other"), max_bytes=1 << 20)
+    with pytest.raises(ValueError, match="does not decrypt"):
+        MaterialStore(tmp_path / "m", Keys(b"t" * 32)).read(first.stored_name)
+    store.path(second.stored_name).write_bytes(store.path(first.stored_name).read_bytes())  # swapped on disk
+    with pytest.raises(ValueError, match="does not decrypt"):
+        store.read(second.stored_name)
+
+
+def test_files_written_before_encryption_are_still_served(tmp_path):
+    legacy = MaterialStore(tmp_path / "m").save(io.BytesIO(SCAN), max_bytes=1 << 20)
+    assert MaterialStore(tmp_path / "m", Keys(b"s" * 32)).read(legacy.stored_name) == SCAN
