@@ -16,7 +16,7 @@ from hub.state import KioskDep, StateDep
 from hub.video import store
 from hub.video.calls import Reason, Status
 from hub.video.ice import for_call
-from hub.video.switchboard import CLOSE_UNAUTHORISED, Switchboard
+from hub.video.switchboard import CLOSE_UNAUTHORISED, Switchboard, pump
 
 router = APIRouter(prefix="/api/v1", tags=["video help"])
 
@@ -161,13 +161,6 @@ async def kiosk_socket(ws: WebSocket, call_id: str) -> None:
         return
     await board.kiosk_joined(call_id, ws)
     try:
-        while True:
-            message = await ws.receive()
-            if message["type"] == "websocket.disconnect":
-                break
-            text = message.get("text")
-            await board.from_kiosk(call_id, ws, text if text is not None else message.get("bytes") or b"")
-    except (RuntimeError, OSError):
-        pass  # closed under us (the call ended, or a newer socket replaced this one)
+        await pump(ws, lambda data: board.from_kiosk(call_id, ws, data))
     finally:
         await board.kiosk_left(call_id, ws)

@@ -20,7 +20,7 @@ from hub.video import accounts, store
 from hub.video.calls import CallError
 from hub.video.ice import for_call
 from hub.video.signaling import HIGHLIGHTS, MAX_TEXT_CHARS
-from hub.video.switchboard import CLOSE_FORBIDDEN, CLOSE_UNAUTHORISED, Switchboard
+from hub.video.switchboard import CLOSE_FORBIDDEN, CLOSE_UNAUTHORISED, Switchboard, pump
 
 router = APIRouter(prefix="/helper", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -323,13 +323,6 @@ async def call_socket(ws: WebSocket, call_id: str) -> None:
         return
     await board.helper_joined(call_id, ws)
     try:
-        while True:
-            message = await ws.receive()
-            if message["type"] == "websocket.disconnect":
-                break
-            text = message.get("text")
-            await board.from_helper(call_id, ws, text if text is not None else message.get("bytes") or b"")
-    except (RuntimeError, OSError):
-        pass
+        await pump(ws, lambda data: board.from_helper(call_id, ws, data))
     finally:
         await board.helper_left(call_id, ws)

@@ -11,7 +11,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -497,3 +497,16 @@ async def _send(ws: Socket, message: dict[str, Any]) -> None:
 async def _close(ws: Socket, code: int, reason: str) -> None:
     with contextlib.suppress(Exception):
         await ws.close(code, reason)
+
+
+async def pump(ws: Any, forward: Callable[[str | bytes], Awaitable[None]]) -> None:
+    """Hand every frame a signaling socket sends to ``forward`` until it disconnects or is closed under us."""
+    try:
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            await forward(text if text is not None else message.get("bytes") or b"")
+    except (RuntimeError, OSError):
+        pass  # closed under us (the call ended, or a newer socket replaced this one)
