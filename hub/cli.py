@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -44,6 +46,16 @@ def _settings() -> HubSettings:
 def _fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
     typer.echo(f"kioskhub: {message}", err=True)
     return typer.Exit(code)
+
+
+@contextlib.contextmanager
+def _database(settings: HubSettings | None = None) -> Iterator[Any]:
+    """The hub's database, migrated, for one command; disposed when the command is done."""
+    db = _open_db(settings or _settings())
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 def _open_db(settings: HubSettings):  # type: ignore[no-untyped-def]
@@ -101,14 +113,11 @@ def kiosks_add(
     """Register a kiosk; prints its token last (it is not stored and cannot be shown again)."""
     from hub.registry import RegistryError, add_kiosk
 
-    db = _open_db(_settings())
     try:
-        with db.write() as session, session.begin():
+        with _database() as db, db.write() as session, session.begin():
             token = add_kiosk(session, kiosk_id, site, _now(), site_kind, region, site_name)
     except RegistryError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
-    finally:
-        db.dispose()
     typer.echo(f"kiosk {kiosk_id} registered at site {site}; set KIOSK_HUB_TOKEN on it to: {token}")
 
 
@@ -117,14 +126,11 @@ def kiosks_revoke(kiosk_id: Annotated[str, typer.Option("--id", help="kiosk id")
     """Revoke a kiosk's token; its requests get 401 from now on."""
     from hub.registry import RegistryError, revoke_kiosk
 
-    db = _open_db(_settings())
     try:
-        with db.write() as session, session.begin():
+        with _database() as db, db.write() as session, session.begin():
             changed = revoke_kiosk(session, kiosk_id, _now())
     except RegistryError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
-    finally:
-        db.dispose()
     typer.echo(f"kiosk {kiosk_id} revoked" if changed else f"kiosk {kiosk_id} was already revoked")
 
 
@@ -135,12 +141,8 @@ def kiosks_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON
 
     from hub.registry import list_kiosks
 
-    db = _open_db(_settings())
-    try:
-        with db.read() as session:
-            rows = list_kiosks(session)
-    finally:
-        db.dispose()
+    with _database() as db, db.read() as session:
+        rows = list_kiosks(session)
     if as_json:
         typer.echo(
             json.dumps(
@@ -185,15 +187,12 @@ def queue_add_service(
     """Add or change a service citizens can take a number for at a site (options left out take their defaults)."""
     from hub.queue import QueueError, add_service
 
-    db = _open_db(_settings())
     try:
-        with db.write() as session, session.begin():
+        with _database() as db, db.write() as session, session.begin():
             add_service(session, site, code, prefix, name, minutes, windows,
                         opens=opens, closes=closes, daily_limit=daily_limit, start=start, end=end)  # fmt: skip
     except QueueError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
-    finally:
-        db.dispose()
     hours = f"{opens}-{closes}" if opens else "all day"
     limit = f", at most {daily_limit} a day" if daily_limit else ""
     typer.echo(
@@ -206,15 +205,11 @@ def queue_list(site: Annotated[str, typer.Option("--site", help="site id")]) -> 
     """The queue services of a site."""
     from hub.queue import services
 
-    db = _open_db(_settings())
-    try:
-        with db.read() as session:
-            rows = [
-                (s.prefix, s.code, s.name, s.minutes_per_person, s.windows, s.opens, s.closes, s.daily_limit)
-                for s in services(session, site)
-            ]
-    finally:
-        db.dispose()
+    with _database() as db, db.read() as session:
+        rows = [
+            (s.prefix, s.code, s.name, s.minutes_per_person, s.windows, s.opens, s.closes, s.daily_limit)
+            for s in services(session, site)
+        ]
     if not rows:
         typer.echo(f"no queue services at {site}; add one with: kioskhub queue add-service")
     for prefix, code, name, minutes, windows, opens, closes, limit in rows:
@@ -244,13 +239,11 @@ def records_import(
     except RecordFileError as exc:
         raise _fail(f"{file}: {exc}; nothing was imported", EXIT_USAGE) from None
     settings = _settings()
-    db = _open_db(settings)
     try:
-        done = import_records(db.write, Keys.load_or_create(settings.secret_path), kind, entries, _now())
+        with _database(settings) as db:
+            done = import_records(db.write, Keys.load_or_create(settings.secret_path), kind, entries, _now())
     except IntegrityError:
         raise _fail("another import added some of these people at the same time; run the import again") from None
-    finally:
-        db.dispose()
     typer.echo(f"imported {len(entries)} {kind} record(s): {done.added} new, {done.replaced} replaced")
 
 
@@ -261,12 +254,8 @@ def records_count(as_json: Annotated[bool, typer.Option("--json", help="print JS
 
     from hub.records import counts
 
-    db = _open_db(_settings())
-    try:
-        with db.read() as session:
-            found = counts(session)
-    finally:
-        db.dispose()
+    with _database() as db, db.read() as session:
+        found = counts(session)
     if as_json:
         typer.echo(json.dumps(found))
         return
@@ -282,14 +271,11 @@ def helpers_add(
     """Create a helper account; prints its generated password last (it is not stored and cannot be shown again)."""
     from hub.video.accounts import AccountError, add_helper
 
-    db = _open_db(_settings())
     try:
-        with db.write() as session, session.begin():
+        with _database() as db, db.write() as session, session.begin():
             password = add_helper(session, username, name, _now())
     except AccountError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
-    finally:
-        db.dispose()
     typer.echo(f"helper {username} ({name.strip()}) added; log in at /helper/login with the password: {password}")
 
 
@@ -300,12 +286,8 @@ def helpers_list(as_json: Annotated[bool, typer.Option("--json", help="print JSO
 
     from hub.video.accounts import list_helpers
 
-    db = _open_db(_settings())
-    try:
-        with db.read() as session:
-            rows = list_helpers(session)
-    finally:
-        db.dispose()
+    with _database() as db, db.read() as session:
+        rows = list_helpers(session)
     if as_json:
         typer.echo(
             json.dumps(
