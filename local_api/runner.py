@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -61,8 +60,7 @@ class Runner:
         self.local_tickets = local_tickets  # records numbers from the Z block until the hub has them
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="effects")
         self.latest_preview: Any = None  # the capture step's last preview, for the UI's live view
-        self._seen_preview: Any = None  # ... and when it last changed (see live_preview)
-        self._seen_at = 0.0
+        self._capturing = 0  # capture steps running: only they may read previews then
         self._card_session: str | None = None
         self._card_wake = threading.Event()
         self._capture_cancel: dict[str, threading.Event] = {}
@@ -202,9 +200,11 @@ class Runner:
 
         # One page at a time, each reported at once: the screen counts pages and asks for the next one,
         # and auto-capture waits for the page to change before taking another.
+        self._capturing += 1
         try:
             self._capture_loop(session_id, effect, camera, cancel, folder, kind, mode, on_preview)
         finally:
+            self._capturing -= 1
             self.latest_preview = None  # its frames show the citizen's papers: not kept past the step
 
     def _capture_loop(self, session_id: str, effect: fx.CapturePages, camera: Any, cancel: threading.Event,
@@ -245,11 +245,8 @@ class Runner:
         Otherwise (the technician's camera view, a helper's look at the plate) one frame is read now.
         Raises DriverError when the camera fails; None when the kiosk has none or it is closed.
         """
-        preview, now = self.latest_preview, time.monotonic()
-        if preview is not None and preview is not self._seen_preview:
-            self._seen_preview, self._seen_at = preview, now
-        if preview is not None and now - self._seen_at < 2.0:
-            return preview
+        if self._capturing:
+            return self.latest_preview  # None until the step's first frame: never read one here then
         camera = self.devices.get("camera")
         if camera is None or camera.stage is Stage.CLOSED:
             return None
