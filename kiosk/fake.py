@@ -64,6 +64,10 @@ def _step(kind: str, state: dict[str, Any]) -> StepView:
             id="guide", kind=kind, title="办事指南", prompt="请阅读办事指南，然后点击下一步。",
             body="办理条件：本市户籍居民。\n所需材料：居民身份证、户口簿首页及本人页。\n"
                  "办理时限：即时办结。收费标准：不收费。\n办理结果：当场打印户籍证明。",
+            data={"conditions": ["本市户籍居民",
+                                 "具有本市户籍，或持本市居住证、外国人永久居留身份证的常住居民本人办理"],
+                  "materials": [{"name": "居民身份证", "originals": 1}, {"name": "户口簿首页及本人页", "copies": 1}],
+                  "promised_limit": "即时办结"},
             accepts=["next", "start_over", "call_helper"], **common)
     if kind == "consent":
         return StepView(

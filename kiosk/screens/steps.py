@@ -11,6 +11,8 @@ from ..widgets.art import CardReaderArt, OutletArrow, Spinner
 from ..widgets.base import KButton, KLabel, Panel
 from .base import KScreen
 
+BULLET = "•\u00a0"  # a no-break space: Kivy wraps at spaces, and the bullet stays with its text
+
 
 class StepScreen(KScreen):
     """A step screen with the body text in a card and next/back actions."""
@@ -39,8 +41,30 @@ class GuideScreen(StepScreen):
             self.body.add_widget(self.body_panel(snapshot.step.body, "guide.body"))
         facts = self.guide_facts(snapshot.step.data)
         if facts:
-            self.body.add_widget(self.body_panel(facts, "guide.facts"))
+            self.body.add_widget(self.facts_panel(facts.split("\n"), "guide.facts"))
         self.set_actions(self.nav(snapshot))
+
+    def facts_panel(self, lines: list[str], kid: str) -> Panel:
+        """The 办事指南 facts, with list items indented under their bullet (a hanging indent)."""
+        panel = Panel(kid=kid)
+        for i, line in enumerate(lines):
+            if not line.startswith(BULLET):
+                panel.add_widget(KLabel(text=line, pair="card", kid=f"{kid}.{i}"))
+                continue
+            row = BoxLayout(size_hint_y=None)
+            mark = KLabel(text="•", pair="card", size_hint_x=None, width=self.app.ts.body * 1.2, pos_hint={"top": 1})
+            text = KLabel(text=line[len(BULLET):], pair="card", kid=f"{kid}.{i}")
+            row.add_widget(mark)
+            row.add_widget(text)
+
+            def fit(*_a, r=row, m=mark, x=text) -> None:
+                r.height = max(m.height, x.height)
+
+            mark.bind(height=fit)
+            text.bind(height=fit)
+            fit()
+            panel.add_widget(row)
+        return panel
 
     def guide_facts(self, data: dict) -> str:
         """办事指南 elements kioskd sends as data: conditions, materials, time limit, fees, phone."""
@@ -48,7 +72,7 @@ class GuideScreen(StepScreen):
         lines: list[str] = []
         if data.get("conditions"):
             lines.append(t("guide.conditions"))
-            lines += [f"•\u00a0{' '.join(str(c).split())}" for c in data["conditions"] if str(c).strip()]
+            lines += [f"{BULLET}{' '.join(str(c).split())}" for c in data["conditions"] if str(c).strip()]
         if data.get("materials"):
             lines.append(t("guide.materials"))
             for m in data["materials"]:
@@ -57,7 +81,7 @@ class GuideScreen(StepScreen):
                 counts = [t("guide.originals", n=m["originals"]) if m.get("originals") else "",
                           t("guide.copies", n=m["copies"]) if m.get("copies") else ""]
                 extra = "，".join(c for c in counts if c)
-                lines.append(f"•\u00a0{m.get('name', '')}" + (f"（{extra}）" if extra else ""))
+                lines.append(f"{BULLET}{m.get('name', '')}" + (f"（{extra}）" if extra else ""))
         if data.get("promised_limit"):
             lines.append(t("guide.promised_limit", value=data["promised_limit"]))
         fees = data.get("fees")
@@ -219,7 +243,7 @@ class PrintScreen(StepScreen):
         panel.add_widget(KLabel(text=t("print.take_from", outlet=outlet), pair="card", bold=True,
                                 font_px=self.app.ts.heading, kid="print.outlet"))
         for i, document in enumerate(data.get("documents") or []):
-            panel.add_widget(KLabel(text=f"•\u00a0{document}", pair="card", kid=f"print.doc.{i}"))
+            panel.add_widget(KLabel(text=f"{BULLET}{document}", pair="card", kid=f"print.doc.{i}"))
         if data.get("state") == "printing":
             panel.add_widget(KLabel(text=t("print.printing"), pair="card_soft", kid="print.state"))
         self.body.add_widget(panel)

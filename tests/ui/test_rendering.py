@@ -191,3 +191,22 @@ def test_review_rows_are_as_tall_as_their_text_not_taller(kiosk):
     for row in rows:
         tallest = max(child.texture_size[1] for child in row.children)
         assert row.height <= tallest + 2, f"a review row is {row.height:.0f} px for {tallest:.0f} px of text"
+
+
+def test_guide_list_items_wrap_under_their_text_not_under_the_bullet(kiosk):
+    from kiosk.pilot import walk
+    from kiosk.widgets.base import KLabel
+
+    app, p = kiosk.app, kiosk.pilot
+    walk_to(kiosk, "guide")
+    p.frame(3)
+    panel = next(w for w in walk(app.screens["guide"].body) if getattr(w, "kid", "") == "guide.facts")
+    items = [w for w in walk(panel) if isinstance(w, KLabel) and w.kid.startswith("guide.facts.")
+             and w.parent is not panel]  # a list item sits in a row beside its bullet
+    assert len(items) == 4, [w.text for w in items]
+    panel_x = panel.x
+    for item in items:
+        assert item.x > panel_x + app.ts.body, f"{item.text[:8]}… starts at the panel's edge, not indented"
+        assert item.parent.height >= item.texture_size[1]
+        mark = next(w for w in item.parent.children if w is not item)
+        assert abs(mark.top - item.top) <= 2, f"the bullet of {item.text[:8]}… is not beside its first line"
