@@ -217,6 +217,44 @@ def queue_list(site: Annotated[str, typer.Option("--site", help="site id")]) -> 
         typer.echo(f"{prefix}\t{code}\t{name}\t{minutes:g} min\t{windows} window(s)\t{hours}\t{limit or '-'}")
 
 
+@queue_app.command("set-weights")
+def queue_set_weights(
+    site: Annotated[str, typer.Option("--site", help="site id")],
+    elderly: Annotated[int | None, typer.Option("--elderly", help="weight of citizens 60+ (0 turns it off)")] = None,
+    pregnant: Annotated[int | None, typer.Option("--pregnant", help="weight of declared pregnancy")] = None,
+    disability: Annotated[int | None, typer.Option("--disability", help="weight of declared disability")] = None,
+    appointment: Annotated[int | None, typer.Option("--appointment", help="weight of checked-in appointments")] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="back to the hub's KIOSKHUB_QUEUE_WEIGHT_* values")] = False,
+) -> None:
+    """Set a site's own priority weights (others keep theirs); tickets issued from now on use them."""
+    import json
+
+    from hub.db.models import Site
+    from hub.queue import QueueError, set_site_weights, site_weights
+
+    settings = _settings()
+    given = {k: v for k, v in {"elderly": elderly, "pregnant": pregnant, "disability": disability,
+                                "appointment": appointment}.items() if v is not None}  # fmt: skip
+    if reset == bool(given):
+        raise _fail("give --reset, or one or more of --elderly --pregnant --disability --appointment", EXIT_USAGE)
+    defaults = {"elderly": settings.queue_weight_elderly, "pregnant": settings.queue_weight_pregnant,
+                "disability": settings.queue_weight_disability, "appointment": settings.queue_weight_appointment}
+    try:
+        with _database(settings) as db, db.write() as session, session.begin():
+            row = session.get(Site, site)
+            try:
+                own = json.loads(row.queue_weights) if row is not None and row.queue_weights else {}
+            except ValueError:
+                own = {}  # unreadable (edited by hand): replaced by what is given now
+            set_site_weights(session, site, None if reset else {**own, **given})
+            stored = session.get(Site, site).queue_weights  # type: ignore[union-attr]
+    except QueueError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    effective = site_weights(defaults, stored)
+    typer.echo(f"queue weights at {site}: " + ", ".join(f"{k} {v}" for k, v in effective.items())
+               + ("" if stored else " (the hub's)"))
+
+
 @records_app.command("import")
 def records_import(
     kind: Annotated[str, typer.Option("--kind", help="housing_fund or social_insurance")],

@@ -15,6 +15,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hmac
+import json
+import logging
 import math
 import re
 import statistics
@@ -40,6 +42,7 @@ CODE = re.compile(r"^[a-z0-9_]{1,32}$")
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 CATEGORIES = ("elderly", "pregnant", "disability", "appointment")
 DECLARED = ("pregnant", "disability")
+log = logging.getLogger(__name__)
 DEFAULT_WEIGHTS = {"elderly": 2, "pregnant": 3, "disability": 3, "appointment": 1}
 
 
@@ -67,6 +70,10 @@ class NoCurrentTicket(QueueError):
     """The window has no called ticket to act on."""
 
 
+class BadWeights(QueueError):
+    """Priority weights that are not category → 0..9."""
+
+
 @dataclass(frozen=True)
 class QueuePolicy:
     """How the line is ordered and estimated; built from the hub's settings."""
@@ -76,6 +83,40 @@ class QueuePolicy:
     elderly_age: int = 60
     samples: int = 10
     window_idle_minutes: int = 30
+
+
+MAX_WEIGHT = 9
+
+
+def parse_weights(values: dict[str, object]) -> dict[str, int]:
+    """A site's weights as given (category → 0..9); raises BadWeights naming what is wrong."""
+    out: dict[str, int] = {}
+    for category, value in values.items():
+        if category not in CATEGORIES:
+            raise BadWeights(f"unknown priority category {category!r}; use {', '.join(CATEGORIES)}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WEIGHT:
+            raise BadWeights(f"{category}: a weight is a whole number from 0 (off) to {MAX_WEIGHT}, not {value!r}")
+        out[category] = value
+    return out
+
+
+def site_weights(defaults: dict[str, int], stored: str | None) -> dict[str, int]:
+    """The hub's weights with a site's own over them (set by ``kioskhub queue set-weights``)."""
+    if not stored:
+        return dict(defaults)
+    try:
+        return {**defaults, **parse_weights(json.loads(stored))}
+    except (ValueError, TypeError, AttributeError):  # a hand-edited row: the defaults, never a crash at the kiosk
+        log.warning("a site's queue weights are unreadable; using the hub's", extra={"stored": stored[:80]})
+        return dict(defaults)
+
+
+def set_site_weights(db: Session, site_id: str, weights: dict[str, int] | None) -> None:
+    """Store a site's own weights (None: back to the hub's defaults)."""
+    site = db.get(Site, site_id)
+    if site is None:
+        raise QueueError(f"no site {site_id}; sites are created by 'kioskhub kiosks add'")
+    site.queue_weights = json.dumps(parse_weights(weights), sort_keys=True) if weights else None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ class Site(Base):
     region_code: Mapped[str | None] = mapped_column(String(12))
     name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime]
+    # JSON {"elderly": 2, ...}: this site's priority weights over the hub's (kioskhub queue set-weights)
+    queue_weights: Mapped[str | None] = mapped_column(Text)
 
 
 class Kiosk(Base):

@@ -132,7 +132,11 @@ class ServiceChoice(Strict):
     service: str = Field(min_length=1, max_length=32)
 
 
-def policy(state: HubState) -> queue.QueuePolicy:
+def policy(state: HubState, site: str | None = None) -> queue.QueuePolicy:
+    """The hub's queue settings, with the site's own priority weights when ``site`` is given.
+
+    Weights are fixed on a ticket when it is issued, so only the paths that issue tickets pass the site.
+    """
     s = state.settings
     weights = {
         "elderly": s.queue_weight_elderly,
@@ -140,6 +144,10 @@ def policy(state: HubState) -> queue.QueuePolicy:
         "disability": s.queue_weight_disability,
         "appointment": s.queue_weight_appointment,
     }
+    if site is not None:
+        with state.db.read() as db:
+            row = db.get(Site, site)
+            weights = queue.site_weights(weights, row.queue_weights if row else None)
     return queue.QueuePolicy(
         weights=weights,
         max_streak=s.queue_priority_streak,
@@ -232,7 +240,7 @@ def take_ticket(
     try:
         ticket, created = queue.take_ticket(
             state.db.write, site, kiosk_id, request.service, idempotency_key, state.now, state.settings.zone,
-            policy(state), declared=request.priority, birth_date=request.birth_date, read=state.db.read,
+            policy(state, site), declared=request.priority, birth_date=request.birth_date, read=state.db.read,
         )  # fmt: skip
     except queue.QueueError as exc:
         return refused(exc)
@@ -247,7 +255,8 @@ def local_tickets(
     del idempotency_key  # the (kiosk, number, hall day) rule already makes a repeated batch harmless
     site = _site(state, kiosk_id)
     batch = [queue.LocalTicket(t.number, t.service, t.issued_at, t.priority_category) for t in request.tickets]
-    done = queue.accept_local(state.db.write, site, kiosk_id, batch, state.now(), state.settings.zone, policy(state))
+    done = queue.accept_local(state.db.write, site, kiosk_id, batch, state.now(), state.settings.zone,
+                              policy(state, site))
     return LocalOut(accepted=done.accepted, duplicates=done.duplicates, rejected=done.rejected)
 
 
@@ -323,7 +332,7 @@ def check_in(
     try:
         done, created = appointments.check_in(
             state.db.write, state.keys, site, kiosk_id, idempotency_key, state.now, state.settings.zone,
-            windows(state), policy(state), id_type=body.id_type, id_number=body.id_number, qr=body.qr,
+            windows(state), policy(state, site), id_type=body.id_type, id_number=body.id_number, qr=body.qr,
         )  # fmt: skip
     except (queue.QueueError, appointments.AppointmentError) as exc:
         return refused(exc)

@@ -65,6 +65,17 @@ def test_add_list_revoke(env):
     assert "C\ttax\t税务\t5 min\t1 window(s)\t08:30-17:30\t300" in listed
     code, _, err = invoke([*service, "--opens", "18:00", "--closes", "08:00"], env)
     assert code == 2 and "--closes must be later than --opens" in err
+    weights = ["queue", "set-weights", "--site", "yc-hall"]
+    code, out, err = invoke([*weights, "--elderly", "0"], env)
+    assert code == 0, err
+    assert out.strip() == "queue weights at yc-hall: elderly 0, pregnant 3, disability 3, appointment 1"
+    out = invoke([*weights, "--appointment", "4"], env)[1]  # the earlier change stays
+    assert "elderly 0, pregnant 3, disability 3, appointment 4" in out
+    code, _, err = invoke([*weights, "--pregnant", "12"], env)
+    assert code == 2 and "pregnant: a weight is a whole number from 0 (off) to 9, not 12" in err
+    assert invoke([*weights], env)[0] == 2  # nothing to set
+    assert invoke(["queue", "set-weights", "--site", "nowhere", "--elderly", "1"], env)[0] == 2
+    assert invoke([*weights, "--reset"], env)[1].strip().endswith("appointment 1 (the hub's)")
 
 
 @pytest.mark.parametrize("database_url", [None], ids=["sqlite"])

@@ -268,3 +268,38 @@ def test_bad_local_tickets_are_422(qhub):
     bad = {"tickets": [{"number": "Z001", "service": "social_security", "issued_at": "2026-11-21T10:00:00"}]}
     r = qhub.client.post("/api/v1/queue/local-tickets", headers=qhub.auth(), json=bad)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "issued_at"
+
+
+@SQLITE_ONLY
+def test_a_site_can_have_its_own_weights_without_changing_anothers(qhub):
+    from hub.queue import set_site_weights
+
+    other = qhub.register("k2", site="town-2")
+    with qhub.state.db.write() as db, db.begin():
+        add_service(db, "town-2", "social_security", "A", "社保业务", 6, 1)
+        set_site_weights(db, "hall-1", {"elderly": 0, "appointment": 4})  # this hall calls 60+ in turn
+    elderly_here = take(qhub, birth_date="1950-03-01").json()
+    elderly_there = take(qhub, token=other, birth_date="1950-03-01").json()
+    assert (elderly_here["priority"], elderly_here["priority_category"]) == (False, None)
+    assert (elderly_there["priority"], elderly_there["priority_category"]) == (True, "elderly")
+    pregnant_here = take(qhub, priority="pregnant").json()  # not overridden: the hub's weight 3
+    assert pregnant_here["priority"] and pregnant_here["people_ahead"] == 0
+    with qhub.state.db.write() as db, db.begin():
+        set_site_weights(db, "hall-1", None)  # back to the hub's
+    assert take(qhub, birth_date="1950-03-01").json()["priority_category"] == "elderly"
+
+
+def test_weights_are_checked_and_a_damaged_row_falls_back_to_the_hubs():
+    from hub.queue import BadWeights, parse_weights, site_weights
+
+    defaults = {"elderly": 2, "pregnant": 3, "disability": 3, "appointment": 1}
+    assert parse_weights({"elderly": 0, "pregnant": 9}) == {"elderly": 0, "pregnant": 9}
+    for bad, says in (({"vip": 5}, "unknown priority category"), ({"elderly": 10}, r"0 \(off\) to 9"),
+                      ({"elderly": -1}, r"not -1"), ({"elderly": "2"}, "whole number"),
+                      ({"elderly": True}, "whole number")):
+        with pytest.raises(BadWeights, match=says):
+            parse_weights(bad)
+    assert site_weights(defaults, '{"elderly": 0}') == defaults | {"elderly": 0}
+    assert site_weights(defaults, None) == defaults
+    assert site_weights(defaults, "{not json") == defaults
+    assert site_weights(defaults, '{"vip": 5}') == defaults
