@@ -304,7 +304,14 @@ async def call_page(request: Request, state: StateDep, board: BoardDep, who: Who
         "iceServers": for_call(state.settings, call_id, state.now()),
         "maxText": MAX_TEXT_CHARS,
     }
-    context = {"me": who, "call": call, "config": config, "highlights": HIGHLIGHT_LABELS}
+    def directory() -> dict[str, str]:
+        with state.db.read() as db:
+            return accounts.active_helpers(db)
+
+    online = board.online_helpers()
+    others = [{"username": u, "name": n, "online": u in online}
+              for u, n in sorted((await run_in_threadpool(directory)).items()) if u != who.username]
+    context = {"me": who, "call": call, "config": config, "highlights": HIGHLIGHT_LABELS, "others": others}
     return templates.TemplateResponse(request, "helper_call.html", context, headers={"Cache-Control": "no-store"})
 
 

@@ -79,6 +79,21 @@ def test_transfer_rings_for_the_named_helper_only(video_hub):
     assert wang.get(f"/helper/calls/{call_id}").status_code == 403
 
 
+def test_the_call_page_offers_colleagues_and_its_form_hands_the_call_over(video_hub):
+    call_id = video_hub.call()
+    kiosk = video_hub.kiosk_socket(call_id)
+    wang, li = video_hub.helper("wang", "王芳"), video_hub.helper("li", "李明")
+    video_hub.helper_socket("/helper/ws", li)  # li has the console open: shown as online
+    assert video_hub.accept(wang, call_id).status_code == 303
+    page = wang.get(f"/helper/calls/{call_id}").text
+    assert f'action="/helper/calls/{call_id}/transfer"' in page
+    assert '<option value="li">李明（在线）</option>' in page and 'value="wang"' not in page  # not to oneself
+    r = wang.post(f"/helper/calls/{call_id}/transfer", data={"to": "li"})  # the page's form, no script
+    assert r.status_code == 303 and r.headers["location"] == "/helper"
+    assert kiosk.expect("ringing")
+    assert video_hub.accept(li, call_id).status_code == 303
+
+
 def test_callback_is_listed_masked_and_shown_in_full_only_to_the_helper_who_takes_it(hub_with):
     hub = hub_with(call_ring_seconds=0.3)
     call_id = hub.call()
