@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -201,6 +201,10 @@ class Heartbeat(Strict):
     software_version: str | None = Field(default=None, max_length=64)
     devices: dict[str, DeviceReport] = Field(default_factory=dict, max_length=32)
     outbox_pending: int | None = Field(default=None, ge=0)
+    items_offered: int | None = Field(default=None, ge=0)
+    catalog_problems: list[Annotated[str, Field(max_length=300)]] = Field(
+        default_factory=list, max_length=20,
+        description="service-item definitions the kiosk left out, FILE:LINE: message")
     sent_at: dt.datetime | None = None
 
 

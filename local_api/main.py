@@ -16,7 +16,8 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from drivers.base import Device, DeviceStatus
-from flows.catalog import load_catalog
+from flows.catalog import Catalog, assemble
+from flows.loader import DEFINITIONS_DIR
 from local_api import logs
 from local_api.auth import require_token
 from local_api.crypto import Sealer
@@ -57,7 +58,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         bus.publish({"type": "device", "device": view.model_dump(mode="json")})
 
     manager = DeviceManager(settings, on_status=on_status)
-    sessions = SessionService(load_catalog(), settings.data_dir / "sessions", db=db, bus=bus)
+    catalog = _catalog(settings)
+    sessions = SessionService(catalog.items, settings.data_dir / "sessions", db=db, bus=bus)
     outbox = Outbox(db, settings.data_dir / "outbox", Sealer(settings.data_dir / "outbox.key"), settings.kiosk_id)
     def hub_client(timeout: float) -> HubClient | None:
         # One client per user of the hub: an upload that takes its time never delays a queue ticket.
@@ -65,7 +67,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
 
     hub = hub_client(15.0)
     forwarder = Forwarder(outbox, hub) if hub else None
-    heartbeat = Heartbeat(hub_client(10.0), lambda: _heartbeat_report(manager, outbox)) if settings.hub_url else None
+    heartbeat = (Heartbeat(hub_client(10.0), lambda: _heartbeat_report(manager, outbox, catalog))
+                 if settings.hub_url else None)
     print_queue = _print_queue(settings, manager)
     runner = Runner(sessions, manager, outbox, print_queue=print_queue, db=db, bus=bus,
                     wake_forwarder=forwarder.wake if forwarder else lambda: None,
@@ -77,7 +80,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     sessions.precheck = runner.precheck
     calls = _call_manager(settings, bus, sessions, manager, runner)
     daemon = Daemon(settings=settings, engine=engine, db=db, devices=manager, bus=bus, sessions=sessions,
-                    runner=runner, outbox=outbox, forwarder=forwarder, print_queue=print_queue)
+                    runner=runner, outbox=outbox, forwarder=forwarder, print_queue=print_queue,
+                    catalog_problems=[str(p) for p in catalog.problems])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -153,7 +157,21 @@ async def _tick(sessions: SessionService) -> None:
             log.exception("session tick failed")
 
 
-def _heartbeat_report(manager: DeviceManager, outbox: Outbox) -> dict[str, object]:
+def _catalog(settings: Settings) -> Catalog:
+    """The shipped items, then the hall's own; a bad file is left out and reported, never fatal."""
+    directories = [DEFINITIONS_DIR] + ([settings.flows_dir] if settings.flows_dir else [])
+    catalog = assemble(directories, settings.items)
+    for problem in catalog.problems:
+        log.error("service item definition problem: %s", problem)
+    if catalog.left_out:
+        log.error("not offering %s until the definition is fixed ('kioskctl flows validate' shows why)",
+                  ", ".join(catalog.left_out))
+    if not catalog.items:
+        log.error("this kiosk offers no service item; check KIOSK_ITEMS and KIOSK_FLOWS_DIR")
+    return catalog
+
+
+def _heartbeat_report(manager: DeviceManager, outbox: Outbox, catalog: Catalog) -> dict[str, object]:
     devices = {}
     for name, slot in manager.slots.items():
         status = slot.device.status
@@ -162,7 +180,9 @@ def _heartbeat_report(manager: DeviceManager, outbox: Outbox) -> dict[str, objec
             "message": status.message[:200],
             "sensors": {k: v for k, v in status.sensors.items() if isinstance(v, bool | int | float | str | None)},
         }
-    return {"software_version": health.VERSION, "devices": devices, "outbox_pending": outbox.status()["pending"]}
+    return {"software_version": health.VERSION, "devices": devices, "outbox_pending": outbox.status()["pending"],
+            "items_offered": len(catalog.items),
+            "catalog_problems": [str(p)[:300] for p in catalog.problems[:20]]}
 
 
 def _call_manager(settings: Settings, bus: EventBus, sessions: SessionService, manager: DeviceManager,

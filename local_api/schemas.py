@@ -155,6 +155,8 @@ class HealthView(BaseModel):
     kiosk_id: str
     uptime_s: float
     devices: dict[str, str] = Field(default_factory=dict)
+    items_offered: int = 0
+    catalog_problems: list[str] = Field(default_factory=list, description="definitions left out, FILE:LINE: message")
 
 
 CallState = Literal["ringing", "connecting", "connected", "reconnecting", "ended", "unanswered", "failed"]

@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEVICE_KINDS = ("id_reader", "printer", "camera", "voice")
 
@@ -95,6 +95,24 @@ class Settings(BaseSettings):
     # own (and none of the hall's service letters) so offline numbers never collide.
     queue_local_prefix: str = Field(default="Z", pattern=r"^[A-Z]$",
                                     description="one capital letter, not used by any of the hall's services")
+
+    # Which services this kiosk offers: a bank branch's kiosk may offer a few, a hall's all of them.
+    flows_dir: Path | None = Field(default=None, description="a folder of the hall's own definitions; a file "
+                                   "with the code of a shipped one replaces it")
+    items: Annotated[tuple[str, ...] | None, NoDecode] = Field(
+        default=None, description="item codes this kiosk offers, comma-separated; every item when unset")
+
+    @field_validator("items", mode="before")
+    @classmethod
+    def _items(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [code.strip() for code in value.split(",")]
+        if isinstance(value, list | tuple):
+            codes = tuple(code for code in value if code)
+            if not codes:
+                raise ValueError("names no item; leave it unset to offer every item")
+            return codes
+        return value
 
     @field_validator("timezone")
     @classmethod

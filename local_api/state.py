@@ -30,6 +30,7 @@ class Daemon:
     outbox: Outbox
     forwarder: Forwarder | None = None
     print_queue: Any = None
+    catalog_problems: list[str] = field(default_factory=list)  # FILE:LINE: message, items left out
     started: float = field(default_factory=time.monotonic)
 
 

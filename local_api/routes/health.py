@@ -22,11 +22,13 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 @router.get("/health", response_model=HealthView)
 def health(daemon: DaemonDep) -> HealthView:
     devices = {name: slot.device.status.health.value for name, slot in daemon.devices.slots.items()}
-    degraded = any(h != Health.ONLINE.value for h in devices.values())
+    degraded = any(h != Health.ONLINE.value for h in devices.values()) or bool(daemon.catalog_problems)
     return HealthView(
         status="degraded" if degraded else "ok",
         version=VERSION,
         kiosk_id=daemon.settings.kiosk_id,
         uptime_s=round(time.monotonic() - daemon.started, 3),
         devices=devices,
+        items_offered=len(daemon.sessions.catalog),
+        catalog_problems=daemon.catalog_problems,
     )

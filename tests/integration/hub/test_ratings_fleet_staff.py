@@ -82,6 +82,8 @@ def test_heartbeat_is_kept_for_the_fleet_view(hub):
             "id_reader": {"health": "online"},
         },
         "outbox_pending": 2,
+        "items_offered": 6,
+        "catalog_problems": ["hall-flows/parking_permit.yaml:3: not valid YAML: expected ',' or ']'"],
     }
     r = hub.client.post("/api/v1/heartbeat", headers=hub.auth(), json=report)
     assert r.status_code == 200 and r.json()["kiosk_id"] == "k1"
@@ -90,6 +92,7 @@ def test_heartbeat_is_kept_for_the_fleet_view(hub):
     assert bad.json()["detail"][0]["loc"] == ["body", "devices", "printer", "health"]
     page = hub.client.get("/staff", auth=("staff", hub.state.staff_token))
     assert "printer: error" in page.text and "缺纸" in page.text
+    assert "事项定义未加载: hall-flows/parking_permit.yaml:3" in page.text  # the technician sees which file to fix
 
 
 def test_staff_page_needs_the_staff_password(hub):

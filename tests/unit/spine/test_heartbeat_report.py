@@ -1,0 +1,32 @@
+"""What kioskd sends the hub every minute is exactly what the hub's heartbeat schema accepts."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from drivers.base import DeviceStatus, Health
+from flows.catalog import Catalog
+from flows.validate import Problem
+from hub.schemas import Heartbeat
+from local_api.main import _heartbeat_report
+
+
+def _manager(**statuses: DeviceStatus) -> SimpleNamespace:
+    slots = {name: SimpleNamespace(device=SimpleNamespace(status=s)) for name, s in statuses.items()}
+    return SimpleNamespace(slots=slots)
+
+
+def test_report_fits_the_hub_schema_with_devices_outbox_and_catalog_problems():
+    manager = _manager(
+        printer=DeviceStatus(Health.ERROR, "缺纸" * 200, {"paper_out": True, "raw": b"\x12"}),
+        id_reader=DeviceStatus(Health.UNKNOWN),
+    )
+    outbox = SimpleNamespace(status=lambda: {"pending": 3})
+    problems = [Problem(f"hall/item{i}.yaml", i, "x" * 400) for i in range(30)]
+    report = _heartbeat_report(manager, outbox, Catalog(items={}, problems=problems))
+
+    beat = Heartbeat.model_validate(report)  # raises if the hub would answer 422
+    assert beat.devices["printer"].health == "error" and beat.devices["printer"].sensors == {"paper_out": True}
+    assert beat.devices["id_reader"].health == "offline"  # the hub has no 'unknown'
+    assert beat.outbox_pending == 3 and beat.items_offered == 0
+    assert len(beat.catalog_problems) == 20 and beat.catalog_problems[0].startswith("hall/item0.yaml:0: ")
