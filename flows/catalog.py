@@ -67,4 +67,7 @@ def assemble(directories: Sequence[Path], offered: Sequence[str] | None = None) 
 def summaries(catalog: dict[str, ServiceItem]) -> list[dict[str, Any]]:
     """One dict per item, shaped like ``local_api.schemas.ServiceItemSummary``, grouped by theme."""
     return [{"code": item.code, "name": item.name, "theme": item.theme, "kiosk_complete": item.kiosk_complete,
-             "icon": item.icon} for item in catalog.values()]
+             "icon": item.icon,
+             "names": {lang: words.name for lang, words in item.translations.items() if words.name},
+             "themes": {lang: words.theme for lang, words in item.translations.items() if words.theme}}
+            for item in catalog.values()]

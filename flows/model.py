@@ -231,6 +231,25 @@ STEP_KINDS = ("guide", "consent", "identify", "form", "choose", "capture", "revi
               "rate", "done")
 
 
+class StepText(_Frozen):
+    """A step's words in another language; anything left out is shown in Chinese only."""
+
+    title: str = ""
+    prompt: str = ""
+    options: dict[str, str] = PydField(default_factory=dict, description="option value -> label")
+
+
+class Translation(_Frozen):
+    """An item's words in one minority language, shown above the Chinese on a bilingual kiosk."""
+
+    name: str = ""
+    theme: str = ""
+    steps: dict[str, StepText] = PydField(default_factory=dict, description="step id -> its texts")
+
+
+LanguageTag = Annotated[str, PydField(pattern=r"^[a-z]{2,3}_[A-Z]{2}$", description="e.g. ug_CN, bo_CN")]
+
+
 class ServiceItem(_Frozen):
     """A 政务服务事项 as the kiosk runs it: national elements plus the steps of the session."""
 
@@ -258,6 +277,8 @@ class ServiceItem(_Frozen):
     kiosk_complete: bool = PydField(True, description="全程可在终端办结")
     visits_needed: int = PydField(0, ge=0, description="到现场次数")
     steps: tuple[Step, ...] = PydField(min_length=1)
+    translations: dict[LanguageTag, Translation] = PydField(
+        default_factory=dict, description="language (ug_CN, bo_CN) -> the item's words in it")
 
     def step(self, step_id: str) -> Step:
         """The step with this id (KeyError if there is none)."""

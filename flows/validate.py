@@ -150,6 +150,26 @@ def _targets(item: ServiceItem, index: int) -> list[tuple[tuple[Any, ...], str]]
     return out
 
 
+def _translation_problems(item: ServiceItem, here: _Locator) -> list[Problem]:
+    """Translated steps and options must exist: a misspelt id would silently show Chinese only."""
+    found: list[Problem] = []
+    steps = {step.id: step for step in item.steps}
+    for language, words in item.translations.items():
+        for step_id, text in words.steps.items():
+            path = ("translations", language, "steps", step_id)
+            step = steps.get(step_id)
+            if step is None:
+                found.append(here.at(path, f"translations.{language}: no step '{step_id}' to translate; "
+                                           f"steps are {', '.join(steps)}"))
+                continue
+            values = {o.value for o in getattr(step, "options", ())}
+            for value in text.options:
+                if value not in values:
+                    found.append(here.at((*path, "options", value),
+                                         f"translations.{language}: step '{step_id}' has no option '{value}'"))
+    return found
+
+
 def _graph_problems(item: ServiceItem, here: _Locator) -> list[Problem]:
     found: list[Problem] = []
     ids: dict[str, int] = {}
@@ -163,6 +183,7 @@ def _graph_problems(item: ServiceItem, here: _Locator) -> list[Problem]:
             found.append(here.at(("materials", index, "code"), f"material code '{material.code}' is used twice"))
         codes.add(material.code)
     answers = _answer_names(item)
+    found += _translation_problems(item, here)
 
     edges: dict[str, list[str]] = {}
     dead_ends: set[str] = set()

@@ -34,6 +34,7 @@ def session_view(item: ServiceItem, snapshot: Snapshot) -> dict[str, Any]:
         "id": snapshot.session_id,
         "item_code": item.code,
         "item_name": item.name,
+        "item_names": {lang: words.name for lang, words in item.translations.items() if words.name},
         "status": snapshot.status,
         "step": step_view(item, snapshot, step),
         "step_number": item.index(step.id) + 1,
@@ -53,6 +54,17 @@ def rejection_view(exc: EventNotAccepted) -> dict[str, Any]:
     return {"detail": exc.detail, "step": exc.step_id, "expected": exc.expected_client}
 
 
+def _step_texts(item: ServiceItem, snap: Snapshot, step: Step) -> dict[str, dict[str, Any]]:
+    """The step's title, prompt and option labels in each language the item is translated into."""
+    texts = {}
+    for language, words in item.translations.items():
+        text = words.steps.get(step.id)
+        if text is not None:
+            texts[language] = {"title": text.title, "prompt": render(text.prompt, item, snap),
+                               "options": dict(text.options)}
+    return texts
+
+
 def step_view(item: ServiceItem, snap: Snapshot, step: Step) -> dict[str, Any]:
     """The current step as the wire's ``StepView``."""
     view: dict[str, Any] = {
@@ -60,6 +72,7 @@ def step_view(item: ServiceItem, snap: Snapshot, step: Step) -> dict[str, Any]:
         "body": render(step.body, item, snap), "idle_timeout_s": idle_timeout_s(step, snap.elder_mode),
         "fields": [], "materials": [], "options": [], "data": {},
         "accepts": accepted_client_events(item, snap) if snap.status == "active" else [],
+        "i18n": _step_texts(item, snap, step),
     }
     match step.kind:
         case "guide":

@@ -252,7 +252,7 @@ class KioskApp(App):
             self.header_title.text = self.settings.hall_name or self.t("app.hall_default")
             step = ""
         else:
-            self.header_title.text = snap.item_name
+            self.header_title.text = self.catalogue.pick(snap.item_name, snap.item_names)
             step = self.t("app.step", n=snap.step_number, total=snap.step_total) + "\n"
         self.header_side.text = step + self.now().strftime("%H:%M")
 

@@ -30,14 +30,20 @@ from local_api.schemas import (
     ServiceItemSummary,
     SessionSnapshot,
     SessionStart,
+    StepTextView,
     StepView,
 )
 
 from .client import CallError, EventRejectedError, KioskdError, SessionGone
 
 ITEMS = [
-    ServiceItemSummary(code="hj-zm", name="户籍证明开具", theme="户籍办理"),
-    ServiceItemSummary(code="hj-qy", name="户口迁移预约", theme="户籍办理", kiosk_complete=False),
+    # Translated like the shipped definitions: the first two items and their theme; the rest fall back to Chinese.
+    ServiceItemSummary(code="hj-zm", name="户籍证明开具", theme="户籍办理",
+                       names={"ug_CN": "نوپۇس ئىسپاتى ئېچىش", "bo_CN": "ཐེམ་ཐོའི་ར་སྤྲོད་ཡིག་ཆ་སྒྲུབ་པ།"},
+                       themes={"ug_CN": "نوپۇس ئىشلىرى", "bo_CN": "ཐེམ་ཐོའི་ལས་དོན།"}),
+    ServiceItemSummary(code="hj-qy", name="户口迁移预约", theme="户籍办理", kiosk_complete=False,
+                       names={"ug_CN": "نوپۇس يۆتكەشنى ئالدىن بەلگىلەش", "bo_CN": "ཐེམ་ཐོ་སྤོ་སྒྱུར་སྔོན་འཆར།"},
+                       themes={"ug_CN": "نوپۇس ئىشلىرى", "bo_CN": "ཐེམ་ཐོའི་ལས་དོན།"}),
     ServiceItemSummary(code="sb-cb", name="城乡居民养老保险参保登记", theme="社会保障"),
     ServiceItemSummary(code="sb-cx", name="社保缴费记录查询打印", theme="社会保障"),
     ServiceItemSummary(code="yb-bx", name="医保异地就医备案", theme="医疗保障"),
@@ -100,6 +106,10 @@ def _step(kind: str, state: dict[str, Any]) -> StepView:
             id="choose", kind=kind, title="选择领取方式", prompt="请选择证明的领取方式。",
             options=[OptionView(value="print", label="现场打印", note="在本机出纸口领取"),
                      OptionView(value="mail", label="邮寄到家", note="三个工作日内寄达，不收费")],
+            i18n={"ug_CN": StepTextView(title="ئېلىش ئۇسۇلىنى تاللاڭ",
+                                        options={"print": "بۇ يەردە بېسىش", "mail": "ئۆيگە پوچتا ئارقىلىق"}),
+                  "bo_CN": StepTextView(title="ལེན་སྟངས་འདེམས་རོགས།",
+                                        options={"print": "ས་གནས་སུ་པར་འདེབས།", "mail": "ཁྱིམ་དུ་སྦྲག་སྐྱེལ།"})},
             accepts=["choose", "back", "start_over", "call_helper"], **common)
     if kind == "capture":
         placed = state["document"]
@@ -179,7 +189,8 @@ class FakeKioskd:
             notice = NoticeView(level="error", code="printer.paper_out",
                                 message="打印机缺纸，您的申请已保存，请到3号窗口领取回执。")
         return SessionSnapshot(
-            id=s["id"], item_code=s["item"].code, item_name=s["item"].name, status=s["status"],
+            id=s["id"], item_code=s["item"].code, item_name=s["item"].name, item_names=s["item"].names,
+            status=s["status"],
             step=self._step_of(s), step_number=s["index"] + 1, step_total=len(STEP_ORDER),
             applicant=RESIDENT if s["identified"] else None, case_no=s.get("case_no"),
             helper_requested=s["helper"], notice=notice,

@@ -12,6 +12,7 @@ case number in Latin letters) comes back in Chinese only, never half in boxes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -113,15 +114,21 @@ class Catalogue:
 
     def t(self, key: str, **values: object) -> str:
         """The string for ``key`` with ``{name}`` placeholders filled in."""
-        chinese = self._fill(self.base.get(key) or key, values) * self.stretch
+        chinese = self._fill(self.base.get(key) or key, values)
         own = self.strings.get(key) if self.language != BASE else None
-        if not own:
-            return chinese
-        text = self._fill(own, self._own_values(values))
-        if not drawable(text, self.script):
-            return chinese
-        text *= self.stretch
-        return f"{text}\n{chinese}" if self.bilingual else text
+        return self._combine(self._fill(own, self._own_values(values)) if own else "", chinese)
+
+    def pick(self, chinese: str, translations: Mapping[str, str] | None) -> str:
+        """A text that came with the data (an item's name, a step's title) and its translations by language."""
+        own = (translations or {}).get(self.language, "") if self.language != BASE else ""
+        return self._combine(own, chinese)
+
+    def _combine(self, own: str, chinese: str) -> str:
+        """The own-language text above the Chinese, or the Chinese alone when there is none it can draw."""
+        if not own or not drawable(own, self.script):
+            return chinese * self.stretch
+        own *= self.stretch
+        return f"{own}\n{chinese * self.stretch}" if self.bilingual else own
 
     def chinese(self, key: str, **values: object) -> str:
         """The Simplified-Chinese string alone (what a fallback shows)."""

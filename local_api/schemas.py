@@ -72,6 +72,14 @@ class OptionView(BaseModel):
     note: str = ""
 
 
+class StepTextView(BaseModel):
+    """A step's words in another language; empty ones are shown in Chinese only."""
+
+    title: str = ""
+    prompt: str = ""
+    options: dict[str, str] = Field(default_factory=dict, description="option value -> label")
+
+
 class StepView(BaseModel):
     id: str
     kind: StepKind
@@ -84,6 +92,7 @@ class StepView(BaseModel):
     options: list[OptionView] = Field(default_factory=list)
     data: dict[str, Any] = Field(default_factory=dict, description="step-kind specific extras")
     accepts: list[str] = Field(default_factory=list, description="client event types accepted now")
+    i18n: dict[str, StepTextView] = Field(default_factory=dict, description="language (ug_CN) -> the step's words")
 
 
 class ApplicantView(BaseModel):
@@ -103,6 +112,7 @@ class SessionSnapshot(BaseModel):
     id: str
     item_code: str
     item_name: str
+    item_names: dict[str, str] = Field(default_factory=dict, description="language (ug_CN) -> item name")
     status: Literal["active", "finished", "abandoned"]
     step: StepView
     step_number: int = 1
@@ -139,6 +149,8 @@ class ServiceItemSummary(BaseModel):
     theme: str = ""
     kiosk_complete: bool = True
     icon: str = ""
+    names: dict[str, str] = Field(default_factory=dict, description="language (ug_CN) -> name, for bilingual kiosks")
+    themes: dict[str, str] = Field(default_factory=dict, description="language -> theme")
 
 
 class DeviceView(BaseModel):

@@ -75,15 +75,24 @@ class KScreen(Screen):
         """One action per option kioskd offers (e.g. 重新打印 / 不打印，继续), sent as ``choose``."""
         if "choose" not in snapshot.step.accepts:
             return []
-        return [(o.label, f"{self.name}.option.{o.value}", "primary_button",
+        return [(self.option_label(snapshot, o.value, o.label), f"{self.name}.option.{o.value}", "primary_button",
                  lambda v=o.value: self.app.send("choose", {"option": v})) for o in snapshot.step.options]
+
+    def step_text(self, snapshot: SessionSnapshot, part: str) -> str:
+        """The step's title or prompt, with its translation above it on a bilingual kiosk."""
+        own = {lang: getattr(words, part) for lang, words in snapshot.step.i18n.items()}
+        return self.app.catalogue.pick(getattr(snapshot.step, part), own)
+
+    def option_label(self, snapshot: SessionSnapshot, value: str, label: str) -> str:
+        own = {lang: words.options.get(value, "") for lang, words in snapshot.step.i18n.items()}
+        return self.app.catalogue.pick(label, own)
 
     def accepts(self, snapshot: SessionSnapshot, event: str) -> bool:
         return event in snapshot.step.accepts
 
     def fill_header(self, snapshot: SessionSnapshot) -> None:
-        self.title.text = snapshot.step.title
-        self.prompt.text = snapshot.step.prompt
+        self.title.text = self.step_text(snapshot, "title")
+        self.prompt.text = self.step_text(snapshot, "prompt")
         # Corrections kioskd asks for (form errors, a card it cannot use) show on the step itself.
         notice = snapshot.notice
         self.notice.text = notice.message if notice is not None and notice.level != "info" else ""

@@ -47,13 +47,15 @@ class HomeScreen(KScreen):
         if not self.items:
             self.body.add_widget(KLabel(text=t("home.no_items"), kid="home.no_items"))
         for theme, items in group_items(self.items):
-            self.body.add_widget(KLabel(text=theme, bold=True, font_px=ts.heading, kid=f"home.theme.{theme}"))
+            theme_text = self.app.catalogue.pick(theme, items[0].themes)
+            self.body.add_widget(KLabel(text=theme_text, bold=True, font_px=ts.heading, kid=f"home.theme.{theme}"))
             grid = GridLayout(cols=2, spacing=ts.gap * 0.6, size_hint_y=None)
             grid.bind(minimum_height=grid.setter("height"))
             for item in items:
                 note = t("home.window_only")
                 note = note if script_of(note) else f"（{note}）"  # no full-width brackets in Tibetan/Uyghur fonts
-                text = item.name if item.kiosk_complete else f"{item.name}\n{note}"
+                name = self.app.catalogue.pick(item.name, item.names)
+                text = name if item.kiosk_complete else f"{name}\n{note}"
                 button = KButton(text=text, kid=f"home.item.{item.code}",
                                  pair="secondary_button" if item.kiosk_complete else "disabled_button")
                 button.height = ts.button_h * 1.3

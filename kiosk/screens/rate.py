@@ -38,7 +38,7 @@ class RateScreen(KScreen):
         assert snapshot is not None
         t, ts = self.app.t, self.app.ts
         self.snapshot_data = dict(snapshot.step.data)
-        self.title.text = snapshot.step.title
+        self.title.text = self.step_text(snapshot, "title")
         self.prompt.text = t("rate.question")
         self.body.clear_widgets()
         grid = GridLayout(cols=3 if not ts.elder else 2, spacing=ts.gap, size_hint_y=None)

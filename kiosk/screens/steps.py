@@ -152,7 +152,7 @@ class ChooseScreen(StepScreen):
         assert snapshot is not None
         self.body.clear_widgets()
         for option in snapshot.step.options:
-            text = option.label + (f"\n{option.note}" if option.note else "")
+            text = self.option_label(snapshot, option.value, option.label) + (f"\n{option.note}" if option.note else "")
             button = KButton(text=text, kid=f"choose.{option.value}", pair="primary_button",
                              font_px=self.app.ts.heading)
             button.height = self.app.ts.button_h * 1.6

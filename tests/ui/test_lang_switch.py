@@ -90,6 +90,33 @@ def test_the_switch_is_reachable_during_a_session_and_keeps_the_step(regional):
 
 
 @pytest.mark.parametrize("language", ["bo_CN", "ug_CN"])
+def test_item_names_and_step_texts_show_the_translation_the_definition_carries(regional, language):
+    app, p = regional.app, regional.pilot
+    p.tap(f"home.lang.{language}")
+    p.wait_until(lambda: app.catalogue.language == language, "the language switch")
+    p.wait_screen("home")
+
+    def bilingual(kid: str, chinese: str) -> None:
+        own, _, below = p.text(kid).partition("\n")
+        assert tags_in(own) == {TAG[language]} and not has_han(own), f"{kid}: {p.text(kid)!r}"
+        assert below == chinese, f"{kid}: the Chinese should stay under the translation"
+
+    bilingual("home.item.hj-zm", "户籍证明开具")
+    bilingual("home.theme.户籍办理", "户籍办理")
+    assert p.text("home.item.sb-cb") == "城乡居民养老保险参保登记"  # no translation: Chinese alone, never boxes
+    assert p.text("home.theme.社会保障") == "社会保障"
+
+    walk_to(regional, "choose")
+    bilingual("shell.title", "户籍证明开具")
+    bilingual("choose.title", "选择领取方式")
+    own, _, rest = p.text("choose.print").partition("\n")
+    assert tags_in(own) == {TAG[language]} and rest.startswith("现场打印")
+    assert p.text("choose.prompt") == "请选择证明的领取方式。"  # the prompt was not translated
+    p.frame(2)
+    assert not _overflows(app)
+
+
+@pytest.mark.parametrize("language", ["bo_CN", "ug_CN"])
 def test_bilingual_text_is_large_enough_and_in_contrast(regional, language):
     app, p = regional.app, regional.pilot
     from kiosk.pilot import walk
