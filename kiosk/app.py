@@ -30,8 +30,9 @@ from .i18n import Catalogue, language_name
 from .screens.call import CALL_SCREENS, CallController, call_screens
 from .settings import UiSettings
 from .theme import NORMAL, rgba, scale_for, sizes
-from .viewmodels import IdleWatch, PinGate, TechGesture, screen_for
+from .viewmodels import IdleWatch, PinGate, TechGesture, screen_for, share_width
 from .widgets.base import KButton, KLabel
+from .widgets.text import widest_word
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +242,19 @@ class KioskApp(App):
             button.bind(on_release=lambda _b, cb=callback: cb())
             button.bind(height=self._fit_footer)  # two-line (bilingual) labels grow after their first render
             self.footer.add_widget(button)
+        self._share_footer_width()
         self._fit_footer()
+
+    def _share_footer_width(self) -> None:
+        """Give every footer button at least its widest word: Kivy cuts a longer word anywhere, and an
+        Uyghur word cut in two changes its letters' shapes (ياشانغانلا|ر). Otherwise equal widths."""
+        buttons = list(reversed(self.footer.children))
+        gap = self.ts.gap
+        available = (self.footer.width or Window.width) - gap * 2 - gap * 0.6 * (len(buttons) - 1)
+        # A KButton's text is laid out in its width less text_size's margin and the padding inside it.
+        needs = [widest_word(b.text, b.font_size, bold=True) + gap * 2.4 + 4 for b in buttons]
+        for button, width in zip(buttons, share_width(needs, available), strict=True):
+            button.size_hint_x = width
 
     def _fit_footer(self, *_a) -> None:
         self.footer.height = max(c.height for c in self.footer.children) + self.ts.gap

@@ -58,6 +58,20 @@ def group_items(items: Iterable[ServiceItemSummary], other: str = "其他") -> l
     return list(groups.items())
 
 
+def share_width(needs: list[float], available: float) -> list[float]:
+    """Widths for a row of buttons: equal shares, except that a button whose widest word needs more
+    gets that much and the others share what is left (never less than their own need)."""
+    widths: list[float | None] = [None] * len(needs)
+    remaining, left = available, len(needs)
+    for i in sorted(range(len(needs)), key=lambda k: needs[k], reverse=True):
+        if left and needs[i] > remaining / left:
+            widths[i] = needs[i]
+            remaining -= needs[i]
+            left -= 1
+    share = max(0.0, remaining) / left if left else 0.0
+    return [w if w is not None else share for w in widths]
+
+
 @dataclass
 class IdleWatch:
     """When to warn the citizen that the session is about to be abandoned."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from kivy.core.text import Label as CoreLabel
 from kivy.core.text import LabelBase
 
-from ..linebreak import first_bad_break, line_starts
+from ..linebreak import first_bad_break, line_starts, unbreakable_runs
 from ..scripts import ARABIC, TIBETAN, has_han, script_of, tags_in, visual_rtl
 
 # One letter per script, drawn once per layout to set the font's script and direction (below).
@@ -60,12 +60,13 @@ class ScriptCoreLabel(CoreLabel):
             return super().render(real)
         self._prime()
         size = super().render(real)
-        if self._text_size[0] is None or not self._text or not has_han(self._text):
+        if self._text_size[0] is None or not self._text or not (has_han(self._text) or tags_in(self._text)):
             return size
-        # 禁则: re-lay out with a hard break where a line would start with "。" (see linebreak).
+        # 禁则, Tibetan syllables, whole Uyghur words: re-lay out with a hard break where Kivy broke
+        # the line in a wrong place (see linebreak).
         original, text = self._text, self._text
         try:
-            for _ in range(8):
+            for _ in range(48):  # one fix per pass; a long Tibetan text can need one per line
                 lines = [[w.text for w in line.words] for line in self._cached_lines]
                 cut = first_bad_break(text, line_starts(text, lines))
                 if cut is None:
@@ -76,6 +77,10 @@ class ScriptCoreLabel(CoreLabel):
         finally:
             self._text = original
         return size
+
+    def _prime_for(self, text: str) -> None:
+        self.text = text
+        self._prime()
 
     def _prime(self) -> None:
         """Draw one letter of each minority script in the text before measuring anything.
@@ -110,3 +115,11 @@ class ScriptCoreLabel(CoreLabel):
             super()._render_text(shaped, x, y)
         finally:
             self._restore(saved)
+
+
+def widest_word(text: str, font_size: float, bold: bool = False) -> float:
+    """Width in pixels of the widest piece of ``text`` that no line may be broken inside."""
+    label = ScriptCoreLabel(font_size=font_size, bold=bold)
+    label._prime_for(text)
+    # Kivy lays out a word with the space after it, so that space must fit on the line too.
+    return max((label.get_extents(run + " ")[0] for run in unbreakable_runs(text)), default=0.0)

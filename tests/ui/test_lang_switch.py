@@ -117,6 +117,25 @@ def test_item_names_and_step_texts_show_the_translation_the_definition_carries(r
 
 
 @pytest.mark.parametrize("language", ["bo_CN", "ug_CN"])
+def test_footer_buttons_never_cut_a_tibetan_syllable_or_an_uyghur_word(regional, language):
+    from kiosk.linebreak import _inside_word, line_starts
+
+    app, p = regional.app, regional.pilot
+    p.tap(f"home.lang.{language}")
+    p.wait_until(lambda: app.catalogue.language == language, "the language switch")
+    walk_to(regional, "identify")  # five buttons share the footer here
+    p.tap("shell.elder")  # larger text in the same width
+    p.wait_until(lambda: app.ts.elder, "elder mode")
+    p.frame(3)
+    buttons = list(app.footer.children)
+    assert len(buttons) == 5
+    for button in buttons:
+        lines = [[w.text for w in line.words] for line in button._label._cached_lines]
+        starts = line_starts(button.text, lines)
+        assert starts and not any(_inside_word(button.text, s) for s in starts[1:]), f"{button.kid}: {lines}"
+
+
+@pytest.mark.parametrize("language", ["bo_CN", "ug_CN"])
 def test_bilingual_text_is_large_enough_and_in_contrast(regional, language):
     app, p = regional.app, regional.pilot
     from kiosk.pilot import walk

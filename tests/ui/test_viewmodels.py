@@ -179,3 +179,15 @@ def test_settings_follow_kioskds_environment_and_config_file(tmp_path):
 def test_bad_settings_say_what_is_wrong(env, message):
     with pytest.raises(SettingsError, match=message):
         UiSettings.load(env)
+
+
+def test_share_width_is_equal_unless_a_word_needs_more():
+    from kiosk.viewmodels import share_width
+
+    assert share_width([50, 60, 40], 300) == [100, 100, 100]
+    # The long Uyghur word gets its width; the others share the rest equally.
+    assert share_width([180, 60, 40, 70], 400) == [180, 220 / 3, 220 / 3, 220 / 3]
+    # Two that need more than an equal share: both get it, none gets less than its own need.
+    widths = share_width([150, 140, 30, 30], 400)
+    assert widths[:2] == [150, 140] and widths[2] == widths[3] == 55
+    assert share_width([], 300) == []
