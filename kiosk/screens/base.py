@@ -32,6 +32,7 @@ class KScreen(Screen):
         self.actions = GridLayout(cols=1, size_hint_y=None, spacing=ts.gap)
         self.extra: list = []  # widgets between the body and the actions (a keypad)
         self.add_widget(self.frame)
+        self.title.bind(text=self._relayout)
         self.prompt.bind(text=self._relayout)
         self.notice.bind(text=self._relayout)
         self._relayout()
@@ -40,7 +41,7 @@ class KScreen(Screen):
     def _relayout(self, *_a) -> None:
         """Stack the frame, leaving out empty texts (an empty label would still take a gap)."""
         wanted = [self.title, self.prompt, self.notice, self.scroll, *self.extra, self.actions]
-        wanted = [w for w in wanted if w not in (self.prompt, self.notice) or w.text]
+        wanted = [w for w in wanted if w not in (self.title, self.prompt, self.notice) or w.text]
         if list(reversed(self.frame.children)) != wanted:
             self.frame.clear_widgets()
             for widget in wanted:

@@ -34,7 +34,9 @@ class HomeScreen(KScreen):
             return
         self._built_for = built_for
         t, ts = self.app.t, self.app.ts
-        self.title.text = t("home.welcome")
+        # Two scripts make every text twice as tall. The welcome line is the one text the home screen
+        # can lose (the header names the hall), so the first services stay in view without scrolling.
+        self.title.text = "" if self.app.catalogue.bilingual else t("home.welcome")
         self.title.align = "center"
         self.prompt.text = ""
         self.body.clear_widgets()
@@ -43,7 +45,9 @@ class HomeScreen(KScreen):
         hint.add_widget(KLabel(text=t("home.start_hint"), pair="primary_button", bold=True, align="center",
                                font_px=ts.heading, kid="home.hint"))
         self.body.add_widget(hint)
-        self.body.add_widget(KLabel(text=t("home.services"), pair="body_soft", kid="home.services"))
+        bilingual = self.app.catalogue.bilingual
+        if not bilingual:  # the hint above already says "or tap a service below"
+            self.body.add_widget(KLabel(text=t("home.services"), pair="body_soft", kid="home.services"))
         if not self.items:
             self.body.add_widget(KLabel(text=t("home.no_items"), kid="home.no_items"))
         for theme, items in group_items(self.items):
@@ -64,7 +68,7 @@ class HomeScreen(KScreen):
             self.body.add_widget(grid)
         self.set_actions([(t("home.video_help"), "home.video_help", "good_button", self.app.open_help)])
         for button in self.actions.children:
-            button.font_px = ts.title
+            button.font_px = ts.heading if bilingual else ts.title
             button.height = ts.button_h * 1.3
 
     def clear(self) -> None:
