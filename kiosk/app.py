@@ -178,7 +178,9 @@ class KioskApp(App):
         self.header.bind(pos=lambda w, p: setattr(self._header_bg, "pos", p),
                          size=lambda w, s: setattr(self._header_bg, "size", s))
         # The hall or item name may take two lines (long names, elder mode); the header grows.
-        self.header_title = KLabel(pair="header", bold=True, font_px=ts.heading, kid="shell.title",
+        # Bilingual names take two scripts' lines: body size keeps the header from eating the screen.
+        title_px = ts.body if self.catalogue.bilingual else ts.heading
+        self.header_title = KLabel(pair="header", bold=True, font_px=title_px, kid="shell.title",
                                    max_lines=2, size_hint_x=0.7, pos_hint={"center_y": 0.5}, fresh_texture=True)
         self.header_side = KLabel(pair="header", align="right", kid="shell.side", font_px=ts.small,
                                   size_hint_x=0.3, pos_hint={"center_y": 0.5}, fresh_texture=True)
