@@ -41,11 +41,11 @@ class HomeScreen(KScreen):
         self.prompt.text = ""
         self.body.clear_widgets()
         self.add_language_switch()
+        bilingual = self.app.catalogue.bilingual
         hint = Panel(bg=[*self.app.colour("primary")[:3], 1])
         hint.add_widget(KLabel(text=t("home.start_hint"), pair="primary_button", bold=True, align="center",
-                               font_px=ts.heading, kid="home.hint"))
+                               font_px=ts.body if bilingual else ts.heading, kid="home.hint"))
         self.body.add_widget(hint)
-        bilingual = self.app.catalogue.bilingual
         if not bilingual:  # the hint above already says "or tap a service below"
             self.body.add_widget(KLabel(text=t("home.services"), pair="body_soft", kid="home.services"))
         if not self.items:
@@ -55,6 +55,7 @@ class HomeScreen(KScreen):
             self.body.add_widget(KLabel(text=theme_text, bold=True, font_px=ts.heading, kid=f"home.theme.{theme}"))
             grid = GridLayout(cols=2, spacing=ts.gap * 0.6, size_hint_y=None)
             grid.bind(minimum_height=grid.setter("height"))
+            buttons = []
             for item in items:
                 note = t("home.window_only")
                 note = note if script_of(note) else f"（{note}）"  # no full-width brackets in Tibetan/Uyghur fonts
@@ -62,9 +63,10 @@ class HomeScreen(KScreen):
                 text = name if item.kiosk_complete else f"{name}\n{note}"
                 button = KButton(text=text, kid=f"home.item.{item.code}",
                                  pair="secondary_button" if item.kiosk_complete else "disabled_button")
-                button.height = ts.button_h * 1.3
                 button.bind(on_release=lambda _b, code=item.code: self.app.start_item(code))
                 grid.add_widget(button)
+                buttons.append(button)
+            _even_rows(buttons, grid.cols, floor=ts.button_h, gap=ts.gap)
             self.body.add_widget(grid)
         self.set_actions([(t("home.video_help"), "home.video_help", "good_button", self.app.open_help)])
         for button in self.actions.children:
@@ -99,3 +101,19 @@ class HomeScreen(KScreen):
         for button in buttons:
             button.bind(texture_size=fit)
         self.body.add_widget(row)
+
+
+def _even_rows(buttons: list[KButton], cols: int, *, floor: float, gap: float) -> None:
+    """Buttons side by side are as tall as the tallest of their row (a grid puts a shorter one at the
+    bottom of its row, out of line with its neighbour), and never shorter than ``floor``."""
+
+    def even(*_a) -> None:
+        for start in range(0, len(buttons), cols):
+            row = buttons[start:start + cols]
+            tallest = max(b.texture_size[1] + gap for b in row)
+            for button in row:
+                button.min_height = max(floor, tallest)
+
+    for button in buttons:
+        button.bind(texture_size=even)
+    even()

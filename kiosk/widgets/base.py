@@ -42,7 +42,7 @@ Builder.load_string(
     text_size: self.width - app.ts.gap * 1.2, None
     max_lines: 4
     size_hint_y: None
-    height: max(app.ts.button_h, self.texture_size[1] + app.ts.gap)
+    height: max(app.ts.button_h, root.min_height, self.texture_size[1] + app.ts.gap)
     canvas.before:
         Color:
             rgba: root.bg if not root.pressed_look else root.bg_down
@@ -113,6 +113,7 @@ class KButton(ButtonBehavior, ScriptText, Label):
     bg_down = ListProperty([0, 0, 0, 1])
     font_px = NumericProperty(0)
     pressed_look = BooleanProperty(False)
+    min_height = NumericProperty(0)  # at least this tall, however short the text (rows of equal buttons)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
