@@ -3,7 +3,9 @@
 URIs (ARCHITECTURE.md, contract): ``tcp://HOST:PORT``, ``serial:///dev/ttyS0?baud=115200``,
 ``usb://VID:PID``, ``file:///path/out.bin``, ``sim:///path/dir``. Options on any of them:
 ``paper=58mm|80mm``, ``timeout`` (seconds for writes, default 5), ``status_timeout`` (seconds per
-status reply, default 1); ``usb`` also takes ``in_ep``/``out_ep`` (hex).
+status reply, default 1), ``speed`` (mm/s the printer prints, default the paper profile's: the
+status is watched that long after a job, so paper running out mid-ticket is caught);
+``usb`` also takes ``in_ep``/``out_ep`` (hex).
 """
 
 from __future__ import annotations
@@ -30,9 +32,21 @@ def _float(uri: DeviceUri, name: str, default: float) -> float:
 
 
 def _common(uri: DeviceUri):
+    from dataclasses import replace
+
     from drivers.printer.profiles import profile_named
 
-    return profile_named(uri.query.get("paper")), _float(uri, "timeout", 5.0), _float(uri, "status_timeout", 1.0)
+    profile = profile_named(uri.query.get("paper"))
+    if "speed" in uri.query:
+        value = uri.query["speed"]
+        try:
+            speed = float(value)
+        except ValueError:
+            speed = -1.0
+        if not 10 <= speed <= 1000:
+            raise InvalidDeviceUri(f"option speed={value!r} in {uri.raw!r} must be the print speed in mm/s, 10 to 1000")
+        profile = replace(profile, speed_mm_s=speed)
+    return profile, _float(uri, "timeout", 5.0), _float(uri, "status_timeout", 1.0)
 
 
 def _tcp(uri: DeviceUri) -> Device:
@@ -89,9 +103,13 @@ def _file(uri: DeviceUri) -> Device:
 
 
 def _sim(uri: DeviceUri) -> Device:
+    from dataclasses import replace
+
     from drivers.printer.sim import SimReceiptPrinter
 
     profile, _, _ = _common(uri)
+    if "speed" not in uri.query:  # the in-process printer prints the moment the bytes arrive
+        profile = replace(profile, speed_mm_s=0.0)
     out_dir = uri.path or tempfile.mkdtemp(prefix="kiosk-printer-")
     return SimReceiptPrinter(uri.raw, out_dir, profile)
 

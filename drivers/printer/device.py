@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
 from drivers.base import Device, DeviceStatus, Health, Stage
@@ -9,6 +10,7 @@ from drivers.errors import CoverOpen, DeviceTimeout, DriverError, PaperOut
 from drivers.printer.connection import Connection, wait_reply
 from drivers.printer.document import Document
 from drivers.printer.profiles import DEFAULT_PROFILE, Profile
+from drivers.printer.raster import paper_length_mm
 from drivers.printer.render import render
 from drivers.printer.status import UNKNOWN, PrinterStatus, decode_status, is_status_byte, status_query
 
@@ -84,7 +86,30 @@ class ReceiptPrinter(Device):
                     raise
             self.connection.write(data)
             if self.connection.can_read:
+                self._settle(data)
                 _raise_unless_ready(self.check(), before=False, device=self.uri)
+
+    settle_poll_s = 0.2
+
+    def _settle(self, data: bytes) -> None:
+        """Watch the status while the job is still printing.
+
+        The host is done once the bytes sit in the printer's buffer (a ticket is far smaller than
+        it), but the paper moves for another second or so: paper that runs out then would go
+        unseen by a check made at once, and a half ticket would count as printed.
+        """
+        deadline = time.monotonic() + self.print_seconds(data)
+        while (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(self.settle_poll_s, left))
+            status = self.check()
+            if not status.ready or status.paper == "out":
+                return  # the caller's check reports it
+
+    def print_seconds(self, data: bytes) -> float:
+        """How long the paper moves for ``data`` at the profile's speed (0 for an instant printer)."""
+        if not self.profile.speed_mm_s:
+            return 0.0
+        return paper_length_mm(data, self.profile) / self.profile.speed_mm_s
 
 
 def _raise_unless_ready(status: PrinterStatus, *, before: bool, device: str) -> None:

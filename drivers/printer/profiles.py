@@ -24,6 +24,9 @@ class Profile:
     row_dots: int = 30  # 24-dot glyph + 6-dot line spacing
     charset: str = "gbk"
     chinese_font: bool = True
+    # Print speed, for how long after the last byte the paper is still moving (see device.settle):
+    # a kiosk's 80 mm mechanism does 150-250 mm/s, a 58 mm one 50-90; the slow end is assumed.
+    speed_mm_s: float = 150.0
 
     @property
     def columns(self) -> int:
@@ -33,7 +36,7 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     "80mm": Profile(name="80mm", width_dots=576),
-    "58mm": Profile(name="58mm", width_dots=384),
+    "58mm": Profile(name="58mm", width_dots=384, speed_mm_s=60.0),
 }
 DEFAULT_PROFILE = PROFILES["80mm"]
 

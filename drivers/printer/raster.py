@@ -9,7 +9,7 @@ import qrcode
 from barcode import Code128
 from PIL import Image
 
-from drivers.printer.decoder import Token
+from drivers.printer.decoder import Token, decode
 from drivers.printer.glyphs import ROW, draw_line, text_columns
 from drivers.printer.profiles import DEFAULT_PROFILE, Profile
 
@@ -189,3 +189,15 @@ def render_tokens(tokens: list[Token], profile: Profile = DEFAULT_PROFILE) -> Im
         if token.kind != "cut":
             page.apply(token)
     return page.image()
+
+
+def paper_length_mm(data: bytes, profile: Profile = DEFAULT_PROFILE) -> float:
+    """Paper a job uses, laid out as the virtual printer lays it out (bytes it cannot read are skipped)."""
+    page, dots = Page(profile), 0
+    for token in decode(data, strict=False):
+        if token.kind == "cut":
+            dots += page.height
+            page = Page(profile)
+        elif token.kind not in ("status_request", "unknown"):
+            page.apply(token)
+    return (dots + page.height) / profile.dpi * 25.4

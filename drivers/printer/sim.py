@@ -12,6 +12,7 @@ import contextlib
 import socket
 import socketserver
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,10 @@ class VirtualPrinter:
         self.error = False
         self.silent = False
         self.paper_left_dots: int | None = None  # paper runs out after this many more dots
+        # A real printer prints from its buffer after the host is done: paper that runs out then shows
+        # in the status only this many seconds after the bytes arrived.
+        self.paper_out_delay_s = 0.0
+        self._paper_out_at: float | None = None  # when the status starts saying "out"
         self.stall_after: int | None = None  # stop reading after this many bytes (TCP)
         self.received = 0
         self.jobs: list[Job] = []
@@ -67,6 +72,7 @@ class VirtualPrinter:
             raise ValueError(f"paper state must be one of {', '.join(PAPER_STATES)}, not {state!r}")
         with self._lock:
             self.paper = state
+            self._paper_out_at = None
             if state != "out":
                 self.paper_left_dots = None
 
@@ -93,6 +99,8 @@ class VirtualPrinter:
             replies = bytearray()
             for token in self._decoder.feed(data):
                 if token.kind == "status_request":
+                    if self._paper_out_at is not None and time.monotonic() >= self._paper_out_at:
+                        self.paper, self._paper_out_at = "out", None
                     if not self.silent:
                         status = encode_status(paper=self.paper, cover_open=self.cover_open, error=self.error)
                         replies.append(status[token.value])
@@ -102,7 +110,7 @@ class VirtualPrinter:
                     self.unknown.append(note)
                     self._page.notes.append(note)
                     continue
-                if self.offline:
+                if self.offline or self._paper_out_at is not None:
                     if token.kind not in ("init", "chinese_on", "chinese_off") and not self._page.empty:
                         self._finish(complete=False)
                     continue
@@ -112,7 +120,11 @@ class VirtualPrinter:
                 self._page.apply(token)
                 self._tokens_text.append(token)
                 if self.paper_left_dots is not None and self._page.height >= self.paper_left_dots:
-                    self.paper = "out"
+                    if self.paper_out_delay_s > 0:
+                        self._paper_out_at = time.monotonic() + self.paper_out_delay_s
+                    else:
+                        self.paper = "out"
+                    self.paper_left_dots = None
                     self._finish(complete=False)
             return bytes(replies)
 

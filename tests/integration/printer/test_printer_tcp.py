@@ -6,6 +6,7 @@ import socket
 import time
 
 import pytest
+from PIL import Image
 
 from drivers import registry
 from drivers.errors import CoverOpen, DeviceNotFound, DeviceTimeout, PaperOut
@@ -158,3 +159,40 @@ def test_paper_out_mid_job_over_tcp_waits_then_prints_whole_after_the_paper_chan
     assert queue.resume()[0].status is JobStatus.DONE
     printer.close()
     assert [j.complete for j in virtual.jobs] == [False, True]
+
+
+def test_paper_that_runs_out_while_the_buffer_prints_is_caught(sim):
+    # The bytes all fit in the printer's buffer at once; the paper ends 200 dots into the ticket,
+    # and the status says so only 0.4 s later, while the host would already call the job printed.
+    virtual, uri = sim
+    virtual.paper_left_dots = 200
+    virtual.paper_out_delay_s = 0.4
+    with registry.create("printer", uri) as printer, pytest.raises(PaperOut, match="ran out during the job"):
+        printer.print_document(_ticket())
+    assert [j.complete for j in virtual.jobs] == [False]
+
+
+def test_the_status_is_watched_as_long_as_the_paper_moves(sim):
+    from drivers.printer.raster import paper_length_mm
+    from drivers.printer.render import render
+
+    virtual, uri = sim
+    with registry.create("printer", uri) as fast, registry.create("printer", uri + "&paper=58mm") as narrow:
+        data = render(_ticket(), fast.profile)
+        fast.print_bytes(data)
+        # The estimate is the page the printer really printed (same layout as the virtual printer's PNG).
+        [job] = virtual.jobs
+        printed_mm = Image.open(job.png).height / 203 * 25.4
+        length = paper_length_mm(data, fast.profile)
+        assert abs(length - printed_mm) < 3, (length, printed_mm)
+        assert fast.print_seconds(data) == pytest.approx(length / 150)
+        assert narrow.print_seconds(render(_ticket(), narrow.profile)) > fast.print_seconds(data)
+
+
+def test_a_print_speed_out_of_range_is_refused_with_the_allowed_range(tmp_path):
+    from drivers.errors import InvalidDeviceUri
+
+    with pytest.raises(InvalidDeviceUri, match="mm/s, 10 to 1000"):
+        registry.create("printer", "tcp://127.0.0.1:9100?speed=fast")
+    assert registry.create("printer", "tcp://127.0.0.1:9100?speed=250").profile.speed_mm_s == 250
+    assert registry.create("printer", f"sim://{tmp_path}").profile.speed_mm_s == 0  # prints the moment bytes arrive
