@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import pairwise
 
+from .scripts import ARABIC, TIBETAN, has_han, script_of
+
 # Marks that must not begin a line, and marks that must not end one.
 NO_LINE_START = frozenset("，。、；：！？）》」』】〕〉”’…—%‰,.;:!?)]}")
 NO_LINE_END = frozenset("（《「『【〔〈“‘([{")
@@ -27,12 +29,11 @@ WHITESPACE = frozenset(" \n\t")
 
 
 def _tibetan(ch: str) -> bool:
-    return "\u0f00" <= ch <= "\u0fff"
+    return script_of(ch) is TIBETAN
 
 
 def _arabic(ch: str) -> bool:
-    return ("\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufdff"
-            or "\ufe70" <= ch <= "\ufeff")
+    return script_of(ch) is ARABIC
 
 
 def _inside_word(text: str, s: int) -> bool:
@@ -107,13 +108,9 @@ def unbreakable_runs(text: str) -> list[str]:
         start = 0
         for i in range(1, len(token)):
             before, after = token[i - 1], token[i]
-            cjk_break = (_han(before) or before in NO_LINE_START) and (_han(after) or after in NO_LINE_END)
+            cjk_break = (has_han(before) or before in NO_LINE_START) and (has_han(after) or after in NO_LINE_END)
             if _may_break_before(token, i) or cjk_break:
                 runs.append(token[start:i])
                 start = i
         runs.append(token[start:])
     return runs
-
-
-def _han(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or ch >= "\U00020000"

@@ -7,6 +7,8 @@ each chunk are switched by its script just before that happens.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from kivy.core.text import Label as CoreLabel
 from kivy.core.text import LabelBase
 
@@ -117,6 +119,7 @@ class ScriptCoreLabel(CoreLabel):
             self._restore(saved)
 
 
+@lru_cache(maxsize=256)  # the footer asks again for the same few labels on every screen
 def widest_word(text: str, font_size: float, bold: bool = False) -> float:
     """Width in pixels of the widest piece of ``text`` that no line may be broken inside."""
     label = ScriptCoreLabel(font_size=font_size, bold=bold)
