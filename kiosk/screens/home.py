@@ -34,14 +34,14 @@ class HomeScreen(KScreen):
             return
         self._built_for = built_for
         t, ts = self.app.t, self.app.ts
+        bilingual = self.app.catalogue.bilingual
         # Two scripts make every text twice as tall. The welcome line is the one text the home screen
         # can lose (the header names the hall), so the first services stay in view without scrolling.
-        self.title.text = "" if self.app.catalogue.bilingual else t("home.welcome")
+        self.title.text = "" if bilingual else t("home.welcome")
         self.title.align = "center"
         self.prompt.text = ""
         self.body.clear_widgets()
         self.add_language_switch()
-        bilingual = self.app.catalogue.bilingual
         hint = Panel(bg=[*self.app.colour("primary")[:3], 1])
         hint.add_widget(KLabel(text=t("home.start_hint"), pair="primary_button", bold=True, align="center",
                                font_px=ts.body if bilingual else ts.heading, kid="home.hint"))
