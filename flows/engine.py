@@ -367,7 +367,9 @@ def _on_card_read(item, snap, step: IdentifyStep, event, effects):
 
 
 def _on_card_failed(item, snap, step: IdentifyStep, event, effects):
-    notice = Notice(level="error", code="card_failed", message="没有读到证件，请把身份证平放在感应区，不要移动。")
+    # the runner words the reason for the citizen (e.g. the card was lifted mid-read); a bare failure gets ours
+    message = event.reason or "没有读到证件，请把身份证平放在感应区，不要移动。"
+    notice = Notice(level="error", code="card_failed", message=message)
     effects += [fx_.Speak(text=notice.message), fx_.StartCardReader(card_types=step.card_types)]
     return snap.model_copy(update={"notice": notice})
 

@@ -95,7 +95,7 @@ class CardRead(_Event):
 
 class CardFailed(_Event):
     type: Literal["card_failed"] = "card_failed"
-    reason: str = ""
+    reason: str = ""  # shown and spoken to the citizen as it is; empty gives the engine's own wording
 
 
 class PagesCaptured(_Event):

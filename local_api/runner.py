@@ -18,6 +18,7 @@ from typing import Any
 from drivers.base import Stage
 from drivers.camera.qr import qr_in_jpeg
 from drivers.errors import CoverOpen, DeviceTimeout, DriverError, NotPresent, PaperOut
+from drivers.id_card.errors import CardRemoved
 from flows import effects as fx
 from flows import events as ev
 from local_api.codes import CARD_TYPES, RATING_LEVELS, id_type
@@ -405,6 +406,6 @@ class _Cancelled(Exception):
 
 def _card_reason(exc: DriverError) -> str:
     text = str(exc)
-    if "removed" in text or "moved" in text:
+    if isinstance(exc, CardRemoved) or "removed" in text or "taken off" in text:
         return "读卡时身份证被移开了，请把身份证重新放好，不要移动"
     return "读卡没有成功，请把身份证重新放在感应区"

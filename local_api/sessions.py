@@ -175,7 +175,7 @@ class SessionService:
         try:
             snap, effects = engine.transition(self._item, before, event)
         except engine.EventNotAccepted as exc:
-            raise Rejected(exc.step_id, list(exc.expected), str(exc.detail)) from None
+            raise Rejected(exc.step_id, exc.expected_client, str(exc.detail)) from None
         self._snap = snap
         if snap.card and snap.card is not before.card:
             redactor.register(snap.card.get("name"), snap.card.get("address"), snap.card.get("name_en"))

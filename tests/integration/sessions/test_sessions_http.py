@@ -72,6 +72,7 @@ def test_wrong_events_are_refused_without_changing_the_session(daemon):
         assert refused.status_code == 409
         body = refused.json()
         assert body["step"] == "service" and "choose" in body["expected"]
+        assert not {"tick", "device_fault", "printed"} & set(body["expected"])  # only what a client may send
         assert event(c, sid, "teleport").status_code == 422
         assert event(c, sid, "choose").status_code == 422  # no option
         assert c.post(f"/sessions/{sid}/events", content=b"{not json").status_code == 422
@@ -150,3 +151,21 @@ def test_another_persons_card_ends_the_session_but_the_citizens_own_card_does_no
             time.sleep(0.1)
         assert c.get(f"/sessions/{sid}").status_code == 404
         assert c.get("/sessions/current").status_code == 404
+
+
+def test_a_card_pulled_off_mid_read_tells_the_citizen_to_place_it_again(tmp_path):
+    env = {**devices(tmp_path), "KIOSK_ID_READER": "sim:?scenario=removed_mid_read"}
+    with kioskd(tmp_path / "data", **env) as d, d.client() as c:
+        sid = c.post("/sessions", json={"item_code": "housing_fund_query"}).json()["id"]
+        for _ in range(5):
+            snap = c.get(f"/sessions/{sid}").json()
+            if snap["step"]["kind"] == "identify":
+                break
+            if snap["step"]["kind"] == "consent":
+                event(c, sid, "consent", accepted=True)
+            else:
+                event(c, sid, "next")
+        c.post("/sim/id_reader/place", json={"card": "resident"})
+        snap = wait_for(c, sid, lambda s: s["notice"] is not None)
+        assert "移开" in snap["notice"]["message"]  # not the generic "could not read" message
+        assert snap["step"]["kind"] == "identify" and snap["applicant"] is None
