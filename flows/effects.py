@@ -56,6 +56,9 @@ class PrintDocument(_Effect):
     job_id: str
     template: Literal["receipt", "queue_ticket", "result"]
     data: dict[str, Any] = Field(repr=False)
+    # earlier attempts of this step that did not come out: a reprint replaces them, so that a job
+    # still waiting for paper cannot come out as a second copy once the paper is changed
+    replaces: tuple[str, ...] = ()
 
 
 class SubmitApplication(_Effect):

@@ -558,8 +558,11 @@ def _on_submit_retry(item, snap, step, event, effects):
 
 def _print(item, snap, step: PrintStep, at: datetime, effects):
     attempt = snap.attempt + 1
-    job_id = f"{_step_key(snap, step)}-{attempt}"
-    effects.append(fx_.PrintDocument(job_id=job_id, template=step.template, data=print_data(item, snap, at)))
+    visit = _step_key(snap, step)
+    job_id = f"{visit}-{attempt}"
+    earlier = tuple(r.job_id for r in snap.prints if r.job_id.startswith(f"{visit}-") and r.status != "printed")
+    effects.append(fx_.PrintDocument(job_id=job_id, template=step.template, data=print_data(item, snap, at),
+                                     replaces=earlier))
     record = PrintRecord(job_id=job_id, template=step.template, step=step.id)
     return snap.model_copy(update={"attempt": attempt, "pending": "print", "prints": (*snap.prints, record)})
 
@@ -648,6 +651,8 @@ def _kind_events(item: ServiceItem, snap: Snapshot, step: Step) -> list[str]:
         case "print":
             if snap.pending == "print":
                 return ["printed", "print_failed"]
+            if snap.prints and snap.prints[-1].status == "failed":
+                return ["choose", "printed"]  # a job that waited for paper may still come out when it is changed
             return ["choose"]
         case "rate":
             return ["rate", "next"]

@@ -43,12 +43,13 @@ class Runner:
                  wake_forwarder: Callable[[], None] = lambda: None, db: Any = None, bus: Any = None,
                  poll_s: float = 0.3, capture_timeout_s: float = 120.0, hall_name: str = "",
                  hub: HubClient | None = None, timezone: str = "Asia/Shanghai", local_tickets: Any = None,
-                 local_prefix: str = "Z") -> None:
+                 local_prefix: str = "Z", printer_watch_s: float = 2.0) -> None:
         self.sessions = sessions
         self.devices = devices
         self.outbox = outbox
         self.print_queue = print_queue
         self.wake_forwarder = wake_forwarder
+        self.printer_watch_s = printer_watch_s  # how often a printer with waiting jobs is asked for its status
         self.db = db
         self.bus = bus
         self.poll_s = poll_s
@@ -66,10 +67,13 @@ class Runner:
         self._card_wake = threading.Event()
         self._capture_cancel: dict[str, threading.Event] = {}
         self._stop = threading.Event()
+        self._waiting_jobs: dict[str, str] = {}  # print job id -> its session, while the job waits for the printer
+        self._printer_thread = threading.Thread(target=self._printer_loop, name="print-resume", daemon=True)
         self._card_thread = threading.Thread(target=self._card_loop, name="card-reader", daemon=True)
 
     def start(self) -> None:
         self._card_thread.start()
+        self._printer_thread.start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -77,6 +81,7 @@ class Runner:
         for cancel in self._capture_cancel.values():
             cancel.set()
         self._card_thread.join(timeout=5)
+        self._printer_thread.join(timeout=5)
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     def now(self) -> datetime:
@@ -268,6 +273,10 @@ class Runner:
     # -- printing -------------------------------------------------------------------------------
     def _do_print_document(self, session_id: str, effect: fx.PrintDocument) -> None:
         code, reason = self._print(effect)
+        if code in ("paper_out", "offline") and self.print_queue is not None:
+            state = self.print_queue.get(effect.job_id)
+            if state is not None and state.pending:  # it comes out by itself once the printer is fixed
+                self._waiting_jobs[effect.job_id] = session_id
         if code is None:
             self._result(session_id, ev.Printed(at=self.now(), job_id=effect.job_id))
         else:
@@ -279,6 +288,13 @@ class Runner:
 
         if self.print_queue is None:
             return "offline", "this kiosk has no printer"
+        for earlier in effect.replaces:  # a reprint: the attempts still waiting must not come out as well
+            self._waiting_jobs.pop(earlier, None)
+            try:
+                if self.print_queue.cancel(earlier).status == "done":
+                    return None, ""  # it came out after all (the paper was changed meanwhile): nothing more to print
+            except KeyError:
+                pass
         try:
             document = build_document(effect.template, effect.data, hall=self.hall_name, tz=self.timezone)
             state = self.print_queue.submit(effect.job_id, document)
@@ -297,6 +313,37 @@ class Runner:
             return None, ""
         return {"waiting_paper": "paper_out", "waiting_printer": "offline"}.get(state.status, str(state.status)), \
             state.message
+
+    def resume_printing(self) -> None:
+        """Retry the jobs that wait for paper or the printer: the citizen at the kiosk gets theirs (and the
+        session moves on by itself); a job of someone who has since left is cancelled, not printed for the
+        next person to find."""
+        if self.print_queue is None:
+            return
+        snap = self.sessions.snapshot()
+        current = snap.session_id if snap is not None and snap.status == "active" else None
+        for job_id, owner in list(self._waiting_jobs.items()):
+            if owner != current:
+                self._waiting_jobs.pop(job_id, None)
+                state = self.print_queue.cancel(job_id) if self.print_queue.get(job_id) else None
+                if state is not None and state.status == "cancelled":
+                    log.info("print job cancelled: its session has ended", extra={"job": job_id})
+        for state in self.print_queue.resume():
+            if state.pending:
+                continue
+            owner = self._waiting_jobs.pop(state.job_id, None)
+            if owner is not None and state.status == "done":
+                self._result(owner, ev.Printed(at=self.now(), job_id=state.job_id))
+
+    def _printer_loop(self) -> None:
+        """Watch a printer that has jobs waiting, so they resume when paper is loaded or the cover closed."""
+        while not self._stop.wait(self.printer_watch_s):
+            if self.print_queue is None or not self.print_queue.pending():
+                continue
+            try:
+                self.resume_printing()
+            except Exception:
+                log.exception("resuming print jobs failed")
 
     # -- submissions ------------------------------------------------------------------------------
     def _do_submit_application(self, session_id: str, effect: fx.SubmitApplication) -> None:

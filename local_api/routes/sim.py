@@ -76,6 +76,6 @@ def remove_document(daemon: DaemonDep) -> dict[str, bool]:
 @router.post("/printer/paper")
 def set_paper(body: PaperIn, daemon: DaemonDep) -> dict[str, str]:
     _sim(daemon, "printer", "set_paper").set_paper(body.state)
-    if body.state != "out" and daemon.print_queue is not None:
-        daemon.print_queue.resume()
+    if body.state != "out":
+        daemon.runner.resume_printing()  # at once, rather than at the next look of the printer watch
     return {"paper": body.state}

@@ -169,3 +169,39 @@ def test_a_card_pulled_off_mid_read_tells_the_citizen_to_place_it_again(tmp_path
         snap = wait_for(c, sid, lambda s: s["notice"] is not None)
         assert "移开" in snap["notice"]["message"]  # not the generic "could not read" message
         assert snap["step"]["kind"] == "identify" and snap["applicant"] is None
+
+
+def _ticket_waiting_for_paper(c) -> str:
+    """A queue ticket session whose ticket could not print: the paper ran out after it started."""
+    sid = c.post("/sessions", json={"item_code": "queue_ticket"}).json()["id"]
+    event(c, sid, "choose", option="tax")
+    c.post("/sim/printer/paper", json={"state": "out"})
+    event(c, sid, "choose", option="none")
+    snap = wait_for(c, sid, lambda s: (s["notice"] or {}).get("code") == "paper_out")
+    assert snap["step"]["kind"] == "print"
+    return sid
+
+
+@pytest.mark.parametrize("reprint_first", [False, True], ids=["paper-loaded", "reprint-pressed-while-out"])
+def test_a_ticket_held_up_by_paper_out_comes_out_once_when_paper_is_loaded(daemon, reprint_first):
+    printed = daemon.tmp / "printed"
+    with daemon.client() as c:
+        sid = _ticket_waiting_for_paper(c)
+        if reprint_first:  # the citizen presses 重新打印 before staff has come
+            event(c, sid, "choose", option="retry")
+            wait_for(c, sid, lambda s: s["step"]["data"]["state"] == "failed")
+        assert not list(printed.glob("*.png"))
+        c.post("/sim/printer/paper", json={"state": "ok"})
+        wait_for(c, sid, lambda s: s["step"]["kind"] == "done")  # moves on by itself: no need to press anything
+        time.sleep(2.5)  # a full look of the printer watch: nothing else comes out
+    assert len(list(printed.glob("*.png"))) == 1
+
+
+def test_a_ticket_waiting_for_paper_is_not_printed_after_the_citizen_has_left(daemon):
+    printed = daemon.tmp / "printed"
+    with daemon.client() as c:
+        _ticket_waiting_for_paper(c)
+        assert c.delete("/sessions/current").status_code == 204  # walked away
+        c.post("/sim/printer/paper", json={"state": "ok"})
+        time.sleep(2.5)
+    assert not list(printed.glob("*.png"))  # nobody is there to take it, and nobody else finds it

@@ -316,11 +316,22 @@ def test_print_failure_offers_retry_or_skip(session):
     assert session.snap.notice.code == "paper_out" and "back" not in accepted_events(session.item, session.snap)
     session.send(ev.OptionChosen, option="retry")
     assert session.effects[-1].job_id == "s1-r1-e9-receipt-2"
+    assert session.effects[-1].replaces == (job.job_id,)  # the first attempt must not come out as a second copy
     with pytest.raises(EventNotAccepted):
         transition(session.item, session.snap, ev.Printed(at=at(900), job_id=job.job_id))
     session.send(ev.PrintFailed, code="paper_out")
     session.send(ev.OptionChosen, option="skip")
     assert session.snap.step == "rate" and session.snap.history == ()
+
+
+def test_a_job_that_waited_for_paper_can_still_complete_the_print_step(session):
+    session.to_submit()
+    session.send(ev.Submitted, case_no="C9")
+    job = session.effects[-1]
+    session.send(ev.PrintFailed, job_id=job.job_id, code="paper_out")
+    assert "printed" in accepted_events(session.item, session.snap)
+    session.send(ev.Printed, job_id=job.job_id)  # staff loaded paper; the waiting job came out
+    assert session.snap.step == "rate" and session.snap.prints[-1].status == "printed"
 
 
 def test_bad_rating_needs_a_reason(session):
