@@ -36,6 +36,7 @@ from flows.model import (
 )
 
 IDLE_QUESTION = "还需要更多时间吗？"
+CARD_HELD = "已读取您的身份证，请点击屏幕上要办理的事项。"  # said when a card is placed at the home screen
 IDLE_GRACE_S = 30.0
 ELDER_FACTOR = 2.0
 RATING_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}

@@ -458,6 +458,8 @@ class KioskApp(App):
             ended = message.session
             if self.snapshot is not None and (ended is None or ended.id == self.snapshot.id):
                 self.go_home()
+        elif message.type == "card" and message.card is not None and self.snapshot is None:
+            self.screens["home"].show_card(message.card)
         elif message.type == "device" and self.sm.current == "maintenance":
             self.screens["maintenance"].refresh()
         elif message.type == "call" and message.call is not None:

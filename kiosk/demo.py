@@ -74,8 +74,22 @@ class Demo:
             if not missing:
                 break
             self.say(f"screens not seen yet: {' '.join(sorted(missing))}")
+        self.card_at_home()
         self.result.screens = list(self.app.shown)
         return self.result
+
+    def card_at_home(self) -> None:
+        """A card placed on the home screen: greeted by masked name, forgotten when lifted."""
+        p = self.pilot
+        self.say("a card placed at the home screen")
+        self.sim.remove_card()
+        p.wait_until(lambda: self.app.current == "home", "the home screen", 15)
+        self.sim.place_card("resident", elder_card_fields())
+        p.wait_until(lambda: "您好" in p.text("home.hint"), "the greeting of the card's holder", 15)
+        p.shot("home-card")
+        self.sim.remove_card()
+        p.wait_until(lambda: "您好" not in p.text("home.hint"), "the greeting to go", 15)
+        self.check_forgotten()
 
     def video_help(self) -> None:
         """视频帮助 first asks what the call may send; no helper is on duty here, so decline."""

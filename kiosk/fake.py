@@ -23,6 +23,7 @@ from local_api.schemas import (
     EventRejected,
     FieldView,
     HealthView,
+    HeldCardView,
     MaterialView,
     NoticeView,
     OptionView,
@@ -396,8 +397,13 @@ class FakeKioskd:
         with self._lock:
             self.card_present = True
             s = self._session
-            if s is None or STEP_ORDER[s["index"]] != "identify":
+            at_home = s is None
+            if not at_home and STEP_ORDER[s["index"]] != "identify":
                 return
+        if at_home:  # at the home screen kioskd reads it at once and greets its holder
+            self._push_card("held", RESIDENT.name_masked)
+            return
+        with self._lock:
             s["identified"] = True
             self._advance()
             snapshot = self._snapshot()
@@ -405,6 +411,13 @@ class FakeKioskd:
 
     def remove_card(self) -> None:
         self.card_present = False
+        if self._session is None:
+            self._push_card("gone", "")
+
+    def _push_card(self, state: str, name_masked: str) -> None:
+        message = PushMessage(type="card", card=HeldCardView(state=state, name_masked=name_masked))
+        for listener in list(self._listeners):
+            listener(message)
 
     def place_document(self, document: str = "a4") -> None:
         with self._lock:

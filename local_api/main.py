@@ -73,7 +73,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     runner = Runner(sessions, manager, outbox, print_queue=print_queue, db=db, bus=bus,
                     wake_forwarder=forwarder.wake if forwarder else lambda: None,
                     poll_s=settings.device_poll_s, hall_name=settings.hall_name, timezone=settings.timezone,
-                    hub=hub_client(8.0), local_prefix=settings.queue_local_prefix)
+                    hub=hub_client(8.0), local_prefix=settings.queue_local_prefix,
+                    card_hold_s=settings.card_hold_s)
     runner.local_tickets = LocalTicketBook(db, settings.kiosk_id)  # the Z block's numbers, until the hub has them
     reporter = LocalTicketReporter(runner.local_tickets, hub_client(10.0)) if settings.hub_url else None
     sessions.run_effects = runner.run

@@ -1,6 +1,6 @@
 """Render the fixed voice prompts to WAV files at set-up (``python -m local_api.prompts``).
 
-Fixed prompts (each step's prompt without placeholders, the idle question, printer faults) are
+Fixed prompts (each step's prompt without placeholders, the idle question, the card greeting, printer faults) are
 synthesised once into ``assets/voice`` so the kiosk plays them without synthesis; dynamic text
 (ticket numbers, case numbers) is still synthesised live and cached in the data dir.
 """
@@ -19,7 +19,7 @@ from flows.catalog import load_catalog
 
 
 def fixed_prompts() -> list[str]:
-    texts = {engine.IDLE_QUESTION, *engine.PRINT_FAULTS.values()}
+    texts = {engine.IDLE_QUESTION, engine.CARD_HELD, *engine.PRINT_FAULTS.values()}
     for item in load_catalog().values():
         texts.update(step.prompt for step in item.steps if step.prompt and "{" not in step.prompt)
     return sorted(texts)

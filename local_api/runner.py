@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,8 @@ from drivers.errors import CoverOpen, DeviceTimeout, DriverError, NotPresent, Pa
 from drivers.id_card.errors import CardRemoved
 from flows import effects as fx
 from flows import events as ev
+from flows.engine import CARD_HELD
+from flows.masking import mask_name
 from local_api.codes import CARD_TYPES, RATING_LEVELS, id_type
 from local_api.db.models import ConsentRecord
 from local_api.hub_client import HubClient
@@ -43,12 +46,13 @@ class Runner:
                  wake_forwarder: Callable[[], None] = lambda: None, db: Any = None, bus: Any = None,
                  poll_s: float = 0.3, capture_timeout_s: float = 120.0, hall_name: str = "",
                  hub: HubClient | None = None, timezone: str = "Asia/Shanghai", local_tickets: Any = None,
-                 local_prefix: str = "Z", printer_watch_s: float = 2.0) -> None:
+                 local_prefix: str = "Z", printer_watch_s: float = 2.0, card_hold_s: float = 90.0) -> None:
         self.sessions = sessions
         self.devices = devices
         self.outbox = outbox
         self.print_queue = print_queue
         self.wake_forwarder = wake_forwarder
+        self.card_hold_s = card_hold_s  # how long a card placed at the home screen waits for a service to be chosen
         self.printer_watch_s = printer_watch_s  # how often a printer with waiting jobs is asked for its status
         self.db = db
         self.bus = bus
@@ -67,6 +71,7 @@ class Runner:
         self._card_wake = threading.Event()
         self._capture_cancel: dict[str, threading.Event] = {}
         self._stop = threading.Event()
+        self._held_card: tuple[Any, float, str | None] | None = None  # (record, deadline, session it went to)
         self._waiting_jobs: dict[str, str] = {}  # print job id -> its session, while the job waits for the printer
         self._printer_thread = threading.Thread(target=self._printer_loop, name="print-resume", daemon=True)
         self._card_thread = threading.Thread(target=self._card_loop, name="card-reader", daemon=True)
@@ -144,12 +149,22 @@ class Runner:
             self._card_session = None
 
     def _card_loop(self) -> None:
-        """Read cards for an identify step; otherwise, during a session, watch for someone else's card."""
+        """Read cards for an identify step; at the home screen, hold a card placed there for the session
+        the citizen then starts; during a session, watch for someone else's card."""
         while not self._stop.is_set():
             session_id = self._card_session
-            watched = None if session_id else self._identified_session()
+            snap = self.sessions.snapshot()
+            active = snap if snap is not None and snap.status == "active" else None
+            self._forget_held_card_unless(active)
+            if session_id and self._held_card is not None:  # placed at home: it is this step's card
+                record, self._held_card = self._held_card[0], None
+                self._card_session = None
+                self._result(session_id, ev.CardRead(at=self.now(), record=card_event_record(record.to_dict())))
+                continue
+            watched = None if session_id or active is None or not active.card else active
+            at_home = active is None
             reader = self.devices.get("id_reader")
-            if session_id is None and (watched is None or reader is None):
+            if session_id is None and ((watched is None and not at_home) or reader is None):
                 self._card_wake.wait(1.0)
                 self._card_wake.clear()
                 continue
@@ -171,13 +186,48 @@ class Runner:
                 self._card_session = None
                 self._result(session_id, ev.CardRead(at=self.now(), record=card_event_record(record.to_dict())))
                 continue
-            if record is not None and watched is not None and record.id_number != watched.card.get("id_number"):
+            if at_home:
+                if record is not None:
+                    self._hold_card(record)
+                elif self._held_card is not None and not getattr(reader, "card_present", True):
+                    self._drop_held_card("taken away")
+            elif record is not None and watched is not None and record.id_number != watched.card.get("id_number"):
                 # Another person's card: the previous citizen has gone. End their session and wipe it,
                 # so the newcomer never sees it; their own card read again is simply ignored.
                 log.info("another card during a session; ending it", extra={"session": watched.session_id})
                 self.sessions.abandon("another card")
                 continue
             self._stop.wait(self.poll_s)
+
+    # A card placed at the home screen logs the citizen in: it is read at once, greeted by its masked
+    # name, and given to the identify step of whatever item they tap. It is held in memory only, and
+    # only while it lies on the reader, at most card_hold_s, and never beyond the session it started.
+    def _hold_card(self, record: Any) -> None:
+        self._held_card = (record, time.monotonic() + self.card_hold_s, None)
+        log.info("card placed at the home screen; held for the next session")
+        self._publish_card("held", mask_name(record.name))
+        self.pool.submit(self._guarded, self._do_speak, "", fx.Speak(text=CARD_HELD))
+
+    def _drop_held_card(self, why: str) -> None:
+        self._held_card = None
+        log.info("held card dropped", extra={"why": why})
+        self._publish_card("gone", "")
+
+    def _forget_held_card_unless(self, active: Any) -> None:
+        held = self._held_card
+        if held is None:
+            return
+        record, deadline, session_id = held
+        if active is not None and session_id is None:
+            self._held_card = (record, deadline, active.session_id)  # the session it is meant for
+        elif session_id is not None and (active is None or active.session_id != session_id):
+            self._drop_held_card("its session ended")
+        elif active is None and time.monotonic() > deadline:
+            self._drop_held_card("not used in time")
+
+    def _publish_card(self, state: str, name_masked: str) -> None:
+        if self.bus is not None:
+            self.bus.publish({"type": "card", "card": {"state": state, "name_masked": name_masked}})
 
     def _identified_session(self) -> Any:
         snap = self.sessions.snapshot()

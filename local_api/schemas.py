@@ -182,6 +182,13 @@ class CallStart(BaseModel):
     document: bool = False
 
 
+class HeldCardView(BaseModel):
+    """A card placed at the home screen: ``held`` until a service is tapped, ``gone`` when lifted or expired."""
+
+    state: Literal["held", "gone"]
+    name_masked: str = ""  # 张*; never the full name
+
+
 class CallView(BaseModel):
     """The video call as the UI shows it (``/v1/call`` and the ``call`` push)."""
 
@@ -198,7 +205,8 @@ class CallView(BaseModel):
 class PushMessage(BaseModel):
     """What ``/v1/events`` pushes: a session snapshot, a device status change or the video call."""
 
-    type: Literal["session", "device", "session_ended", "call"]
+    type: Literal["session", "device", "session_ended", "call", "card"]
     session: SessionSnapshot | None = None
     device: DeviceView | None = None
     call: CallView | None = None
+    card: HeldCardView | None = None

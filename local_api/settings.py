@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     speaker: str | None = Field(default=None, description="alsa:default (any ALSA PCM name) or sim:")
     device_poll_s: float = Field(default=0.3, gt=0, le=10)
     device_probe_s: float = Field(default=15.0, gt=0, le=3600)
+    # a card placed at the home screen waits this long (while it lies on the reader) for a service to be tapped
+    card_hold_s: float = Field(default=90.0, gt=0, le=600)
 
     hub_url: str | None = None
     hub_token: str | None = None

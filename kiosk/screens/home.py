@@ -19,6 +19,8 @@ class HomeScreen(KScreen):
         super().__init__(**kwargs)
         self.items: list[ServiceItemSummary] = []
         self._built_for: tuple | None = None  # what the widgets on screen were built from
+        self.hint: KLabel | None = None
+        self.held_name = ""  # masked name of a card lying on the reader, greeted until a service is tapped
 
     def set_items(self, items: list[ServiceItemSummary]) -> None:
         self.items = list(items)
@@ -43,8 +45,9 @@ class HomeScreen(KScreen):
         self.body.clear_widgets()
         self.add_language_switch()
         hint = Panel(bg=[*self.app.colour("primary")[:3], 1])
-        hint.add_widget(KLabel(text=t("home.start_hint"), pair="primary_button", bold=True, align="center",
-                               font_px=ts.body if bilingual else ts.heading, kid="home.hint"))
+        self.hint = KLabel(text=self._hint_text(), pair="primary_button", bold=True, align="center",
+                           font_px=ts.body if bilingual else ts.heading, kid="home.hint")
+        hint.add_widget(self.hint)
         self.body.add_widget(hint)
         if not bilingual:  # the hint above already says "or tap a service below"
             self.body.add_widget(KLabel(text=t("home.services"), pair="body_soft", kid="home.services"))
@@ -74,9 +77,22 @@ class HomeScreen(KScreen):
             button.height = ts.button_h * 1.3
 
     def clear(self) -> None:
-        """Nothing of a citizen is ever on the home screen: keep it, only scroll back to the top."""
+        """Nothing of a citizen stays on the home screen: keep it, only scroll back to the top."""
         self.notice.text = ""
         self.scroll.scroll_y = 1
+        self.show_card(None)
+
+    def show_card(self, card) -> None:
+        """A card placed here greets its holder by masked name (kioskd holds it for the service they tap);
+        ``None`` or a card that is ``gone`` brings back the invitation to place one."""
+        self.held_name = card.name_masked if card is not None and card.state == "held" else ""
+        if self.hint is not None:
+            self.hint.text = self._hint_text()
+
+    def _hint_text(self) -> str:
+        if self.held_name:
+            return self.app.t("home.card_held", name=self.held_name)
+        return self.app.t("home.start_hint")
 
     def add_language_switch(self) -> None:
         """中文 / བོད་ཡིག / ئۇيغۇرچە: one large button per offered language, the current one filled."""

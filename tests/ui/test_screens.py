@@ -223,3 +223,21 @@ def test_services_side_by_side_line_up_even_when_one_name_takes_two_lines(kiosk)
     assert "\n" in long_.text and "\n" not in short.text
     assert short.y == long_.y and short.height == long_.height
     assert short.height >= kiosk.app.ts.button_h
+
+
+def test_a_card_placed_at_home_greets_its_holder_masked_and_leaves_no_trace(kiosk, tmp_path):
+    app, fake, p = kiosk.app, kiosk.fake, kiosk.pilot
+    invitation = p.text("home.hint")
+    fake.place_card()
+    p.wait_until(lambda: p.text("home.hint").startswith("欧阳*，您好"), "the greeting")
+    app.screenshot_dir = tmp_path
+    p.shot("home-card")
+    assert app.shots[-1].name.endswith("-home-card.png") and app.shots[-1].stat().st_size > 10_000
+    fake.remove_card()  # lifted again without choosing: back to the invitation
+    p.wait_until(lambda: p.text("home.hint") == invitation, "the invitation")
+    fake.place_card()
+    p.wait_until(lambda: "欧阳*" in p.text("home.hint"), "the greeting again")
+    walk_to(kiosk, "identify")  # a service is tapped: the session takes over the card
+    app.leave_session()
+    p.wait_screen("home")
+    assert p.text("home.hint") == invitation and "欧阳" not in p.all_text()

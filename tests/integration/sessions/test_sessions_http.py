@@ -205,3 +205,77 @@ def test_a_ticket_waiting_for_paper_is_not_printed_after_the_citizen_has_left(da
         c.post("/sim/printer/paper", json={"state": "ok"})
         time.sleep(2.5)
     assert not list(printed.glob("*.png"))  # nobody is there to take it, and nobody else finds it
+
+
+def _to_identify(c, sid: str) -> dict:
+    for _ in range(6):
+        snap = c.get(f"/sessions/{sid}").json()
+        if snap["step"]["kind"] == "identify" or snap["applicant"] is not None:  # a held card passes it at once
+            return snap
+        if snap["step"]["kind"] == "consent":
+            event(c, sid, "consent", accepted=True)
+        else:
+            event(c, sid, "next")
+    raise AssertionError(f"never reached the identify step: {snap['step']}")
+
+
+def _card_pushes(ws, until: str, timeout: float = 10.0) -> dict:
+    import json
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            message = json.loads(ws.recv(timeout=0.5))
+        except TimeoutError:
+            continue
+        if message.get("type") == "card" and message["card"]["state"] == until:
+            return message["card"]
+    raise AssertionError(f"no card push {until!r}")
+
+
+def test_a_card_placed_at_the_home_screen_logs_the_citizen_in(daemon):
+    from websockets.sync.client import connect
+
+    with daemon.client() as c, connect(daemon.url.replace("http", "ws") + f"/events?token={daemon.token}") as ws:
+        c.post("/sim/id_reader/place", json={"card": "resident"})
+        held = _card_pushes(ws, "held")
+        assert held["name_masked"] == "张*" and NAME not in json_text(held)  # greeted, masked
+        sid = c.post("/sessions", json={"item_code": "housing_fund_query"}).json()["id"]
+        _to_identify(c, sid)
+        snap = wait_for(c, sid, lambda s: s["applicant"] is not None, timeout=5)  # no second placing needed
+        assert snap["applicant"]["name_masked"] == "张*"
+    assert NAME not in daemon.log_text()
+
+
+def test_a_card_lifted_at_the_home_screen_is_forgotten(daemon):
+    from websockets.sync.client import connect
+
+    with daemon.client() as c, connect(daemon.url.replace("http", "ws") + f"/events?token={daemon.token}") as ws:
+        c.post("/sim/id_reader/place", json={"card": "resident"})
+        _card_pushes(ws, "held")
+        c.post("/sim/id_reader/remove")
+        assert _card_pushes(ws, "gone")["name_masked"] == ""
+        sid = c.post("/sessions", json={"item_code": "housing_fund_query"}).json()["id"]
+        _to_identify(c, sid)
+        time.sleep(1.5)
+        assert c.get(f"/sessions/{sid}").json()["applicant"] is None  # the next person is not them
+
+
+def test_a_held_card_does_not_outlive_the_session_it_started(daemon):
+    with daemon.client() as c:
+        c.post("/sim/id_reader/place", json={"card": "resident"})
+        time.sleep(1.0)
+        first = c.post("/sessions", json={"item_code": "queue_ticket"}).json()["id"]  # no identify step used
+        assert c.delete("/sessions/current").status_code == 204
+        time.sleep(0.5)
+        sid = c.post("/sessions", json={"item_code": "housing_fund_query"}).json()["id"]
+        assert sid != first
+        _to_identify(c, sid)
+        time.sleep(1.5)
+        assert c.get(f"/sessions/{sid}").json()["applicant"] is None
+
+
+def json_text(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
