@@ -56,7 +56,7 @@ def test_item_runs_from_card_to_paper(stack, code):
         snap = c.post("/sessions", json={"item_code": code}).json()
         assert "id" in snap, snap
         try:
-            steps, _ = play(c, snap["id"])
+            steps, last = play(c, snap["id"])
         finally:
             c.delete("/sessions/current")
         assert c.get("/sessions/current").status_code == 404
@@ -72,7 +72,22 @@ def test_item_runs_from_card_to_paper(stack, code):
         assert "王*" in text or "王" in text
         with hub.api() as api:
             found = api.post("/cases/lookup", json={"id_type": "111", "id_number": ELDER_CARD["id_number"]}).json()
-        assert any(case["item_code"] == hub_item_code(item) for case in found["cases"]), found
+            number = last["case_no"] or last["provisional_no"]  # what the citizen was told
+            assert number, last
+            ours = [case for case in found["cases"] if number in (case["case_no"], case["provisional_no"])]
+            assert len(ours) == 1, found  # arrived, and once
+            case = api.get(f"/cases/{ours[0]['case_no']}").json()
+        assert case["item_name"] == item.name and case["applicant_name"] == "王**"
+        assert case["item_code"] == hub_item_code(item)
+        assert number in text  # the receipt names the application by the number the citizen was told
+        # every page the citizen put under the camera reached the platform, labelled with its material
+        labels = [m["label"] for m in case["materials"]]
+        for step in (s for s in item.steps if s.kind == "capture" and s.id in steps):
+            for material in (item.material(code) for code in step.materials):
+                pages = [label for label in labels if label.startswith(f"{material.name} 第")]
+                if not material.skippable:
+                    assert pages == [f"{material.name} 第{n}页" for n in range(1, material.pages + 1)], labels
+        assert all(m["size"] > 10_000 and m["content_type"] == "image/jpeg" for m in case["materials"])
         assert outbox["failed"] == 0
     # nothing of the citizen is left on the kiosk
     assert not any(Path(daemon.data_dir / "sessions").iterdir())
