@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -60,13 +60,16 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     manager = DeviceManager(settings, on_status=on_status)
     catalog = _catalog(settings)
     sessions = SessionService(catalog.items, settings.data_dir / "sessions", db=db, bus=bus)
-    outbox = Outbox(db, settings.data_dir / "outbox", Sealer(settings.data_dir / "outbox.key"), settings.kiosk_id)
+    outbox = Outbox(db, settings.data_dir / "outbox", Sealer(settings.data_dir / "outbox.key"), settings.kiosk_id,
+                    backoff_base_s=settings.outbox_retry_s,
+                    backoff_max_s=max(settings.outbox_retry_max_s, settings.outbox_retry_s))
+
     def hub_client(timeout: float) -> HubClient | None:
         # One client per user of the hub: an upload that takes its time never delays a queue ticket.
         return HubClient(settings.hub_url, settings.hub_token or "", timeout=timeout) if settings.hub_url else None
 
     hub = hub_client(15.0)
-    forwarder = Forwarder(outbox, hub) if hub else None
+    forwarder = Forwarder(outbox, hub, retention=timedelta(days=settings.outbox_retention_days)) if hub else None
     heartbeat = (Heartbeat(hub_client(10.0), lambda: _heartbeat_report(manager, outbox, catalog))
                  if settings.hub_url else None)
     print_queue = _print_queue(settings, manager)

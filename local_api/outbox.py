@@ -257,7 +257,8 @@ class Outbox:
             entry.attempts += 1
             delay = self.backoff_base_s if quick else min(
                 self.backoff_max_s, self.backoff_base_s * 2 ** min(entry.attempts - 1, 20))
-            # Full jitter spreads a fleet of kiosks coming back after the same outage.
+            # Jitter (a random half to all of the delay) spreads a fleet of kiosks coming back after the
+            # same outage, while no retry comes sooner than half its step.
             entry.next_attempt_at = self.clock() + timedelta(seconds=random.uniform(delay / 2, delay))
             entry.last_error = error[:500]
 

@@ -89,6 +89,11 @@ class Settings(BaseSettings):
 
     hub_url: str | None = None
     hub_token: str | None = None
+    # store-and-forward: the first retry after a failed send, doubling up to the cap; what the hub has
+    # acknowledged is kept this long (to look up a case number by the provisional one), then purged
+    outbox_retry_s: float = Field(default=2.0, gt=0, le=600)
+    outbox_retry_max_s: float = Field(default=300.0, gt=0, le=86_400)
+    outbox_retention_days: float = Field(default=7.0, ge=0, le=365)
 
     session_idle_s: float = Field(default=120.0, gt=0)
     technician_pin: str = Field(default="", description="PIN for the maintenance screen; empty disables it")

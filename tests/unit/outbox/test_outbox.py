@@ -114,6 +114,8 @@ def test_stored_submission_is_encrypted_at_rest_and_numbered_provisionally(outbo
     on_disk = b"".join(row[2] for row in raw_rows(tmp_path)) + b"".join(
         p.read_bytes() for p in (tmp_path / "outbox").rglob("*") if p.is_file())
     assert ID_NUMBER.encode() not in on_disk and "张三".encode() not in on_disk and SCAN not in on_disk
+    keys = list(tmp_path.rglob("*.key"))
+    assert keys and all(k.stat().st_mode & 0o777 == 0o600 for k in keys)  # the key is readable by kioskd only
 
 
 def test_same_key_twice_keeps_one_entry_and_the_first_receipt(outbox, tmp_path):
