@@ -31,6 +31,10 @@ def _write(path: Path, data: bytes) -> None:
         fail(f"cannot write {path}: {exc.strerror}; check the folder exists and is writable", FAILED)
 
 
+def _corners(quad) -> list[list[float]]:
+    return [[round(float(x), 2), round(float(y), 2)] for x, y in quad]
+
+
 @app.command()
 def detect(
     images: list[Path] = typer.Argument(..., help="Photos of the plate."),
@@ -45,13 +49,16 @@ def detect(
         t0 = time.perf_counter()
         found = find(image)
         ms = (time.perf_counter() - t0) * 1000
-        quad = None if found.quad is None else [[round(float(x), 2), round(float(y), 2)] for x, y in found.quad]
+        quad = None if found.quad is None else _corners(found.quad)
+        others = [_corners(q) for q in found.others]  # more documents on the plate: only the largest is taken
         missing += quad is None
         if as_json:
-            sys.stdout.write(json.dumps({"image": str(path), "quad": quad, "ms": round(ms, 2)}) + "\n")
+            line = {"image": str(path), "quad": quad, "ms": round(ms, 2), "others": others}
+            sys.stdout.write(json.dumps(line) + "\n")
         else:
             where = "none" if quad is None else " ".join(f"({x:.0f},{y:.0f})" for x, y in quad)
-            sys.stdout.write(f"{path}: {where}  [{ms:.1f} ms]\n")
+            more = f"  (+{len(others)} more on the plate)" if others else ""
+            sys.stdout.write(f"{path}: {where}  [{ms:.1f} ms]{more}\n")
     sys.stdout.flush()
 
 

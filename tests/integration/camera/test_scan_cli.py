@@ -43,6 +43,23 @@ def test_detect_prints_one_json_object_per_image(photos):
     assert lines[1]["quad"] is None
     assert geometry.corner_error(truth["page"], np.array(lines[0]["quad"]))[1] < 1.0
     assert all(isinstance(line["ms"], float) for line in lines)
+    assert lines[0]["others"] == [] and lines[1]["others"] == []
+
+
+def test_detect_reports_the_other_documents_on_the_plate(tmp_path):
+    rng = np.random.default_rng(7)
+    plate = np.clip(rng.normal(60, 6, (600, 800, 3)), 0, 255).astype(np.uint8)  # dark felt
+    page = np.float32([[80, 70], [420, 85], [405, 540], [70, 525]])
+    card = np.float32([[520, 200], [720, 210], [715, 335], [515, 325]])
+    cv2.fillPoly(plate, [page.astype(np.int32)], (238, 238, 236))
+    cv2.fillPoly(plate, [card.astype(np.int32)], (215, 230, 245))
+    cv2.imwrite(str(tmp_path / "two.png"), plate)
+    result = _run("scan", "detect", str(tmp_path / "two.png"), "--json")
+    line = json.loads(result.stdout)
+    assert geometry.polygon_iou(np.array(line["quad"]), page) > 0.95  # the largest is the one taken
+    assert len(line["others"]) == 1 and geometry.polygon_iou(np.array(line["others"][0]), card) > 0.9
+    text = _run("scan", "detect", str(tmp_path / "two.png")).stdout
+    assert "(+1 more on the plate)" in text
 
 
 def test_detect_uses_exif_orientation(photos, tmp_path):
