@@ -299,6 +299,8 @@ def _on_cancel_helper(item, snap, step, event, effects):
 
 
 def _on_still_here(item, snap, step, event, effects):
+    if event.elder_mode is not None and event.elder_mode != snap.elder_mode:
+        return snap.model_copy(update={"elder_mode": event.elder_mode})  # the deadline is recomputed on touch
     return snap
 
 

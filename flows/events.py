@@ -77,6 +77,7 @@ class Rated(_Event):
 
 class StillHere(_Event):
     type: Literal["still_here"] = "still_here"
+    elder_mode: bool | None = None  # the citizen switched 长辈模式 on or off mid-session: slower timeouts follow
 
 
 class FinishPressed(_Event):

@@ -511,6 +511,8 @@ class KioskApp(App):
         if self.ts.elder and self.muted:
             self.toggle_mute()  # elder mode speaks
         self.rebuild()
+        if self.snapshot is not None:  # mid-session: kioskd's timeouts become slower (or normal) too
+            self.send("still_here", {"elder_mode": self.ts.elder})
 
     def set_language(self, language: str) -> None:
         """Show every string in ``language`` (bilingual with Chinese for minority languages)."""

@@ -279,6 +279,8 @@ class FakeKioskd:
                 raise EventRejectedError(EventRejected(detail=f"{event.type} not accepted now", step=step.id,
                                                        expected=step.accepts))
             self.events.append((event.type, dict(event.data)))
+            if event.type == "still_here" and event.data.get("elder_mode") is not None:  # as kioskd: slower or not
+                s["idle_s"] = self.idle_s * (2 if event.data["elder_mode"] else 1)
             s["deadline"] = _now() + timedelta(seconds=s["idle_s"])
             ended = False
             if event.type == "still_here":

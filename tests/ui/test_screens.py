@@ -155,6 +155,8 @@ def test_elder_mode_makes_text_and_targets_larger(kiosk):
     p.tap("home.item.hj-zm")
     p.wait_screen("guide")
     assert kiosk.fake.sessions_started >= 1
+    p.tap("shell.elder")  # switched off mid-session: kioskd is told, its timeouts follow
+    p.wait_until(lambda: ("still_here", {"elder_mode": False}) in kiosk.fake.events, "kioskd to be told")
 
 
 def test_technician_gesture_and_pin_open_maintenance(kiosk):

@@ -160,6 +160,15 @@ def test_elder_mode_doubles_timeouts(item, make_session):
     assert elder.snap.idle_deadline == at(200) + timedelta(seconds=60)
 
 
+def test_elder_mode_switched_on_mid_session_slows_the_timeouts_from_then_on(item, make_session):
+    session = make_session(item)
+    assert session.snap.idle_deadline == T0 + timedelta(seconds=100)
+    session.send(ev.StillHere, after=10, elder_mode=True)
+    assert session.snap.elder_mode and session.snap.idle_deadline == at(10) + timedelta(seconds=200)
+    session.send(ev.StillHere, after=20, elder_mode=False)
+    assert not session.snap.elder_mode and session.snap.idle_deadline == at(30) + timedelta(seconds=100)
+
+
 def test_waiting_for_a_helper_is_never_abandoned(session):
     session.send(ev.HelperCalled)
     assert session.kinds() == ["call_helper"] and session.snap.idle_deadline is None
