@@ -38,7 +38,7 @@ def _ticket(data: dict[str, Any], hall: str) -> Document:
     number = result.get("number") or data.get("case_no") or ""
     notice = "请留意叫号，过号请重新取号。"
     if result.get("source") == "local":
-        notice = "本号为自助机离线号段，请留意叫号屏幕。" + notice
+        notice = "本号为自助机离线号段，请留意叫号屏幕，过号请重新取号。"
     answers = data.get("answers") or {}
     document = queue_ticket(
         number=number,

@@ -270,8 +270,10 @@ class DoneScreen(StepScreen):
                                 font_px=self.app.ts.title))
         number = snapshot.case_no or snapshot.provisional_no
         if number:
-            panel.add_widget(KLabel(text=t("done.case_no", case_no=number), pair="card",
-                                    align="center", kid="done.case_no"))
+            # a queue number is not a case number: 您的号码 for a ticket, 办件编号 for an application
+            ticket = (snapshot.step.data.get("result") or {}).get("number") == number
+            panel.add_widget(KLabel(text=t("done.ticket_no" if ticket else "done.case_no", case_no=number),
+                                    pair="card", align="center", kid="done.case_no"))
         panel.add_widget(KLabel(text=snapshot.step.body or t("done.take_card"), pair="card", align="center"))
         self.body.add_widget(panel)
         self.body.add_widget(self.countdown)
