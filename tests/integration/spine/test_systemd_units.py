@@ -27,3 +27,37 @@ def test_unit_verifies(tmp_path, unit):
         if unit in line and "not found" not in line.lower()
     ]
     assert not problems, done.stderr
+
+
+def _declared(conf: str) -> tuple[set[str], set[str]]:
+    users, groups = set(), set()
+    for line in conf.splitlines():
+        fields = line.split()
+        if fields and fields[0] == "u":
+            users.add(fields[1])
+            groups.add(fields[1])
+        elif fields and fields[0] == "m":
+            groups.add(fields[2])
+    return users, groups
+
+
+def test_every_account_the_units_run_as_is_declared_for_sysusers():
+    users, groups = _declared((UNITS / "kiosk.sysusers.conf").read_text())
+    for unit in ("kioskd.service", "kiosk.service", "kioskhub.service"):
+        for line in (UNITS / unit).read_text().splitlines():
+            key, _, value = line.partition("=")
+            if key == "User":
+                assert value in users, f"{unit}: user {value} is not created by kiosk.sysusers.conf"
+            elif key in ("Group", "SupplementaryGroups"):
+                missing = set(value.split()) - groups
+                assert not missing, f"{unit}: groups {missing} are not in kiosk.sysusers.conf"
+
+
+@pytest.mark.skipif(shutil.which("systemd-sysusers") is None, reason="systemd-sysusers not installed")
+def test_sysusers_creates_the_accounts_on_a_fresh_system(tmp_path):
+    (tmp_path / "etc").mkdir()
+    done = subprocess.run(["systemd-sysusers", "--dry-run", f"--root={tmp_path}", str(UNITS / "kiosk.sysusers.conf")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    said = done.stderr + done.stdout
+    assert "Creating user 'kiosk'" in said and "Creating user 'kioskhub'" in said
