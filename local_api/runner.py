@@ -421,10 +421,17 @@ class Runner:
         files: list[MaterialFile] = []
         folder = self.sessions.folder(session_id)
         for material in effect.materials:
-            for n, ref in enumerate(material.get("refs", ()), start=1):
+            pages = [(folder / ref).read_bytes() for ref in material.get("refs", ())]
+            for n, jpeg in enumerate(pages, start=1):
                 name = f"{material['code']}-{n:02d}.jpg"
-                files.append(MaterialFile(name, "image/jpeg", material["name"], (folder / ref).read_bytes()))
+                files.append(MaterialFile(name, "image/jpeg", material["name"], jpeg))
                 application["materials"].append({"file": name, "label": f"{material['name']} 第{n}页"})
+            spec = next((m for m in item.materials if m.code == material["code"]), None) if item else None
+            if spec is not None and spec.capture == "id_card" and len(pages) == 2:
+                # 身份证复印件: the hall files an ID card as front and back on one A4 page at true size
+                name = f"{material['code']}-copy.jpg"
+                files.append(MaterialFile(name, "image/jpeg", material["name"], id_copy_jpeg(*pages, item.name)))
+                application["materials"].append({"file": name, "label": f"{material['name']} 复印件（正反面）"})
         try:
             receipt = self.outbox.store_case(effect.idempotency_key, effect.item_code, application, files)
         except OutboxFull:
@@ -491,6 +498,18 @@ class Runner:
         if cancel:
             cancel.set()
         self.sessions.wipe(session_id)
+
+
+def id_copy_jpeg(front: bytes, back: bytes, item_name: str) -> bytes:
+    """Front above back on one A4 page at true size, marked for this use only, as halls stamp copies."""
+    import cv2
+    import numpy as np
+
+    from drivers.camera import warp
+
+    sides = [cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR) for jpeg in (front, back)]
+    page = warp.id_copy_page(*sides, dpi=200, note=f"此复印件仅供办理{item_name}使用")
+    return warp.encode_jpeg(page, 200, quality=85)
 
 
 def hub_item_code(item: Any) -> str:

@@ -91,3 +91,37 @@ def test_item_runs_from_card_to_paper(stack, code):
         assert outbox["failed"] == 0
     # nothing of the citizen is left on the kiosk
     assert not any(Path(daemon.data_dir / "sessions").iterdir())
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_an_id_card_captured_front_and_back_also_reaches_the_hub_as_one_copy_page(tmp_path):
+    # A hall that wants the card itself (no electronic licence instead): both sides are captured,
+    # and the platform gets them as the 身份证复印件 page halls file, besides the two photos.
+    from flows.loader import DEFINITIONS_DIR
+
+    hall = tmp_path / "hall-flows"
+    hall.mkdir()
+    own = (DEFINITIONS_DIR / "residence_permit.yaml").read_text(encoding="utf-8")
+    wants_the_card = own.replace("    e_licence: 居民身份证电子证照\n", "", 1)
+    (hall / "residence_permit.yaml").write_text(wants_the_card, encoding="utf-8")
+    with kioskhub(tmp_path / "hub", "copy-kiosk") as hub, kioskd(
+        tmp_path / "kiosk", KIOSK_DEVICES="sim", KIOSK_PRINTER=f"sim://{tmp_path / 'printed'}",
+        KIOSK_VOICE="none:", KIOSK_KIOSK_ID="copy-kiosk", KIOSK_HUB_URL=hub.url, KIOSK_HUB_TOKEN=hub.kiosk_token,
+        KIOSK_DEVICE_POLL_S="0.05", KIOSK_FLOWS_DIR=str(hall), KIOSK_ITEMS="residence_permit",
+    ) as daemon, daemon.client() as c:
+        snap = c.post("/sessions", json={"item_code": "residence_permit"}).json()
+        try:
+            _, last = play(c, snap["id"])
+        finally:
+            c.delete("/sessions/current")
+        wait_drained(c)
+        number = last["case_no"] or last["provisional_no"]
+        with hub.api() as api:
+            found = api.post("/cases/lookup", json={"id_type": "111", "id_number": ELDER_CARD["id_number"]}).json()
+            [ours] = [case for case in found["cases"] if number in (case["case_no"], case["provisional_no"])]
+            case = api.get(f"/cases/{ours['case_no']}").json()
+    labels = [m["label"] for m in case["materials"]]
+    assert labels[:3] == ["居民身份证 第1页", "居民身份证 第2页", "居民身份证 复印件（正反面）"], labels
+    copy = next(m for m in case["materials"] if m["label"].endswith("复印件（正反面）"))
+    assert copy["content_type"] == "image/jpeg" and copy["size"] > 50_000
