@@ -106,6 +106,10 @@ class KioskdClient(Protocol):
 
     def current_call(self) -> CallView | None: ...
 
+    def call_policy(self) -> bool | None:
+        """Whether this site records calls, asked before the consent screen; None when unknown now."""
+        ...
+
     def end_call(self) -> None:
         """Hang up (or stop ringing); nothing happens when there is no call."""
         ...
@@ -310,6 +314,13 @@ class HttpKioskd:
         if response.status_code == 404:
             raise CallError("unsupported", "kioskd has no /v1/call; it is older than the UI's video help")
         return self._call_view(response, "start a call")
+
+    def call_policy(self) -> bool | None:
+        response = self._request("GET", "/v1/call/policy")
+        if response.status_code != 200:
+            return None  # an older kioskd: the call itself will say
+        recording = response.json().get("recording")
+        return recording if isinstance(recording, bool) else None
 
     def current_call(self) -> CallView | None:
         response = self._request("GET", "/v1/call")

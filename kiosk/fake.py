@@ -556,6 +556,10 @@ class FakeKioskd:
         """The connection drops (reconnecting) or comes back (connected)."""
         self._call_changed(state="connected" if recovered else "reconnecting")
 
+    def call_policy(self) -> bool | None:
+        self.health()
+        return self.call_recording
+
     def current_call(self) -> CallView | None:
         self.health()
         with self._lock:

@@ -67,6 +67,17 @@ def _ended() -> JSONResponse:
     return JSONResponse({"detail": "通话已结束", "code": "call_ended"}, status_code=409)
 
 
+class CallPolicy(BaseModel):
+    recording: bool = Field(description="calls are recorded at this site; the citizen is told before agreeing")
+    ring_timeout_s: float
+
+
+@router.get("/calls/policy", response_model=CallPolicy)
+def call_policy(state: StateDep, board: BoardDep, _kiosk_id: KioskDep) -> dict[str, Any]:
+    """What the consent screen tells the citizen before any call exists: is it recorded, how long it rings."""
+    return {"recording": state.settings.call_recording, "ring_timeout_s": board.ring_seconds}
+
+
 @router.post("/calls", status_code=201, response_model=CallStarted)
 async def start_call(state: StateDep, board: BoardDep, kiosk_id: KioskDep, body: CallRequest) -> dict[str, Any]:
     """The citizen asked for video help: ring every helper's console."""

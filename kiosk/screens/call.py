@@ -48,10 +48,20 @@ class CallConsentScreen(KScreen):
         self.prompt.text = t("call.consent_prompt")
         self.choice = {"screen": False, "document": False}
         self._render()
+        # Whether the site records calls is asked now, so the citizen knows before agreeing to one.
+        backend = self.app.backend
+        backend.call(backend.client.call_policy, on_done=self._policy_known, on_error=lambda _e: None)
         self.set_actions([
             (t("call.cancel"), "call_consent.cancel", "secondary_button", self.app.call.consent_declined),
             (t("call.agree"), "call_consent.agree", "good_button", self._agree),
         ])
+
+    def _policy_known(self, recording: bool | None) -> None:
+        if recording is None or self.manager is None or self.manager.current != self.name:
+            return
+        if recording != self.app.call.recording_known:
+            self.app.call.recording_known = recording
+            self._render()
 
     def _agree(self) -> None:
         self.app.call.consent_given(**self.choice)

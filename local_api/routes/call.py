@@ -45,6 +45,13 @@ async def start_call(body: CallStart, request: Request) -> Any:
         return _unavailable("hub_unreachable", str(exc))
 
 
+@router.get("/policy")
+async def call_policy(request: Request) -> dict[str, Any]:
+    """Before any call: does this site record calls (``recording`` true/false, or null when the hub cannot
+    say now). The consent screen tells the citizen before the camera turns on."""
+    return await _manager(request).policy()
+
+
 @router.get("", response_model=CallView, responses={404: {"description": "no call"}})
 def get_call(request: Request) -> Any:
     view = _manager(request).view()

@@ -35,6 +35,7 @@ from local_api.video.signaling import CallRefused, HubCalls, HubUnreachable, Sig
 from local_api.video.stepstate import step_summary
 
 log = logging.getLogger(__name__)
+POLICY_TTL_S = 300.0  # a site's recording policy changes rarely; ask again after this long
 
 MEDIA_SILENCE_S = 6.0  # connected, yet nothing from the helper this long: treat as a network blip
 OFFER_UNANSWERED_S = 30.0  # an offer nobody answered (or ICE that never connects) gets a fresh try
@@ -75,6 +76,26 @@ class CallManager:
         self._last_step: dict[str, Any] | None = None
         self._had_session = False
         self._servers: list[Any] = []
+        self._policy: tuple[float, dict[str, Any]] | None = None  # (when asked, what the hub said)
+
+    # -- queries ---------------------------------------------------------------------------------
+    async def policy(self) -> dict[str, Any]:
+        """The site's recording policy for the consent screen; ``None`` when the hub cannot say right now
+        (the call's own answer then tells, and the citizen is told in the call)."""
+        now = self.clock()
+        if self._policy is not None and now - self._policy[0] < POLICY_TTL_S:
+            return self._policy[1]
+        recording = None
+        if self.hub is not None:
+            try:
+                answer = await asyncio.wait_for(self.hub.policy(), timeout=3.0)
+                recording = answer.get("recording") if isinstance(answer.get("recording"), bool) else None
+            except (HubUnreachable, TimeoutError) as exc:
+                log.info("call policy not known", extra={"detail": str(exc)[:200]})
+        policy = {"recording": recording, "hub": self.hub is not None}
+        if recording is not None:
+            self._policy = (now, policy)
+        return policy
 
     # -- queries ---------------------------------------------------------------------------------
     def view(self) -> dict[str, Any] | None:

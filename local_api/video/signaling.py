@@ -74,6 +74,10 @@ class HubCalls:
             raise HubUnreachable("the hub's answer to POST /calls carried no call_id")
         return answer
 
+    async def policy(self) -> dict[str, Any]:
+        """GET /calls/policy: whether this site records calls, asked before the citizen agrees to one."""
+        return await self._call("GET", "/calls/policy")
+
     async def cancel(self, call_id: str) -> None:
         """DELETE /calls/{id}; a call the hub already ended (404/409) is fine."""
         try:

@@ -364,6 +364,19 @@ def test_a_device_highlight_outlines_its_picture_or_says_where_to_look(call):
     assert "出纸口" in p.text("call.look") and not light.drawn
 
 
+@pytest.mark.parametrize("recorded", [True, False])
+def test_the_first_consent_screen_already_says_whether_the_call_is_recorded(call, recorded):
+    app, fake, p = call.app, call.fake, call.pilot
+    app.call.recording_known = None  # no call yet since the UI started
+    fake.call_recording = recorded
+    p.tap("home.video_help")
+    p.wait_screen("call_consent")
+    p.wait_until(lambda: p.find("call_consent.recording") is not None, "the site's recording policy")
+    assert ("录音录像" in p.text("call_consent.recording")) is recorded
+    p.tap("call_consent.cancel")
+    p.wait_screen("home")
+
+
 def test_a_call_kioskd_still_has_is_shown_again_after_a_ui_restart(call):
     from local_api.schemas import CallStart
 

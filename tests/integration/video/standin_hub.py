@@ -84,6 +84,12 @@ def make_app(kiosk_token: str, *, helper: tuple[str, str, str] = ("helper1", "se
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    @app.get("/api/v1/calls/policy")
+    async def policy(request: Request) -> Any:
+        if not kiosk_ok(request.headers):
+            return JSONResponse({"detail": "unknown or revoked kiosk token"}, status_code=401)
+        return {"recording": recording, "ring_timeout_s": app.state.ring_timeout_s}
+
     @app.post("/api/v1/calls", status_code=201)
     async def create(request: Request) -> Any:
         if not kiosk_ok(request.headers):

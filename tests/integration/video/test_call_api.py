@@ -108,6 +108,7 @@ def test_a_call_from_ringing_to_the_helpers_hangup(hub: tuple[Any, str], daemon:
     app, hub_url = hub
     with daemon.client() as kiosk, connect(daemon.url.replace("http", "ws") + f"/events?token={daemon.token}") as ui:
         assert kiosk.get("/call").status_code == 404
+        assert kiosk.get("/call/policy").json() == {"recording": False, "hub": True}  # known before consent
         created = kiosk.post("/sessions", json={"item_code": "elderly_card"})
         assert created.status_code == 201, created.text
         session = created.json()
@@ -272,5 +273,6 @@ def test_no_camera_and_no_hub_are_503_with_their_codes(tmp_path: Path) -> None:
         assert no_hub.status_code == 503 and no_hub.json()["code"] == "hub_unreachable"
         assert "cannot be reached" in no_hub.json()["detail"]
         assert kiosk.get("/call").status_code == 404
+        assert kiosk.get("/call/policy").json()["recording"] is None  # unknown: the hub is not there to say
         assert kiosk.delete("/call").status_code == 404
         assert kiosk.put("/call/consent", json={"camera": True}).status_code == 404

@@ -211,3 +211,10 @@ def test_a_whole_call_is_recorded_on_postgresql(tmp_path, pg_server, pg_migrated
         row = hub.history(call_id)
         assert (row["status"], row["end_reason"], row["helper_username"]) == ("ended", "helper_hangup", "wang")
         assert row["accepted_at"] <= row["ended_at"]
+
+
+@pytest.mark.parametrize("recording", [False, True])
+def test_a_kiosk_learns_the_recording_policy_before_any_call(hub_with, recording):
+    hub = hub_with(call_recording=recording, call_ring_seconds=45)
+    assert hub.kiosk().get("/calls/policy").json() == {"recording": recording, "ring_timeout_s": 45}
+    assert hub.kiosk("not-a-token").get("/calls/policy").status_code == 401
