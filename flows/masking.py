@@ -19,6 +19,18 @@ def mask_id(number: str | None) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+def mask_address(address: str | None) -> str:
+    """Keep the place down to the district or county (北京市东城区****); the street and number go."""
+    address = (address or "").strip()
+    if not address:
+        return ""
+    # the first 区/县/旗 after the city (自治区 names a province, 小区 comes after the district)
+    city = address.find("市") + 1
+    ends = [i + 1 for i in (address.find(mark, city) for mark in "区县旗") if i >= 0]
+    keep = min(ends) if ends else min(6, len(address) // 2)
+    return address[:keep] + "*" * 4
+
+
 def mask_phone(phone: str | None) -> str:
     """Keep the first three and last four digits of a mobile number."""
     phone = (phone or "").strip()

@@ -15,7 +15,7 @@ from flows.engine import (
     idle_timeout_s,
     render,
 )
-from flows.masking import mask_id, mask_name
+from flows.masking import mask_address, mask_id, mask_name
 from flows.model import ServiceItem, Snapshot, Step
 
 _KEYPADS = {"phone": "digits", "number": "digits", "date": "digits", "id_number": "id"}
@@ -83,12 +83,13 @@ def step_view(item: ServiceItem, snap: Snapshot, step: Step) -> dict[str, Any]:
             view["data"] = {"allow_manual": step.allow_manual, "card_types": list(step.card_types),
                             "reading": snap.pending == "card"}
         case "form":
-            view["fields"] = [
-                {"name": f.name, "label": f.label, "type": f.type, "required": f.required,
-                 "value": snap.form.get(f.name, ""), "choices": list(f.choices),
-                 "error": snap.field_errors.get(f.name, ""), "keypad": _KEYPADS.get(f.type, "text")}
-                for f in step.fields
-            ]
+            view["fields"] = []
+            for f in step.fields:
+                shown, masked = on_screen(f, snap.form.get(f.name, ""), snap.card)
+                view["fields"].append(
+                    {"name": f.name, "label": f.label, "type": f.type, "required": f.required, "value": shown,
+                     "masked": masked, "choices": list(f.choices), "error": snap.field_errors.get(f.name, ""),
+                     "keypad": _KEYPADS.get(f.type, "text")})
         case "choose":
             chosen = snap.form.get(step.answer, "")
             view["options"] = [{"value": o.value, "label": o.label, "note": o.note} for o in step.options]
@@ -151,16 +152,33 @@ def guide_data(item: ServiceItem) -> dict[str, Any]:
     }
 
 
+_SCREEN_MASKS = {"name": mask_name, "id_number": mask_id, "address": mask_address}
+
+
+def on_screen(field: Any, value: str, card: dict[str, Any] | None) -> tuple[str, bool]:
+    """A form value as the screen shows it: what came from the ID card (name, number, address) is masked,
+    as on paper, so a bystander reads nothing off the screen; what the citizen typed is shown to check.
+    Returns (shown, masked)."""
+    kind = field.prefill if field.prefill in _SCREEN_MASKS else ("id_number" if field.type == "id_number" else None)
+    if kind and value and card and value == str(card.get(kind) or ""):
+        return _SCREEN_MASKS[kind](value), True
+    return value, False
+
+
 def _review_data(item: ServiceItem, snap: Snapshot) -> dict[str, Any]:
     labels: dict[str, str] = {}
+    fields: dict[str, Any] = {}
     option_labels: dict[str, dict[str, str]] = {}
     for step in item.steps:
         if step.kind == "form":
             labels.update({f.name: f.label for f in step.fields})
+            fields.update({f.name: f for f in step.fields})
         elif step.kind == "choose":
             labels[step.answer] = step.title
             option_labels[step.answer] = {o.value: o.label for o in step.options}
-    answers = [{"label": labels.get(name, name), "value": option_labels.get(name, {}).get(value, value)}
+    answers = [{"label": labels.get(name, name),
+                "value": on_screen(fields[name], value, snap.card)[0] if name in fields
+                else option_labels.get(name, {}).get(value, value)}
                for name, value in snap.form.items()]
     materials = [{"name": item.material(code).name, "captured": len(refs)} for code, refs in snap.pages.items()]
     skipped = [{"name": item.material(code).name, "reason": why} for code, why in snap.skipped.items()]

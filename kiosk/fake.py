@@ -93,7 +93,7 @@ def _step(kind: str, state: dict[str, Any]) -> StepView:
         return StepView(
             id="form", kind=kind, title="填写信息", prompt="请核对信息并填写联系电话。",
             fields=[
-                FieldView(name="name", label="姓名", value=RESIDENT.name_masked, required=True),
+                FieldView(name="name", label="姓名", value=RESIDENT.name_masked, masked=True, required=True),
                 FieldView(name="address", label="户籍地址", type="address",
                           value=state["values"].get("address", "宁夏银川市兴庆区解放西街**号")),
                 FieldView(name="phone", label="联系电话", type="phone", value=phone, error=error,
@@ -126,7 +126,7 @@ def _step(kind: str, state: dict[str, Any]) -> StepView:
         values = state["values"]
         return StepView(
             id="review", kind=kind, title="确认信息", prompt="请确认信息无误后提交。",
-            fields=[FieldView(name="name", label="姓名", value=RESIDENT.name_masked),
+            fields=[FieldView(name="name", label="姓名", value=RESIDENT.name_masked, masked=True),
                     FieldView(name="phone", label="联系电话", value=values.get("phone", "")),
                     FieldView(name="delivery", label="领取方式", value=state.get("delivery_label", "")),
                     FieldView(name="contact", label="紧急联系人电话", value=values.get("contact", ""))],

@@ -115,7 +115,8 @@ class KeypadBuffer:
     @classmethod
     def for_field(cls, view: FieldView) -> KeypadBuffer:
         limits = {"phone": 11, "id_number": 18, "date": 8, "number": 12}
-        return cls(keypad=view.keypad, text=view.value, max_len=limits.get(view.type, 40))
+        # A masked value (张*, from the card) is never edited: typing starts afresh.
+        return cls(keypad=view.keypad, text="" if view.masked else view.value, max_len=limits.get(view.type, 40))
 
     def press(self, key: str) -> bool:
         """Apply one key; False when the key is not allowed here (nothing changes)."""

@@ -52,6 +52,7 @@ class FieldView(BaseModel):
     type: Literal["text", "phone", "date", "id_number", "number", "choice", "address"] = "text"
     required: bool = True
     value: str = ""
+    masked: bool = False  # the value came from the ID card and is shown masked (张*); editing starts empty
     choices: list[str] = Field(default_factory=list)
     error: str = ""
     keypad: Literal["digits", "text", "id"] = "text"

@@ -243,3 +243,13 @@ def test_a_card_placed_at_home_greets_its_holder_masked_and_leaves_no_trace(kios
     app.leave_session()
     p.wait_screen("home")
     assert p.text("home.hint") == invitation and "欧阳" not in p.all_text()
+
+
+def test_a_name_from_the_card_is_shown_masked_and_typing_starts_afresh(kiosk):
+    p = kiosk.pilot
+    walk_to(kiosk, "form")
+    assert "欧阳*" in p.text("form.field.name")
+    p.tap("form.field.name")  # the citizen corrects it: the keypad does not start from the masked 欧阳*
+    p.wait_until(lambda: "▏" in p.text("form.field.name"), "the cursor")
+    assert "欧阳" not in p.text("form.field.name")
+    p.tap("key.OK")

@@ -144,7 +144,8 @@ def test_form_view_shows_prefill_errors_and_keypads():
     snap, _ = transition(item, snap, ev.FormSubmitted(at=T0, values={"phone": "12", "arrival_date": "2025-13-01"}))
     view = SessionSnapshot.model_validate(session_view(item, snap))
     fields = {f.name: f for f in view.step.fields}
-    assert fields["name"].value == "张建国" and fields["id_number"].keypad == "id"
+    assert fields["name"].value == "张**" and fields["name"].masked  # from the card: masked on screen
+    assert fields["id_number"].keypad == "id"
     assert fields["phone"].keypad == "digits" and "11位手机号码" in fields["phone"].error
     assert "有效日期" in fields["arrival_date"].error and fields["residence_address"].error == "请填写本市居住地址"
     assert view.notice.level == "error" and view.idle_deadline == snap.idle_deadline

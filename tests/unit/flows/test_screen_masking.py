@@ -1,0 +1,43 @@
+"""What the ID card gave is masked on screen as on paper; what the citizen typed is shown for checking."""
+
+from __future__ import annotations
+
+from flows import events as ev
+from flows.masking import mask_address
+from flows.view import session_view
+
+
+def test_form_shows_the_cards_name_masked_and_the_form_keeps_the_real_name(session):
+    session.to_contact()
+    fields = {f["name"]: f for f in session_view(session.item, session.snap)["step"]["fields"]}
+    assert (fields["name"]["value"], fields["name"]["masked"]) == ("张**", True)
+    assert session.snap.form["name"] == "张建国"  # the application still carries it
+    assert fields["phone"]["masked"] is False
+
+
+def test_a_name_the_citizen_typed_instead_is_shown_as_typed(session):
+    session.to_contact()
+    session.send(ev.FormSubmitted, values={"name": "张建军", "phone": "13912345678", "reason": "就业"})
+    session.send(ev.BackPressed)
+    fields = {f["name"]: f for f in session_view(session.item, session.snap)["step"]["fields"]}
+    assert (fields["name"]["value"], fields["name"]["masked"]) == ("张建军", False)
+
+
+def test_review_masks_what_came_from_the_card(session):
+    session.to_capture()
+    session.send(ev.PagesCaptured, material="id_card", refs=["p1", "p2"])
+    session.send(ev.NextPressed)  # lease: 容缺
+    session.send(ev.NextPressed)  # deed: 电子证照
+    view = session_view(session.item, session.snap)["step"]
+    assert view["kind"] == "review"
+    answers = {a["label"]: a["value"] for a in view["data"]["answers"]}
+    assert answers["姓名"] == "张**" and "张建国" not in str(answers)
+    assert answers["联系电话"] == "13912345678"  # typed: shown to be checked
+
+
+def test_addresses_keep_the_district_only():
+    assert mask_address("宁夏回族自治区银川市兴庆区解放东街100号") == "宁夏回族自治区银川市兴庆区****"
+    assert mask_address("北京市东城区示例路1号") == "北京市东城区****"
+    assert mask_address("某某县城关镇1号") == "某某县****"
+    assert mask_address("北京市朝阳区望京街道某小区3号楼") == "北京市朝阳区****"
+    assert mask_address("") == ""
