@@ -22,6 +22,7 @@ from hub.routes import calls, cases, display, health, helper, kiosks, queries, q
 from hub.settings import HubSettings
 from hub.state import Clock, HubState
 from hub.storage import MaterialStore
+from hub.video.recordings import Recordings
 from hub.video.switchboard import Switchboard
 
 
@@ -52,6 +53,8 @@ async def start_video_help(app: FastAPI, state: HubState) -> Switchboard:
     if s.workers > 1:
         logging.getLogger("hub.video").warning("video calls need KIOSKHUB_WORKERS=1: each call's two sockets must meet")
     board = Switchboard(state.db, state.keys, state.clock, s.zone, s.call_ring_seconds, s.call_grace_seconds)
+    app.state.recordings = Recordings(s.recordings_dir, state.keys, s.recording_retention_days)
+    app.state.recordings.purge()
     await board.start()
     return board
 

@@ -95,6 +95,8 @@ class HubSettings(BaseSettings):
     call_ring_seconds: float = Field(default=60, gt=0, le=600, description="ring time before a call is missed")
     call_grace_seconds: float = Field(default=15, gt=0, le=300, description="a dropped socket may come back this long")
     call_recording: bool = Field(default=False, description="the site's policy; the kiosk tells the citizen")
+    recording_retention_days: float = Field(default=90, gt=0, le=3650,
+                                            description="call recordings are deleted after this many days")
     stun_urls: str | None = Field(default=None, description="comma-separated stun: URLs")
     turn_secret: str | None = Field(default=None, description="coturn static-auth-secret (use-auth-secret)")
     turn_user: str | None = Field(default=None, description="static TURN user, when there is no secret")
@@ -185,6 +187,10 @@ class HubSettings(BaseSettings):
     @property
     def materials_dir(self) -> Path:
         return self.data_dir / "materials"
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.data_dir / "recordings"
 
     @property
     def secret_path(self) -> Path:

@@ -19,6 +19,7 @@ from hub.state import HubState, StateDep
 from hub.video import accounts, store
 from hub.video.calls import CallError
 from hub.video.ice import for_call
+from hub.video.recordings import MAX_PIECE_BYTES, RecordingRefused
 from hub.video.signaling import HIGHLIGHTS, MAX_TEXT_CHARS
 from hub.video.switchboard import CLOSE_FORBIDDEN, CLOSE_UNAUTHORISED, Switchboard, pump
 
@@ -303,6 +304,8 @@ async def call_page(request: Request, state: StateDep, board: BoardDep, who: Who
         "socket": f"/helper/calls/{call_id}/ws",
         "iceServers": for_call(state.settings, call_id, state.now()),
         "maxText": MAX_TEXT_CHARS,
+        "recording": state.settings.call_recording,
+        "recordingUrl": f"/helper/calls/{call_id}/recording",
     }
     def directory() -> dict[str, str]:
         with state.db.read() as db:
@@ -313,6 +316,40 @@ async def call_page(request: Request, state: StateDep, board: BoardDep, who: Who
               for u, n in sorted((await run_in_threadpool(directory)).items()) if u != who.username]
     context = {"me": who, "call": call, "config": config, "highlights": HIGHLIGHT_LABELS, "others": others}
     return templates.TemplateResponse(request, "helper_call.html", context, headers={"Cache-Control": "no-store"})
+
+
+UPLOAD_AFTER_END_S = 120  # the page's last piece may arrive just after the call has ended
+
+
+@router.post("/calls/{call_id}/recording", status_code=204, response_class=Response)
+async def upload_recording(request: Request, state: StateDep, board: BoardDep, who: WhoDep, call_id: str,
+                           part: int = 0, seq: int = 0) -> Response:
+    """A piece of the call's recording from the accepting helper's page, when the site records calls."""
+    if not state.settings.call_recording:
+        raise HTTPException(403, "this site does not record calls (KIOSKHUB_CALL_RECORDING is off)")
+    if not request.headers.get("content-type", "").startswith("video/webm"):
+        raise HTTPException(415, "send the recording as video/webm")
+    live = board.live(call_id)
+    if live is not None:
+        allowed = live.helper == who.username
+    else:
+        row = await board.finished(call_id)
+        ended = row.ended_at if row is not None else None
+        allowed = bool(row and row.helper_username == who.username and ended
+                       and (state.now().replace(tzinfo=None) - ended.replace(tzinfo=None)).total_seconds()
+                       < UPLOAD_AFTER_END_S)
+    if not allowed:
+        raise HTTPException(403, "only the helper who took the call may record it, while it runs")
+    data = bytearray()
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > MAX_PIECE_BYTES:
+            raise HTTPException(413, f"a recording piece may be at most {MAX_PIECE_BYTES // (1024 * 1024)} MiB")
+    try:
+        await run_in_threadpool(request.app.state.recordings.add, call_id, part, seq, bytes(data))
+    except RecordingRefused as exc:
+        raise HTTPException(422, str(exc)) from None
+    return Response(status_code=204)
 
 
 @router.websocket("/calls/{call_id}/ws")

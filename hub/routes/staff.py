@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -42,12 +43,24 @@ def index(request: Request, state: StateDep, _staff: StaffDep) -> HTMLResponse:
                 "cases": cases,
                 "ratings": ratings,
                 "kiosks": kiosks,
+                "recordings": request.app.state.recordings.all()[:50],
                 "labels": statuses.LABELS,
                 "level_labels": {lv.value: LEVEL_LABELS[lv] for lv in Level},
                 "stars": {lv.value: STARS[lv] for lv in Level},
                 "local": _local(state),
+                "local_ts": lambda ts: _local(state)(dt.datetime.fromtimestamp(ts, dt.UTC)),
             },
         )
+
+
+@router.get("/recordings/{call_id}/{part}.webm")
+def recording(request: Request, _staff: StaffDep, call_id: str, part: int) -> Response:
+    """One part of a call's recording, decrypted for playing (recorded only where the site's policy says so)."""
+    try:
+        data = request.app.state.recordings.webm(call_id, part)
+    except (KeyError, ValueError):
+        raise HTTPException(404, "no such recording") from None
+    return Response(data, media_type="video/webm", headers={"Cache-Control": "no-store"})
 
 
 @router.get("/cases/{case_no}", response_class=HTMLResponse)

@@ -18,6 +18,8 @@
   let ended = false;
   let reconnectUntil = 0;
   let offers = 0;
+  let recorder = null;  // the site records calls: what the helper sees and hears, uploaded as it goes
+  let recordPart = -1;
 
   function status(text) { $("call-status").textContent = text; }
 
@@ -93,7 +95,7 @@
   async function answer(sdp) {
     offers += 1;
     const mine = offers;
-    if (pc) { pc.close(); clearRemote(); }
+    if (pc) { stopRecording(); pc.close(); clearRemote(); }
     const peer = new RTCPeerConnection({ iceServers: cfg.iceServers });
     pc = peer;
     peer.ontrack = onTrack;
@@ -112,9 +114,51 @@
   function showConnection(peer) {
     if (peer !== pc || ended) return;
     const s = peer.connectionState;
-    if (s === "connected") { status("通话中"); showError(""); }
+    if (s === "connected") { status("通话中"); showError(""); startRecording(peer); }
     else if (s === "connecting" || s === "new") status("正在建立连接…");
     else if (s === "disconnected" || s === "failed") status("画面中断，等待终端重新连接…");
+  }
+
+  // Recording (only when the site's policy says so; the citizen was told before the call). The call is
+  // peer to peer, so this page records: the citizen's camera with both voices, in WebM pieces of a few
+  // seconds uploaded at once, so a call cut off midway keeps what came before. A reconnection gives
+  // new tracks, hence a new recorder and a new part.
+  function startRecording(peer) {
+    if (!cfg.recording || !window.MediaRecorder || (recorder && recorder.peer === peer)) return;
+    stopRecording();
+    const received = peer.getReceivers().map((r) => r.track).filter((t) => t && t.readyState === "live");
+    const video = received.find((t) => t.kind === "video");
+    if (!video) return;
+    const tracks = [video];
+    try {
+      const ctx = new AudioContext();
+      const mix = ctx.createMediaStreamDestination();
+      received.filter((t) => t.kind === "audio").forEach((t) => ctx.createMediaStreamSource(new MediaStream([t])).connect(mix));
+      if (local && local.getAudioTracks().length) ctx.createMediaStreamSource(local).connect(mix);
+      tracks.push(mix.stream.getAudioTracks()[0]);
+    } catch (err) {
+      received.filter((t) => t.kind === "audio").forEach((t) => tracks.push(t));
+    }
+    recordPart += 1;
+    const part = recordPart;
+    let seq = 0;
+    const rec = new MediaRecorder(new MediaStream(tracks), { mimeType: "video/webm" });
+    rec.peer = peer;
+    rec.ondataavailable = (event) => {
+      if (!event.data || !event.data.size) return;
+      const url = cfg.recordingUrl + "?part=" + part + "&seq=" + (seq++);
+      fetch(url, { method: "POST", body: event.data, headers: { "Content-Type": "video/webm" }, keepalive: event.data.size < 60000 })
+        .then((r) => { if (!r.ok) showError("录像上传失败（" + r.status + "）"); })
+        .catch(() => showError("录像上传失败：网络中断"));
+    };
+    rec.start(3000);
+    recorder = rec;
+    $("recording").hidden = false;
+  }
+
+  function stopRecording() {
+    if (recorder && recorder.state !== "inactive") recorder.stop();  // its last piece is uploaded as it stops
+    recorder = null;
   }
 
   function clearRemote() {
@@ -186,6 +230,7 @@
     ended = true;
     status(text);
     document.body.classList.add("ended");
+    stopRecording();
     if (pc) pc.close();
     if (local) local.getTracks().forEach((t) => t.stop());
     document.querySelectorAll("button").forEach((b) => { if (b.form === null) b.disabled = true; });

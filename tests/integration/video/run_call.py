@@ -122,6 +122,7 @@ class RealHub:
         self.work, self.port = work, port
         self.env = hub_env(work / "hub", port)
         self.env["KIOSKHUB_CALL_GRACE_SECONDS"] = "8"  # a helper whose tab died is given up sooner
+        self.env["KIOSKHUB_CALL_RECORDING"] = "1"  # this site records calls: the helper's page uploads them
         self.proc: subprocess.Popen[bytes] | None = None
         self.username = "helper1"
 
@@ -151,6 +152,19 @@ class RealHub:
     def history(self, call_id: str, page: Any) -> str:
         page.goto(f"{self.url}/helper")
         return page.inner_text("table.history tr:nth-child(2)")  # newest first: this call's row
+
+    def recording(self, call_id: str) -> dict[str, Any] | None:
+        """What the helper's page recorded of the call, read back (decrypted) from the hub's data dir."""
+        from hub.personal import Keys
+        from hub.video.recordings import Recordings
+
+        store = Recordings(self.work / "hub" / "recordings", Keys.load_or_create(self.work / "hub" / "hub-secret"), 90)
+        found = store.get(call_id)
+        if found is None:
+            return None
+        first = store.webm(call_id, min(found.parts))
+        return {"parts": len(found.parts), "pieces": sum(found.parts.values()), "first_bytes": len(first),
+                "ebml": first[:4].hex()}
 
     @staticmethod
     def ended_by(side: str) -> str:
@@ -327,6 +341,11 @@ def one_call(hub: Any, kiosk: httpx.Client, browser: Any, work: Path, turn: bool
         result["history"] = wait_for(f"the hub's history showing {reason}", history, 15)
     except AssertionError as exc:
         raise AssertionError(f"{exc}; the history read: {seen[-1][-800:]}") from None
+    if isinstance(hub, RealHub):
+        try:
+            result["recording"] = wait_for("the call's recording at the hub", lambda: hub.recording(call_id), 15)
+        except AssertionError:
+            result["recording"] = None
     context.close()
     return result
 

@@ -64,6 +64,14 @@ def calls(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
     return result["calls"]
 
 
+def _check_recording(result: dict) -> None:
+    """The site records calls: the citizen was told, and the helper's page uploaded a playable WebM."""
+    assert result["kiosk_end"]["recording"] is True
+    recording = result["recording"]
+    assert recording is not None, "the helper's page uploaded no recording"
+    assert recording["ebml"] == "1a45dfa3" and recording["first_bytes"] > 20_000, recording
+
+
 def _check_media(result: dict) -> None:
     browser, kiosk = result["browser"], result["kiosk"]
     camera = camera_view(browser["videos"])
@@ -81,6 +89,7 @@ def _check_media(result: dict) -> None:
 def test_call_without_turn_survives_a_restart_and_the_helper_hangs_up(calls: list[dict]) -> None:
     result = calls[0]
     _check_media(result)
+    _check_recording(result)
     recovered = result["kiosk_recovered"]  # a new peer connection, media flowing again both ways
     assert recovered["restarts"] == 1 and recovered["state"] == "connected"
     assert camera_view(result["browser_recovered"]["videos"])["framesDecoded"] > 30
@@ -95,6 +104,7 @@ def test_call_without_turn_survives_a_restart_and_the_helper_hangs_up(calls: lis
 def test_call_through_turn_relay_shares_screen_and_document_then_kiosk_hangs_up(calls: list[dict]) -> None:
     result = calls[2]
     _check_media(result)
+    _check_recording(result)
     shared = result["shared"]  # after PUT /v1/call/consent: the posted red screen, the white A4 page
     assert shared["终端屏幕"]["sample"][0] > 180 and max(shared["终端屏幕"]["sample"][1:]) < 60
     assert min(shared["高拍仪"]["sample"]) > 150
