@@ -123,7 +123,7 @@ def acceptance_receipt(
         KeyValue("提交时间", _when(submitted_at)),
         KeyValue("承诺办结", _when(promised_date), bold=True),
         Divider(),
-        Text(f"已接收材料（{len(materials)} 项）：", bold=True),
+        Text(f"材料清单（{len(materials)} 项）：", bold=True),
     ]
     blocks += [Text(f"{i}. {m}") for i, m in enumerate(materials, 1)] or [Text("（无）")]
     blocks += [Divider(), Text("进度查询：", bold=True), Text(progress)]
