@@ -15,7 +15,7 @@ from flows import effects as fx_
 from flows.conditions import holds
 from flows.events import CLIENT_EVENT_TYPES
 from flows.fields import age_on, check_field, id_number_valid, parse_date
-from flows.masking import mask_id, mask_name
+from flows.masking import mask_id, mask_name, on_screen
 from flows.model import (
     CaptureStep,
     ChooseStep,
@@ -408,6 +408,9 @@ def _on_form_submit(item, snap, step: FormStep, event, effects):
     errors: dict[str, str] = {}
     for field in step.fields:
         raw = event.values.get(field.name, form.get(field.name, ""))
+        kept = form.get(field.name, "")
+        if raw != kept and kept and raw == on_screen(field, kept, snap.card)[0]:
+            raw = kept  # the masked text the screen showed came back unchanged: the card's value stands
         value, error = check_field(field, raw)
         form[field.name] = value
         if error:

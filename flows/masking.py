@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 def mask_name(name: str | None) -> str:
     """Keep the first character (the family name in most Chinese names)."""
@@ -29,6 +31,19 @@ def mask_address(address: str | None) -> str:
     ends = [i + 1 for i in (address.find(mark, city) for mark in "区县旗") if i >= 0]
     keep = min(ends) if ends else min(6, len(address) // 2)
     return address[:keep] + "*" * 4
+
+
+_SCREEN_MASKS = {"name": mask_name, "id_number": mask_id, "address": mask_address}
+
+
+def on_screen(field: Any, value: str, card: dict[str, Any] | None) -> tuple[str, bool]:
+    """A form value as the screen shows it: what came from the ID card (name, number, address) is masked,
+    as on paper, so a bystander reads nothing off the screen; what the citizen typed is shown to check.
+    ``field`` has ``prefill`` and ``type``. Returns (shown, masked)."""
+    kind = field.prefill if field.prefill in _SCREEN_MASKS else ("id_number" if field.type == "id_number" else None)
+    if kind and value and card and value == str(card.get(kind) or ""):
+        return _SCREEN_MASKS[kind](value), True
+    return value, False
 
 
 def mask_phone(phone: str | None) -> str:

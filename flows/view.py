@@ -15,7 +15,7 @@ from flows.engine import (
     idle_timeout_s,
     render,
 )
-from flows.masking import mask_address, mask_id, mask_name
+from flows.masking import mask_id, mask_name, on_screen
 from flows.model import ServiceItem, Snapshot, Step
 
 _KEYPADS = {"phone": "digits", "number": "digits", "date": "digits", "id_number": "id"}
@@ -150,19 +150,6 @@ def guide_data(item: ServiceItem) -> dict[str, Any]:
         "kiosk_complete": item.kiosk_complete,
         "visits_needed": item.visits_needed,
     }
-
-
-_SCREEN_MASKS = {"name": mask_name, "id_number": mask_id, "address": mask_address}
-
-
-def on_screen(field: Any, value: str, card: dict[str, Any] | None) -> tuple[str, bool]:
-    """A form value as the screen shows it: what came from the ID card (name, number, address) is masked,
-    as on paper, so a bystander reads nothing off the screen; what the citizen typed is shown to check.
-    Returns (shown, masked)."""
-    kind = field.prefill if field.prefill in _SCREEN_MASKS else ("id_number" if field.type == "id_number" else None)
-    if kind and value and card and value == str(card.get(kind) or ""):
-        return _SCREEN_MASKS[kind](value), True
-    return value, False
 
 
 def _review_data(item: ServiceItem, snap: Snapshot) -> dict[str, Any]:

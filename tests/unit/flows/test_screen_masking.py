@@ -41,3 +41,9 @@ def test_addresses_keep_the_district_only():
     assert mask_address("某某县城关镇1号") == "某某县****"
     assert mask_address("北京市朝阳区望京街道某小区3号楼") == "北京市朝阳区****"
     assert mask_address("") == ""
+
+
+def test_the_masked_text_sent_back_unchanged_keeps_the_cards_value(session):
+    session.to_contact()
+    session.send(ev.FormSubmitted, values={"name": "张**", "phone": "13912345678", "reason": "就业"})
+    assert session.snap.form["name"] == "张建国" and not session.snap.field_errors
