@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 MIN_FREE_BYTES = 32 * 1024 * 1024  # leave room for SQLite's journal and the logs
 SWEEP_EVERY_S = 600.0
-ORPHAN_AGE_S = 3600.0  # no store takes this long
 
 
 class OutboxFull(Exception):
@@ -79,7 +78,8 @@ class Outbox:
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
         self.root.mkdir(parents=True, exist_ok=True)
-        self._opened_at = time.time() - 1.0  # file times are coarser than time.time()
+        self._writing: set[str] = set()  # scan folders a store of this process is writing now
+        self._writing_lock = threading.Lock()
         self._swept_at: float | None = None
 
     # -- storing ----------------------------------------------------------------------------
@@ -91,6 +91,8 @@ class Outbox:
             return Receipt(existing.provisional_no or "", existing.case_no, created=False)
         self._check_space(sum(len(f.data) for f in files) + len(json.dumps(application)) * 2)
         folder = self.root / _safe_dir(key)
+        with self._writing_lock:
+            self._writing.add(folder.name)
         try:
             self._write_files(folder, files)
             return self._insert_case(key, item_code, application, files, folder)
@@ -104,6 +106,9 @@ class Outbox:
             if "full" in str(exc).lower():
                 raise OutboxFull("the kiosk's database is full") from None
             raise
+        finally:
+            with self._writing_lock:
+                self._writing.discard(folder.name)
 
     def _insert_case(self, key: str, item_code: str, application: dict[str, Any],
                      files: list[MaterialFile], folder: Path) -> Receipt:
@@ -332,10 +337,16 @@ class Outbox:
         for folder in self.root.iterdir():
             if folder.name in owned or not folder.is_dir():
                 continue
-            mtime = folder.stat().st_mtime
-            if mtime >= self._opened_at and time.time() - mtime < ORPHAN_AGE_S:
-                continue  # written since we opened the outbox: may be a store still in progress
-            shutil.rmtree(folder, ignore_errors=True)
+            # Decided under the lock a store holds from creating its folder until its row is committed,
+            # asking the database again: a store that committed after the read above owns it by now.
+            with self._writing_lock:
+                if folder.name in self._writing or self._owned(folder.name):
+                    continue
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def _owned(self, folder: str) -> bool:
+        with self.db() as s:
+            return s.scalar(select(OutboxEntry.id).where(OutboxEntry.files_dir == folder).limit(1)) is not None
 
 
 def _safe_dir(key: str) -> str:

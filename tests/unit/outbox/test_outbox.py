@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
@@ -265,14 +264,19 @@ def test_scans_left_behind_by_a_kill_are_deleted_by_the_next_run(tmp_path, clock
     (tmp_path / "outbox" / "key-1" / "000.bin").write_bytes(b"sealed scan")
     (tmp_path / "outbox" / "never-stored").mkdir()
     (tmp_path / "outbox" / "never-stored" / "000.tmp").write_bytes(b"half a scan")
-    past = time.time() - 10
-    for folder in ("key-1", "never-stored"):
-        os.utime(tmp_path / "outbox" / folder, (past, past))
-    restarted = make_outbox(tmp_path, clock)
-    (tmp_path / "outbox" / "being-stored-now").mkdir()  # a store in progress in this process: left alone
+    restarted = make_outbox(tmp_path, clock)  # at once: a kioskd restarted within the second still sweeps
+    real_insert = restarted._insert_case
+
+    def sweep_midway(*args, **kwargs):  # the forwarder's sweep, between a store's scans and its row
+        restarted._sweep_orphans()
+        return real_insert(*args, **kwargs)
+
+    restarted._insert_case = sweep_midway
+    store(restarted, 4)  # a store in progress in this process: its scans are left alone
+    restarted._insert_case = real_insert
     restarted.purge(timedelta(days=7))
-    assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == ["being-stored-now", "key-3"]
-    assert restarted.drain(client) == 1
+    assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == ["key-3", "key-4"]
+    assert restarted.drain(client) == 2
 
 
 def test_an_answer_without_a_case_number_is_retried_later_not_taken(outbox, hub, clock):
