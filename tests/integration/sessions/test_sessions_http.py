@@ -37,6 +37,18 @@ def event(client, session_id: str, type_: str, **data):
     return client.post(f"/sessions/{session_id}/events", json={"type": type_, "data": data})
 
 
+def _to_identify(c, sid: str) -> dict:
+    for _ in range(6):
+        snap = c.get(f"/sessions/{sid}").json()
+        if snap["step"]["kind"] == "identify" or snap["applicant"] is not None:  # a held card passes it at once
+            return snap
+        if snap["step"]["kind"] == "consent":
+            event(c, sid, "consent", accepted=True)
+        else:
+            event(c, sid, "next")
+    raise AssertionError(f"never reached the identify step: {snap['step']}")
+
+
 @pytest.fixture
 def daemon(tmp_path):
     with kioskd(tmp_path / "data", **devices(tmp_path)) as d:
@@ -128,14 +140,7 @@ def test_another_persons_card_ends_the_session_but_the_citizens_own_card_does_no
     other = {"name": "赵六", "id_number": "110101199003071217", "birth_date": "1990-03-07", "sex_code": "1"}
     with daemon.client() as c:
         sid = c.post("/sessions", json={"item_code": "housing_fund_query"}).json()["id"]
-        for _ in range(5):
-            snap = c.get(f"/sessions/{sid}").json()
-            if snap["step"]["kind"] == "identify":
-                break
-            if snap["step"]["kind"] == "consent":
-                event(c, sid, "consent", accepted=True)
-            else:
-                event(c, sid, "next")
+        _to_identify(c, sid)
         c.post("/sim/id_reader/place", json={"card": "resident"})
         wait_for(c, sid, lambda s: s["applicant"] is not None)
         # the citizen lifts their own card and puts it back: nothing happens
@@ -157,14 +162,7 @@ def test_a_card_pulled_off_mid_read_tells_the_citizen_to_place_it_again(tmp_path
     env = {**devices(tmp_path), "KIOSK_ID_READER": "sim:?scenario=removed_mid_read"}
     with kioskd(tmp_path / "data", **env) as d, d.client() as c:
         sid = c.post("/sessions", json={"item_code": "housing_fund_query"}).json()["id"]
-        for _ in range(5):
-            snap = c.get(f"/sessions/{sid}").json()
-            if snap["step"]["kind"] == "identify":
-                break
-            if snap["step"]["kind"] == "consent":
-                event(c, sid, "consent", accepted=True)
-            else:
-                event(c, sid, "next")
+        _to_identify(c, sid)
         c.post("/sim/id_reader/place", json={"card": "resident"})
         snap = wait_for(c, sid, lambda s: s["notice"] is not None)
         assert "移开" in snap["notice"]["message"]  # not the generic "could not read" message
@@ -205,18 +203,6 @@ def test_a_ticket_waiting_for_paper_is_not_printed_after_the_citizen_has_left(da
         c.post("/sim/printer/paper", json={"state": "ok"})
         time.sleep(2.5)
     assert not list(printed.glob("*.png"))  # nobody is there to take it, and nobody else finds it
-
-
-def _to_identify(c, sid: str) -> dict:
-    for _ in range(6):
-        snap = c.get(f"/sessions/{sid}").json()
-        if snap["step"]["kind"] == "identify" or snap["applicant"] is not None:  # a held card passes it at once
-            return snap
-        if snap["step"]["kind"] == "consent":
-            event(c, sid, "consent", accepted=True)
-        else:
-            event(c, sid, "next")
-    raise AssertionError(f"never reached the identify step: {snap['step']}")
 
 
 def _card_pushes(ws, until: str, timeout: float = 10.0) -> dict:
