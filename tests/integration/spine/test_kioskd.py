@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import stat
 import subprocess
 
@@ -15,8 +16,24 @@ from tests.daemon import BIN, daemon_env, free_port, kioskd
 QUIET = {"KIOSK_DEVICES": "real", "KIOSK_VOICE": "none:"}
 
 
+def listening_on(port: int) -> list[str]:
+    """The local addresses with a listening TCP socket on ``port`` (from /proc/net/tcp and tcp6)."""
+    found = []
+    for table, size in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
+        with open(table) as fh:
+            for row in fh.read().splitlines()[1:]:
+                local, state = row.split()[1], row.split()[3]
+                address, port_hex = local.split(":")
+                if int(port_hex, 16) == port and state == "0A":  # 0A = LISTEN
+                    raw = bytes.fromhex(address)
+                    words = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+                    found.append(socket.inet_ntop(socket.AF_INET if size == 4 else socket.AF_INET6, words))
+    return found
+
+
 def test_health_is_open_and_everything_else_needs_the_token(tmp_path):
     with kioskd(tmp_path, **QUIET) as d:
+        assert listening_on(d.port) == ["127.0.0.1"]  # the default: only this machine reaches the API
         health = httpx.get(f"{d.url}/health").json()
         assert health["status"] == "ok" and health["devices"] == {"voice": "online"}
 
