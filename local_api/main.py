@@ -29,7 +29,19 @@ from local_api.heartbeat import Heartbeat
 from local_api.hub_client import HubClient
 from local_api.outbox import Forwarder, Outbox
 from local_api.queue import LocalTicketBook, LocalTicketReporter
-from local_api.routes import call, camera, devices, health, outbox_routes, queue, sessions_routes, sim, voice, ws
+from local_api.routes import (
+    call,
+    camera,
+    devices,
+    health,
+    outbox_routes,
+    print_jobs,
+    queue,
+    sessions_routes,
+    sim,
+    voice,
+    ws,
+)
 from local_api.runner import Runner
 from local_api.sessions import SessionService
 from local_api.settings import Settings
@@ -140,6 +152,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     app.include_router(sim.router, prefix="/v1", tags=["simulation"], dependencies=protected)
     app.include_router(camera.router, prefix="/v1", tags=["camera"], dependencies=protected)
     app.include_router(queue.router, prefix="/v1", tags=["queue"], dependencies=protected)
+    app.include_router(print_jobs.router, prefix="/v1", tags=["printing"], dependencies=protected)
     app.include_router(call.router, prefix="/v1", tags=["video call"], dependencies=protected)
     app.include_router(ws.router, prefix="/v1", tags=["events"])
 

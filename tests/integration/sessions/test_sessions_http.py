@@ -265,3 +265,31 @@ def json_text(value) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False)
+
+
+def test_a_technician_lists_the_ticket_waiting_for_paper_and_cancels_it(daemon):
+    import json
+    import subprocess
+
+    from tests.daemon import BIN
+
+    def kioskctl(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(BIN / "kioskctl"), "printer", *args], env=daemon.env, capture_output=True,
+                              text=True, timeout=60)
+
+    printed = daemon.tmp / "printed"
+    with daemon.client() as c:
+        _ticket_waiting_for_paper(c)
+        listed = kioskctl("jobs", "--json")
+        assert listed.returncode == 0, listed.stderr
+        [job] = json.loads(listed.stdout)["jobs"]
+        assert job["status"] == "waiting_paper" and "paper" in job["message"]
+        assert job["job_id"] in kioskctl("jobs").stdout  # a line a technician reads
+        cancelled = kioskctl("cancel", job["job_id"], "--json")
+        assert json.loads(cancelled.stdout)["status"] == "cancelled"
+        assert json.loads(kioskctl("resume", "--json").stdout)["jobs"] == []
+        c.post("/sim/printer/paper", json={"state": "ok"})
+        time.sleep(2.5)
+        unknown = kioskctl("cancel", "no-such-job")
+    assert not list(printed.glob("*.png"))  # cancelled: it never comes out
+    assert unknown.returncode == 2 and "no print job" in unknown.stderr
