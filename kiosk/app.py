@@ -55,7 +55,13 @@ class ThemeState(EventDispatcher):
     def update(self) -> None:
         chosen = sizes(self.elder)
         for name in ("title", "heading", "body", "small", "button_h", "target", "key", "gap", "face"):
-            setattr(self, name, getattr(chosen, name) * self.scale)
+            try:
+                setattr(self, name, getattr(chosen, name) * self.scale)
+            except ReferenceError:
+                # A kv rule of a widget already collected was still bound (Kivy unbinds rules from a
+                # weakref callback, which can come late). The value is set; the screens are rebuilt
+                # from it right after, so only the dead widget missed it. Never a crash for this.
+                log.info("theme size %s reached a collected widget", name)
 
 
 class IdleWarning(ModalView):
@@ -388,6 +394,8 @@ class KioskApp(App):
         snapshot, current = self.snapshot, self.sm.current
         for screen in self.screens.values():
             screen.leave()
+        for old in (*self.screens.values(), *self.root_box.children):
+            _unbind_rules(old)  # the old screens' kv rules must not outlive them (see ThemeState.update)
         self._build_shell()
         self.screens["home"].items = self.items
         if snapshot is not None:
@@ -584,3 +592,11 @@ class KioskApp(App):
         lines = self.header_side.text.split("\n")
         lines[-1] = self.now().strftime("%H:%M")
         self.header_side.text = "\n".join(lines)
+
+
+def _unbind_rules(root) -> None:
+    """Drop the kv rule bindings of every widget under ``root``, which is about to be thrown away."""
+    from kivy.lang import Builder
+
+    for widget in root.walk(restrict=True):
+        Builder.unbind_widget(widget.uid)
