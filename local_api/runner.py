@@ -229,10 +229,6 @@ class Runner:
         if self.bus is not None:
             self.bus.publish({"type": "card", "card": {"state": state, "name_masked": name_masked}})
 
-    def _identified_session(self) -> Any:
-        snap = self.sessions.snapshot()
-        return snap if snap is not None and snap.status == "active" and snap.card else None
-
     # -- document camera ------------------------------------------------------------------------
     def _do_capture_pages(self, session_id: str, effect: fx.CapturePages) -> None:
         camera = self.devices.get("camera")
@@ -375,8 +371,11 @@ class Runner:
         for job_id, owner in list(self._waiting_jobs.items()):
             if owner != current:
                 self._waiting_jobs.pop(job_id, None)
-                state = self.print_queue.cancel(job_id) if self.print_queue.get(job_id) else None
-                if state is not None and state.status == "cancelled":
+                try:
+                    cancelled = self.print_queue.cancel(job_id).status == "cancelled"
+                except KeyError:  # forgotten meanwhile (expired and pruned)
+                    cancelled = False
+                if cancelled:
                     log.info("print job cancelled: its session has ended", extra={"job": job_id})
         for state in self.print_queue.resume():
             if state.pending:

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import HTTPConnection
 
 from hub.auth import secret_file
+from hub.intake import utc
 from hub.state import HubState, StateDep
 from hub.video import accounts, store
 from hub.video.calls import CallError
@@ -336,8 +337,7 @@ async def upload_recording(request: Request, state: StateDep, board: BoardDep, w
         row = await board.finished(call_id)
         ended = row.ended_at if row is not None else None
         allowed = bool(row and row.helper_username == who.username and ended
-                       and (state.now().replace(tzinfo=None) - ended.replace(tzinfo=None)).total_seconds()
-                       < UPLOAD_AFTER_END_S)
+                       and (state.now() - utc(ended)).total_seconds() < UPLOAD_AFTER_END_S)
     if not allowed:
         raise HTTPException(403, "only the helper who took the call may record it, while it runs")
     data = bytearray()
