@@ -72,6 +72,8 @@ class SubmitApplication(_Effect):
     form: dict[str, str] = Field(repr=False)
     materials: tuple[dict[str, Any], ...] = ()
     submitted_at: datetime
+    # the citizen was told they applied for this item a moment ago and chose to apply again
+    allow_duplicate: bool = False
 
 
 class SubmitRating(_Effect):

@@ -280,7 +280,8 @@ def _on_start_over(item, snap, step, event, effects):
     first = item.steps[0]
     snap = snap.model_copy(update={
         "run": snap.run + 1, "step": first.id, "history": (), "card": None, "age": None, "form": {},
-        "consents": (), "pages": {}, "skipped": {}, "case_no": None, "provisional_no": None, "result": {},
+        "consents": (), "pages": {}, "skipped": {}, "case_no": None, "provisional_no": None, "repeat_of": None,
+        "result": {},
         "prints": (), "rating": None,
     })
     return _enter(item, snap, first, event.at, effects)
@@ -557,8 +558,19 @@ def _on_submit_failed(item, snap, step, event, effects):
     return snap.model_copy(update={"pending": None, "notice": notice})
 
 
+def _on_submit_duplicate(item, snap, step, event, effects):
+    when = f"（{event.when}）" if event.when else ""
+    number = f"（受理编号 {event.number}）" if event.number else ""
+    message = (f"您刚才{when}已提交过“{item.name}”的申请{number}，不需要再次提交。"
+               "如确需再次申请，请点击“仍要提交”；否则请点击“退出”。")
+    effects.append(fx_.Speak(text=f"您刚才已提交过{item.name}的申请，不需要再次提交。"))
+    notice = Notice(level="warning", code="duplicate", message=message)
+    return snap.model_copy(update={"pending": None, "notice": notice, "repeat_of": event.number or "?"})
+
+
 def _on_submit_retry(item, snap, step, event, effects):
-    effects.append(_submission(item, snap, step, event.at))
+    again = snap.repeat_of is not None  # told of the earlier application, the citizen applies again
+    effects.append(_submission(item, snap, step, event.at).model_copy(update={"allow_duplicate": again}))
     return snap.model_copy(update={"pending": "submit"})
 
 
@@ -652,7 +664,7 @@ def _kind_events(item: ServiceItem, snap: Snapshot, step: Step) -> list[str]:
             return accepted
         case "submit":
             if snap.pending == "submit":
-                return ["submitted", "submit_failed"]
+                return ["submitted", "submit_failed", "submit_duplicate"]
             return ["next"]
         case "print":
             if snap.pending == "print":
@@ -682,7 +694,8 @@ _BY_KIND: dict[str, dict[str, Handler]] = {
     "choose": {"choose": _on_choose},
     "capture": {"pages_captured": _on_pages_captured, "capture_failed": _on_capture_failed,
                 "capture_page": _on_capture_page, "retake": _on_retake, "next": _on_capture_next},
-    "submit": {"submitted": _on_submitted, "submit_failed": _on_submit_failed, "next": _on_submit_retry},
+    "submit": {"submitted": _on_submitted, "submit_failed": _on_submit_failed,
+               "submit_duplicate": _on_submit_duplicate, "next": _on_submit_retry},
     "print": {"printed": _on_printed, "print_failed": _on_print_failed, "choose": _on_choose},
     "rate": {"rate": _on_rate, "next": _on_next},
     "done": {"finish": _on_finish, "next": _on_finish},

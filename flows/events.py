@@ -137,6 +137,14 @@ class SubmitFailed(_Event):
     reason: str = ""
 
 
+class SubmitDuplicate(_Event):
+    """Not filed: the same person applied for the same item a moment ago (that case's number)."""
+
+    type: Literal["submit_duplicate"] = "submit_duplicate"
+    number: str = ""
+    when: str = Field("", description="when it was filed, as the hall's clock shows it (HH:MM)")
+
+
 class Tick(_Event):
     type: Literal["tick"] = "tick"
 
@@ -155,7 +163,7 @@ ClientEvent = Annotated[
 ]
 SystemEvent = Annotated[
     CardRead | CardFailed | PagesCaptured | CaptureFailed | Printed | PrintFailed | Submitted | SubmitFailed
-    | Tick | DeviceFault,
+    | SubmitDuplicate | Tick | DeviceFault,
     Field(discriminator="type"),
 ]
 Event = Annotated[ClientEvent | SystemEvent, Field(discriminator="type")]
@@ -163,7 +171,7 @@ Event = Annotated[ClientEvent | SystemEvent, Field(discriminator="type")]
 CLIENT_EVENT_TYPES = ("next", "back", "start_over", "call_helper", "cancel_helper", "consent", "manual_id",
                       "form_submit", "choose", "capture_page", "retake", "rate", "still_here", "finish")
 SYSTEM_EVENT_TYPES = ("card_read", "card_failed", "pages_captured", "capture_failed", "printed",
-                      "print_failed", "submitted", "submit_failed", "tick", "device_fault")
+                      "print_failed", "submitted", "submit_failed", "submit_duplicate", "tick", "device_fault")
 
 _client_adapter: TypeAdapter[Any] = TypeAdapter(ClientEvent)
 _any_adapter: TypeAdapter[Any] = TypeAdapter(Event)

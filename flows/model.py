@@ -358,6 +358,8 @@ class Snapshot(_Frozen):
     skipped: dict[str, str] = PydField(default_factory=dict, description="material -> 容缺 | 电子证照 | 非必需")
     case_no: str | None = None
     provisional_no: str | None = None
+    repeat_of: str | None = PydField(None, description="the number of the same person's application for this item "
+                                     "a moment ago, once they were told of it: applying again is their choice")
     result: dict[str, Any] = PydField(default_factory=dict, repr=False)
     prints: tuple[PrintRecord, ...] = ()
     rating: Rating | None = None

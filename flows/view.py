@@ -102,7 +102,9 @@ def step_view(item: ServiceItem, snap: Snapshot, step: Step) -> dict[str, Any]:
         case "review":
             view["data"] = _review_data(item, snap)
         case "submit":
-            view["data"] = {"state": "sending" if snap.pending == "submit" else "failed", "purpose": step.purpose}
+            duplicate = snap.notice is not None and snap.notice.code == "duplicate"
+            state = "sending" if snap.pending == "submit" else ("duplicate" if duplicate else "failed")
+            view["data"] = {"state": state, "purpose": step.purpose}
         case "print":
             last = snap.prints[-1] if snap.prints else None
             state = "printing" if snap.pending == "print" else (last.status if last else "printing")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -12,7 +14,15 @@ class Sealer:
     """Encrypts and authenticates blobs; a tampered or foreign blob raises ``InvalidToken``."""
 
     def __init__(self, key_path: Path) -> None:
-        self._fernet = Fernet(_ensure_key(key_path))
+        key = _ensure_key(key_path)
+        self._fernet = Fernet(key)
+        # A separate key for digests, derived so that a digest never reveals anything of the Fernet key.
+        self._digest_key = hmac.new(key, b"kiosk subject digest v1", hashlib.sha256).digest()
+
+    def digest(self, text: str) -> str:
+        """A keyed hash (HMAC-SHA256) of personal data: equal inputs match, the input cannot be guessed back
+        from it without this kiosk's key (ID numbers are too few for a plain hash)."""
+        return hmac.new(self._digest_key, text.encode(), hashlib.sha256).hexdigest()
 
     def seal(self, data: bytes) -> bytes:
         return self._fernet.encrypt(data)

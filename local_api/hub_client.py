@@ -76,8 +76,14 @@ class HubClient:
             raise HubUnavailable("the answer to POST /cases carried no case number")
         return answer
 
-    def submit_rating(self, rating: dict[str, Any]) -> dict[str, Any]:
-        return self._call("POST", "/ratings", json=rating)
+    def submit_rating(self, rating: dict[str, Any], *, key: str) -> dict[str, Any]:
+        """POST /ratings: 201 new, 200 the rating this key already made (a retry after a lost answer)."""
+        return self._call("POST", "/ratings", json=rating, headers={"Idempotency-Key": key})
+
+    def case_notice(self, case_no: str, notice: str, *, key: str) -> dict[str, Any]:
+        """POST /cases/{case_no}/notices: e.g. ``receipt_not_shown``, for staff to follow the case up."""
+        return self._call("POST", f"/cases/{case_no}/notices", json={"notice": notice},
+                          headers={"Idempotency-Key": key})
 
     def case(self, case_no: str) -> dict[str, Any]:
         return self._call("GET", f"/cases/{case_no}")

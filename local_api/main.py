@@ -28,6 +28,7 @@ from local_api.events import EventBus
 from local_api.heartbeat import Heartbeat
 from local_api.hub_client import HubClient
 from local_api.outbox import Forwarder, Outbox
+from local_api.outcomes import Outcomes
 from local_api.queue import LocalTicketBook, LocalTicketReporter
 from local_api.routes import (
     call,
@@ -72,9 +73,13 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     manager = DeviceManager(settings, on_status=on_status)
     catalog = _catalog(settings)
     sessions = SessionService(catalog.items, settings.data_dir / "sessions", db=db, bus=bus)
-    outbox = Outbox(db, settings.data_dir / "outbox", Sealer(settings.data_dir / "outbox.key"), settings.kiosk_id,
+    sealer = Sealer(settings.data_dir / "outbox.key")
+    outbox = Outbox(db, settings.data_dir / "outbox", sealer, settings.kiosk_id,
                     backoff_base_s=settings.outbox_retry_s,
-                    backoff_max_s=max(settings.outbox_retry_max_s, settings.outbox_retry_s))
+                    backoff_max_s=max(settings.outbox_retry_max_s, settings.outbox_retry_s), timezone=settings.timezone)
+    outcomes = Outcomes(outbox, sealer, recovery=timedelta(seconds=settings.outcome_recovery_s),
+                        duplicate_window=timedelta(seconds=settings.duplicate_window_s))
+    sessions.observers.append(outcomes.observe)
 
     def hub_client(timeout: float) -> HubClient | None:
         # One client per user of the hub: an upload that takes its time never delays a queue ticket.
@@ -92,6 +97,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
                     card_hold_s=settings.card_hold_s)
     runner.local_tickets = LocalTicketBook(db, settings.kiosk_id)  # the Z block's numbers, until the hub has them
     reporter = LocalTicketReporter(runner.local_tickets, hub_client(10.0)) if settings.hub_url else None
+    runner.outcomes = outcomes
     sessions.run_effects = runner.run
     sessions.precheck = runner.precheck
     calls = _call_manager(settings, bus, sessions, manager, runner)
@@ -105,6 +111,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         await asyncio.to_thread(migrate, engine)
         await asyncio.to_thread(manager.start)
         runner.start()
+        await asyncio.to_thread(runner.resume_interrupted)
         if forwarder:
             forwarder.start()
         if reporter:

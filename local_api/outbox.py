@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from local_api.crypto import InvalidToken, Sealer
-from local_api.db.models import OutboxEntry
+from local_api.db.models import Counter, OutboxEntry
 from local_api.hub_client import HubClient, HubRejected, HubUnavailable, UploadFile
 
 log = logging.getLogger(__name__)
@@ -65,15 +66,23 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+# How far the citizen got with the outcome of a stored case (OutboxEntry.outcome).
+STORED, SHOWN, RECEIPTED, MISSED = "", "shown", "receipted", "missed"
+WAITING_FOR_CASE_S = 60.0  # a rating whose case is not on the hub yet looks again this often (and at the ack)
+
+
 class Outbox:
     def __init__(self, db: sessionmaker[Session], root: Path, sealer: Sealer, kiosk_id: str, *,
                  clock: Clock = _utcnow, min_free_bytes: int = MIN_FREE_BYTES,
-                 backoff_base_s: float = 2.0, backoff_max_s: float = 300.0) -> None:
+                 backoff_base_s: float = 2.0, backoff_max_s: float = 300.0,
+                 timezone: str = "Asia/Shanghai") -> None:
         self.db = db
         self.root = root
         self.sealer = sealer
         self.kiosk_id = kiosk_id
         self.clock = clock
+        self.zone = ZoneInfo(timezone)  # provisional numbers carry the hall's date, like the hub's case numbers
+        self._failing: str | None = None  # the first error of the current streak of failed sends, once logged
         self.min_free_bytes = min_free_bytes
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
@@ -83,19 +92,30 @@ class Outbox:
         self._swept_at: float | None = None
 
     # -- storing ----------------------------------------------------------------------------
-    def store_case(self, key: str, item_code: str, application: dict[str, Any],
-                   files: list[MaterialFile]) -> Receipt:
-        """Durably store an application; the same key returns the first receipt again."""
+    def receipt(self, key: str) -> Receipt | None:
+        """The receipt of an application already stored under ``key`` (a retry, or a resumed session)."""
         existing = self._by_key(key)
+        return None if existing is None else Receipt(existing.provisional_no or "", existing.case_no, created=False)
+
+    def store_case(self, key: str, item_code: str, application: dict[str, Any],
+                   files: list[MaterialFile], *, subject_hash: str | None = None,
+                   resume: bytes | None = None) -> Receipt:
+        """Durably store an application; the same key returns the first receipt again.
+
+        ``resume`` is the session as it stood at the submit (sealed here, dropped once the citizen has
+        their receipt): kioskd killed before the citizen saw the number shows it after its restart.
+        """
+        existing = self.receipt(key)
         if existing is not None:
-            return Receipt(existing.provisional_no or "", existing.case_no, created=False)
+            return existing
         self._check_space(sum(len(f.data) for f in files) + len(json.dumps(application)) * 2)
         folder = self.root / _safe_dir(key)
         with self._writing_lock:
             self._writing.add(folder.name)
         try:
             self._write_files(folder, files)
-            return self._insert_case(key, item_code, application, files, folder)
+            return self._insert_case(key, item_code, application, files, folder, subject_hash,
+                                     self.sealer.seal(resume) if resume is not None else None)
         except OSError as exc:
             shutil.rmtree(folder, ignore_errors=True)
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
@@ -110,8 +130,8 @@ class Outbox:
             with self._writing_lock:
                 self._writing.discard(folder.name)
 
-    def _insert_case(self, key: str, item_code: str, application: dict[str, Any],
-                     files: list[MaterialFile], folder: Path) -> Receipt:
+    def _insert_case(self, key: str, item_code: str, application: dict[str, Any], files: list[MaterialFile],
+                     folder: Path, subject_hash: str | None, resume: bytes | None) -> Receipt:
         now = self.clock()
         manifest = [{"name": f.name, "content_type": f.content_type, "label": f.label} for f in files]
         for _ in range(5):
@@ -124,7 +144,8 @@ class Outbox:
                     s.add(OutboxEntry(
                         kind="case", idempotency_key=key, provisional_no=provisional, item_code=item_code,
                         state="pending", created_at=now, next_attempt_at=now, attempts=0, last_error="",
-                        payload=payload, files_dir=folder.name if files else None))
+                        payload=payload, files_dir=folder.name if files else None, subject_hash=subject_hash,
+                        outcome=STORED, resume=resume))
                 return Receipt(provisional, None, created=True)
             except IntegrityError:
                 existing = self._by_key(key)
@@ -135,17 +156,33 @@ class Outbox:
     def store_rating(self, key: str, item_code: str, rating: dict[str, Any], *,
                      case_no: str | None, provisional_no: str | None) -> bool:
         """Store a 好差评 rating; it goes out once its case has a hub case number."""
+        return self._store_message("rating", key, item_code, {"rating": rating, "case_no": case_no},
+                                   depends_on=None if case_no else provisional_no)
+
+    def store_notice(self, case_key: str, notice: str) -> bool:
+        """Tell the hub something about a stored case (``receipt_not_shown``); sent once, after the case."""
+        with self.db() as s:
+            case = s.scalar(select(OutboxEntry).where(OutboxEntry.idempotency_key == case_key))
+            if case is None:
+                return False
+            provisional, case_no, item_code = case.provisional_no, case.case_no, case.item_code
+        return self._store_message("notice", f"{case_key}-{notice}"[:128], item_code,
+                                   {"notice": notice, "case_no": case_no},
+                                   depends_on=None if case_no else provisional)
+
+    def _store_message(self, kind: str, key: str, item_code: str, body: dict[str, Any], *,
+                       depends_on: str | None) -> bool:
         if self._by_key(key) is not None:
             return False
         self._check_space(4096)
         now = self.clock()
-        payload = self.sealer.seal(json.dumps({"rating": rating, "case_no": case_no}, ensure_ascii=False).encode())
+        payload = self.sealer.seal(json.dumps(body, ensure_ascii=False).encode())
         try:
             with self.db.begin() as s:
                 s.add(OutboxEntry(
-                    kind="rating", idempotency_key=key, provisional_no=None,
-                    depends_on=None if case_no else provisional_no, item_code=item_code, state="pending",
-                    created_at=now, next_attempt_at=now, attempts=0, last_error="", payload=payload))
+                    kind=kind, idempotency_key=key, provisional_no=None, depends_on=depends_on,
+                    item_code=item_code, state="pending", created_at=now, next_attempt_at=now, attempts=0,
+                    last_error="", payload=payload))
         except IntegrityError:
             return False
         except OperationalError as exc:
@@ -155,11 +192,17 @@ class Outbox:
         return True
 
     def _next_provisional(self, s: Session, now: datetime) -> str:
-        day = now.astimezone(UTC).strftime("%y%m%d")
+        """The next number of the hall's day, from a durable counter: purging old rows never lowers it."""
+        day = now.astimezone(self.zone).strftime("%y%m%d")
         prefix = f"P{day}-{_safe_dir(self.kiosk_id)[:16]}-"
-        count = s.scalar(select(func.count()).select_from(OutboxEntry).where(
-            OutboxEntry.provisional_no.like(f"{prefix}%"))) or 0
-        return f"{prefix}{count + 1:04d}"
+        name = f"provisional:{prefix}"
+        # Write first: the UPDATE takes SQLite's write lock, so two stores never read the same value.
+        bumped = s.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + 1))
+        if bumped.rowcount == 0:  # the day's first: a concurrent first insert fails and the caller retries
+            s.add(Counter(name=name, value=1))
+            s.flush()
+        value = s.scalar(select(Counter.value).where(Counter.name == name))
+        return f"{prefix}{value:04d}"
 
     def _write_files(self, folder: Path, files: list[MaterialFile]) -> None:
         if not files:
@@ -221,21 +264,40 @@ class Outbox:
             else:
                 case_no = data.get("case_no") or (self.case_no_for(depends_on) if depends_on else None)
                 if case_no is None:
-                    self._retry(entry_id, "waiting for its case to reach the hub", quick=True)
+                    # Not a failure: it goes the moment its case is acknowledged (see _ack).
+                    self._wait_for_case(entry_id)
                     return False
-                client.submit_rating({**data["rating"], "case_no": case_no})
+                if kind == "rating":
+                    client.submit_rating({**data["rating"], "case_no": case_no}, key=key)
+                else:
+                    client.case_notice(case_no, data["notice"], key=key)
                 self._ack(entry_id, case_no)
+            self._sent_ok()
             return True
         except HubUnavailable as exc:
             self._retry(entry_id, str(exc))
+            self._send_failed(kind, str(exc))
         except HubRejected as exc:
             if exc.status in (401, 403):  # the kiosk's token, not the entry: fine again once re-provisioned
                 self._retry(entry_id, str(exc))
+                self._send_failed(kind, str(exc))
                 return False
             # Kept (with its data) for a technician: the hub will never take these bytes as they are.
             self._fail(entry_id, str(exc))
-            log.error("hub rejected an outbox entry", extra={"entry": entry_id, "status": exc.status})
+            log.error("hub rejected an outbox entry",
+                      extra={"entry": entry_id, "kind": kind, "status": exc.status, "detail": exc.detail[:200]})
         return False
+
+    def _send_failed(self, kind: str, error: str) -> None:
+        """Log a failed send once per streak (a 20 s outage is one line, not one a retry)."""
+        if self._failing is None:
+            self._failing = error
+            log.warning("sending to the hub failed; will retry", extra={"kind": kind, "error": error[:300]})
+
+    def _sent_ok(self) -> None:
+        if self._failing is not None:
+            log.info("sending to the hub works again", extra={"first_error": self._failing[:300]})
+            self._failing = None
 
     def _read_files(self, files_dir: str | None, manifest: list[dict[str, str]]) -> list[UploadFile]:
         if not manifest:
@@ -252,16 +314,28 @@ class Outbox:
             entry.payload, entry.last_error = None, ""
             folder = entry.files_dir
             entry.files_dir = None
+            if entry.kind == "case" and entry.provisional_no:
+                # Its rating and notices waited for this number: they are due now, not at their next look.
+                s.execute(update(OutboxEntry).where(
+                    OutboxEntry.depends_on == entry.provisional_no, OutboxEntry.state == "pending",
+                ).values(next_attempt_at=self.clock()))
         if folder:  # the hub has the scans now: delete ours
             shutil.rmtree(self.root / folder, ignore_errors=True)
 
-    def _retry(self, entry_id: int, error: str, *, quick: bool = False) -> None:
+    def _wait_for_case(self, entry_id: int) -> None:
+        with self.db.begin() as s:
+            entry = s.get(OutboxEntry, entry_id)
+            assert entry is not None
+            entry.next_attempt_at = self.clock() + timedelta(seconds=WAITING_FOR_CASE_S)
+            entry.last_error = "waiting for its case to reach the hub"
+
+    def _retry(self, entry_id: int, error: str) -> None:
+        """A real failure: the backoff doubles with each one (waiting for a case never counts)."""
         with self.db.begin() as s:
             entry = s.get(OutboxEntry, entry_id)
             assert entry is not None
             entry.attempts += 1
-            delay = self.backoff_base_s if quick else min(
-                self.backoff_max_s, self.backoff_base_s * 2 ** min(entry.attempts - 1, 20))
+            delay = min(self.backoff_max_s, self.backoff_base_s * 2 ** min(entry.attempts - 1, 20))
             # Jitter (a random half to all of the delay) spreads a fleet of kiosks coming back after the
             # same outage, while no retry comes sooner than half its step.
             entry.next_attempt_at = self.clock() + timedelta(seconds=random.uniform(delay / 2, delay))
@@ -273,6 +347,77 @@ class Outbox:
             assert entry is not None
             entry.state, entry.last_error = "failed", error[:500]
             entry.attempts += 1
+
+    # -- the citizen's outcome -------------------------------------------------------------------
+    def mark(self, key: str, outcome: str) -> None:
+        """Record how far the citizen got with a stored case; the resume copy goes once it is final.
+
+        Moves forward only (stored → shown → receipted); ``missed`` also queues a notice to the hub, so
+        staff see the case was filed without the citizen being given its number.
+        """
+        order = {STORED: 0, SHOWN: 1, RECEIPTED: 2, MISSED: 2}
+        with self.db.begin() as s:
+            entry = s.scalar(select(OutboxEntry).where(OutboxEntry.idempotency_key == key,
+                                                       OutboxEntry.kind == "case"))
+            if entry is None or order[outcome] <= order.get(entry.outcome, 0):
+                return
+            entry.outcome = outcome
+            if outcome in (RECEIPTED, MISSED):
+                entry.resume = None
+        if outcome == MISSED:
+            self.store_notice(key, "receipt_not_shown")
+            log.warning("a case was filed but its citizen left without the number", extra={"key": key})
+
+    def to_resume(self, within: timedelta) -> tuple[str, bytes] | None:
+        """The newest case whose citizen may still be at the kiosk without its outcome: ``(key, session)``.
+
+        Older ones are settled here: never shown means missed; shown but not printed keeps ``shown``.
+        """
+        cutoff = self.clock() - within
+        with self.db() as s:
+            rows = s.execute(select(OutboxEntry.idempotency_key, OutboxEntry.created_at, OutboxEntry.outcome,
+                                    OutboxEntry.resume).where(
+                OutboxEntry.kind == "case", OutboxEntry.resume.is_not(None),
+            ).order_by(OutboxEntry.id.desc())).all()
+        found: tuple[str, bytes] | None = None
+        for key, created, outcome, blob in rows:
+            if found is None and _aware(created) >= cutoff:
+                try:
+                    found = (key, self.sealer.open(blob))
+                    continue
+                except InvalidToken:
+                    log.error("a stored session could not be opened; its case is marked missed")
+            self._settle(key, outcome)
+        return found
+
+    def _settle(self, key: str, outcome: str) -> None:
+        if outcome == STORED:
+            self.mark(key, MISSED)
+        else:
+            with self.db.begin() as s:
+                s.execute(update(OutboxEntry).where(OutboxEntry.idempotency_key == key).values(resume=None))
+
+    def recent_case(self, subject_hash: str, item_code: str, within: timedelta) -> dict[str, Any] | None:
+        """The same person's latest application for the same item within ``within``, if any."""
+        with self.db() as s:
+            row = s.execute(select(OutboxEntry.provisional_no, OutboxEntry.case_no, OutboxEntry.created_at).where(
+                OutboxEntry.kind == "case", OutboxEntry.subject_hash == subject_hash,
+                OutboxEntry.item_code == item_code, OutboxEntry.state != "failed",
+                OutboxEntry.created_at >= self.clock() - within,
+            ).order_by(OutboxEntry.id.desc()).limit(1)).first()
+        if row is None:
+            return None
+        return {"provisional_no": row.provisional_no, "case_no": row.case_no, "created_at": _aware(row.created_at)}
+
+    def cases_of(self, subject_hash: str) -> list[dict[str, Any]]:
+        """This person's cases the kiosk still holds (e.g. not on the hub yet), newest first."""
+        with self.db() as s:
+            rows = s.execute(select(OutboxEntry.item_code, OutboxEntry.provisional_no, OutboxEntry.case_no,
+                                    OutboxEntry.state, OutboxEntry.created_at).where(
+                OutboxEntry.kind == "case", OutboxEntry.subject_hash == subject_hash,
+            ).order_by(OutboxEntry.id.desc())).all()
+        return [{"item_code": r.item_code, "provisional_no": r.provisional_no, "case_no": r.case_no,
+                 "state": r.state, "created_at": _aware(r.created_at)} for r in rows]
 
     # -- queries and housekeeping -------------------------------------------------------------
     def case_no_for(self, provisional_no: str) -> str | None:
@@ -325,6 +470,9 @@ class Outbox:
                 OutboxEntry.state == "acked", OutboxEntry.acked_at < cutoff)).all()
             for entry in old:
                 s.delete(entry)
+            # Counters of days long past can never be asked for again.
+            two_days_ago = (self.clock() - timedelta(days=2)).astimezone(self.zone)
+            s.execute(delete(Counter).where(Counter.name < f"provisional:P{two_days_ago:%y%m%d}"))
         if self._swept_at is None or time.monotonic() - self._swept_at > SWEEP_EVERY_S:
             self._swept_at = time.monotonic()
             self._sweep_orphans()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from drivers.camera.qr import qr_in_jpeg
 from flows import effects as fx
@@ -33,18 +34,52 @@ def answer(runner: Any, session_id: str, effect: fx.SubmitApplication) -> Any:
     if effect.purpose == "appointment_checkin":
         return _check_in(runner, session_id, effect)
     client = getattr(runner, "hub", None)
-    if client is None:
-        return ev.SubmitFailed(at=runner.now(), reason="本机未连接查询服务，请到人工窗口查询")
     applicant = dict(effect.applicant)
+    waiting = _waiting_here(runner, applicant) if effect.item_code == PROGRESS_ITEM else []
+    if client is None:
+        if waiting:
+            return ev.Submitted(at=runner.now(), result=_progress_here_only(waiting, runner.now()))
+        return ev.SubmitFailed(at=runner.now(), reason="本机未连接查询服务，请到人工窗口查询")
     try:
         body = client.query(effect.item_code.replace("_", "-"), id_type=id_type(applicant),
                             id_number=applicant.get("id_number", ""),
                             form=dict(effect.form))
     except HubUnavailable:
+        if waiting:  # the platform cannot be asked, but what this kiosk still holds can be shown
+            return ev.Submitted(at=runner.now(), result=_progress_here_only(waiting, runner.now()))
         return ev.SubmitFailed(at=runner.now(), reason="查询服务暂时无法连接，请稍后再试")
     except HubRejected as exc:
         return ev.SubmitFailed(at=runner.now(), reason=f"查询没有成功：{exc.detail[:80]}")
+    if waiting and isinstance(body, dict):
+        body = {**body, "lines": [*waiting, *(body.get("lines") or [])]}
     return ev.Submitted(at=runner.now(), case_no=None, provisional_no=None, result=body)
+
+
+PROGRESS_ITEM = "case_progress_query"
+WAITING_LABEL = "本机已受理，待上报平台"
+
+
+def _waiting_here(runner: Any, applicant: dict[str, Any]) -> list[str]:
+    """Lines for this person's applications the kiosk has stored but the platform does not have yet.
+
+    Without them a citizen whose case is still in the outbox (the platform away, or kioskd killed before
+    they saw the number) would be told they have no case, and apply again.
+    """
+    outcomes = getattr(runner, "outcomes", None)
+    subject = outcomes.subject(applicant) if outcomes is not None else None
+    if subject is None:
+        return []
+    catalog = runner.sessions.catalog
+    zone = ZoneInfo(runner.timezone)
+    return [f"{c['provisional_no']} {catalog[c['item_code']].name if c['item_code'] in catalog else c['item_code']} "
+            f"{WAITING_LABEL} {c['created_at'].astimezone(zone):%Y-%m-%d}"
+            for c in runner.outbox.cases_of(subject) if c["state"] == "pending"]
+
+
+def _progress_here_only(lines: list[str], now: Any) -> dict[str, Any]:
+    return {"title": "办件进度", "fields": {"办件数量": str(len(lines))},
+            "lines": ["政务服务平台暂时无法连接，以下为本机已受理、尚未上报的办件：", *lines],
+            "footer": "办件上报后，请以政务服务平台记录为准。", "as_of": now.isoformat()}
 
 
 def _queue_ticket(runner: Any, effect: fx.SubmitApplication) -> Any:

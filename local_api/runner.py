@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from drivers.base import Stage
 from drivers.camera.qr import qr_in_jpeg
@@ -27,7 +28,8 @@ from flows.masking import mask_name
 from local_api.codes import CARD_TYPES, RATING_LEVELS, id_type
 from local_api.db.models import ConsentRecord
 from local_api.hub_client import HubClient
-from local_api.outbox import MaterialFile, Outbox, OutboxFull
+from local_api.outbox import MaterialFile, Outbox, OutboxFull, Receipt
+from local_api.outcomes import Outcomes
 from local_api.sessions import NotReady, SessionService
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ class Runner:
         self.local_queue_file = sessions.root.parent / "queue-block.json"  # the own block's counter
         self.local_prefix = local_prefix  # the letter of this kiosk's own block (Z unless told otherwise)
         self.hub = hub  # answers queries and hands out queue numbers; None when no hub is configured
+        self.outcomes: Outcomes | None = None  # follows whether the citizen learnt the outcome of a case
         self.local_tickets = local_tickets  # records numbers from the Z block until the hub has them
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="effects")
         self.latest_preview: Any = None  # the capture step's last preview, for the UI's live view
@@ -403,6 +406,58 @@ class Runner:
             return
         applicant = dict(effect.applicant)
         item = self.sessions.catalog.get(effect.item_code)
+        receipt = self.outbox.receipt(effect.idempotency_key)  # a retry, or the session resumed after a kill
+        if receipt is None:
+            subject = self.outcomes.subject(applicant) if self.outcomes else None
+            earlier = None if effect.allow_duplicate or not self.outcomes else \
+                self.outcomes.repeat_of(subject, effect.item_code)
+            if earlier is not None:
+                self._result(session_id, ev.SubmitDuplicate(
+                    at=self.now(), number=earlier["case_no"] or earlier["provisional_no"] or "",
+                    when=earlier["created_at"].astimezone(ZoneInfo(self.timezone)).strftime("%H:%M")))
+                return
+            try:
+                receipt = self._store_application(session_id, effect, item, applicant, subject)
+            except OutboxFull:
+                self._result(session_id, ev.SubmitFailed(
+                    at=self.now(), reason="本机存储空间已满，暂时无法保存新的申请，请到人工窗口办理"))
+                return
+            except OSError as exc:
+                log.error("outbox store failed", extra={"errno": exc.errno})
+                self._result(session_id, ev.SubmitFailed(at=self.now(), reason="本机保存申请失败，请到人工窗口办理"))
+                return
+        self.deliver_receipt(session_id, effect.idempotency_key, receipt)
+
+    def resume_interrupted(self) -> None:
+        """After a restart: the citizen whose number was not shown yet gets it now (and the receipt)."""
+        if self.outcomes is None:
+            return
+        key = self.outcomes.recover(self.sessions.catalog, self.sessions.restore, self.now())
+        receipt = self.outbox.receipt(key) if key else None
+        snap = self.sessions.snapshot()
+        if receipt is not None and snap is not None:
+            self.pool.submit(self._guarded_call, self.deliver_receipt, snap.session_id, key, receipt)
+
+    def _guarded_call(self, fn: Callable[..., None], *args: Any) -> None:
+        try:
+            fn(*args)
+        except Exception:
+            log.exception("resuming a session failed")
+
+    def deliver_receipt(self, session_id: str, key: str, receipt: Receipt) -> None:
+        """Stored durably: the citizen may be told now. Try to get the real case number quickly."""
+        self.wake_forwarder()
+        case_no = receipt.case_no or self._wait_case_no(receipt.provisional_no, timeout_s=3.0)
+        snap = self.sessions.snapshot()
+        step = snap.step if snap is not None and snap.session_id == session_id else ""
+        told = self.sessions.system_event(session_id, ev.Submitted(
+            at=self.now(), case_no=case_no, provisional_no=None if case_no else receipt.provisional_no))
+        if self.outcomes is not None:
+            self.outcomes.submitted(session_id, key, self.sessions.catalog.get(snap.item_code) if snap else None,
+                                    step, told is not None)
+
+    def _store_application(self, session_id: str, effect: fx.SubmitApplication, item: Any,
+                           applicant: dict[str, Any], subject: str | None) -> Any:
         application = {
             # The platform knows items by their national codes (实施编码, else 基本编码), not by our file names.
             "item_code": hub_item_code(item) if item else effect.item_code.replace("_", "-"),
@@ -431,21 +486,10 @@ class Runner:
                 name = f"{material['code']}-copy.jpg"
                 files.append(MaterialFile(name, "image/jpeg", material["name"], id_copy_jpeg(*pages, item.name)))
                 application["materials"].append({"file": name, "label": f"{material['name']} 复印件（正反面）"})
-        try:
-            receipt = self.outbox.store_case(effect.idempotency_key, effect.item_code, application, files)
-        except OutboxFull:
-            self._result(session_id, ev.SubmitFailed(
-                at=self.now(), reason="本机存储空间已满，暂时无法保存新的申请，请到人工窗口办理"))
-            return
-        except OSError as exc:
-            log.error("outbox store failed", extra={"errno": exc.errno})
-            self._result(session_id, ev.SubmitFailed(at=self.now(), reason="本机保存申请失败，请到人工窗口办理"))
-            return
-        # Stored durably: the citizen may be told now. Try to get the real case number quickly.
-        self.wake_forwarder()
-        case_no = receipt.case_no or self._wait_case_no(receipt.provisional_no, timeout_s=3.0)
-        self._result(session_id, ev.Submitted(at=self.now(), case_no=case_no,
-                                              provisional_no=None if case_no else receipt.provisional_no))
+        snap = self.sessions.snapshot()
+        resume = self.outcomes.resume_copy(snap) if self.outcomes and snap and snap.session_id == session_id else None
+        return self.outbox.store_case(effect.idempotency_key, effect.item_code, application, files,
+                                      subject_hash=subject, resume=resume)
 
     def _wait_case_no(self, provisional_no: str, timeout_s: float) -> str | None:
         deadline = datetime.now(UTC) + timedelta(seconds=timeout_s)

@@ -73,6 +73,8 @@ class SessionService:
         self.run_effects: Callable[[str, list[Any]], None] = lambda sid, fx: None
         # Checked before a session starts, so nobody fills in a form the kiosk cannot finish.
         self.precheck: Callable[[ServiceItem], None] = lambda item: None
+        # Told of every change of the current session: (item, before, after, event or None).
+        self.observers: list[Callable[[ServiceItem | None, Snapshot | None, Snapshot, Any], None]] = []
         # Scans left behind by a crash belong to nobody any more.
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True, exist_ok=True)
@@ -113,6 +115,19 @@ class SessionService:
         self.run_effects(session_id, effects)
         return view
 
+    def restore(self, snap: Snapshot) -> SessionSnapshot:
+        """Make a session kept from before a restart the current one again (see ``local_api.outcomes``)."""
+        item = self.catalog[snap.item_code]
+        with self._lock:
+            if self._snap is not None and self._snap.status == "active":
+                raise SessionBusy(self._snap.session_id)
+            self.folder(snap.session_id).mkdir(parents=True, exist_ok=True)
+            self._item, self._snap = item, snap
+            if snap.card:
+                redactor.register(snap.card.get("name"), snap.card.get("address"), snap.card.get("name_en"))
+            self._audit("resume", "ok")
+            return self._publish()
+
     def client_event(self, session_id: str, type_: str, data: dict[str, Any]) -> SessionSnapshot:
         """An event from the UI or a helper; 404/409/422 cases raise without changing anything."""
         with self._lock:
@@ -149,9 +164,10 @@ class SessionService:
             snap = self._snap.model_copy(update={"status": "abandoned", "card": None, "form": {}, "pages": {},
                                                  "result": {}, "idle_deadline": None})
             effects: list[Any] = [StopCardReader(), StopCapture()]
-            self._snap = snap
+            before, self._snap = self._snap, snap
             self._audit("abandon", reason)
             self._publish()
+            self._notify(before, snap, None)
             session_id = snap.session_id
         self.run_effects(session_id, effects)
         self.wipe(session_id)
@@ -184,9 +200,17 @@ class SessionService:
             log.info("session event", extra={"session": snap.session_id, "event": event.type,
                                              "step": snap.step, "status": snap.status})
         view = self._publish()
+        self._notify(before, snap, event)
         if effects:
             self.run_effects(snap.session_id, effects)
         return view
+
+    def _notify(self, before: Snapshot | None, after: Snapshot, event: Any) -> None:
+        for observer in self.observers:
+            try:
+                observer(self._item, before, after, event)
+            except Exception:  # bookkeeping must never stop a citizen
+                log.exception("session observer failed")
 
     def _view(self) -> SessionSnapshot:
         assert self._snap is not None and self._item is not None

@@ -93,7 +93,13 @@ class Settings(BaseSettings):
     # acknowledged is kept this long (to look up a case number by the provisional one), then purged
     outbox_retry_s: float = Field(default=2.0, gt=0, le=600)
     outbox_retry_max_s: float = Field(default=300.0, gt=0, le=86_400)
-    outbox_retention_days: float = Field(default=7.0, ge=0, le=365)
+    outbox_retention_days: float = Field(default=7.0, ge=1, le=365, description="at least 1: a citizen looks "
+                                         "their case up by the receipt's provisional number for days")
+    # After a restart, a session killed between storing a case and the citizen seeing its number is
+    # resumed if it is this recent; a repeat application by the same person for the same item within
+    # the second window is pointed out before it is filed again.
+    outcome_recovery_s: float = Field(default=300.0, ge=0, le=3600)
+    duplicate_window_s: float = Field(default=1800.0, ge=0, le=86_400)
 
     session_idle_s: float = Field(default=120.0, gt=0)
     technician_pin: str = Field(default="", description="PIN for the maintenance screen; empty disables it")

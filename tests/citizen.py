@@ -31,11 +31,12 @@ def post(c: Any, sid: str, type_: str, **data: Any) -> None:
 
 
 def play(c: Any, sid: str, *, until: str | None = None, timeout: float = 600.0,
-         fail_on_error: bool = True) -> tuple[list[str], dict[str, Any]]:
+         fail_on_error: bool = True, on_snapshot: Any = None) -> tuple[list[str], dict[str, Any]]:
     """Play session ``sid`` until it ends (or, with ``until="submitted"``, until it has a number).
 
     Returns the step ids seen and the last live snapshot. An error notice on a submit or print step
-    fails the test, or with ``fail_on_error=False`` ends the play there.
+    fails the test, or with ``fail_on_error=False`` ends the play there. ``on_snapshot`` sees every
+    snapshot the citizen looked at (what they were shown).
     """
     seen: list[str] = []
     placed_card = False
@@ -47,6 +48,8 @@ def play(c: Any, sid: str, *, until: str | None = None, timeout: float = 600.0,
         if r.status_code == 404:
             return seen, snap  # finished and wiped
         snap = r.json()
+        if on_snapshot is not None:
+            on_snapshot(snap)
         step, notice = snap["step"], snap.get("notice")
         if not seen or seen[-1] != step["id"]:
             seen.append(step["id"])
@@ -57,7 +60,9 @@ def play(c: Any, sid: str, *, until: str | None = None, timeout: float = 600.0,
             return seen, snap
         if until == "submitted" and (snap["case_no"] or snap["provisional_no"]):
             return seen, snap
-        if kind in ("guide", "review") and "next" in accepts:
+        if kind == "submit" and step["data"].get("state") == "duplicate" and "next" in accepts:
+            post(c, sid, "next")  # "you applied a moment ago": this citizen insists (tests apply again and again)
+        elif kind in ("guide", "review") and "next" in accepts:
             post(c, sid, "next")
         elif kind == "consent":
             post(c, sid, "consent", accepted=True)

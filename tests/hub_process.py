@@ -42,6 +42,13 @@ class RunningHub:
                                             stdout=subprocess.DEVNULL, stderr=stderr)
         wait_healthy(self.process, f"{self.url}/api/v1/health", stderr_path, timeout, "kioskhub")
 
+    def kill(self) -> None:
+        """SIGKILL, as a power cut or the OOM killer would: no shutdown code runs."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)

@@ -216,15 +216,20 @@ class SubmitScreen(StepScreen):
         self.wait.text = self.app.t("submit.wait")
         self.body.add_widget(self.spinner)
         self.body.add_widget(self.wait)
-        if snapshot.step.data.get("state") == "failed":
-            # kioskd's notice says what failed; a turning spinner would say "still trying".
+        state = snapshot.step.data.get("state")
+        if state in ("failed", "duplicate"):
+            # kioskd's notice says what failed (or that this was filed a moment ago); a turning spinner
+            # would say "still trying".
             self.spinner.stop()
             self.body.clear_widgets()
         else:
             self.spinner.start()
         buttons = []
+        if state == "duplicate":
+            buttons.append((self.app.t("submit.leave"), "submit.leave", "secondary_button", self.app.leave_session))
         if self.accepts(snapshot, "next"):
-            buttons.append(self.event_button(self.app.t("submit.retry"), "next"))
+            buttons.append(self.event_button(self.app.t("submit.anyway" if state == "duplicate" else "submit.retry"),
+                                             "next"))
         self.set_actions(buttons)
 
     def leave(self) -> None:

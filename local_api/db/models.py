@@ -68,7 +68,7 @@ class OutboxEntry(Base):
     __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # case | rating
+    kind: Mapped[str] = mapped_column(String(16))  # case | rating | notice
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     provisional_no: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     depends_on: Mapped[str | None] = mapped_column(String(64), nullable=True)  # a rating's case provisional_no
@@ -82,6 +82,24 @@ class OutboxEntry(Base):
     acked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     payload: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     files_dir: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # Whose case it is, as a keyed hash of the ID (never the number): finds a repeat application and the
+    # citizen's own pending cases by their card.
+    subject_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    # Did the citizen learn the outcome? "" stored, "shown" number on screen, "receipted" receipt printed
+    # or the session went on past it, "missed" the citizen left without it (the hub is told).
+    outcome: Mapped[str] = mapped_column(String(16), default="")
+    # The sealed session as it stood at the submit, kept only until the citizen learns the outcome, so a
+    # kioskd killed in between can show the number and print the receipt after its restart.
+    resume: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class Counter(Base):
+    """A durable counter (provisional numbers): never reused, whatever the retention purges."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
 
 
 class LocalTicket(Base):

@@ -6,12 +6,16 @@ back from the hub by provisional number, so a lost or duplicated case fails the 
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
 
+from tests.citizen import play as citizen_play
+from tests.citizen import start_and_play
 from tests.daemon import RunningDaemon, kioskd
 from tests.integration.outbox.conftest import Kiosk
 from tests.integration.outbox.helpers import fill_disk, play, tmpfs, wait_for
@@ -90,3 +94,33 @@ def test_kioskd_killed_right_after_submit_loses_and_duplicates_nothing(kiosk, tm
     with kioskd(data, **settings(kiosk, tmp_path)) as daemon:
         case_no = forwarded_case_no(daemon, provisional)
     assert [case["case_no"] for case in kiosk.cases(provisional)] == [case_no] and len(kiosk.case_keys()) == 1
+
+
+def test_a_citizen_whose_number_was_not_shown_before_a_kill_gets_it_and_the_receipt_after_the_restart(
+        kiosk, tmp_path):
+    kiosk.hub_down()  # kioskd then waits a few seconds for the hub's number before showing its own
+    data = tmp_path / "kiosk"
+    before: list[dict] = []
+    with kioskd(data, **settings(kiosk, tmp_path)) as daemon, daemon.client() as c:
+        def citizen() -> None:
+            with contextlib.suppress(Exception):  # the kill cuts the citizen's requests short
+                start_and_play(c, ITEM, timeout=60, fail_on_error=False, on_snapshot=before.append)
+
+        threading.Thread(target=citizen, daemon=True).start()
+        wait_for(lambda: any(s["step"]["kind"] == "submit" for s in before) and outbox_rows(data), 60,
+                 "the application to be stored")
+        daemon.stop(signal.SIGKILL)  # stored, and the citizen still looks at 正在提交
+    assert not any(s["provisional_no"] or s["case_no"] for s in before), "shown before the kill: nothing to prove"
+
+    after: list[dict] = []
+    with kioskd(data, **settings(kiosk, tmp_path)) as daemon, daemon.client() as c:
+        current = c.get("/sessions/current")
+        assert current.status_code == 200, "the session was not resumed after the restart"
+        citizen_play(c, current.json()["id"], timeout=60, on_snapshot=after.append)
+    [(_, provisional, _, _, _)] = [row for row in outbox_rows(data) if row[0] == "case"]
+    assert any(s["provisional_no"] == provisional for s in after), "the number was never shown"
+    assert [s for s in after if s["step"]["kind"] == "done"], "the session did not run to its end"
+    assert len(list((tmp_path / "printed").glob("*.png"))) == 1  # one receipt, not one per run
+    with sqlite3.connect(data / "kioskd.sqlite3") as db:
+        assert db.execute("SELECT outcome, resume IS NULL FROM outbox WHERE kind = 'case'").fetchall() == [
+            ("receipted", 1)]

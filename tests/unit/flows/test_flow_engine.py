@@ -307,6 +307,27 @@ def test_submit_failure_retries_with_the_same_key(session):
     assert session.effects[-1].idempotency_key == "s1-r1-e8-submit"
 
 
+def test_a_repeat_application_is_pointed_out_and_filed_only_if_the_citizen_insists(session):
+    from flows.view import session_view
+
+    session.to_submit()
+    assert session.effects[-1].allow_duplicate is False
+    session.send(ev.SubmitDuplicate, number="P261121-k1-0003", when="10:05")
+    notice = session.snap.notice
+    assert notice.code == "duplicate" and "您刚才（10:05）已提交过" in notice.message
+    assert "P261121-k1-0003" in notice.message
+    assert session.snap.pending is None and session.snap.case_no is None
+    assert session_view(session.item, session.snap)["step"]["data"]["state"] == "duplicate"
+    assert any(isinstance(e, fx.Speak) for e in session.effects)
+    session.send(ev.NextPressed)  # 仍要提交
+    again = session.effects[-1]
+    assert isinstance(again, fx.SubmitApplication) and again.allow_duplicate
+    assert again.idempotency_key == "s1-r1-e8-submit"
+    session.send(ev.SubmitFailed, reason="网络中断")
+    session.send(ev.StartOverPressed)
+    assert session.snap.repeat_of is None  # a new attempt is checked afresh
+
+
 def test_submitting_again_after_back_uses_a_new_key(session):
     session.to_submit()
     session.send(ev.SubmitFailed, reason="材料不全")

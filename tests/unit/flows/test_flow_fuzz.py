@@ -57,6 +57,8 @@ def make_event(item, snap, etype: str, pick: int, at: datetime):
             return ev.PrintFailed(at=at, job_id=job, code="paper_out")
         case "submitted":
             return ev.Submitted(at=at, case_no=f"C{pick}" if good else None)
+        case "submit_duplicate":
+            return ev.SubmitDuplicate(at=at, number=f"P{pick}" if good else "", when="10:05")
         case "device_fault":
             return ev.DeviceFault(at=at, device=["printer", "camera", "id_reader"][pick % 3])
     simple = {"next": ev.NextPressed, "back": ev.BackPressed, "start_over": ev.StartOverPressed,

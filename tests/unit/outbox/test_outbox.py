@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
@@ -11,94 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from local_api.crypto import Sealer
-from local_api.db.engine import make_engine, migrate, session_factory
 from local_api.hub_client import HubClient
-from local_api.outbox import MaterialFile, Outbox, OutboxFull
-
-START = datetime(2026, 11, 21, 2, 30, tzinfo=UTC)
-SCAN = b"\xff\xd8\xff\xe0 scan of a hukou page"
-ID_NUMBER = "64010419900101123X"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-class FakeHub:
-    """Idempotent POST /cases and /ratings; ``mode`` injects the faults a real network has."""
-
-    def __init__(self) -> None:
-        self.cases: dict[str, dict] = {}
-        self.ratings: list[dict] = []
-        self.requests = 0
-        self.mode = "ok"
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests += 1
-        if self.mode == "down":
-            raise httpx.ConnectError("connection refused", request=request)
-        if self.mode == "500":
-            return httpx.Response(500, json={"detail": "database is locked"})
-        if self.mode == "401":
-            return httpx.Response(401, json={"detail": "unknown kiosk token"})
-        if self.mode == "422":
-            return httpx.Response(422, json={"detail": [{"loc": ["body", "form"], "msg": "too big"}]})
-        if request.url.path.endswith("/ratings"):
-            self.ratings.append(json.loads(request.content))
-            return httpx.Response(201, json={"rating_id": len(self.ratings)})
-        key = request.headers["Idempotency-Key"]
-        created = key not in self.cases
-        if created:
-            self.cases[key] = {"case_no": f"C{len(self.cases) + 1:04d}", "body": request.content}
-        if self.mode == "cut":  # the case is made, then the answer is lost on the way back
-            raise httpx.RemoteProtocolError("peer closed connection without sending complete message body",
-                                            request=request)
-        return httpx.Response(201 if created else 200, json={"case_no": self.cases[key]["case_no"]})
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def hub() -> FakeHub:
-    return FakeHub()
-
-
-@pytest.fixture
-def client(hub: FakeHub) -> HubClient:
-    return HubClient("http://hub.test", "token", transport=httpx.MockTransport(hub))
-
-
-def make_outbox(tmp_path: Path, clock: Clock, **options) -> Outbox:
-    engine = make_engine(tmp_path / "kioskd.sqlite3")
-    migrate(engine)
-    return Outbox(session_factory(engine), tmp_path / "outbox", Sealer(tmp_path / "outbox.key"), "k1",
-                  clock=clock, min_free_bytes=0, **options)
-
-
-@pytest.fixture
-def outbox(tmp_path: Path, clock: Clock) -> Outbox:
-    return make_outbox(tmp_path, clock)
-
-
-def application(n: int = 1) -> dict:
-    return {"item_code": "ITEM", "applicant": {"name": "张三", "id_type": "111", "id_number": ID_NUMBER},
-            "form": {"n": n}, "materials": [{"file": "hukou.jpg", "label": "户口簿"}]}
-
-
-def store(outbox: Outbox, n: int = 1, files: bool = True):
-    scans = [MaterialFile("hukou.jpg", "image/jpeg", "户口簿", SCAN + bytes([n]))] if files else []
-    return outbox.store_case(f"key-{n}", "elderly_card", application(n), scans)
+from local_api.outbox import OutboxFull
+from tests.unit.outbox.fakes import ID_NUMBER, SCAN, START, application, make_outbox, store
 
 
 def raw_rows(tmp_path: Path) -> list[tuple]:
