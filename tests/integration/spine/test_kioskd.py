@@ -119,3 +119,25 @@ def test_unknown_setting_in_config_file_is_named(tmp_path):
     env = daemon_env(tmp_path, free_port(), KIOSK_CONFIG=str(config), **QUIET)
     done = subprocess.run([str(BIN / "kioskd")], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "'api_prot'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("settings", "starts", "says"),
+    [
+        ({"KIOSK_HUB_ULR": "https://hub.example.gov.cn"}, "KIOSK_HUB_ULR:", "did you mean KIOSK_HUB_URL?"),
+        ({"KIOSK_PRINTER": "usb://0416"}, "KIOSK_PRINTER:", "usb://VID:PID"),
+        ({"KIOSK_TECHNICIAN_PIN": "12ab"}, "KIOSK_TECHNICIAN_PIN:", "digits only"),
+        ({"KIOSK_HUB_URL": "https://hub.example.gov.cn/api/v1"}, "KIOSK_HUB_URL:", "drop /api/v1"),
+        ({"KIOSK_HUB_URL": "http://hub.example.gov.cn"}, "KIOSK_HUB_URL:", "use https://hub.example.gov.cn"),
+    ],
+)
+def test_check_config_refuses_with_exit_2_and_one_line(tmp_path, settings, starts, says):
+    env = daemon_env(tmp_path, free_port(), **{**QUIET, **settings})
+    done = subprocess.run([str(BIN / "kioskd"), "--check-config"], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"kioskd: {starts}") and says in lines[0], done.stderr
+    assert done.stdout == ""
+    assert "12ab" not in done.stderr  # a PIN is never echoed
+
