@@ -141,3 +141,20 @@ def test_check_config_refuses_with_exit_2_and_one_line(tmp_path, settings, start
     assert done.stdout == ""
     assert "12ab" not in done.stderr  # a PIN is never echoed
 
+
+def test_check_config_passes_good_settings_and_the_ui_agrees(tmp_path):
+    good = daemon_env(tmp_path, free_port(), **QUIET, KIOSK_TECHNICIAN_PIN="2468", KIOSK_PRINTER="usb://0416:5011",
+                      KIOSK_HUB_URL="https://hub.example.gov.cn", KIOSK_LANGUAGES="zh_CN,bo_CN")
+    done = subprocess.run([str(BIN / "kioskd"), "--check-config"], env=good, capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout.strip()) == (0, "kioskd: settings are valid"), done.stderr
+    ui = subprocess.run([str(BIN / "kiosk"), "--check-config"], env=good, capture_output=True, text=True, timeout=60)
+    assert (ui.returncode, ui.stdout.strip()) == (0, "kiosk: settings are valid"), ui.stderr
+
+    # The UI refuses with kioskd's very words: one loader, one set of rules.
+    bad = {**good, "KIOSK_TECHNICIAN_PIN": "12ab"}
+    daemon = subprocess.run([str(BIN / "kioskd"), "--check-config"], env=bad, capture_output=True, text=True,
+                            timeout=60)
+    ui = subprocess.run([str(BIN / "kiosk"), "--check-config"], env=bad, capture_output=True, text=True, timeout=60)
+    assert daemon.returncode == ui.returncode == 2
+    assert daemon.stderr.removeprefix("kioskd: ") == ui.stderr.removeprefix("kiosk: ")
