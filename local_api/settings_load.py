@@ -1,9 +1,12 @@
-"""How kioskd and the UI read their settings, and how a wrong one is told in one line.
+"""How a settings model is read, and how a wrong setting is told in one line.
 
-Sources, strongest first: keyword arguments (tests), ``KIOSK_*`` environment variables, then the
-TOML file named by ``KIOSK_CONFIG`` (pydantic-settings' own TOML source). Names that are not
-settings are refused with the closest known name: a typo otherwise leaves the default silently in
-force (``KIOSK_HUB_ULR`` meant a kiosk that never reached its hub, with no error anywhere).
+Sources, strongest first: keyword arguments (tests), ``PREFIX_*`` environment variables, then the
+TOML file the settings name (pydantic-settings' own TOML source). Names that are not settings are
+refused with the closest known name: a typo otherwise leaves the default silently in force
+(``KIOSK_HUB_ULR`` meant a kiosk that never reached its hub, with no error anywhere).
+
+The same file is ``local_api/settings_load.py`` and ``hub/settings_load.py``: the hub shares no code
+with the kiosk side (import contract), so it keeps a copy, and a test keeps the copies equal.
 """
 
 from __future__ import annotations
