@@ -62,7 +62,7 @@ def test_database_password_is_not_echoed(monkeypatch):
 def test_a_name_that_is_no_setting_is_refused_with_the_closest_one(monkeypatch):
     # KIOSKHUB_DATA_DIRR would otherwise serve a new, empty hub from ./var/hub
     monkeypatch.setenv("KIOSKHUB_DATA_DIRR", "/var/lib/kioskhub")
-    with pytest.raises(ConfigError, match="KIOSKHUB_DATA_DIRR: not a setting; did you mean KIOSKHUB_DATA_DIR?"):
+    with pytest.raises(ConfigError, match=r"KIOSKHUB_DATA_DIRR: not a setting; did you mean KIOSKHUB_DATA_DIR\?"):
         load_settings()
 
 
