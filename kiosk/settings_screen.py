@@ -82,4 +82,6 @@ def _save_window(target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     width, height = Window.size
     data = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
-    Image.frombytes("RGB", (width, height), data).transpose(Image.Transpose.FLIP_TOP_BOTTOM).save(target)
+    partial = target.with_name(target.name + ".part")  # whoever waits for the file sees it whole
+    Image.frombytes("RGB", (width, height), data).transpose(Image.Transpose.FLIP_TOP_BOTTOM).save(partial, "PNG")
+    partial.replace(target)
