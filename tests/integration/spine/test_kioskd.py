@@ -82,6 +82,8 @@ def test_sigterm_closes_devices_and_database_cleanly(tmp_path):
         ({"KIOSK_PRINTER": "lpt://1"}, "KIOSK_PRINTER"),
         ({"KIOSK_VOICE": "nonsense"}, "KIOSK_VOICE"),
         ({"KIOSK_LOG_LEVEL": "LOUD"}, "KIOSK_LOG_LEVEL"),
+        ({"KIOSK_HUB_ULR": "https://hub.example.gov.cn"}, "did you mean KIOSK_HUB_URL?"),  # start-up, too
+        ({"KIOSK_TECHNICIAN_PIN": "12ab"}, "KIOSK_TECHNICIAN_PIN"),
     ],
 )
 def test_bad_setting_stops_with_one_line_and_exit_2(tmp_path, settings, expected):
