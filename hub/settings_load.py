@@ -49,7 +49,10 @@ def unknown_variable(environ: Mapping[str, str], prefix: str, known: set[str], *
 
 
 class MappingEnvSource(EnvSettingsSource):
-    """Environment variables from a given mapping: the process's own, or a dict in tests."""
+    """Environment variables from a given mapping: the process's own, or a dict in tests.
+
+    ``_load_env_vars`` is where pydantic-settings (pinned in pyproject.toml) reads ``os.environ``.
+    """
 
     def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
         self._environ = environ
@@ -67,7 +70,8 @@ class TomlFileSource(TomlConfigSettingsSource):
         self.known = set(settings_cls.model_fields)  # the file is read before the base class keeps settings_cls
         if not self.path.is_file():
             # pydantic-settings skips a missing file; a named one that is not there is a mistake
-            raise ConfigError(f"{variable}: file {self.path} does not exist; point it at a TOML file")
+            what = "is not a file" if self.path.exists() else "does not exist"
+            raise ConfigError(f"{variable}: {self.path} {what}; point it at a TOML file")
         super().__init__(settings_cls, toml_file=self.path)
 
     def _read_file(self, file_path: Any) -> dict[str, Any]:
