@@ -95,7 +95,7 @@ def _open_db(settings: HubSettings, *, init: bool = True, can_init: bool = False
 def _no_hub(settings: HubSettings, can_init: bool) -> typer.Exit:
     create = ("add --init to create a new, empty hub there" if can_init
               else "create one with 'kioskhub kiosks add --init ...' or 'kioskhub serve'")
-    if _sqlite_file(settings.db_url) is None:
+    if settings.database_url:  # PostgreSQL, or a SQLite file of its own outside the data dir
         where = f"the database {_shown_url(settings.db_url)} holds no hub yet; check KIOSKHUB_DATABASE_URL"
     else:
         unset = "" if "data_dir" in settings.model_fields_set else " (the default: KIOSKHUB_DATA_DIR is not set)"
