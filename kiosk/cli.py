@@ -45,7 +45,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--elder", action="store_true", help="start in elder mode (长辈模式)")
     p.add_argument("--windowed", action="store_true", help="a normal window with a cursor (development)")
     p.add_argument("--check-config", action="store_true",
-                   help="validate the settings (the same rules as kioskd --check-config) and exit")
+                   help="validate the settings (kioskd's rules; device URIs only kioskd checks) and exit")
     return p
 
 
