@@ -1,8 +1,10 @@
 """Device kind + URI → driver instance.
 
 Each kind's package (``drivers/<kind>/__init__.py``) exposes ``SCHEMES``: a mapping of URI scheme to
-a factory taking the parsed :class:`DeviceUri`. The package is imported only when a device of that
-kind is built, so a kiosk without a camera never imports OpenCV.
+a factory taking the parsed :class:`DeviceUri`, and may expose ``CHECKS``: per scheme, the factory's
+reading of the URI (host, path, ids, options) without building or opening anything. The package is
+imported only when a device of that kind is checked or built, so a kiosk without a camera never
+imports OpenCV.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def schemes_for(kind: str) -> Mapping[str, Factory]:
 
 
 def check_uri(kind: str, raw: str) -> DeviceUri:
-    """Parse ``raw`` and check that ``kind`` supports its scheme, without opening anything."""
+    """Parse ``raw`` as ``kind``'s driver would (scheme, address, options), without opening anything."""
     uri = parse_uri(raw)
     schemes = schemes_for(kind)
     if uri.scheme not in schemes:
@@ -42,6 +44,9 @@ def check_uri(kind: str, raw: str) -> DeviceUri:
         raise InvalidDeviceUri(
             f"{kind} does not support {uri.scheme}: URIs ({raw!r}); use one of {allowed}"
         )
+    check = getattr(importlib.import_module(KINDS[kind]), "CHECKS", {}).get(uri.scheme)
+    if check is not None:
+        check(uri)
     return uri
 
 

@@ -34,6 +34,10 @@ app.add_typer(helpers_app, name="helpers")
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
+# Admin commands work on an existing hub only: run in a shell without KIOSKHUB_DATA_DIR they once
+# made a new, empty hub in ./var/hub and printed a kiosk token that worked nowhere.
+InitOption = Annotated[bool, typer.Option("--init", help="create a new, empty hub there if there is none yet")]
+
 
 def _settings() -> HubSettings:
     try:
@@ -49,28 +53,72 @@ def _fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
 
 
 @contextlib.contextmanager
-def _database(settings: HubSettings | None = None) -> Iterator[Any]:
-    """The hub's database, migrated, for one command; disposed when the command is done."""
-    db = _open_db(settings or _settings())
+def _database(settings: HubSettings | None = None, *, init: bool | None = None) -> Iterator[Any]:
+    """The hub's database, migrated, for one command; disposed when the command is done.
+
+    Says on stderr which hub it is (stdout keeps a token or password as its last word). Unless
+    ``init`` is true, a data dir or database that holds no hub yet is refused rather than created;
+    ``init=None`` means the command has no --init option (the refusal then names one that has).
+    """
+    settings = settings or _settings()
+    db = _open_db(settings, init=bool(init), can_init=init is not None)
+    typer.echo(f"kioskhub: hub in {settings.data_dir.resolve()}, database {_shown_url(settings.db_url)}", err=True)
     try:
         yield db
     finally:
         db.dispose()
 
 
-def _open_db(settings: HubSettings):  # type: ignore[no-untyped-def]
+def _open_db(settings: HubSettings, *, init: bool = True, can_init: bool = False):  # type: ignore[no-untyped-def]
+    """Open and migrate the database; unless ``init``, only where a hub already is (exit 2 otherwise)."""
     from sqlalchemy.exc import OperationalError
 
-    from hub.db.session import Database, migrate
+    from hub.db.session import Database, current_revision, migrate
 
+    sqlite_file = _sqlite_file(settings.db_url)
+    if not init and sqlite_file is not None and not sqlite_file.is_file():
+        raise _no_hub(settings, can_init)  # checked first: opening SQLite would create the file
     db = Database(settings.db_url, pool_size=1)
     try:
+        if not init and current_revision(db.engine) is None:
+            db.dispose()
+            raise _no_hub(settings, can_init)
         migrate(db.engine)
     except OperationalError as exc:
         db.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "cannot connect"
-        raise _fail(f"database unavailable ({reason}); check KIOSKHUB_DATABASE_URL / KIOSKHUB_DATA_DIR") from None
+        raise _fail(f"database {_shown_url(settings.db_url)} unavailable ({reason}); "
+                    "check KIOSKHUB_DATABASE_URL / KIOSKHUB_DATA_DIR") from None
     return db
+
+
+def _no_hub(settings: HubSettings, can_init: bool) -> typer.Exit:
+    create = ("add --init to create a new, empty hub there" if can_init
+              else "create one with 'kioskhub kiosks add --init ...' or 'kioskhub serve'")
+    if settings.database_url:  # PostgreSQL, or a SQLite file of its own outside the data dir
+        where = f"the database {_shown_url(settings.db_url)} holds no hub yet; check KIOSKHUB_DATABASE_URL"
+    else:
+        unset = "" if "data_dir" in settings.model_fields_set else " (the default: KIOSKHUB_DATA_DIR is not set)"
+        where = (f"no hub in {settings.data_dir.resolve()} yet{unset}; point KIOSKHUB_DATA_DIR at the hub's "
+                 "data dir (under systemd /var/lib/kioskhub)")
+    return _fail(f"{where}, or {create}", EXIT_USAGE)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The SQLite file of a database URL; None for PostgreSQL (and an in-memory SQLite)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _shown_url(url: str) -> str:
+    """A database URL fit to print: the password masked."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 @app.callback(invoke_without_command=True)
@@ -91,7 +139,10 @@ def serve() -> None:
 
     settings = _settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    _open_db(settings).dispose()  # migrate (or fail with one line) before binding the port
+    # serve makes the data dir and database on first start; migrate (or fail in one line) before binding
+    _open_db(settings).dispose()
+    logging.getLogger("kioskhub").info("hub in %s, database %s", settings.data_dir.resolve(),
+                                       _shown_url(settings.db_url))
     Keys.load_or_create(settings.secret_path)
     staff_token(settings.staff_token_path)
     common = {"host": settings.host, "port": settings.port, "log_level": settings.log_level.lower()}
@@ -109,12 +160,13 @@ def kiosks_add(
     site_kind: Annotated[str | None, typer.Option("--site-kind", help="hall, bank, post, community or other")] = None,
     region: Annotated[str | None, typer.Option("--region", help="行政区划 code of the site, e.g. 640104")] = None,
     site_name: Annotated[str | None, typer.Option("--site-name", help="display name of the site")] = None,
+    init: InitOption = False,
 ) -> None:
     """Register a kiosk; prints its token last (it is not stored and cannot be shown again)."""
     from hub.registry import RegistryError, add_kiosk
 
     try:
-        with _database() as db, db.write() as session, session.begin():
+        with _database(init=init) as db, db.write() as session, session.begin():
             token = add_kiosk(session, kiosk_id, site, _now(), site_kind, region, site_name)
     except RegistryError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
@@ -259,6 +311,7 @@ def queue_set_weights(
 def records_import(
     kind: Annotated[str, typer.Option("--kind", help="housing_fund or social_insurance")],
     file: Annotated[Path, typer.Argument(help="JSON list of records, one object per person")],
+    init: InitOption = False,
 ) -> None:
     """Import records of one kind; a person already on file gets the new record instead of the old."""
     from sqlalchemy.exc import IntegrityError
@@ -278,7 +331,7 @@ def records_import(
         raise _fail(f"{file}: {exc}; nothing was imported", EXIT_USAGE) from None
     settings = _settings()
     try:
-        with _database(settings) as db:
+        with _database(settings, init=init) as db:
             done = import_records(db.write, Keys.load_or_create(settings.secret_path), kind, entries, _now())
     except IntegrityError:
         raise _fail("another import added some of these people at the same time; run the import again") from None
@@ -305,12 +358,13 @@ def records_count(as_json: Annotated[bool, typer.Option("--json", help="print JS
 def helpers_add(
     username: Annotated[str, typer.Option("--username", help="log-in name, e.g. wangfang")],
     name: Annotated[str, typer.Option("--name", help="name shown to citizens and colleagues, e.g. 王芳")],
+    init: InitOption = False,
 ) -> None:
     """Create a helper account; prints its generated password last (it is not stored and cannot be shown again)."""
     from hub.video.accounts import AccountError, add_helper
 
     try:
-        with _database() as db, db.write() as session, session.begin():
+        with _database(init=init) as db, db.write() as session, session.begin():
             password = add_helper(session, username, name, _now())
     except AccountError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
@@ -355,6 +409,8 @@ def show_staff_token() -> None:
     from hub.auth import staff_token
 
     settings = _settings()
+    with _database(settings):  # a password made up for a data dir that holds no hub works nowhere
+        pass
     typer.echo(staff_token(settings.staff_token_path))
 
 

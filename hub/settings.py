@@ -7,7 +7,8 @@ under ``KIOSKHUB_DATA_DIR``.
 from __future__ import annotations
 
 import os
-import tomllib
+from collections.abc import Mapping
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -16,40 +17,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from hub.settings_load import ConfigError, MappingEnvSource, TomlFileSource, explain, unknown_variable
 
-class ConfigError(Exception):
-    """A setting is malformed; the message names the setting and what is allowed."""
+__all__ = ["ConfigError", "HubSettings", "load_settings"]
 
+SECRET = frozenset({"turn_secret", "turn_password"})  # never echoed in an error line (URLs with a password neither)
 
-class _TomlFile(PydanticBaseSettingsSource):
-    """Reads the TOML file named by KIOSKHUB_CONFIG (flat keys, or a [hub] table)."""
-
-    def __init__(self, settings_cls: type[BaseSettings], path: str | None) -> None:
-        super().__init__(settings_cls)
-        self.path = path
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        if not self.path:
-            return {}
-        path = Path(self.path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"KIOSKHUB_CONFIG: file {path} does not exist; point it at a TOML file") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"KIOSKHUB_CONFIG: {path} is not valid TOML ({exc}); fix the file") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"KIOSKHUB_CONFIG: {path} is not UTF-8 text") from None
-        flat = dict(data["hub"]) if isinstance(data.get("hub"), dict) else {}
-        flat.update({k: v for k, v in data.items() if not isinstance(v, dict)})
-        unknown = sorted(set(flat) - set(self.settings_cls.model_fields))
-        if unknown:
-            allowed = ", ".join(sorted(self.settings_cls.model_fields))
-            raise ConfigError(f"{path}: unknown setting {unknown[0]!r}; allowed settings: {allowed}")
-        return flat
+# The environment load_settings() was given, for settings_customise_sources (a classmethod).
+_ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("hub_settings_environ", default=None)
 
 
 class HubSettings(BaseSettings):
@@ -171,10 +146,17 @@ class HubSettings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        path = os.environ.get("KIOSKHUB_CONFIG")
-        if init_settings.init_kwargs.get("config"):  # type: ignore[attr-defined]
-            path = init_settings.init_kwargs["config"]  # type: ignore[attr-defined]
-        return (init_settings, env_settings, _TomlFile(settings_cls, path))
+        environ = _ENVIRON.get()
+        if environ is not None:
+            env_settings = MappingEnvSource(settings_cls, environ)
+        else:
+            environ = os.environ
+        path = init_settings.init_kwargs.get("config") or environ.get("KIOSKHUB_CONFIG")  # type: ignore[attr-defined]
+        if not path:
+            return (init_settings, env_settings)
+        # flat keys, or the settings in a [hub] table
+        return (init_settings, env_settings, TomlFileSource(settings_cls, path, variable="KIOSKHUB_CONFIG",
+                                                            tables=("hub",)))
 
     @property
     def zone(self) -> ZoneInfo:
@@ -201,13 +183,21 @@ class HubSettings(BaseSettings):
         return self.data_dir / "staff-token"
 
 
-def load_settings(**overrides: Any) -> HubSettings:
-    """Build settings, turning validation failures into one ConfigError line naming the setting."""
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> HubSettings:
+    """The hub's one settings loader; a wrong setting (or a KIOSKHUB_* name that is none) is one ConfigError line.
+
+    ``environ`` defaults to the process environment; ``overrides`` win over everything (tests).
+    """
+    environ = os.environ if environ is None else environ
+    known = {f"KIOSKHUB_{name.upper()}" for name in HubSettings.model_fields}
+    problem = unknown_variable(environ, "KIOSKHUB_", known)
+    if problem is not None:
+        raise problem
+    bound = _ENVIRON.set(environ)
     try:
         return HubSettings(**overrides)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        name = ".".join(str(p) for p in err["loc"]) or "settings"
-        value = err.get("input")
-        shown = "" if isinstance(value, dict) or "url" in name else f" (got {value!r})"
-        raise ConfigError(f"KIOSKHUB_{name.upper()}: {err['msg']}{shown}") from None
+        config = overrides.get("config") or environ.get("KIOSKHUB_CONFIG")
+        raise explain(exc, HubSettings, prefix="KIOSKHUB_", environ=environ, config=config, secret=SECRET) from None
+    finally:
+        _ENVIRON.reset(bound)

@@ -44,6 +44,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=_size, metavar="WxH", help="window size (windowed); default fullscreen 1080x1920")
     p.add_argument("--elder", action="store_true", help="start in elder mode (长辈模式)")
     p.add_argument("--windowed", action="store_true", help="a normal window with a cursor (development)")
+    p.add_argument("--check-config", action="store_true",
+                   help="validate the settings (kioskd's rules; device URIs only kioskd checks) and exit")
     return p
 
 
@@ -88,7 +90,16 @@ def main(argv: list[str] | None = None) -> int:
         settings = UiSettings.load()
     except SettingsError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)  # noqa: T201
-        return 2
+        if args.check_config or args.script:
+            return 2
+        from . import settings_screen
+
+        # Out of service with the reason on screen, rather than exiting into a blank restart loop.
+        return settings_screen.show(str(exc), headless=args.headless, valid=_settings_valid,
+                                    screenshots=args.screenshots)
+    if args.check_config:
+        print("kiosk: settings are valid")  # noqa: T201
+        return 0
     client = HttpKioskd(settings.base_url, token=settings.read_token)
     daemon: Daemon | None = None
     try:
@@ -112,6 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if daemon is not None:
             daemon.stop()
+
+
+def _settings_valid() -> bool:
+    try:
+        UiSettings.load()
+    except SettingsError:
+        return False
+    return True
 
 
 def run_ui(args: argparse.Namespace, settings: UiSettings, client: HttpKioskd) -> int:

@@ -64,17 +64,6 @@ def languages() -> list[str]:
     return sorted(p.stem for p in LOCALE_DIR.glob("*.yaml"))
 
 
-def parse_languages(raw: str) -> tuple[str, ...]:
-    """``KIOSK_LANGUAGES`` ("zh_CN,bo_CN") as a tuple; Chinese is always offered, and first."""
-    wanted = [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
-    known = languages()
-    unknown = [w for w in wanted if w not in known]
-    if unknown:
-        raise CatalogueError(f"KIOSK_LANGUAGES names {', '.join(unknown)}, which have no catalogue; "
-                             f"known: {', '.join(known)}")
-    return tuple(dict.fromkeys([BASE, *wanted]))
-
-
 def language_name(language: str) -> str:
     """The language's name in its own script (中文, བོད་ཡིག, ئۇيغۇرچە) for the language switch."""
     return str(load_raw(language)[1].get("switch") or load_raw(language)[1].get("name") or language)

@@ -53,12 +53,14 @@ _letters: dict[str, str] = {}  # ticket letter -> service code, as the hub last 
 class TicketRefused(Exception):
     """The hub refused (unknown or closed service, a full day, an appointment it cannot check in)."""
 
-    def __init__(self, code: str, message: str, extra: dict[str, Any] | None = None, detail: str = "") -> None:
+    def __init__(self, code: str, message: str, extra: dict[str, Any] | None = None, detail: str = "",
+                 status: int | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message  # for the citizen
         self.extra = extra or {}
         self.detail = detail or message  # the hub's own words, for a technician
+        self.status = status  # the hub's HTTP status, so a technician sees the hub's 404, not kioskd's 409
 
     def result(self) -> dict[str, Any]:
         """What the session keeps: ``refused`` (the flow branches on it), the sentence and the details."""
@@ -68,7 +70,7 @@ class TicketRefused(Exception):
 def _refusal(exc: HubRejected) -> TicketRefused:
     code = exc.code or "rejected"
     extra = {k: str(exc.body[k]) for k in REFUSAL_EXTRAS if exc.body.get(k) is not None}
-    return TicketRefused(code, REFUSAL_TEXT.get(code, "暂时不能办理，请到服务台咨询。"), extra, exc.detail)
+    return TicketRefused(code, REFUSAL_TEXT.get(code, "暂时不能办理，请到服务台咨询。"), extra, exc.detail, exc.status)
 
 
 def next_local_number(state_file: Path, day: str, prefix: str = LOCAL_PREFIX) -> str:

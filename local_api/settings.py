@@ -1,64 +1,52 @@
-"""kioskd settings: ``KIOSK_*`` environment variables, or a TOML file named by ``KIOSK_CONFIG``.
+"""Settings of kioskd and the kiosk UI: ``KIOSK_*`` environment variables, or a TOML file named by ``KIOSK_CONFIG``.
 
 Environment variables win over the file. Device addresses are URIs (ARCHITECTURE.md);
 ``KIOSK_DEVICES=sim`` makes every device its simulator unless that device is set explicitly.
+The UI reads the same model through :func:`load_settings`, so it never starts with a setting kioskd
+would refuse (the device URIs aside: only kioskd opens devices, see ``local_api.devices``).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
-import tomllib
+import re
+from collections.abc import Mapping
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
+from local_api.settings_load import ConfigError, MappingEnvSource, TomlFileSource, explain, unknown_variable
+
+__all__ = ["DEVICE_KINDS", "LANGUAGES", "PIN_DIGITS", "ConfigError", "Settings", "load_settings"]
+
 DEVICE_KINDS = ("id_reader", "printer", "camera", "voice")
+# Languages the UI has a catalogue for (kiosk/locale/*.yaml; a UI test keeps the two in step).
+LANGUAGES = ("zh_CN", "bo_CN", "ug_CN")
+BASE_LANGUAGE = "zh_CN"
+# The technician PIN is typed on the maintenance screen's keypad, which takes up to 12 digits.
+PIN_DIGITS = (4, 12)
 
+# KIOSK_* variables that are no settings but are read elsewhere under the prefix; the check for
+# unknown names lets them through.
+NOT_SETTINGS = frozenset({
+    "KIOSK_DEMO_ITEMS",  # kiosk/demo.py: the items the scripted demo walks through
+    "KIOSK_UPDATE_SNAPSHOTS",  # tests/ui: accept new screenshots
+    "KIOSK_CALL_SHOTS",  # tests/ui: keep the video call's screenshots
+})
+NOT_SETTINGS_PREFIXES = ("KIOSK_TEST_",)  # tests against real hardware, e.g. KIOSK_TEST_IDCARD_URI
+SECRET = frozenset({"hub_token", "technician_pin"})  # never echoed in an error line
 
-class ConfigError(Exception):
-    """A setting is malformed; the message names the setting and what is allowed."""
-
-
-class _TomlFile(PydanticBaseSettingsSource):
-    """Reads the TOML file named by KIOSK_CONFIG (a flat table, keys as the field names)."""
-
-    def __init__(self, settings_cls: type[BaseSettings], path: str | None) -> None:
-        super().__init__(settings_cls)
-        self.path = path
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover
-        return None, field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        if not self.path:
-            return {}
-        path = Path(self.path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"KIOSK_CONFIG: file {path} does not exist; point it at a TOML file") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"KIOSK_CONFIG: {path} is not valid TOML ({exc}); fix the file") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"KIOSK_CONFIG: {path} is not UTF-8 text") from None
-        # Allow a [kiosk] table or a flat file; [devices] maps kind -> URI.
-        flat = dict(data.get("kiosk", {})) if isinstance(data.get("kiosk"), dict) else {}
-        flat.update({k: v for k, v in data.items() if not isinstance(v, dict)})
-        devices = data.get("devices")
-        if isinstance(devices, dict):
-            for kind, uri in devices.items():
-                flat[kind] = uri
-        unknown = sorted(set(flat) - set(self.settings_cls.model_fields))
-        if unknown:
-            allowed = ", ".join(sorted(self.settings_cls.model_fields))
-            raise ConfigError(f"{path}: unknown setting {unknown[0]!r}; allowed settings: {allowed}")
-        return flat
+# The environment load_settings() was given, for settings_customise_sources (a classmethod).
+_ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("kiosk_settings_environ", default=None)
 
 
 class Settings(BaseSettings):
-    """Everything kioskd can be told at start."""
+    """Everything kioskd and the UI can be told at start."""
 
     model_config = SettingsConfigDict(env_prefix="KIOSK_", extra="ignore", frozen=True)
 
@@ -103,6 +91,12 @@ class Settings(BaseSettings):
 
     session_idle_s: float = Field(default=120.0, gt=0)
     technician_pin: str = Field(default="", description="PIN for the maintenance screen; empty disables it")
+    # The UI's own: languages on the switch beside Chinese, the one it starts in, the help window's number.
+    languages: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(BASE_LANGUAGE,), description="comma-separated, e.g. zh_CN,bo_CN; Chinese is always offered")
+    ui_language: str = Field(default=BASE_LANGUAGE, description="one of the languages offered")
+    help_window: str = Field(default="3", min_length=1, max_length=8,
+                             description="the service window the help screen sends citizens to")
     print_job_max_age_s: float = Field(default=900.0, gt=0)
     # The letter of numbers this kiosk hands out while the hub is away; give each kiosk of a hall its
     # own (and none of the hall's service letters) so offline numbers never collide.
@@ -126,6 +120,45 @@ class Settings(BaseSettings):
                 raise ValueError("names no item; leave it unset to offer every item")
             return codes
         return value
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _languages(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.replace(";", ",").split(",")]
+        if isinstance(value, list | tuple):
+            wanted = [str(code) for code in value if code]
+            unknown = [code for code in wanted if code not in LANGUAGES]
+            if unknown:
+                raise ValueError(f"names {', '.join(unknown)}, which the UI has no words for; "
+                                 f"use some of {', '.join(LANGUAGES)}, comma-separated")
+            return tuple(dict.fromkeys([BASE_LANGUAGE, *wanted]))  # Chinese always, and first
+        return value
+
+    @field_validator("ui_language")
+    @classmethod
+    def _ui_language(cls, value: str, info: ValidationInfo) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        offered = info.data.get("languages")
+        if offered is not None and value not in offered:
+            raise ValueError(f"{value} is not offered; add it to KIOSK_LANGUAGES (now {','.join(offered)}) "
+                             f"or use one of those")
+        return value
+
+    @field_validator("technician_pin")
+    @classmethod
+    def _pin(cls, value: str) -> str:
+        low, high = PIN_DIGITS
+        if value and not re.fullmatch(rf"[0-9]{{{low},{high}}}", value):
+            raise ValueError(f"must be {low} to {high} digits only (it is typed on the maintenance keypad); "
+                             "leave it empty to lock the maintenance screen")
+        return value
+
+    @field_validator("hub_url")
+    @classmethod
+    def _hub_url(cls, value: str | None) -> str | None:
+        return _hub_address(value)
 
     @field_validator("timezone")
     @classmethod
@@ -168,10 +201,17 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        path = os.environ.get("KIOSK_CONFIG")
-        if init_settings.init_kwargs.get("config"):  # type: ignore[attr-defined]
-            path = init_settings.init_kwargs["config"]  # type: ignore[attr-defined]
-        return (init_settings, env_settings, _TomlFile(settings_cls, path))
+        environ = _ENVIRON.get()
+        if environ is not None:
+            env_settings = MappingEnvSource(settings_cls, environ)
+        else:
+            environ = os.environ
+        path = init_settings.init_kwargs.get("config") or environ.get("KIOSK_CONFIG")  # type: ignore[attr-defined]
+        if not path:
+            return (init_settings, env_settings)
+        # [kiosk] holds the settings, [devices] maps a device kind to its URI; flat keys work too.
+        toml = TomlFileSource(settings_cls, path, variable="KIOSK_CONFIG", tables=("kiosk", "devices"))
+        return (init_settings, env_settings, toml)
 
     # -- derived -------------------------------------------------------------------------------
     def device_uri(self, kind: str) -> str | None:
@@ -217,14 +257,64 @@ _SIM_DEFAULTS = {
 }
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Build settings, turning validation failures into one ConfigError line per problem."""
+def known_variables() -> set[str]:
+    """Every ``KIOSK_*`` name that is a setting."""
+    return {f"KIOSK_{name.upper()}" for name in Settings.model_fields}
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """The one settings loader of kioskd, kioskctl and the UI; a wrong setting is one ConfigError line.
+
+    ``environ`` defaults to the process environment; ``overrides`` win over everything (tests).
+    """
+    environ = os.environ if environ is None else environ
+    problem = unknown_variable(environ, "KIOSK_", known_variables(), extras=NOT_SETTINGS,
+                               extra_prefixes=NOT_SETTINGS_PREFIXES)
+    if problem is not None:
+        raise problem
+    bound = _ENVIRON.set(environ)
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        name = ".".join(str(p) for p in err["loc"]) or "settings"
-        env = f"KIOSK_{name.upper()}"
-        value = err.get("input")
-        shown = "" if isinstance(value, dict) else f" (got {value!r})"
-        raise ConfigError(f"{env}: {err['msg']}{shown}") from None
+        config = overrides.get("config") or environ.get("KIOSK_CONFIG")
+        raise explain(exc, Settings, prefix="KIOSK_", environ=environ, config=config, secret=SECRET) from None
+    finally:
+        _ENVIRON.reset(bound)
+
+
+def _hub_address(value: str | None) -> str | None:
+    """``KIOSK_HUB_URL``: scheme and host (and port) only; kioskd adds ``/api/v1`` itself."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    example = "e.g. https://intake.example.gov.cn"
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        host = urlsplit("https://" + text.split("://", 1)[-1]).netloc
+        raise ValueError(f"must start with https:// and name the hub: write https://{host}" if host
+                         else f"must be the hub's address, {example}")
+    try:
+        parts.port  # noqa: B018 -- raises on a port that is not a number
+    except ValueError:
+        raise ValueError(f"has a port that is not a number; {example}:8780") from None
+    if parts.username or parts.password:
+        raise ValueError("must not carry a user or password; the kiosk's token goes in KIOSK_HUB_TOKEN")
+    path = parts.path.rstrip("/")
+    secure = parts.scheme == "https" or _loopback(parts.hostname or "")
+    base = f"{parts.scheme if secure else 'https'}://{parts.netloc}"  # the address to suggest
+    if path == "/api/v1":
+        raise ValueError(f"drop /api/v1 from the end (kioskd adds it): write {base}")
+    if path or parts.query or parts.fragment:
+        raise ValueError(f"must be the hub's address without a path or query: write {base}")
+    if not secure:
+        raise ValueError(f"plain http is for a hub on this machine only; use {base}")
+    return base
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

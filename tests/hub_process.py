@@ -71,7 +71,7 @@ def kioskhub(data_dir: Path, kiosk_id: str = "test-kiosk", *, start: bool = True
     """A hub with ``kiosk_id`` registered; ``start=False`` registers it but leaves the hub down."""
     port = free_port()
     env = hub_env(data_dir, port)
-    added = subprocess.run([str(BIN / "kioskhub"), "kiosks", "add", "--id", kiosk_id, "--site", "yc-hall"],
+    added = subprocess.run([str(BIN / "kioskhub"), "kiosks", "add", "--init", "--id", kiosk_id, "--site", "yc-hall"],
                            env=env, capture_output=True, text=True, timeout=60, check=True)
     hub = RunningHub(None, port, data_dir, env, added.stdout.split()[-1])
     subprocess.run([str(BIN / "kioskhub"), "queue", "add-service", "--site", "yc-hall", "--code", "social_security",

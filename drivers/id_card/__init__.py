@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from drivers.base import Device
+from drivers.errors import InvalidDeviceUri
 from drivers.id_card.errors import CardRemoved, CardUnreadable, ReaderFault
 from drivers.id_card.reader import IdCardReader, Timings
 from drivers.id_card.records import CardType, IdCardRecord
@@ -25,22 +26,43 @@ def _flag(uri: DeviceUri, name: str) -> bool:
     return uri.query.get(name, "0").lower() in ("1", "true", "yes")
 
 
+def _serial_parts(uri: DeviceUri) -> tuple[str, int]:
+    path = uri.path or uri.host
+    if not path:
+        raise InvalidDeviceUri(f"{uri.raw!r} needs a device path, e.g. serial:///dev/ttyUSB0?baud=115200")
+    return path, uri.option_int("baud", 115200)
+
+
 def _serial(uri: DeviceUri) -> Device:
     from drivers.id_card.transport import SerialTransport
 
-    path = uri.path or uri.host
-    baud = uri.option_int("baud", 115200)
+    path, baud = _serial_parts(uri)
     return IdCardReader(uri.raw, lambda: SerialTransport(path, baud),
                         fingerprint=_flag(uri, "fingerprint"), appended_address=_flag(uri, "address"))
 
 
-def _usb(uri: DeviceUri) -> Device:
-    from drivers.id_card.transport import UsbTransport, parse_vid_pid
+def _usb_parts(uri: DeviceUri) -> tuple[int, int]:
+    from drivers.id_card.transport import parse_vid_pid
 
-    vid, pid = parse_vid_pid(uri.raw.split("//", 1)[-1].split("?", 1)[0].strip("/"))
+    return parse_vid_pid(uri.raw.split("//", 1)[-1].split("?", 1)[0].strip("/"))
+
+
+def _usb(uri: DeviceUri) -> Device:
+    from drivers.id_card.transport import UsbTransport
+
+    vid, pid = _usb_parts(uri)
     split = uri.query.get("pipes", "whole") == "split"
     return IdCardReader(uri.raw, lambda: UsbTransport(vid, pid, split=split),
                         fingerprint=_flag(uri, "fingerprint"), appended_address=_flag(uri, "address"))
+
+
+def _sim_parts(uri: DeviceUri) -> None:
+    from drivers.id_card.sim import sample_card, scenario_named
+
+    uri.option_int("baud", 115200)
+    scenario_named(uri.query.get("scenario", "normal"))
+    if "card" in uri.query:
+        sample_card(uri.query["card"])
 
 
 def _sim(uri: DeviceUri) -> Device:
@@ -50,3 +72,5 @@ def _sim(uri: DeviceUri) -> Device:
 
 
 SCHEMES: dict[str, Callable[[DeviceUri], Device]] = {"serial": _serial, "usb": _usb, "sim": _sim}
+# What each factory reads from the URI, without building or opening anything (registry.check_uri).
+CHECKS: dict[str, Callable[[DeviceUri], object]] = {"serial": _serial_parts, "usb": _usb_parts, "sim": _sim_parts}

@@ -49,25 +49,33 @@ def _common(uri: DeviceUri):
     return profile, _float(uri, "timeout", 5.0), _float(uri, "status_timeout", 1.0)
 
 
+def _tcp_parts(uri: DeviceUri):
+    if not uri.host:
+        raise InvalidDeviceUri(f"{uri.raw!r} needs a host, e.g. tcp://192.168.1.50:9100")
+    return uri.host, uri.port or 9100, _common(uri)
+
+
 def _tcp(uri: DeviceUri) -> Device:
     from drivers.printer.connection import NetworkConnection
     from drivers.printer.device import ReceiptPrinter
 
-    if not uri.host:
-        raise InvalidDeviceUri(f"{uri.raw!r} needs a host, e.g. tcp://192.168.1.50:9100")
-    profile, timeout, reply = _common(uri)
-    conn = NetworkConnection(uri.host, uri.port or 9100, timeout=timeout)
+    host, port, (profile, timeout, reply) = _tcp_parts(uri)
+    conn = NetworkConnection(host, port, timeout=timeout)
     return ReceiptPrinter(uri.raw, conn, profile, reply_timeout=reply)
+
+
+def _serial_parts(uri: DeviceUri):
+    if not uri.path:
+        raise InvalidDeviceUri(f"{uri.raw!r} needs a device path, e.g. serial:///dev/ttyS0?baud=115200")
+    return uri.path, uri.option_int("baud", 9600), _common(uri)
 
 
 def _serial(uri: DeviceUri) -> Device:
     from drivers.printer.connection import SerialConnection
     from drivers.printer.device import ReceiptPrinter
 
-    if not uri.path:
-        raise InvalidDeviceUri(f"{uri.raw!r} needs a device path, e.g. serial:///dev/ttyS0?baud=115200")
-    profile, timeout, reply = _common(uri)
-    conn = SerialConnection(uri.path, uri.option_int("baud", 9600), timeout=timeout)
+    path, baud, (profile, timeout, reply) = _serial_parts(uri)
+    conn = SerialConnection(path, baud, timeout=timeout)
     return ReceiptPrinter(uri.raw, conn, profile, reply_timeout=reply)
 
 
@@ -78,28 +86,37 @@ def _hex(text: str, what: str, raw: str) -> int:
         raise InvalidDeviceUri(f"{what} {text!r} in {raw!r} must be hexadecimal, e.g. usb://04b8:0e28") from None
 
 
-def _usb(uri: DeviceUri) -> Device:
-    from drivers.printer.connection import UsbConnection
-    from drivers.printer.device import ReceiptPrinter
-
+def _usb_parts(uri: DeviceUri):
     ids = uri.raw.split("://", 1)[-1].split("?", 1)[0].strip("/")
     if ids.count(":") != 1:
         raise InvalidDeviceUri(f"{uri.raw!r} must name the printer as usb://VID:PID, e.g. usb://04b8:0e28")
     vid, pid = (_hex(part, "id", uri.raw) for part in ids.split(":"))
-    profile, timeout, reply = _common(uri)
-    conn = UsbConnection(vid, pid, timeout=timeout, in_ep=_hex(uri.query.get("in_ep", "82"), "in_ep", uri.raw),
-                         out_ep=_hex(uri.query.get("out_ep", "01"), "out_ep", uri.raw))
+    in_ep = _hex(uri.query.get("in_ep", "82"), "in_ep", uri.raw)
+    out_ep = _hex(uri.query.get("out_ep", "01"), "out_ep", uri.raw)
+    return vid, pid, in_ep, out_ep, _common(uri)
+
+
+def _usb(uri: DeviceUri) -> Device:
+    from drivers.printer.connection import UsbConnection
+    from drivers.printer.device import ReceiptPrinter
+
+    vid, pid, in_ep, out_ep, (profile, timeout, reply) = _usb_parts(uri)
+    conn = UsbConnection(vid, pid, timeout=timeout, in_ep=in_ep, out_ep=out_ep)
     return ReceiptPrinter(uri.raw, conn, profile, reply_timeout=reply)
+
+
+def _file_parts(uri: DeviceUri):
+    if not uri.path:
+        raise InvalidDeviceUri(f"{uri.raw!r} needs a path, e.g. file:///tmp/out.bin")
+    return uri.path, _common(uri)
 
 
 def _file(uri: DeviceUri) -> Device:
     from drivers.printer.connection import FileConnection
     from drivers.printer.device import ReceiptPrinter
 
-    if not uri.path:
-        raise InvalidDeviceUri(f"{uri.raw!r} needs a path, e.g. file:///tmp/out.bin")
-    profile, _, _ = _common(uri)
-    return ReceiptPrinter(uri.raw, FileConnection(uri.path), profile)
+    path, (profile, _, _) = _file_parts(uri)
+    return ReceiptPrinter(uri.raw, FileConnection(path), profile)
 
 
 def _sim(uri: DeviceUri) -> Device:
@@ -120,4 +137,13 @@ SCHEMES: dict[str, Callable[[DeviceUri], Device]] = {
     "usb": _usb,
     "file": _file,
     "sim": _sim,
+}
+# What each factory reads from the URI, without building or opening anything (registry.check_uri):
+# a settings check catches usb://0416 before the daemon starts, not when the printer is first used.
+CHECKS: dict[str, Callable[[DeviceUri], object]] = {
+    "tcp": _tcp_parts,
+    "serial": _serial_parts,
+    "usb": _usb_parts,
+    "file": _file_parts,
+    "sim": _common,
 }

@@ -8,6 +8,7 @@ from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 
 from local_api.schemas import DeviceView
+from local_api.settings import PIN_DIGITS
 
 from ..viewmodels import KeypadBuffer, PinGate, health_of
 from ..widgets.base import KButton, KLabel, Panel
@@ -22,7 +23,7 @@ class PinScreen(KScreen):
     def __init__(self, gate: PinGate, **kwargs) -> None:
         super().__init__(**kwargs)
         self.gate = gate
-        self.buffer = KeypadBuffer(keypad="digits", max_len=12)
+        self.buffer = KeypadBuffer(keypad="digits", max_len=PIN_DIGITS[1])  # the longest PIN the settings allow
         self.dots = KLabel(align="center", font_px=self.app.ts.title, kid="pin.dots")
         self.message = KLabel(align="center", pair="body", kid="pin.message")
         self.keypad = Keypad(mode="digits")

@@ -50,7 +50,8 @@ def app(
 ) -> None:
     """List the configured devices with their status."""
     settings = settings_or_exit()
-    rows = _direct(settings) if direct else DaemonClient(settings).request("GET", "/devices")
+    client = DaemonClient(settings, offline_hint="use --direct to open the devices here")
+    rows = _direct(settings) if direct else client.request("GET", "/devices")
     emit(rows, as_json=as_json, human=_table)
     if any(r["status"]["health"] not in ("online",) for r in rows):
         raise typer.Exit(FAILED)

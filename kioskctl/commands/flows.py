@@ -52,7 +52,8 @@ def _catalog(directory: Path | None):
     try:
         return load_catalog(directory)
     except DefinitionError as exc:
-        fail(f"definitions are invalid; run 'kioskctl flows validate' to see why ({exc.problems[0]})", FAILED)
+        command = f"kioskctl flows validate {directory}" if directory else "kioskctl flows validate"
+        fail(f"definitions are invalid; run '{command}' to see why ({exc.problems[0]})", FAILED)
 
 
 @app.command()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import typer
 
 from drivers import registry
+from drivers.errors import DeviceNotFound, DeviceTimeout
 from drivers.printer.device import ReceiptPrinter
+from drivers.printer.status import UNKNOWN
 from kioskctl.daemon import DaemonClient, settings_or_exit
-from kioskctl.output import NOTHING, driver_errors, emit
+from kioskctl.output import NOTHING, driver_errors, emit, fail
 
 NAME = "printer"
 app = typer.Typer(help="Receipt printer: status, and the jobs kioskd has waiting for it.", no_args_is_help=True)
@@ -18,12 +20,16 @@ def status(
     device: str = typer.Option(..., help="printer URI, e.g. tcp://127.0.0.1:9100 or sim:"),
     as_json: bool = typer.Option(False, "--json", help="print JSON only"),
 ) -> None:
-    """Print online / paper / cover / error; exit 3 when the printer does not answer."""
+    """Print online / paper / cover / error; exit 3 when the printer does not answer (off, unplugged, silent)."""
     with driver_errors():
         printer = registry.create("printer", device)
         assert isinstance(printer, ReceiptPrinter)
         try:
             result = printer.check()
+        except (DeviceNotFound, DeviceTimeout) as exc:
+            # Nothing at the address is "no answer" too: the same unknown status as a silent printer, exit 3.
+            emit(UNKNOWN.to_dict(), as_json=as_json)
+            fail(str(exc), NOTHING)
         finally:
             printer.close()
     emit(result.to_dict(), as_json=as_json)

@@ -32,9 +32,9 @@ class CheckInIn(BaseModel):
 
 
 def _refused(exc: TicketRefused) -> JSONResponse:
-    """409 with the hub's machine code, so a caller can tell a closed service from a full day."""
-    return JSONResponse({"detail": exc.detail, "code": exc.code, "message": exc.message, **exc.extra},
-                        status_code=409)
+    """409 with the hub's machine code (a closed service, a full day) and its HTTP status (hub_status)."""
+    return JSONResponse({"detail": exc.detail, "code": exc.code, "message": exc.message, "hub_status": exc.status,
+                         **exc.extra}, status_code=409)
 
 
 def _print(daemon: Daemon, key: str, item_name: str, result: dict[str, Any]) -> str | None:
@@ -51,7 +51,7 @@ def _print(daemon: Daemon, key: str, item_name: str, result: dict[str, Any]) -> 
 
 
 @router.post("/tickets", responses={409: {"description": '`{"detail", "code": "service_closed" | "day_full" | '
-                                                         '"unknown_service", ...}`'}})
+                                                         '"unknown_service", "hub_status", ...}`'}})
 def ticket(body: TicketIn, daemon: DaemonDep) -> Any:
     key = f"ctl-{uuid.uuid4().hex}"
     try:
@@ -63,7 +63,8 @@ def ticket(body: TicketIn, daemon: DaemonDep) -> Any:
 
 
 @router.post("/check-in", responses={409: {"description": '`{"detail", "code": "too_early" | "too_late" | '
-                                                          '"no_appointment" | "already_checked_in", ...}`'}})
+                                                          '"no_appointment" | "already_checked_in", '
+                                                          '"hub_status", ...}`'}})
 def appointment_check_in(body: CheckInIn, daemon: DaemonDep) -> Any:
     key = f"ctl-{uuid.uuid4().hex}"
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import fonts
-from kiosk.i18n import BASE, Catalogue, CatalogueError, language_name, load_raw, parse_languages
+from kiosk.i18n import BASE, Catalogue, language_name, languages, load_raw
 from kiosk.scripts import drawable, has_han, script_of, visual_rtl
 from kiosk.settings import SettingsError, UiSettings
 
@@ -107,11 +107,14 @@ def test_every_minority_string_is_drawable_by_its_font(language):
 
 
 def test_languages_setting_offers_chinese_first_and_refuses_unknown_ones():
-    assert parse_languages("zh_CN,bo_CN") == ("zh_CN", "bo_CN")
-    assert parse_languages("ug_CN") == ("zh_CN", "ug_CN")
-    assert parse_languages(" zh_CN , ug_CN,ug_CN ") == ("zh_CN", "ug_CN")
-    with pytest.raises(CatalogueError, match="mn_CN"):
-        parse_languages("zh_CN,mn_CN")
+    def offered(raw: str) -> tuple[str, ...]:
+        return UiSettings.load({"KIOSK_LANGUAGES": raw}).languages
+
+    assert offered("zh_CN,bo_CN") == ("zh_CN", "bo_CN")
+    assert offered("ug_CN") == ("zh_CN", "ug_CN")
+    assert offered(" zh_CN , ug_CN,ug_CN ") == ("zh_CN", "ug_CN")
+    with pytest.raises(SettingsError, match="mn_CN"):
+        offered("zh_CN,mn_CN")
     settings = UiSettings.load({"KIOSK_LANGUAGES": "zh_CN,bo_CN"})
     assert settings.languages == ("zh_CN", "bo_CN")
     assert UiSettings.load({}).languages == (BASE,)
@@ -119,6 +122,14 @@ def test_languages_setting_offers_chinese_first_and_refuses_unknown_ones():
         UiSettings.load({"KIOSK_LANGUAGES": "zh_CN,xx_XX"})
     with pytest.raises(SettingsError, match="KIOSK_UI_LANGUAGE"):
         UiSettings.load({"KIOSK_LANGUAGES": "zh_CN", "KIOSK_UI_LANGUAGE": "bo_CN"})
+
+
+def test_the_settings_know_exactly_the_languages_with_a_catalogue():
+    from local_api.settings import LANGUAGES
+
+    # kioskd cannot read the UI's catalogues (import contract): its list must follow them
+    assert sorted(LANGUAGES) == languages()
+    assert LANGUAGES[0] == BASE
 
 
 def test_language_names_are_in_their_own_scripts():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -39,7 +40,8 @@ def env(tmp_path, database_url) -> dict[str, str]:
 
 
 def test_add_list_revoke(env):
-    code, out, err = invoke(["kiosks", "add", "--id", "yc-hall-01", "--site", "yc-hall", "--region", "640104"], env)
+    add = ["kiosks", "add", "--init", "--id", "yc-hall-01", "--site", "yc-hall", "--region", "640104"]
+    code, out, err = invoke(add, env)
     assert code == 0, err
     token = out.split()[-1]
     assert len(token) >= 40
@@ -49,7 +51,7 @@ def test_add_list_revoke(env):
     assert invoke(["kiosks", "revoke", "--id", "yc-hall-01"], env)[0] == 0
     assert "revoked" in invoke(["kiosks", "list"], env)[1]
     code, _, err = invoke(["kiosks", "revoke", "--id", "nope"], env)
-    assert code == 2 and err.strip() == "kioskhub: no kiosk nope; see kioskhub kiosks list"
+    assert code == 2 and err.strip().splitlines()[-1] == "kioskhub: no kiosk nope; see kioskhub kiosks list"
     code, _, err = invoke(["kiosks", "add", "--id", "../x", "--site", "s"], env)
     assert code == 2 and "--id must be" in err
     service = ["queue", "add-service", "--site", "yc-hall", "--code", "tax", "--prefix", "C", "--name", "税务"]
@@ -97,12 +99,14 @@ def test_malformed_settings_give_one_line_and_exit_2(env, tmp_path):
 def test_unreachable_database_is_one_line(env, tmp_path):
     url = "postgresql://nobody@127.0.0.1:1/none"
     code, _, err = invoke(["kiosks", "list"], env | {"KIOSKHUB_DATABASE_URL": url})
-    assert code == 1 and err.startswith("kioskhub: database unavailable") and err.count("\n") == 1
+    assert code == 1 and err.count("\n") == 1
+    assert err.startswith("kioskhub: database postgresql+psycopg://nobody@127.0.0.1:1/none unavailable")
 
 
 @pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
 def test_serve_answers_health_and_kiosk_requests(env, tmp_path):
-    token = invoke(["kiosks", "add", "--id", "k1", "--site", "post-3", "--site-kind", "post"], env)[1].split()[-1]
+    token = invoke(["kiosks", "add", "--init", "--id", "k1", "--site", "post-3", "--site-kind", "post"],
+                   env)[1].split()[-1]
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -133,3 +137,64 @@ def test_serve_answers_health_and_kiosk_requests(env, tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+@pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
+@pytest.mark.parametrize(
+    ("args", "offers_init"),
+    [
+        (["kiosks", "add", "--id", "k1", "--site", "s1"], True),
+        (["helpers", "add", "--username", "wang", "--name", "王芳"], True),
+        (["records", "import", "--kind", "housing_fund", str(Path(__file__).parents[3] / "hub" / "sample_records"
+                                                              / "housing_fund.json")], True),
+        (["kiosks", "list"], False),
+        (["kiosks", "revoke", "--id", "k1"], False),
+        (["queue", "list", "--site", "s1"], False),
+        (["records", "count"], False),
+        (["staff-token"], False),
+    ],
+)
+def test_admin_commands_never_make_a_new_hub_unasked(env, tmp_path, args, offers_init):
+    data_dir = Path(env["KIOSKHUB_DATA_DIR"])
+    code, out, err = invoke(args, env)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"kioskhub: no hub in {data_dir.resolve()} yet;") and "KIOSKHUB_DATA_DIR" in err
+    # a command without --init names one that has it
+    assert ("or add --init to create" in err) == offers_init
+    assert ("'kioskhub kiosks add --init ...'" in err) != offers_init
+    assert not data_dir.exists()
+
+
+@pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
+def test_without_a_data_dir_the_default_is_named_and_left_alone(env, tmp_path):
+    del env["KIOSKHUB_DATA_DIR"]
+    done = run(["kiosks", "add", "--id", "k1", "--site", "s1"], env, tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert f"no hub in {tmp_path / 'var' / 'hub'} yet (the default: KIOSKHUB_DATA_DIR is not set)" in done.stderr
+    assert not (tmp_path / "var").exists()
+
+
+@pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
+def test_admin_commands_say_which_hub_on_stderr_and_keep_the_token_last(env):
+    data_dir = Path(env["KIOSKHUB_DATA_DIR"]).resolve()
+    code, out, err = invoke(["kiosks", "add", "--init", "--id", "k1", "--site", "s1"], env)
+    assert code == 0, err
+    assert err == f"kioskhub: hub in {data_dir}, database sqlite:///{data_dir / 'kioskhub.sqlite3'}\n"
+    assert len(out.split()[-1]) >= 40  # the token, last word on stdout
+    code, out, err = invoke(["kiosks", "list", "--json"], env)
+    assert code == 0 and json.loads(out)[0]["id"] == "k1" and str(data_dir) in err  # JSON alone on stdout
+    code, out, err = invoke(["helpers", "add", "--username", "wang", "--name", "王芳"], env)  # an existing hub
+    assert code == 0 and len(out.split()[-1]) == 12 and str(data_dir) in err
+
+
+@pytest.mark.postgres
+def test_an_empty_postgres_database_is_not_made_a_hub_unasked(tmp_path, pg_server):
+    url = pg_server.create_database()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSKHUB_")}
+    env |= {"KIOSKHUB_DATA_DIR": str(tmp_path / "hub"), "KIOSKHUB_DATABASE_URL": url}
+    code, _, err = invoke(["kiosks", "add", "--id", "k1", "--site", "s1"], env)
+    assert code == 2 and "holds no hub yet; check KIOSKHUB_DATABASE_URL" in err and "add --init" in err
+    code, _, err = invoke(["kiosks", "add", "--init", "--id", "k1", "--site", "s1"], env)
+    assert code == 0, err
+    assert invoke(["kiosks", "list"], env)[0] == 0

@@ -93,3 +93,12 @@ def test_a_test_ticket_shows_the_halls_time_not_the_machines(sim_process, monkey
     stamp = datetime.strptime(printed.split()[-2] + " " + printed.split()[-1], "%Y-%m-%d %H:%M")
     hall_now = datetime.now(ZoneInfo("Asia/Urumqi")).replace(tzinfo=None)
     assert abs((hall_now - stamp).total_seconds()) < 120, f"{printed!r} is not the hall's time ({hall_now:%H:%M})"
+
+
+def test_status_exits_3_when_nothing_answers_at_the_address():
+    from tests.daemon import free_port
+
+    nobody = _run("printer", "status", "--device", f"tcp://127.0.0.1:{free_port()}?timeout=2", "--json")
+    assert nobody.returncode == 3  # as its help says: the printer does not answer
+    assert json.loads(nobody.stdout) == {"online": None, "paper": "unknown", "cover_open": None, "error": None}
+    assert len(nobody.stderr.strip().splitlines()) == 1 and "no printer answers" in nobody.stderr

@@ -82,6 +82,8 @@ def test_sigterm_closes_devices_and_database_cleanly(tmp_path):
         ({"KIOSK_PRINTER": "lpt://1"}, "KIOSK_PRINTER"),
         ({"KIOSK_VOICE": "nonsense"}, "KIOSK_VOICE"),
         ({"KIOSK_LOG_LEVEL": "LOUD"}, "KIOSK_LOG_LEVEL"),
+        ({"KIOSK_HUB_ULR": "https://hub.example.gov.cn"}, "did you mean KIOSK_HUB_URL?"),  # start-up, too
+        ({"KIOSK_TECHNICIAN_PIN": "12ab"}, "KIOSK_TECHNICIAN_PIN"),
     ],
 )
 def test_bad_setting_stops_with_one_line_and_exit_2(tmp_path, settings, expected):
@@ -119,3 +121,42 @@ def test_unknown_setting_in_config_file_is_named(tmp_path):
     env = daemon_env(tmp_path, free_port(), KIOSK_CONFIG=str(config), **QUIET)
     done = subprocess.run([str(BIN / "kioskd")], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "'api_prot'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("settings", "starts", "says"),
+    [
+        ({"KIOSK_HUB_ULR": "https://hub.example.gov.cn"}, "KIOSK_HUB_ULR:", "did you mean KIOSK_HUB_URL?"),
+        ({"KIOSK_PRINTER": "usb://0416"}, "KIOSK_PRINTER:", "usb://VID:PID"),
+        ({"KIOSK_TECHNICIAN_PIN": "12ab"}, "KIOSK_TECHNICIAN_PIN:", "digits only"),
+        ({"KIOSK_HUB_URL": "https://hub.example.gov.cn/api/v1"}, "KIOSK_HUB_URL:", "drop /api/v1"),
+        ({"KIOSK_HUB_URL": "http://hub.example.gov.cn"}, "KIOSK_HUB_URL:", "use https://hub.example.gov.cn"),
+    ],
+)
+def test_check_config_refuses_with_exit_2_and_one_line(tmp_path, settings, starts, says):
+    env = daemon_env(tmp_path, free_port(), **{**QUIET, **settings})
+    done = subprocess.run([str(BIN / "kioskd"), "--check-config"], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"kioskd: {starts}") and says in lines[0], done.stderr
+    assert done.stdout == ""
+    assert "12ab" not in done.stderr  # a PIN is never echoed
+
+
+def test_check_config_passes_good_settings_and_the_ui_agrees(tmp_path):
+    good = daemon_env(tmp_path, free_port(), **QUIET, KIOSK_TECHNICIAN_PIN="2468", KIOSK_PRINTER="usb://0416:5011",
+                      KIOSK_HUB_URL="https://hub.example.gov.cn", KIOSK_LANGUAGES="zh_CN,bo_CN")
+    done = subprocess.run([str(BIN / "kioskd"), "--check-config"], env=good, capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout.strip()) == (0, "kioskd: settings are valid"), done.stderr
+    ui = subprocess.run([str(BIN / "kiosk"), "--check-config"], env=good, capture_output=True, text=True, timeout=60)
+    assert (ui.returncode, ui.stdout.strip()) == (0, "kiosk: settings are valid"), ui.stderr
+
+    # The UI refuses with kioskd's very words: one loader, one set of rules.
+    bad = {**good, "KIOSK_TECHNICIAN_PIN": "12ab"}
+    daemon = subprocess.run([str(BIN / "kioskd"), "--check-config"], env=bad, capture_output=True, text=True,
+                            timeout=60)
+    ui = subprocess.run([str(BIN / "kiosk"), "--check-config"], env=bad, capture_output=True, text=True, timeout=60)
+    assert daemon.returncode == ui.returncode == 2
+    assert daemon.stderr.removeprefix("kioskd: ") == ui.stderr.removeprefix("kiosk: ")

@@ -136,7 +136,7 @@ class RealHub:
 
     def prepare(self) -> None:
         (self.work / "hub").mkdir(parents=True, exist_ok=True)
-        self.kiosk_token = self._cli("kiosks", "add", "--id", "video-kiosk", "--site", "yc-hall").split()[-1]
+        self.kiosk_token = self._cli("kiosks", "add", "--init", "--id", "video-kiosk", "--site", "yc-hall").split()[-1]
         self.password = self._cli("helpers", "add", "--username", self.username, "--name", "王小明").split()[-1]
 
     def start(self, turn: str | None) -> None:

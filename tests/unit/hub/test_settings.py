@@ -57,3 +57,32 @@ def test_database_password_is_not_echoed(monkeypatch):
     with pytest.raises(ConfigError) as err:
         load_settings()
     assert "s3cret" not in str(err.value)
+
+
+def test_a_name_that_is_no_setting_is_refused_with_the_closest_one(monkeypatch):
+    # KIOSKHUB_DATA_DIRR would otherwise serve a new, empty hub from ./var/hub
+    monkeypatch.setenv("KIOSKHUB_DATA_DIRR", "/var/lib/kioskhub")
+    with pytest.raises(ConfigError, match=r"KIOSKHUB_DATA_DIRR: not a setting; did you mean KIOSKHUB_DATA_DIR\?"):
+        load_settings()
+
+
+def test_type_errors_say_what_is_allowed(monkeypatch):
+    monkeypatch.setenv("KIOSKHUB_PORT", "eighty")
+    with pytest.raises(ConfigError, match="KIOSKHUB_PORT: must be a whole number from 1 to 65535"):
+        load_settings()
+
+
+def test_unknown_keys_in_the_file_get_the_closest_name(tmp_path, monkeypatch):
+    config = tmp_path / "hub.toml"
+    config.write_text("[hub]\nprot = 9000\n")
+    monkeypatch.setenv("KIOSKHUB_CONFIG", str(config))
+    with pytest.raises(ConfigError, match="unknown setting 'prot'; did you mean 'port'"):
+        load_settings()
+
+
+def test_the_loader_is_the_same_file_as_kioskds():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    # The hub may not import local_api (import contract); its copy must not drift from kioskd's.
+    assert (root / "hub" / "settings_load.py").read_bytes() == (root / "local_api" / "settings_load.py").read_bytes()

@@ -69,7 +69,7 @@ def test_session_cookie_is_signed_and_dies_with_logout(db):
 def test_helpers_add_prints_a_password_and_list_shows_the_account(tmp_path):
     env = {"KIOSKHUB_DATA_DIR": str(tmp_path / "hub")}
     runner = CliRunner()
-    added = runner.invoke(app, ["helpers", "add", "--username", "wang", "--name", "王芳"], env=env)
+    added = runner.invoke(app, ["helpers", "add", "--init", "--username", "wang", "--name", "王芳"], env=env)
     assert added.exit_code == 0, added.output
     password = added.stdout.split()[-1]
     assert len(password) == 12
