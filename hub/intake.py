@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -106,12 +107,17 @@ def submit_case(
     now: dt.datetime,
     zone: ZoneInfo,
 ) -> tuple[CaseOut, bool]:
-    """Store a case once per (kiosk, key); returns the case and whether it was created now."""
+    """Store a case once per (kiosk, key); returns the case and whether it was created now.
+
+    The files are staged first and published only after the commit (hub.storage), so a kill at any
+    moment leaves no file in the store without its case; what it leaves in staging the sweep settles.
+    """
     stored: list[StoredFile] = []
     created = False
+    staged_at = time.monotonic()
     try:
         for upload in uploads:
-            stored.append(store.save(upload.file, max_file_bytes))
+            stored.append(store.stage(upload.file, max_file_bytes))
         fingerprint = request_fingerprint(app, stored)
         try:
             with write() as db, db.begin():
@@ -121,6 +127,7 @@ def submit_case(
                 case = _insert_case(db, keys, kiosk_id, idempotency_key, fingerprint, app, uploads, stored, now, zone)
                 db.flush()
                 out = case_out(case)
+                store.check_fresh(staged_at)  # last thing before the commit: a waited-out request rolls back
         except IntegrityError:
             # A concurrent request with the same key committed first (PostgreSQL); ours rolled back
             # together with its sequence number, so no gap is left.
@@ -130,6 +137,7 @@ def submit_case(
                     raise
                 return _replay(existing, fingerprint), False
         created = True
+        store.publish([s.stored_name for s in stored])
         return out, True
     finally:
         if not created:

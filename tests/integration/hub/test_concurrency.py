@@ -75,7 +75,7 @@ def test_racing_retries_of_one_submission_make_exactly_one_case(served):
     assert {r.json()["case_no"] for r in responses} == {f"{ITEM}202611210001"}
     with state.db.read() as db:
         assert db.execute(text("SELECT count(*) FROM cases")).scalar_one() == 1
-    assert len(list(state.store.root.iterdir())) == 1
+    assert len(state.store.published()) == 1 and state.store.staged() == []
 
 
 def test_concurrent_kiosks_get_unique_gapless_numbers(served):
