@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 from hub import statuses
 from hub.casenumbers import format_case_no, next_sequence
 from hub.db.models import Case, CaseEvent, Material, Rating
+from hub.db.session import lock_materials
 from hub.personal import Keys, mask_id, mask_name
 from hub.schemas import (
     BAD_LEVELS,
@@ -114,7 +114,6 @@ def submit_case(
     """
     stored: list[StoredFile] = []
     created = False
-    staged_at = time.monotonic()
     try:
         for upload in uploads:
             stored.append(store.stage(upload.file, max_file_bytes))
@@ -127,7 +126,10 @@ def submit_case(
                 case = _insert_case(db, keys, kiosk_id, idempotency_key, fingerprint, app, uploads, stored, now, zone)
                 db.flush()
                 out = case_out(case)
-                store.check_fresh(staged_at)  # last thing before the commit: a waited-out request rolls back
+                # Last before the commit, under the lock the sweep deletes under: files it already
+                # took from a request that waited past the grace make that request roll back instead.
+                lock_materials(db, exclusive=False)
+                store.require_staged([s.stored_name for s in stored])
         except IntegrityError:
             # A concurrent request with the same key committed first (PostgreSQL); ours rolled back
             # together with its sequence number, so no gap is left.

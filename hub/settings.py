@@ -68,7 +68,7 @@ class HubSettings(BaseSettings):
     max_request_bytes: int = Field(default=64 * 1024 * 1024, ge=4096, description="largest request body")
     material_grace_seconds: float = Field(
         default=300, ge=1, le=86400,
-        description="a staged material file with no case is deleted once this old; a case commits within half of it",
+        description="a staged material file with no case is deleted once this old (a case still running then gets 503)",
     )  # fmt: skip
     material_sweep_seconds: float = Field(
         default=60, gt=0, le=3600, description="how often staged material files are checked"

@@ -8,7 +8,6 @@ import logging
 import os
 import re
 import secrets
-import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,8 +53,8 @@ class StoredFile:
     sha256: str
 
 
-class StagingExpired(RuntimeError):
-    """Files staged so long ago that the sweep may already be deleting them: the request must not commit."""
+class StagedFileGone(RuntimeError):
+    """A staged file the sweep removed before its case could commit (the request waited past the grace)."""
 
 
 class MaterialStore:
@@ -65,7 +64,7 @@ class MaterialStore:
     transaction that records its case has committed. So a file in the store always has its case;
     a process killed mid-intake leaves at most staged files, which ``hub.sweep`` deletes (no case)
     or publishes (its case committed just before the kill). ``grace_s`` is how old a staged file
-    must be before the sweep may treat it as abandoned; a request commits only within half of it.
+    must be before the sweep may treat it as abandoned.
 
     With ``keys`` (the hub always passes them) each file is sealed with AES-GCM: scans of ID cards
     and household registers are the most sensitive thing the hub holds, and a copied disk or backup
@@ -104,14 +103,10 @@ class MaterialStore:
             raise
         return StoredFile(stored_name, len(data), digest.hexdigest())
 
-    def check_fresh(self, staged_at: float) -> None:
-        """Refuse to commit files staged (``time.monotonic()``) more than half the grace ago.
-
-        The sweep deletes a staged file with no case once it is older than the grace; a commit that
-        happens within half of it is always seen by that sweep, so no case ever points at a swept file.
-        """
-        if time.monotonic() - staged_at > self.grace_s / 2:
-            raise StagingExpired("the hub took too long to record the case; send it again")
+    def require_staged(self, stored_names: list[str]) -> None:
+        """Raise unless every file is still staged: the last check before a case commits (see hub.sweep)."""
+        if not all((self.staging / name).is_file() for name in stored_names):
+            raise StagedFileGone("the hub took too long to record the case; nothing was kept, send it again")
 
     def publish(self, stored_names: list[str]) -> None:
         """Move staged files into the store once their case has committed; never raises.

@@ -1,10 +1,12 @@
 """Material files without a case: found and settled, so a killed hub leaves no scans nobody can find.
 
-Files are staged until their case commits (hub.storage). A staged file older than the grace with no
-material row belongs to a request that died or failed before committing: it is deleted. A staged
-file that has a row was committed by a process killed before it could publish it: it is published.
-Files younger than the grace are left alone, since a request may be about to commit them (one that
-waited longer than half the grace rolls back instead, see ``MaterialStore.check_fresh``).
+Files are staged until their case commits (hub.storage). A staged file that has a material row was
+committed by a process killed before it could publish it: it is published. One older than the grace
+with no row belongs to a request that died or failed before committing: it is deleted. Younger files
+are left alone, since a request may be about to commit them. The deletion decides under an exclusive
+``lock_materials`` and a case commits under a shared one, after checking its staged files are still
+there, so whatever the timing no case commits pointing at a file the sweep deleted (a request that
+waited past the grace answers 503 and is sent again).
 
 Staging is swept at start and then every ``KIOSKHUB_MATERIAL_SWEEP_SECONDS``: a killed process is
 usually restarted within seconds, when what it left is still too young to judge, and with several
@@ -29,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.db.models import Material
+from hub.db.session import Database, lock_materials
 from hub.storage import MaterialStore
 
 log = logging.getLogger(__name__)
@@ -47,30 +50,37 @@ def with_cases(read: Reader, names: list[str]) -> set[str]:
     """The stored names among ``names`` that a material row refers to."""
     found: set[str] = set()
     for start in range(0, len(names), _BATCH):
-        chunk = names[start : start + _BATCH]
         with read() as db:
-            found.update(db.scalars(select(Material.stored_name).where(Material.stored_name.in_(chunk))))
+            found |= _owned(db, names[start : start + _BATCH])
     return found
 
 
-def sweep_staging(store: MaterialStore, read: Reader, now: float | None = None) -> Swept:
+def _owned(db: Session, names: list[str]) -> set[str]:
+    return set(db.scalars(select(Material.stored_name).where(Material.stored_name.in_(names))))
+
+
+def sweep_staging(store: MaterialStore, db: Database, now: float | None = None) -> Swept:
     """Publish staged files whose case committed; delete those older than the grace that have none."""
     now = time.time() if now is None else now
     staged = store.staged()
-    owned = with_cases(read, [name for name, _ in staged])
+    owned = with_cases(db.read, [name for name, _ in staged])
     done = Swept()
-    for name, mtime in staged:
-        if name in owned:
-            store.publish([name])
-            done.published += 1
-        elif now - mtime > store.grace_s:
-            # Checked after listing: a request that committed it meanwhile could only have done so
-            # within half the grace of writing it, and then its row was already there to be seen.
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(store.staging / name)
-            done.deleted += 1
-        else:
-            done.young += 1
+    store.publish(sorted(owned))
+    done.published = len(owned)
+    old = [name for name, mtime in staged if name not in owned and now - mtime > store.grace_s]
+    done.young = len(staged) - len(owned) - len(old)
+    for start in range(0, len(old), _BATCH):
+        chunk = old[start : start + _BATCH]
+        with db.write() as session, session.begin():
+            lock_materials(session, exclusive=True)
+            committed = _owned(session, chunk)  # by a request that was still running at the listing
+            store.publish(sorted(committed))
+            done.published += len(committed)
+            for name in chunk:
+                if name not in committed:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(store.staging / name)
+                    done.deleted += 1
     return done
 
 
@@ -122,8 +132,8 @@ def exclusive(store: MaterialStore) -> Iterator[bool]:
 class Sweeper:
     """The background sweeps of one hub process: the store once, staging at start and every ``interval_s``."""
 
-    def __init__(self, store: MaterialStore, read: Reader, interval_s: float) -> None:
-        self.store, self.read, self.interval_s = store, read, interval_s
+    def __init__(self, store: MaterialStore, db: Database, interval_s: float) -> None:
+        self.store, self.db, self.interval_s = store, db, interval_s
         self.stop = threading.Event()
         self.started = threading.Event()  # set once the first sweep (the one at start) is over
         self._thread = threading.Thread(target=self._run, name="material-sweep", daemon=True)
@@ -141,9 +151,9 @@ class Sweeper:
             with exclusive(self.store) as mine:
                 if not mine:
                     return None
-                done = sweep_staging(self.store, self.read)
+                done = sweep_staging(self.store, self.db)
                 if whole_store:
-                    done.deleted += sweep_store(self.store, self.read, stop=self.stop).deleted
+                    done.deleted += sweep_store(self.store, self.db.read, stop=self.stop).deleted
         except Exception:  # a sweep that fails (database away) is tried again next time; the hub keeps serving
             log.exception("material sweep failed")
             return None

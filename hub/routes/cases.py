@@ -16,7 +16,7 @@ from hub import intake
 from hub.errors import field_error, from_pydantic
 from hub.schemas import CaseApplication, CaseList, CaseLookup, CaseOut
 from hub.state import KioskDep, StateDep
-from hub.storage import FileNameError, FileTooLarge, StagingExpired, safe_filename
+from hub.storage import FileNameError, FileTooLarge, StagedFileGone, safe_filename
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
@@ -95,7 +95,7 @@ async def submit(
         )
     except FileTooLarge as exc:
         raise HTTPException(413, str(exc)) from None
-    except StagingExpired as exc:  # nothing was recorded; the kiosk's outbox sends it again
+    except StagedFileGone as exc:  # nothing was recorded; the kiosk's outbox sends it again
         raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None
     except intake.KeyReused as exc:
         return JSONResponse(

@@ -45,7 +45,7 @@ def test_staged_files_without_a_case_go_once_older_than_the_grace(hub):
     abandoned = store.stage(io.BytesIO(b"scan of a request killed before its commit"), 1024)
     in_flight = store.stage(io.BytesIO(b"scan of a request about to commit"), 1024)
     age(store.staging / abandoned.stored_name, OLD)
-    done = sweep_staging(store, hub.state.db.read)
+    done = sweep_staging(store, hub.state.db)
     assert (done.deleted, done.published, done.young) == (1, 0, 1)
     assert names(store.staged()) == {in_flight.stored_name} and store.published() == []
 
@@ -58,7 +58,7 @@ def test_a_file_whose_case_committed_before_the_kill_is_published_and_readable_m
     os.rename(store.path(name), store.staging / name)  # as if killed between the commit and the rename
     staff = hub.client.get("/staff/materials/1", auth=("staff", hub.state.staff_token))
     assert staff.status_code == 200 and staff.content.startswith(b"\xff\xd8")
-    done = sweep_staging(store, hub.state.db.read)  # young or old, a file with its case is published
+    done = sweep_staging(store, hub.state.db)  # young or old, a file with its case is published
     assert (done.published, done.deleted) == (1, 0)
     assert names(store.published()) == {name} and store.staged() == []
     assert hub.client.get(f"{CASES}/{case_no}", headers=hub.auth()).json()["materials"][0]["size"] == 2052
@@ -90,19 +90,43 @@ def test_a_store_the_database_does_not_know_is_left_alone(hub, caplog):
     assert "Nothing was deleted" in caplog.text
 
 
-def test_a_request_that_waited_out_half_the_grace_keeps_nothing_and_asks_for_a_retry(hub):
-    hub.state.store.grace_s = 0  # every commit is now "too late"
+def test_a_request_whose_staged_file_was_swept_keeps_nothing_and_asks_for_a_retry(hub, monkeypatch):
+    store = hub.state.store
+    stage = store.stage
+
+    def stage_then_swept(source, max_bytes):  # the request waited past the grace before its commit
+        staged = stage(source, max_bytes)
+        age(store.staging / staged.stored_name, OLD)
+        assert sweep_staging(store, hub.state.db).deleted == 1
+        return staged
+
+    monkeypatch.setattr(store, "stage", stage_then_swept)
     r = submit(hub, "slow")
     assert r.status_code == 503 and r.headers["retry-after"] == "5"
-    assert hub.state.store.staged() == [] and hub.state.store.published() == []
+    assert store.staged() == [] and store.published() == []
     with hub.state.db.read() as db:
         assert db.execute(text("SELECT count(*) FROM cases")).scalar_one() == 0
-    hub.state.store.grace_s = 300
+    monkeypatch.undo()
     assert submit(hub, "slow").status_code == 201
+
+
+def test_a_file_whose_case_committed_after_the_listing_is_published_not_deleted(hub, monkeypatch):
+    import hub.sweep as sweep
+
+    submit(hub, "late")
+    store = hub.state.store
+    ((name, _),) = store.published()
+    os.rename(store.path(name), store.staging / name)
+    age(store.staging / name, OLD)
+    # The listing ran before the case's commit; the check under the lock, after it, must see the row.
+    monkeypatch.setattr(sweep, "with_cases", lambda read, names: set())
+    done = sweep_staging(store, hub.state.db)
+    assert (done.published, done.deleted) == (1, 0)
+    assert names(store.published()) == {name} and store.staged() == []
 
 
 def test_processes_on_one_host_take_turns_to_sweep(hub):
     store = hub.state.store
     with exclusive(store) as second:  # the fixture holds the lock, like another hub process sweeping
         assert second is False
-    assert Sweeper(store, hub.state.db.read, interval_s=60).once() is None
+    assert Sweeper(store, hub.state.db, interval_s=60).once() is None
