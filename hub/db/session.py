@@ -89,15 +89,15 @@ def lock_materials(session: Session, *, exclusive: bool) -> None:
         session.execute(text(f"SELECT {fn}(:k)"), {"k": _PG_MATERIALS_LOCK})
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; safe when several hub processes start at once."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (the newest by default); safe when several hub processes start at once."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
 
 
 def current_revision(engine: Engine) -> str | None:

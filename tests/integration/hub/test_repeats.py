@@ -7,10 +7,16 @@ and one row. Cases have their own tests in test_intake.py.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import text
 
+from hub.queue import add_service
+from tests.integration.hub.conftest import FIXED_NOW
 from tests.integration.hub.helpers import multipart
-from tests.integration.hub.queue_helpers import staff, take
+from tests.integration.hub.queue_helpers import HALL, staff, take
+
+LOCAL = "/api/v1/queue/local-tickets"
 
 
 def count(hub, sql: str) -> int:
@@ -29,6 +35,53 @@ def test_a_repeated_rating_gets_the_identical_answer_and_is_one_rating(hub):
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json() == first.json() and first.json()["needs_followup"] is True
     assert count(hub, "SELECT count(*) FROM ratings") == 1
+
+
+def batch(*tickets: tuple[str, str]) -> dict:
+    issued = (FIXED_NOW - dt.timedelta(minutes=20)).astimezone(HALL).isoformat()
+    return {"tickets": [{"number": number, "service": service, "issued_at": issued} for number, service in tickets]}
+
+
+def test_a_repeated_local_batch_gets_its_first_answer_with_the_same_rejected_list(qhub):
+    sent = batch(("Z001", "social_security"), ("Z002", "passports"))
+    headers = qhub.auth() | {"Idempotency-Key": "local-Z001-Z002"}
+    first = qhub.client.post(LOCAL, headers=headers, json=sent)
+    assert first.status_code == 200
+    assert first.json() == {
+        "accepted": 1,
+        "duplicates": 0,
+        "rejected": [{"number": "Z002", "reason": "no service 'passports' here"}],
+    }
+    with qhub.state.db.write() as db, db.begin():  # the hall adds the service before the repeat arrives
+        add_service(db, "hall-1", "passports", "P", "出入境业务", 10, 1)
+    again = qhub.client.post(LOCAL, headers=headers, json=sent)
+    assert again.status_code == 200 and again.content == first.content  # the answer the kiosk acted on, not a new one
+    assert again.headers["idempotent-replayed"] == "true" and "idempotent-replayed" not in first.headers
+    assert count(qhub, "SELECT count(*) FROM queue_tickets WHERE source = 'local'") == 1
+    assert count(qhub, "SELECT count(*) FROM kiosk_replies") == 1
+
+
+def test_a_local_batch_key_is_per_kiosk_and_not_for_another_batch(qhub):
+    headers = qhub.auth() | {"Idempotency-Key": "local-1"}
+    assert qhub.client.post(LOCAL, headers=headers, json=batch(("Z001", "social_security"))).json()["accepted"] == 1
+    other = qhub.client.post(LOCAL, headers=headers, json=batch(("Z009", "social_security")))
+    assert other.status_code == 409 and other.json()["code"] == "key_reused"
+    k2 = qhub.register("k2")
+    elsewhere = qhub.client.post(LOCAL, headers=qhub.auth(k2) | {"Idempotency-Key": "local-1"},
+                                 json=batch(("Z009", "social_security")))  # fmt: skip
+    assert elsewhere.json()["accepted"] == 1
+    assert count(qhub, "SELECT count(*) FROM queue_tickets WHERE source = 'local'") == 2
+
+
+def test_a_local_batch_without_a_key_still_counts_each_number_once(qhub):
+    sent = batch(("Z001", "social_security"))
+    assert qhub.client.post(LOCAL, headers=qhub.auth(), json=sent).json()["accepted"] == 1
+    assert qhub.client.post(LOCAL, headers=qhub.auth(), json=sent).json() == {
+        "accepted": 0,
+        "duplicates": 1,
+        "rejected": [],
+    }
+    assert count(qhub, "SELECT count(*) FROM kiosk_replies") == 0
 
 
 def test_a_repeated_ticket_request_gets_the_same_ticket_and_takes_no_number(qhub):
