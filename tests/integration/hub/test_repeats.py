@@ -2,7 +2,7 @@
 
 kioskd's outbox sends again whatever it has no answer for (a lost reply, a hub killed after its
 commit), so every kind of message it sends is checked here: the same key twice gives the same body
-and one row. Cases have their own tests in test_intake.py.
+and one row. Cases have their own tests in test_intake.py and callbacks in video/test_console.py.
 """
 
 from __future__ import annotations
