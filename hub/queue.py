@@ -573,26 +573,6 @@ class LocalOutcome:
     rejected: list[dict[str, str]] = field(default_factory=list)
 
 
-def accept_local(
-    write: Writer,
-    site_id: str,
-    kiosk_id: str,
-    tickets: Sequence[LocalTicket],
-    now: dt.datetime,
-    zone: ZoneInfo,
-    policy: QueuePolicy | None = None,
-) -> LocalOutcome:
-    """Add tickets a kiosk issued from its own block to their services' lines; each (kiosk, number, day) once."""
-    for attempt in (1, 2, 3):
-        try:
-            with write() as db, db.begin():
-                return record_local(db, site_id, kiosk_id, tickets, now, zone, policy)
-        except IntegrityError:
-            if attempt == 3:  # a racing copy of this batch committed first; the next pass counts its rows
-                raise
-    raise AssertionError("unreachable")
-
-
 def record_local(
     db: Session,
     site_id: str,
@@ -602,7 +582,11 @@ def record_local(
     zone: ZoneInfo,
     policy: QueuePolicy | None = None,
 ) -> LocalOutcome:
-    """accept_local's work, in the caller's transaction."""
+    """Add tickets a kiosk issued from its own block to their services' lines; each (kiosk, number, day) once.
+
+    Runs in the caller's transaction; a racing copy of the batch that commits first makes the flush
+    fail on the (kiosk, day, number) constraint, and the caller's next pass counts its rows as duplicates.
+    """
     policy = policy or QueuePolicy()
     today = hall_day(now, zone)
     outcome = LocalOutcome()
@@ -633,7 +617,7 @@ def record_local(
             )
         )  # fmt: skip
         outcome.accepted += 1
-    db.flush()  # a racing copy's rows fail here, inside the caller's retry
+    db.flush()
     return outcome
 
 
