@@ -124,6 +124,8 @@ def exclusive(store: MaterialStore) -> Iterator[bool]:
         except BlockingIOError:
             yield False
             return
+        except OSError:  # a file system without locks (some NFS): two sweeps at once only repeat work
+            log.debug("no lock for the material sweep on this file system; sweeping anyway")
         yield True
     finally:
         os.close(fd)  # also releases the lock

@@ -130,3 +130,14 @@ def test_processes_on_one_host_take_turns_to_sweep(hub):
     with exclusive(store) as second:  # the fixture holds the lock, like another hub process sweeping
         assert second is False
     assert Sweeper(store, hub.state.db, interval_s=60).once() is None
+
+
+def test_without_file_locks_the_sweep_still_runs(hub, monkeypatch):
+    import fcntl
+
+    def no_locks(fd, op):
+        raise OSError(37, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with exclusive(hub.state.store) as mine:
+        assert mine is True
