@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -22,6 +23,7 @@ from hub.routes import calls, cases, display, health, helper, kiosks, queries, q
 from hub.settings import HubSettings
 from hub.state import Clock, HubState
 from hub.storage import MaterialStore
+from hub.sweep import Sweeper
 from hub.video.recordings import Recordings
 from hub.video.switchboard import Switchboard
 
@@ -40,7 +42,7 @@ def open_state(settings: HubSettings, clock: Clock | None = None) -> HubState:
         settings=settings,
         db=db,
         keys=keys,
-        store=MaterialStore(settings.materials_dir, keys),
+        store=MaterialStore(settings.materials_dir, keys, settings.material_grace_seconds),
         staff_token=staff_token(settings.staff_token_path),
         clock=clock or _utcnow,
     )
@@ -66,10 +68,14 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.hub = open_state(settings, clock)
         app.state.calls = await start_video_help(app, app.state.hub)
+        sweeper = Sweeper(app.state.hub.store, app.state.hub.db, settings.material_sweep_seconds)
+        app.state.sweeper = sweeper
+        sweeper.start()
         try:
             yield
         finally:
             await app.state.calls.close()
+            await asyncio.to_thread(sweeper.close)
             app.state.hub.db.dispose()
 
     app = FastAPI(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from hub import statuses
 from hub.casenumbers import format_case_no, next_sequence
 from hub.db.models import Case, CaseEvent, Material, Rating
+from hub.db.session import lock_materials
 from hub.personal import Keys, mask_id, mask_name
 from hub.schemas import (
     BAD_LEVELS,
@@ -106,12 +107,16 @@ def submit_case(
     now: dt.datetime,
     zone: ZoneInfo,
 ) -> tuple[CaseOut, bool]:
-    """Store a case once per (kiosk, key); returns the case and whether it was created now."""
+    """Store a case once per (kiosk, key); returns the case and whether it was created now.
+
+    The files are staged first and published only after the commit (hub.storage), so a kill at any
+    moment leaves no file in the store without its case; what it leaves in staging the sweep settles.
+    """
     stored: list[StoredFile] = []
     created = False
     try:
         for upload in uploads:
-            stored.append(store.save(upload.file, max_file_bytes))
+            stored.append(store.stage(upload.file, max_file_bytes))
         fingerprint = request_fingerprint(app, stored)
         try:
             with write() as db, db.begin():
@@ -121,6 +126,10 @@ def submit_case(
                 case = _insert_case(db, keys, kiosk_id, idempotency_key, fingerprint, app, uploads, stored, now, zone)
                 db.flush()
                 out = case_out(case)
+                # Last before the commit, under the lock the sweep deletes under: files it already
+                # took from a request that waited past the grace make that request roll back instead.
+                lock_materials(db, exclusive=False)
+                store.require_staged([s.stored_name for s in stored])
         except IntegrityError:
             # A concurrent request with the same key committed first (PostgreSQL); ours rolled back
             # together with its sequence number, so no gap is left.
@@ -130,6 +139,7 @@ def submit_case(
                     raise
                 return _replay(existing, fingerprint), False
         created = True
+        store.publish([s.stored_name for s in stored])
         return out, True
     finally:
         if not created:

@@ -56,6 +56,7 @@ class Keys:
         self._fernet = Fernet(base64.urlsafe_b64encode(_derive(secret, b"kioskhub at-rest encryption")))
         self._follow = _derive(secret, b"kioskhub queue follow link")
         self._files = AESGCM(_derive(secret, b"kioskhub material files"))
+        self._requests = _derive(secret, b"kioskhub request fingerprint")
 
     @classmethod
     def load_or_create(cls, path: Path) -> Keys:
@@ -75,6 +76,10 @@ class Keys:
     def follow_mac(self, ticket_id: int) -> bytes:
         """HMAC-SHA256 of a queue ticket's row id: what makes its public follow link unguessable."""
         return hmac.new(self._follow, f"queue-ticket:{ticket_id}".encode(), hashlib.sha256).digest()
+
+    def request_mac(self, text: str) -> str:
+        """HMAC-SHA256 of a request: tells a repeat from a different request without keeping what it held."""
+        return hmac.new(self._requests, text.encode(), hashlib.sha256).hexdigest()
 
     def encrypt(self, text: str) -> str:
         return self._fernet.encrypt(text.encode()).decode()

@@ -573,8 +573,8 @@ class LocalOutcome:
     rejected: list[dict[str, str]] = field(default_factory=list)
 
 
-def accept_local(
-    write: Writer,
+def record_local(
+    db: Session,
     site_id: str,
     kiosk_id: str,
     tickets: Sequence[LocalTicket],
@@ -582,45 +582,43 @@ def accept_local(
     zone: ZoneInfo,
     policy: QueuePolicy | None = None,
 ) -> LocalOutcome:
-    """Add tickets a kiosk issued from its own block to their services' lines; each (kiosk, number, day) once."""
+    """Add tickets a kiosk issued from its own block to their services' lines; each (kiosk, number, day) once.
+
+    Runs in the caller's transaction; a racing copy of the batch that commits first makes the flush
+    fail on the (kiosk, day, number) constraint, and the caller's next pass counts its rows as duplicates.
+    """
     policy = policy or QueuePolicy()
     today = hall_day(now, zone)
-    for attempt in (1, 2, 3):
-        outcome = LocalOutcome()
-        try:
-            with write() as db, db.begin():
-                known = {s.code for s in services(db, site_id)}
-                seen: set[tuple[str, str]] = set()
-                for t in sorted(tickets, key=lambda t: t.issued_at):
-                    day = hall_day(t.issued_at, zone)
-                    if t.service not in known:
-                        outcome.rejected.append({"number": t.number, "reason": f"no service {t.service!r} here"})
-                        continue
-                    exists = db.scalar(
-                        select(QueueTicket.id).where(
-                            QueueTicket.kiosk_id == kiosk_id, QueueTicket.day == day, QueueTicket.local_no == t.number
-                        )
-                    )
-                    if exists is not None or (day, t.number) in seen:
-                        outcome.duplicates += 1
-                        continue
-                    seen.add((day, t.number))
-                    weight = policy.weights.get(t.priority_category, 0) if t.priority_category else 0
-                    db.add(
-                        QueueTicket(
-                            site_id=site_id, service_code=t.service, prefix=t.number[0], day=day, seq=None,
-                            number=t.number, status=WAITING if day == today else EXPIRED, kiosk_id=kiosk_id,
-                            issued_at=t.issued_at.astimezone(dt.UTC), source="local", local_no=t.number,
-                            priority_category=t.priority_category if weight > 0 else None, priority_weight=weight,
-                            recalls=0,
-                        )
-                    )  # fmt: skip
-                    outcome.accepted += 1
-            return outcome
-        except IntegrityError:
-            if attempt == 3:  # a racing copy of this batch committed first; the next pass counts its rows
-                raise
-    raise AssertionError("unreachable")
+    outcome = LocalOutcome()
+    known = {s.code for s in services(db, site_id)}
+    seen: set[tuple[str, str]] = set()
+    for t in sorted(tickets, key=lambda t: t.issued_at):
+        day = hall_day(t.issued_at, zone)
+        if t.service not in known:
+            outcome.rejected.append({"number": t.number, "reason": f"no service {t.service!r} here"})
+            continue
+        exists = db.scalar(
+            select(QueueTicket.id).where(
+                QueueTicket.kiosk_id == kiosk_id, QueueTicket.day == day, QueueTicket.local_no == t.number
+            )
+        )
+        if exists is not None or (day, t.number) in seen:
+            outcome.duplicates += 1
+            continue
+        seen.add((day, t.number))
+        weight = policy.weights.get(t.priority_category, 0) if t.priority_category else 0
+        db.add(
+            QueueTicket(
+                site_id=site_id, service_code=t.service, prefix=t.number[0], day=day, seq=None,
+                number=t.number, status=WAITING if day == today else EXPIRED, kiosk_id=kiosk_id,
+                issued_at=t.issued_at.astimezone(dt.UTC), source="local", local_no=t.number,
+                priority_category=t.priority_category if weight > 0 else None, priority_weight=weight,
+                recalls=0,
+            )
+        )  # fmt: skip
+        outcome.accepted += 1
+    db.flush()
+    return outcome
 
 
 # --- counters ---------------------------------------------------------------------------------

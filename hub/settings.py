@@ -41,6 +41,13 @@ class HubSettings(BaseSettings):
     max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="largest material file")
     max_files: int = Field(default=20, ge=0, le=200, description="most material files in one case")
     max_request_bytes: int = Field(default=64 * 1024 * 1024, ge=4096, description="largest request body")
+    material_grace_seconds: float = Field(
+        default=300, ge=1, le=86400,
+        description="a staged material file with no case is deleted once this old (a case still running then gets 503)",
+    )  # fmt: skip
+    material_sweep_seconds: float = Field(
+        default=60, gt=0, le=3600, description="how often staged material files are checked"
+    )
     followup_working_days: int = Field(
         default=15, ge=1, le=60, description="days to follow up a bad rating (Sichuan: 15, Dezhou: 5)"
     )

@@ -1,4 +1,4 @@
-"""The hub's tables: sites, kiosks, cases, ratings, queue tickets and appointments, reference records."""
+"""The hub's tables: sites, kiosks, cases, ratings, keyed replies, queue tickets, appointments, reference records."""
 
 from __future__ import annotations
 
@@ -146,6 +146,26 @@ class Rating(Base):
     received_at: Mapped[dt.datetime]
 
     case: Mapped[Case] = relationship(lazy="joined")
+
+
+class KioskReply(Base):
+    """The answer to a kiosk request sent with an Idempotency-Key, given again as it was when the key repeats.
+
+    For requests whose effect is not one new row carrying the key (a batch of local tickets, a callback
+    number that replaces an earlier one); cases, ratings and tickets keep their key on their own row.
+    """
+
+    __tablename__ = "kiosk_replies"
+    __table_args__ = (UniqueConstraint("kiosk_id", "kind", "idempotency_key", name="uq_kiosk_replies_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[str] = mapped_column(ForeignKey("kiosks.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    request_mac: Mapped[str] = mapped_column(String(64))  # keyed hash: the request may hold a phone number
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)  # the JSON answer, replayed byte for byte
+    created_at: Mapped[dt.datetime]
 
 
 class QueueService(Base):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _PG_MIGRATION_LOCK = 0x6B696F736B  # any constant shared by every hub process
+_PG_MATERIALS_LOCK = 0x6B696F736C
 
 
 def make_engine(url: str, pool_size: int = 10) -> Engine:
@@ -77,15 +78,26 @@ class Database:
         self.engine.dispose()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; safe when several hub processes start at once."""
+def lock_materials(session: Session, *, exclusive: bool) -> None:
+    """Order the commit of cases against the sweep that deletes staged files, until this transaction ends.
+
+    A case takes it shared, the sweep exclusive: no case commits while the sweep decides which staged
+    files have no case. SQLite needs nothing here: every write transaction already holds its one write lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        session.execute(text(f"SELECT {fn}(:k)"), {"k": _PG_MATERIALS_LOCK})
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (the newest by default); safe when several hub processes start at once."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
 
 
 def current_revision(engine: Engine) -> str | None:

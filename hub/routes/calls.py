@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, WebSocket
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
-from hub import registry
+from hub import registry, replies
 from hub.auth import bearer
 from hub.errors import field_error
+from hub.routes.cases import KEY_PATTERN
 from hub.state import KioskDep, StateDep
 from hub.video import store
 from hub.video.calls import Reason, Status
@@ -122,25 +124,46 @@ async def hang_up(board: BoardDep, kiosk_id: KioskDep, call_id: str) -> Any:
     return {"call_id": call.id, "status": call.status.value, "end_reason": reason.value}
 
 
-@router.post("/calls/{call_id}/callback", status_code=201, response_model=CallbackAck)
-async def ask_callback(
-    state: StateDep, board: BoardDep, kiosk_id: KioskDep, call_id: str, body: CallbackRequestBody
-) -> Any:
-    """Nobody answered: the citizen leaves a mobile number; helpers see it masked until one takes it."""
-    await _own_call(board, call_id, kiosk_id)
+_CALLBACK_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": CallbackAck, "description": "the number replaced an earlier one for this call"},
+    409: {"description": '`{"detail": "...", "code": "key_reused"}`: the Idempotency-Key came with another request'},
+}
 
-    def write() -> tuple[int, str, bool]:
-        with state.db.write() as db, db.begin():
-            row, created = store.add_callback(db, state.keys, call_id, body.phone, state.now())
-            return row.id, row.phone_masked, created
+
+@router.post("/calls/{call_id}/callback", status_code=201, response_model=CallbackAck, responses=_CALLBACK_RESPONSES)
+async def ask_callback(
+    state: StateDep,
+    board: BoardDep,
+    kiosk_id: KioskDep,
+    call_id: str,
+    body: CallbackRequestBody,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", pattern=KEY_PATTERN)] = None,
+) -> Any:
+    """Nobody answered: the citizen leaves a mobile number; helpers see it masked until one takes it.
+
+    With an Idempotency-Key a repeat gets the first answer again and changes nothing, even when a
+    later request has replaced the number since.
+    """
+    await _own_call(board, call_id, kiosk_id)
+    now = state.now()
+    mac = replies.request_mac(state.keys, replies.CALLBACK, {"call_id": call_id, "phone": body.phone})
+
+    def work(db: Session) -> tuple[int, dict[str, Any]]:
+        row, created = store.add_callback(db, state.keys, call_id, body.phone, now)
+        return (201 if created else 200), {"callback_id": row.id, "call_id": call_id, "phone": row.phone_masked}
+
+    def write() -> replies.Reply:
+        return replies.once(state.db.write, kiosk_id, replies.CALLBACK, idempotency_key, mac, now, work)
 
     try:
-        callback_id, masked, created = await board.run_db(write)
+        reply = await board.run_db(write)
     except store.CallbackError as exc:
         raise field_error(("body", "phone"), str(exc)) from None
-    board.push_consoles()
-    ack = {"callback_id": callback_id, "call_id": call_id, "phone": masked}
-    return JSONResponse(ack, status_code=201 if created else 200)
+    except replies.KeyReused:
+        return replies.key_reused()
+    if not reply.replayed:
+        board.push_consoles()
+    return reply.response()
 
 
 @router.websocket("/calls/{call_id}/kiosk")

@@ -16,7 +16,7 @@ from hub import intake
 from hub.errors import field_error, from_pydantic
 from hub.schemas import CaseApplication, CaseList, CaseLookup, CaseOut
 from hub.state import KioskDep, StateDep
-from hub.storage import FileNameError, FileTooLarge, safe_filename
+from hub.storage import FileNameError, FileTooLarge, StagedFileGone, safe_filename
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
@@ -61,6 +61,7 @@ _SUBMIT_BODY = {
         200: {"model": CaseOut, "description": "the case this Idempotency-Key already made"},
         409: {"description": "the Idempotency-Key was used for a different application"},
         413: {"description": "a file or the whole request is too large"},
+        503: {"description": "the case could not be recorded in time; nothing was kept, send it again"},
     },
     openapi_extra=_SUBMIT_BODY,
 )
@@ -94,6 +95,8 @@ async def submit(
         )
     except FileTooLarge as exc:
         raise HTTPException(413, str(exc)) from None
+    except StagedFileGone as exc:  # nothing was recorded; the kiosk's outbox sends it again
+        raise HTTPException(503, str(exc), headers={"Retry-After": "5"}) from None
     except intake.KeyReused as exc:
         return JSONResponse(
             {

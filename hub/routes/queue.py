@@ -8,12 +8,12 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPBasicCredentials
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
-from hub import appointments, queue
+from hub import appointments, queue, replies
 from hub.auth import bearer
 from hub.db.models import Kiosk, Site
 from hub.errors import field_error
@@ -247,17 +247,33 @@ def take_ticket(
     return _json(TicketOut(**_ticket_out(state, http, ticket)), 201 if created else 200)
 
 
-@router.post("/api/v1/queue/local-tickets", response_model=LocalOut)
+_LOCAL_RESPONSES: dict[int | str, dict[str, Any]] = {
+    409: {"description": '`{"detail": "...", "code": "key_reused"}`: the Idempotency-Key came with another batch'},
+}
+
+
+@router.post("/api/v1/queue/local-tickets", response_model=LocalOut, responses=_LOCAL_RESPONSES)
 def local_tickets(
     state: StateDep, kiosk_id: KioskDep, request: LocalTickets, idempotency_key: KeyHeader = None
-) -> LocalOut:
-    """Tickets the kiosk issued from its own block while the hub was away; each (kiosk, number, day) counts once."""
-    del idempotency_key  # the (kiosk, number, hall day) rule already makes a repeated batch harmless
+) -> Response:
+    """Tickets the kiosk issued from its own block while the hub was away; each (kiosk, number, day) counts once.
+
+    With an Idempotency-Key, a repeat of the batch gets the first answer again, ``rejected`` list and all.
+    """
     site = _site(state, kiosk_id)
     batch = [queue.LocalTicket(t.number, t.service, t.issued_at, t.priority_category) for t in request.tickets]
-    done = queue.accept_local(state.db.write, site, kiosk_id, batch, state.now(), state.settings.zone,
-                              policy(state, site))
-    return LocalOut(accepted=done.accepted, duplicates=done.duplicates, rejected=done.rejected)
+    now, weights = state.now(), policy(state, site)
+
+    def work(db: Session) -> tuple[int, dict[str, Any]]:
+        done = queue.record_local(db, site, kiosk_id, batch, now, state.settings.zone, weights)
+        return 200, LocalOut(accepted=done.accepted, duplicates=done.duplicates, rejected=done.rejected).model_dump()
+
+    mac = replies.request_mac(state.keys, replies.LOCAL_TICKETS, request.model_dump(mode="json"))
+    try:
+        reply = replies.once(state.db.write, kiosk_id, replies.LOCAL_TICKETS, idempotency_key, mac, now, work)
+    except replies.KeyReused:
+        return replies.key_reused()
+    return reply.response()
 
 
 def kiosk_or_staff(

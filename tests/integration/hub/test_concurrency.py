@@ -75,7 +75,7 @@ def test_racing_retries_of_one_submission_make_exactly_one_case(served):
     assert {r.json()["case_no"] for r in responses} == {f"{ITEM}202611210001"}
     with state.db.read() as db:
         assert db.execute(text("SELECT count(*) FROM cases")).scalar_one() == 1
-    assert len(list(state.store.root.iterdir())) == 1
+    assert len(state.store.published()) == 1 and state.store.staged() == []
 
 
 def test_concurrent_kiosks_get_unique_gapless_numbers(served):
@@ -151,3 +151,28 @@ def test_racing_copies_of_a_local_ticket_batch_count_once(served):
     assert sum(r.json()["duplicates"] for r in responses) == 5 * 5
     with state.db.read() as db:
         assert db.execute(text("SELECT count(*) FROM queue_tickets WHERE source = 'local'")).scalar_one() == 5
+
+
+def test_racing_copies_of_a_keyed_local_batch_all_get_the_first_answer(served):
+    from hub.queue import add_service
+
+    client, tokens, state = served
+    with state.db.write() as db, db.begin():
+        add_service(db, "hall-1", "social_security", "A", "社保业务", 6, 2)
+    batch = {
+        "tickets": [
+            {"number": f"Z{n:03d}", "service": "social_security", "issued_at": f"2026-11-21T10:0{n}:00+08:00"}
+            for n in range(1, 6)
+        ]
+    }
+    headers = {"Authorization": f"Bearer {tokens[0]}", "Idempotency-Key": "z-001-005"}
+
+    def post():
+        return client.post("/api/v1/queue/local-tickets", headers=headers, json=batch)
+
+    responses = _race([post for _ in range(6)])
+    assert all(r.status_code == 200 for r in responses), [r.text for r in responses]
+    assert [r.json() for r in responses] == [{"accepted": 5, "duplicates": 0, "rejected": []}] * 6
+    with state.db.read() as db:
+        assert db.execute(text("SELECT count(*) FROM queue_tickets WHERE source = 'local'")).scalar_one() == 5
+        assert db.execute(text("SELECT count(*) FROM kiosk_replies")).scalar_one() == 1

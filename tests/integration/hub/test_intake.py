@@ -48,7 +48,7 @@ def test_same_idempotency_key_returns_the_same_case_never_a_second(hub):
     with hub.state.db.read() as db:
         assert db.execute(text("SELECT count(*) FROM cases")).scalar_one() == 1
         assert db.execute(text("SELECT count(*) FROM materials")).scalar_one() == 1
-    assert len(list(hub.state.store.root.iterdir())) == 1
+    assert len(hub.state.store.published()) == 1 and hub.state.store.staged() == []
 
 
 def test_key_reused_for_a_different_application_is_refused_with_the_first_case(hub):
@@ -167,7 +167,7 @@ def test_path_tricks_in_file_names_are_refused(hub):
         r = submit(hub, **multipart(application(materials=[]), [(name, b"\xff\xd8", "image/jpeg")]))
         assert r.status_code == 422, name
         assert r.json()["detail"][0]["loc"] == ["body", "materials", 0]
-    assert list(hub.state.store.root.iterdir()) == []
+    assert hub.state.store.published() == [] and hub.state.store.staged() == []
 
 
 def test_file_types_duplicates_and_labels_are_checked(hub):
@@ -183,7 +183,7 @@ def test_oversized_material_is_413_and_leaves_no_file(hub):
     big = [("scan.pdf", b"%PDF" + b"0" * (300 * 1024), "application/pdf")]
     r = submit(hub, **multipart(application(materials=[]), big))
     assert r.status_code == 413
-    assert list(hub.state.store.root.iterdir()) == []
+    assert hub.state.store.published() == [] and hub.state.store.staged() == []
     with hub.state.db.read() as db:
         assert db.execute(text("SELECT count(*) FROM cases")).scalar_one() == 0
     ok = submit(hub, "after", **multipart())

@@ -43,6 +43,8 @@ def test_postgres_urls_use_the_psycopg_driver(monkeypatch):
         ({"KIOSKHUB_DATABASE_URL": "mysql://x"}, "KIOSKHUB_DATABASE_URL"),
         ({"KIOSKHUB_MAX_FILES": "many"}, "KIOSKHUB_MAX_FILES"),
         ({"KIOSKHUB_CONFIG": "/nonexistent/hub.toml"}, "KIOSKHUB_CONFIG"),
+        ({"KIOSKHUB_MATERIAL_GRACE_SECONDS": "0"}, "KIOSKHUB_MATERIAL_GRACE_SECONDS"),
+        ({"KIOSKHUB_MATERIAL_SWEEP_SECONDS": "0"}, "KIOSKHUB_MATERIAL_SWEEP_SECONDS"),
     ],
 )
 def test_bad_values_name_the_setting(monkeypatch, env, named):

@@ -119,6 +119,33 @@ def test_callback_is_listed_masked_and_shown_in_full_only_to_the_helper_who_take
     assert hub.kiosk(other).post(f"/calls/{call_id}/callback", json={"phone": "13812345678"}).status_code == 404
 
 
+def test_a_repeated_callback_request_gets_its_first_answer_and_changes_nothing(hub_with):
+    from sqlalchemy import text
+
+    hub = hub_with(call_ring_seconds=0.3)
+    call_id = hub.call()
+    hub.kiosk_socket(call_id).expect("unanswered")
+    kiosk = hub.kiosk()
+
+    def ask(phone: str, key: str):
+        return kiosk.post(f"/calls/{call_id}/callback", json={"phone": phone}, headers={"Idempotency-Key": key})
+
+    first, again = ask("13812345678", "cb-1"), ask("13812345678", "cb-1")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.content == first.content and first.json()["phone"] == "138****5678"
+    assert again.headers["idempotent-replayed"] == "true" and "idempotent-replayed" not in first.headers
+    replaced = ask("13900001111", "cb-2")  # the citizen corrects the number
+    assert replaced.status_code == 200 and replaced.json()["phone"] == "139****1111"
+    late = ask("13812345678", "cb-1")  # the first request's copy, arriving late
+    assert late.status_code == 201 and late.content == first.content
+    with hub.state.db.read() as db:
+        rows = db.execute(text("SELECT phone_masked FROM call_callbacks")).scalars().all()
+    assert rows == ["139****1111"]  # one callback, with the newer number
+    reused = ask("13700000000", "cb-1")
+    assert reused.status_code == 409 and reused.json()["code"] == "key_reused"
+    assert "13700000000" not in reused.text
+
+
 def test_call_answer_carries_turn_rest_credentials_by_the_coturn_formula(hub_with):
     hub = hub_with(stun_urls="stun:10.0.0.5:3478", turn_urls="turn:10.0.0.5:3478,turns:10.0.0.5:443", turn_secret="s3")
     before = int(time.time())
