@@ -19,7 +19,7 @@ from hub.auth import staff_token
 from hub.db.session import Database, migrate
 from hub.errors import validation_handler
 from hub.personal import Keys
-from hub.routes import calls, cases, display, health, helper, kiosks, queries, queue, ratings, staff
+from hub.routes import calls, case_notices, cases, display, health, helper, kiosks, queries, queue, ratings, staff
 from hub.settings import HubSettings
 from hub.state import Clock, HubState
 from hub.storage import MaterialStore
@@ -88,7 +88,7 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     )
     app.add_exception_handler(RequestValidationError, validation_handler)
     _document_schemas(app)
-    for module in (health, cases, ratings, kiosks, queue, queries, staff, calls, helper, display):
+    for module in (health, cases, case_notices, ratings, kiosks, queue, queries, staff, calls, helper, display):
         app.include_router(module.router)
     app.mount("/helper/static", StaticFiles(packages=[("hub", "static")]), name="helper-static")
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)

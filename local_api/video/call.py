@@ -55,6 +55,14 @@ class Call:
     peer_joined: bool = False
     end_reason: str = ""
     callback_taken: bool = False
+    # Each different number asked for gets its own Idempotency-Key; the same number sent again (the
+    # answer was lost, the citizen tapped twice) reuses it, so the hub records one request.
+    callback_phones: list[str] = field(default_factory=list)
+
+    def callback_key(self, phone: str) -> str:
+        if phone not in self.callback_phones:
+            self.callback_phones.append(phone)
+        return f"{self.call_id}-callback-{self.callback_phones.index(phone) + 1}"[:128]
 
     def __post_init__(self) -> None:
         if self.recording:

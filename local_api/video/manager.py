@@ -189,7 +189,7 @@ class CallManager:
         if call is None or call.state != "unanswered":
             raise NoCall()
         assert self.hub is not None
-        await self.hub.callback(call.call_id, phone)
+        await self.hub.callback(call.call_id, phone, key=call.callback_key(phone))
         await self._apply(call, call.on_callback_taken())
         return call.view()
 

@@ -86,8 +86,10 @@ class HubCalls:
             if " 404" not in str(exc) and " 409" not in str(exc):
                 raise
 
-    async def callback(self, call_id: str, phone: str) -> None:
-        await self._call("POST", f"/calls/{call_id}/callback", json={"phone": phone})
+    async def callback(self, call_id: str, phone: str, *, key: str) -> None:
+        """POST /calls/{id}/callback with an Idempotency-Key: a repeat gets the first ack, never a second row."""
+        await self._call("POST", f"/calls/{call_id}/callback", json={"phone": phone},
+                         headers={"Idempotency-Key": key})
 
     def socket_url(self, call_id: str) -> str:
         scheme, rest = self.base.split("://", 1)

@@ -113,3 +113,23 @@ def test_a_repeated_check_in_gets_the_same_ticket_and_issues_one(qhub, clock):
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json() == first.json() and first.json()["appointment_no"] == "YY20261121-0001"
     assert count(qhub, "SELECT count(*) FROM queue_tickets WHERE source = 'appointment'") == 1
+
+
+def test_a_receipt_not_shown_notice_goes_into_the_cases_history_once_and_only_from_its_own_kiosk(hub):
+    case_no = hub.client.post("/api/v1/cases", headers={**hub.auth(), "Idempotency-Key": "c"}, **multipart()).json()[
+        "case_no"
+    ]
+    headers = {**hub.auth(), "Idempotency-Key": "c-receipt_not_shown"}
+    url = f"/api/v1/cases/{case_no}/notices"
+    first = hub.client.post(url, headers=headers, json={"notice": "receipt_not_shown"})
+    again = hub.client.post(url, headers=headers, json={"notice": "receipt_not_shown"})
+    assert (first.status_code, again.status_code) == (201, 201) and again.json() == first.json()
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    history = hub.client.get(f"/api/v1/cases/{case_no}", headers=hub.auth()).json()["history"]
+    notes = [event["note"] for event in history if "未能出示受理编号" in (event.get("note") or "")]
+    assert len(notes) == 1, history
+    other = hub.register("k2")
+    stranger = hub.client.post(url, headers={**hub.auth(other), "Idempotency-Key": "x"},
+                               json={"notice": "receipt_not_shown"})
+    assert stranger.status_code == 404
+    assert hub.client.post(url, headers=hub.auth(), json={"notice": "anything"}).status_code == 422

@@ -144,3 +144,12 @@ def test_consent_changes_what_is_sent() -> None:
     call = connected_call()
     call.on_consent(camera=False, screen=True, document=False)
     assert call.view()["sending"] == {"camera": False, "screen": True, "document": False}
+
+
+def test_a_callback_number_sent_again_keeps_its_key_and_a_corrected_number_gets_a_new_one():
+    call = Call(call_id="c1", started_at=0.0)
+    first = call.callback_key("13900001234")
+    assert call.callback_key("13900001234") == first == "c1-callback-1"
+    assert call.callback_key("13900004321") == "c1-callback-2"
+    assert call.callback_key("13900001234") == first  # back to the first number: the hub has that request
+    assert "1390000" not in first  # the key carries no part of the number
