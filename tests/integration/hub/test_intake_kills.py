@@ -85,7 +85,7 @@ def registered_hub(data_dir: Path, database_url: str | None) -> RunningHub:
     }
     if database_url:
         env["KIOSKHUB_DATABASE_URL"] = database_url
-    added = subprocess.run([str(BIN / "kioskhub"), "kiosks", "add", "--id", "k1", "--site", "yc-hall"],
+    added = subprocess.run([str(BIN / "kioskhub"), "kiosks", "add", "--init", "--id", "k1", "--site", "yc-hall"],
                            env=env, capture_output=True, text=True, timeout=60, check=True)
     return RunningHub(None, port, data_dir, env, added.stdout.split()[-1])
 

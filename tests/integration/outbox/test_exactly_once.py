@@ -28,6 +28,7 @@ import pytest
 from tests.citizen import play, start_and_play
 from tests.daemon import RunningDaemon, kioskd
 from tests.integration.outbox.conftest import Kiosk
+from tests.integration.outbox.faulty_proxy import FaultyProxy
 from tests.integration.outbox.helpers import wait_for
 from tests.integration.outbox.slow_relay import SlowRelay
 from tests.integration.outbox.test_kioskd_outbox import settings
@@ -163,3 +164,41 @@ def test_kioskd_and_hub_killed_at_random_everything_arrives_exactly_once(kiosk, 
 
     # The citizen learnt the outcome of every application that was filed.
     assert len(seen) == len(cases), f"filed but never shown: {[c for c in cases if c not in seen]} {note}"
+
+
+def test_each_kind_sent_again_after_kioskd_died_between_the_hubs_commit_and_its_answer_counts_once(
+        kiosk, tmp_path):
+    """The hub saves the case, the rating and the batch of local queue numbers, but every answer is cut
+    off on the way back (a proxy), and kioskd is killed before it hears anything. The next kioskd
+    sends each again with the same key; the hub answers with what it did the first time."""
+    kiosk.hub_up()
+    proxy = FaultyProxy(kiosk.hub.port)
+    env = {**settings(kiosk, tmp_path), "KIOSK_HUB_URL": proxy.url, "KIOSK_OUTBOX_RETRY_S": "0.5",
+           "KIOSK_OUTBOX_RETRY_MAX_S": "2"}
+    data = tmp_path / "kiosk"
+    count = {"cases": "SELECT count(*) FROM cases WHERE kiosk_id = ?",
+             "ratings": "SELECT count(*) FROM ratings WHERE kiosk_id = ?",
+             "local": "SELECT count(*) FROM queue_tickets WHERE kiosk_id = ? AND local_no IS NOT NULL"}
+    try:
+        with kioskd(data, **env) as daemon, daemon.client() as c:
+            # A rating goes once its case has the hub's number: the first case gets through whole ...
+            _, snap = start_and_play(c, APPLICATION, until="submitted", timeout=90)
+            wait_for(lambda: c.get("/outbox/status").json()["pending"] == 0, 30, "the first case's answer")
+            proxy.mode = "cut"  # ... and from here on every answer is lost on the way back
+            play(c, snap["id"], timeout=90)  # its rating
+            start_and_play(c, APPLICATION, timeout=90)  # a second case (its rating waits for it)
+            start_and_play(c, TICKET, timeout=90)  # no answer for the number: one from the kiosk's block
+            wait_for(lambda: [hub_rows(kiosk, sql)[0][0] for sql in count.values()] == [2, 1, 1], 60,
+                     "the hub to have saved the second case, the first rating and the local number")
+            assert c.get("/outbox/status").json()["pending"] == 3  # it never heard: all three still wait
+            assert c.get("/queue/local-tickets").json()["pending"] == 1
+            daemon.stop(signal.SIGKILL)
+        proxy.mode = "pass"
+        with kioskd(data, **env) as daemon, daemon.client() as c:
+            wait_for(lambda: c.get("/outbox/status").json()["pending"] == 0, 60, "the outbox to drain")
+            wait_for(lambda: c.get("/queue/local-tickets").json()["pending"] == 0, 60, "the local numbers")
+    finally:
+        proxy.close()
+    assert {kind: hub_rows(kiosk, sql)[0][0] for kind, sql in count.items()} == {"cases": 2, "ratings": 2,
+                                                                                  "local": 1}
+    assert proxy.seen.count("cut") >= 3 and "pass" in proxy.seen
