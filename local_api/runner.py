@@ -457,7 +457,7 @@ class Runner:
                                     step, told is not None)
 
     def _store_application(self, session_id: str, effect: fx.SubmitApplication, item: Any,
-                           applicant: dict[str, Any], subject: str | None) -> Any:
+                           applicant: dict[str, Any], subject: str | None) -> Receipt:
         application = {
             # The platform knows items by their national codes (实施编码, else 基本编码), not by our file names.
             "item_code": hub_item_code(item) if item else effect.item_code.replace("_", "-"),
