@@ -19,11 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from common.masking import mask_id, mask_name
 from hub import queue
 from hub.casenumbers import next_sequence
 from hub.db.models import Appointment, QueueService, QueueTicket
 from hub.intake import Writer, utc
-from hub.personal import Keys, mask_id, mask_name
+from hub.personal import Keys
 
 QR_PREFIX = "KIOSKAPPT:"
 BOOKED = "booked"

@@ -13,11 +13,12 @@ from fastapi.security import HTTPBasicCredentials
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 from sqlalchemy.orm import Session
 
+from common import idnumber
 from hub import appointments, queue
 from hub.auth import bearer
 from hub.db.models import Kiosk, Site
 from hub.errors import field_error
-from hub.personal import RESIDENT_ID, resident_id_problem
+from hub.personal import RESIDENT_ID
 from hub.routes.cases import KEY_PATTERN
 from hub.schemas import Strict
 from hub.state import HubState, KioskDep, StaffDep, StateDep, current_kiosk, staff_user
@@ -292,8 +293,8 @@ def book(
         if not body.site:
             raise field_error(("body", "site"), "staff bookings must name the site")
         site = body.site
-    if body.id_type == RESIDENT_ID and (problem := resident_id_problem(body.id_number.upper())):
-        raise field_error(("body", "id_number"), problem)
+    if body.id_type == RESIDENT_ID and (found := idnumber.problems(body.id_number)):
+        raise field_error(("body", "id_number"), "; ".join(found))
     now = state.now()
     if body.start <= now:
         raise field_error(("body", "start"), "must be in the future")
