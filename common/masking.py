@@ -9,7 +9,7 @@ acceptance receipts and what bank and public-security screens already show citiz
   买买提·艾力 → 买****力. A citizen recognises their own name on the receipt or the hall display (张*丰 is not 张*明),
   while a passer-by learns neither given name. Two-character names keep only the first (张*), else
   the whole given name would show; a one-character name is fully starred (*). Compound surnames
-  (欧阳, 司马) are not guessed at: a list would still be wrong, and first-and-last hides them anyway.
+  (欧阳, 司马) are not guessed at: a list would still miss some, and first-and-last shows no more of them.
   Latin names (the foreign permanent resident card's English name, e.g. ``SMITH JOHN``) follow the
   same rule character by character, spaces included, so word lengths do not show: ``S********N``.
 - ID numbers keep the first four and the last four characters: 6401**********123X (18 characters),
@@ -24,8 +24,8 @@ acceptance receipts and what bank and public-security screens already show citiz
   Four stars whatever the length, so the length does not show.
 
 Every mask is idempotent: masking a masked value gives it back unchanged, so a value masked by the
-engine can safely be masked again by the receipt template. Logs are stricter still and carry no
-personal values at all (``local_api.logs``).
+engine can safely be masked again by the receipt template. Logs keep less still: ``local_api.logs``
+leaves only an ID number's first four characters and drops the session's names and addresses.
 """
 
 from __future__ import annotations
@@ -37,8 +37,10 @@ ADDRESS_STARS = "****"
 def mask_name(name: str | None) -> str:
     """张 → *, 张三 → 张*, 张三丰 → 张*丰, 欧阳娜娜 → 欧**娜, SMITH JOHN → S********N."""
     name = (name or "").strip()
-    if len(name) <= 2:
-        return name[:1] + "*" * (len(name) - 1) if len(name) == 2 else "*" * len(name)
+    if len(name) <= 1:
+        return "*" * len(name)
+    if len(name) == 2:
+        return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
