@@ -11,11 +11,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from common import idnumber
+from common.masking import mask_id, mask_name
 from flows import effects as fx_
 from flows.conditions import holds
 from flows.events import CLIENT_EVENT_TYPES
-from flows.fields import age_on, check_field, id_number_valid, parse_date
-from flows.masking import mask_id, mask_name, on_screen
+from flows.fields import age_on, check_field, on_screen, parse_date
 from flows.model import (
     CaptureStep,
     ChooseStep,
@@ -381,14 +382,13 @@ def _on_card_failed(item, snap, step: IdentifyStep, event, effects):
 def _on_manual_id(item, snap, step: IdentifyStep, event, effects):
     number = event.id_number.strip().upper()
     name = event.name.strip()
-    if not id_number_valid(number) or not name:
+    if not idnumber.is_valid(number) or not name:
         notice = Notice(level="error", code="manual_id_invalid",
                         message="身份证号码或姓名不正确，请核对后重新输入。")
         effects.append(fx_.Speak(text=notice.message))
         return snap.model_copy(update={"notice": notice, "field_errors": {"id_number": notice.message}})
-    birth = f"{number[6:10]}-{number[10:12]}-{number[12:14]}"
-    record = {"card_type": "manual", "name": name, "id_number": number, "birth_date": birth,
-              "sex": "男" if int(number[16]) % 2 else "女", "address": "", "id_number_valid": True}
+    record = {"card_type": "manual", "name": name, "id_number": number, "birth_date": idnumber.birth_date(number),
+              "sex": "男" if idnumber.sex_code(number) == "1" else "女", "address": "", "id_number_valid": True}
     return _accept_card(item, snap, step, record, event.at, effects)
 
 

@@ -1,31 +1,18 @@
-"""Pure validation of form values and ID numbers (GB 11643-1999), with messages a citizen can act on."""
+"""Form values: pure validation with messages a citizen can act on, and how a value shows on screen."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
+from common import idnumber
+from common.masking import mask_address, mask_id, mask_name
 from flows.model import Field
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
-
-
-def id_number_valid(value: str) -> bool:
-    """True when ``value`` is an 18-character 公民身份号码 with a correct check digit and birth date."""
-    value = value.strip().upper()
-    if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789X":
-        return False
-    total = sum(int(ch) * w for ch, w in zip(value[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == value[17] and parse_date(value[6:14]) is not None
-
-
-def id_check_digit(first17: str) -> str:
-    """The check digit for the first 17 digits of an ID number."""
-    return _ID_CHECK[sum(int(ch) * w for ch, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
 
 
 def parse_date(value: str) -> date | None:
@@ -67,7 +54,7 @@ def check_field(field: Field, raw: object) -> tuple[str, str]:
             return parsed.isoformat(), ""
         case "id_number":
             upper = value.upper()
-            if not id_number_valid(upper):
+            if not idnumber.is_valid(upper):
                 return value, f"{field.label}应为18位有效身份证号码，请核对"
             return upper, ""
         case "number":
@@ -90,3 +77,16 @@ def check_field(field: Field, raw: object) -> tuple[str, str]:
             return value, ""
         case _:
             return value, ""
+
+
+_SCREEN_MASKS = {"name": mask_name, "id_number": mask_id, "address": mask_address}
+
+
+def on_screen(field: Field, value: str, card: dict[str, Any] | None) -> tuple[str, bool]:
+    """A form value as the screen shows it: what came from the ID card (name, number, address) is masked,
+    as on paper, so a bystander reads nothing off the screen; what the citizen typed is shown to check.
+    Returns (shown, masked)."""
+    kind = field.prefill if field.prefill in _SCREEN_MASKS else ("id_number" if field.type == "id_number" else None)
+    if kind and value and card and value == str(card.get(kind) or ""):
+        return _SCREEN_MASKS[kind](value), True
+    return value, False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from common.masking import mask_id, mask_name
 from flows.engine import (
     BAD_LEVELS,
     PRINT_RETRY,
@@ -15,7 +16,7 @@ from flows.engine import (
     idle_timeout_s,
     render,
 )
-from flows.masking import mask_id, mask_name, on_screen
+from flows.fields import on_screen
 from flows.model import ServiceItem, Snapshot, Step
 
 _KEYPADS = {"phone": "digits", "number": "digits", "date": "digits", "id_number": "id"}

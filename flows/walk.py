@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from common.idnumber import check_char
 from flows import events as ev
 from flows.engine import current_material, start, transition
-from flows.fields import id_check_digit
 from flows.model import ServiceItem, Snapshot
 
 _ID17 = "64010419580312123"
@@ -17,7 +17,7 @@ SAMPLE_CARD: dict[str, Any] = {
     "sex": "男",
     "nation": "汉",
     "birth_date": "19580312",
-    "id_number": _ID17 + id_check_digit(_ID17),
+    "id_number": _ID17 + check_char(_ID17),
     "address": "宁夏回族自治区银川市兴庆区解放东街100号",
     "issuer": "银川市公安局兴庆区分局",
     "valid_from": "20200101",

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hub.personal import mask_name
+from common.masking import mask_name
 from hub.records import Found, HousingFund, SocialInsurance
 from hub.schemas import CaseOut, QueryResult
 

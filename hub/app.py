@@ -17,8 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.auth import staff_token
 from hub.db.session import Database, migrate
-from hub.errors import validation_handler
+from hub.errors import not_found_handler, validation_handler
 from hub.personal import Keys
+from hub.queue.errors import UnknownSite
 from hub.routes import calls, case_notices, cases, display, health, helper, kiosks, queries, queue, ratings, staff
 from hub.settings import HubSettings
 from hub.state import Clock, HubState
@@ -87,6 +88,7 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.add_exception_handler(RequestValidationError, validation_handler)
+    app.add_exception_handler(UnknownSite, not_found_handler)
     _document_schemas(app)
     for module in (health, cases, case_notices, ratings, kiosks, queue, queries, staff, calls, helper, display):
         app.include_router(module.router)

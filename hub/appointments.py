@@ -19,11 +19,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hub import queue
+from common.masking import mask_id, mask_name
 from hub.casenumbers import next_sequence
 from hub.db.models import Appointment, QueueService, QueueTicket
 from hub.intake import Writer, utc
-from hub.personal import Keys, mask_id, mask_name
+from hub.personal import Keys
+from hub.queue.errors import ServiceClosed, UnknownService
+from hub.queue.rules import QueuePolicy, hall_day, is_open
+from hub.queue.tickets import Ticket, find_by_key, issue, ticket_view
+from hub.settings import HubSettings
 
 QR_PREFIX = "KIOSKAPPT:"
 BOOKED = "booked"
@@ -85,6 +89,11 @@ class Windows:
     late: dt.timedelta
 
 
+def check_in_windows(settings: HubSettings) -> Windows:
+    """The check-in window the hub is configured with."""
+    return Windows(dt.timedelta(minutes=settings.appt_early_minutes), dt.timedelta(minutes=settings.appt_late_minutes))
+
+
 @dataclass(frozen=True)
 class Booked:
     appointment_no: str
@@ -136,9 +145,9 @@ def book(
     with write() as db, db.begin():
         service = db.get(QueueService, (site_id, service_code))
         if service is None:
-            raise queue.UnknownService(service_code)
-        if not queue.is_open(service.opens, service.closes, local.time()):
-            raise queue.ServiceClosed(service.opens or "", service.closes or "")
+            raise UnknownService(service_code)
+        if not is_open(service.opens, service.closes, local.time()):
+            raise ServiceClosed(service.opens or "", service.closes or "")
         expire_no_shows(db, site_id, now, windows.late)
         clash = db.scalar(
             select(Appointment.id).where(
@@ -236,7 +245,7 @@ def _pick(rows: list[Appointment], now: dt.datetime, windows: Windows) -> Appoin
 
 @dataclass(frozen=True)
 class CheckedIn:
-    ticket: queue.Ticket
+    ticket: Ticket
     appointment_no: str
 
 
@@ -249,7 +258,7 @@ def check_in(
     clock: Callable[[], dt.datetime],
     zone: ZoneInfo,
     windows: Windows,
-    policy: queue.QueuePolicy,
+    policy: QueuePolicy,
     *,
     id_type: str | None = None,
     id_number: str | None = None,
@@ -257,14 +266,14 @@ def check_in(
 ) -> tuple[CheckedIn, bool]:
     """Turn today's appointment of this person (or QR code) into a queue ticket with the appointment weight."""
     now = clock()
-    today = queue.hall_day(now, zone)
+    today = hall_day(now, zone)
 
     def retried(db: Session) -> CheckedIn | None:
-        row = queue.find_by_key(db, kiosk_id, key)
+        row = find_by_key(db, kiosk_id, key)
         if row is None:
             return None
         appt = db.scalar(select(Appointment).where(Appointment.ticket_id == row.id))
-        return CheckedIn(queue.ticket_view(db, row, now, policy), appt.appointment_no if appt else "")
+        return CheckedIn(ticket_view(db, row, now, policy), appt.appointment_no if appt else "")
 
     refusal: AppointmentError | None = None
     try:
@@ -314,16 +323,16 @@ def _issue_for(
     key: str | None,
     clock: Callable[[], dt.datetime],
     zone: ZoneInfo,
-    policy: queue.QueuePolicy,
+    policy: QueuePolicy,
     now: dt.datetime,
 ) -> CheckedIn:
     service = db.get(QueueService, (appt.site_id, appt.service_code))
     if service is None:
-        raise queue.UnknownService(appt.service_code)
+        raise UnknownService(appt.service_code)
     weight = policy.weights.get("appointment", 0)
-    row = queue.issue(
+    row = issue(
         db, service, kiosk_id, key, clock, zone, category="appointment" if weight > 0 else None,
         weight=weight, source="appointment", name_masked=appt.name_masked, walk_in=False,
     )  # fmt: skip
     appt.status, appt.ticket_id, appt.checked_in_at = CHECKED_IN, row.id, now
-    return CheckedIn(queue.ticket_view(db, row, now, policy), appt.appointment_no)
+    return CheckedIn(ticket_view(db, row, now, policy), appt.appointment_no)

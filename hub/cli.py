@@ -237,7 +237,8 @@ def queue_add_service(
     end: Annotated[int | None, typer.Option("--end", help="last number; after it the day is full")] = None,
 ) -> None:
     """Add or change a service citizens can take a number for at a site (options left out take their defaults)."""
-    from hub.queue import QueueError, add_service
+    from hub.queue.errors import QueueError
+    from hub.queue.services import add_service
 
     try:
         with _database() as db, db.write() as session, session.begin():
@@ -255,7 +256,7 @@ def queue_add_service(
 @queue_app.command("list")
 def queue_list(site: Annotated[str, typer.Option("--site", help="site id")]) -> None:
     """The queue services of a site."""
-    from hub.queue import services
+    from hub.queue.services import services
 
     with _database() as db, db.read() as session:
         rows = [
@@ -282,7 +283,9 @@ def queue_set_weights(
     import json
 
     from hub.db.models import Site
-    from hub.queue import QueueError, set_site_weights, site_weights
+    from hub.queue.errors import QueueError
+    from hub.queue.policy import set_site_weights
+    from hub.queue.rules import site_weights
 
     settings = _settings()
     given = {k: v for k, v in {"elderly": elderly, "pregnant": pregnant, "disability": disability,

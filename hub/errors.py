@@ -32,3 +32,8 @@ async def validation_handler(_request: Request, exc: Exception) -> JSONResponse:
 def _msg(err: dict[str, Any]) -> str:
     msg = str(err.get("msg", "invalid"))
     return msg.removeprefix("Value error, ")
+
+
+async def not_found_handler(_request: Request, exc: Exception) -> JSONResponse:
+    """Something a request names does not exist (``hub.queue.errors.UnknownSite``): a 404 saying what."""
+    return JSONResponse({"detail": str(exc)}, status_code=404)

@@ -15,11 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from common.masking import mask_id, mask_name
 from hub import statuses
 from hub.casenumbers import format_case_no, next_sequence
 from hub.db.models import Case, CaseEvent, Material, Rating
 from hub.db.session import lock_materials
-from hub.personal import Keys, mask_id, mask_name
+from hub.personal import Keys
 from hub.schemas import (
     BAD_LEVELS,
     CHANNELS,

@@ -1,11 +1,10 @@
-"""Personal data at the hub: ID number checks, masking, the keyed index hash and encryption at rest."""
+"""Personal data at the hub: the keyed index hash and encryption at rest (checks and masks: ``common``)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import re
 import secrets
 from pathlib import Path
 
@@ -15,37 +14,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-RESIDENT_ID = "111"
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
-_ID18 = re.compile(r"^\d{17}[\dX]$")
+from common import idnumber
 
-
-def resident_id_problem(number: str) -> str | None:
-    """Why an 18-character 居民身份证 number (GB 11643) is invalid, or None; never echoes the number."""
-    if not _ID18.match(number):
-        return "must be 18 characters: 17 digits then a digit or X"
-    total = sum(int(d) * w for d, w in zip(number[:17], _WEIGHTS, strict=True))
-    if _CHECK[total % 11] != number[17]:
-        return "check digit does not match (GB 11643); re-read the card"
-    return None
-
-
-def normalise_id(number: str) -> str:
-    """Upper-case and strip, so 'x' and 'X' index the same person."""
-    return number.strip().upper()
-
-
-def mask_id(number: str) -> str:
-    """Keep the first 4 and last 4 characters, as on the kiosk's receipts: 6401**********123X."""
-    if len(number) <= 8:
-        return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
-
-
-def mask_name(name: str) -> str:
-    """Keep the first character: 张*, 欧阳**."""
-    return name[:1] + "*" * (len(name) - 1) if name else ""
+RESIDENT_ID = "111"  # GA/T 2000.156 document type of the 居民身份证, the one number checked offline
 
 
 class Keys:
@@ -70,7 +41,7 @@ class Keys:
 
     def id_index(self, id_type: str, number: str) -> str:
         """HMAC-SHA256 of the document type and number: what the database indexes instead of the number."""
-        msg = f"{id_type}:{normalise_id(number)}".encode()
+        msg = f"{id_type}:{idnumber.normalise(number)}".encode()
         return hmac.new(self._index, msg, hashlib.sha256).hexdigest()
 
     def follow_mac(self, ticket_id: int) -> bytes:

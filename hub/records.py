@@ -14,9 +14,10 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from common import idnumber
 from hub.db.models import ReferenceRecord
 from hub.intake import utc
-from hub.personal import RESIDENT_ID, Keys, normalise_id, resident_id_problem
+from hub.personal import RESIDENT_ID, Keys
 from hub.schemas import Strict
 
 Writer = Callable[[], AbstractContextManager[Session]]
@@ -37,9 +38,9 @@ class Person(Strict):
     @field_validator("id_number")
     @classmethod
     def _check_id(cls, value: str, info: ValidationInfo) -> str:
-        value = normalise_id(value)
-        if info.data.get("id_type", RESIDENT_ID) == RESIDENT_ID and (problem := resident_id_problem(value)):
-            raise ValueError(problem)
+        value = idnumber.normalise(value)
+        if info.data.get("id_type", RESIDENT_ID) == RESIDENT_ID and (found := idnumber.problems(value)):
+            raise ValueError("; ".join(found))
         return value
 
 

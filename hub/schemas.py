@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from common import idnumber
 from hub.casenumbers import ITEM_CODE_MAX
-from hub.personal import RESIDENT_ID, normalise_id, resident_id_problem
+from hub.personal import RESIDENT_ID
 
 _CODE = r"^[0-9A-Za-z-]+$"
 _TOKENISH = r"^[0-9A-Za-z._:-]+$"
@@ -31,9 +32,9 @@ class Applicant(Strict):
     @field_validator("id_number")
     @classmethod
     def _check_id(cls, value: str, info: ValidationInfo) -> str:
-        value = normalise_id(value)
-        if info.data.get("id_type", RESIDENT_ID) == RESIDENT_ID and (problem := resident_id_problem(value)):
-            raise ValueError(problem)
+        value = idnumber.normalise(value)
+        if info.data.get("id_type", RESIDENT_ID) == RESIDENT_ID and (found := idnumber.problems(value)):
+            raise ValueError("; ".join(found))
         return value
 
 
@@ -223,9 +224,9 @@ class QueryRequest(Strict):
     @field_validator("id_number")
     @classmethod
     def _check_id(cls, value: str, info: ValidationInfo) -> str:
-        value = normalise_id(value)
-        if info.data.get("id_type", RESIDENT_ID) == RESIDENT_ID and (problem := resident_id_problem(value)):
-            raise ValueError(problem)
+        value = idnumber.normalise(value)
+        if info.data.get("id_type", RESIDENT_ID) == RESIDENT_ID and (found := idnumber.problems(value)):
+            raise ValueError("; ".join(found))
         return value
 
     @field_validator("form")

@@ -43,10 +43,6 @@ def phone_error(phone: str) -> str | None:
     return None
 
 
-def mask_phone(phone: str) -> str:
-    """138****0000, as the hub shows callback numbers."""
-    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else "****"
-
 
 def highlight_matches(target: str, kid: str) -> bool:
     """Whether a widget id is what a helper's highlight target names on the current screen.

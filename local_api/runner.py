@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from common.masking import mask_name
 from drivers.base import Stage
 from drivers.camera.qr import qr_in_jpeg
 from drivers.errors import CoverOpen, DeviceTimeout, DriverError, NotPresent, PaperOut
@@ -24,7 +25,6 @@ from drivers.id_card.errors import CardRemoved
 from flows import effects as fx
 from flows import events as ev
 from flows.engine import CARD_HELD
-from flows.masking import mask_name
 from local_api.codes import CARD_TYPES, RATING_LEVELS, id_type
 from local_api.db.models import ConsentRecord
 from local_api.hub_client import HubClient

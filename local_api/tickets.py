@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from common.masking import mask_id, mask_name
 from drivers.printer.document import Align, Cut, Divider, Document, KeyValue, Text, title
-from drivers.printer.templates import acceptance_receipt, mask_id, mask_name, queue_ticket
+from drivers.printer.templates import acceptance_receipt, queue_ticket
 
 PROGRESS_TEXT = "凭办件编号在政务服务网、“我的办件”或本机“办件进度查询”查询"
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flows.fields import id_check_digit
+from common.idnumber import check_char
 
 _ID17 = "64010419520312124"  # even sequence digit: female, as sex_code 2
-ELDER_CARD = {"name": "王秀兰", "birth_date": "1952-03-12", "sex_code": "2", "id_number": _ID17 + id_check_digit(_ID17)}
+ELDER_CARD = {"name": "王秀兰", "birth_date": "1952-03-12", "sex_code": "2", "id_number": _ID17 + check_char(_ID17)}
 FIELD_DEFAULTS = {"phone": "13900001234", "date": "2026-03-01", "number": "1", "id_number": ELDER_CARD["id_number"],
                   "address": "宁夏回族自治区银川市金凤区正源北街1号", "text": "自助终端测试"}
 

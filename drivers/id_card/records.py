@@ -14,6 +14,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from common import idnumber
+from common.masking import mask_id, mask_name
 from drivers.errors import ProtocolError
 from drivers.id_card import codes
 from drivers.id_card.protocol import PHOTO_SIZE, TEXT_SIZE
@@ -89,14 +91,11 @@ class IdCardRecord:
 
     @property
     def name_masked(self) -> str:
-        """First character, the rest as ``*`` (张三 → 张*)."""
-        return self.name[:1] + "*" * max(len(self.name) - 1, 0)
+        return mask_name(self.name)
 
     @property
     def id_number_masked(self) -> str:
-        """First and last four characters kept (6401**********123X)."""
-        n = self.id_number
-        return n[:4] + "*" * (len(n) - 8) + n[-4:] if len(n) > 8 else "*" * len(n)
+        return mask_id(self.id_number)
 
     def masked(self) -> dict[str, Any]:
         """A view fit for a screen a passer-by can see or a technician's console."""
@@ -226,7 +225,7 @@ def decode_text(
             "authority": t.str(158, 30, "authority"),
             "valid_from": t.date(188, "valid_from"),
             "valid_to": t.date(204, "valid_to", allow_forever=True),
-            "id_number_problems": tuple(codes.id_number_problems(number, birth_date=birth, sex_code=sex_code)),
+            "id_number_problems": tuple(idnumber.problems(number, birth=birth, sex=sex_code)),
         }
         if kind is CardType.RESIDENT:
             rec["nation_code"] = t.digits(32, 4, "nation")
@@ -255,7 +254,7 @@ def decode_text(
             renewal_count=t.str(236, 4, "card_version") or None,
             authority=t.str(240, 8, "authority"),
             id_number_problems=tuple(
-                codes.permit_2017_problems(number, birth_date=birth, nationality=nationality)
+                idnumber.permit_2017_problems(number, birth=birth, nationality=nationality)
             ),
             **common,
         )
@@ -275,7 +274,7 @@ def decode_text(
         valid_from=t.date(188, "valid_from"),
         valid_to=t.date(204, "valid_to", allow_forever=True),
         nationality=t.str(242, 6, "nationality"),
-        id_number_problems=tuple(codes.id_number_problems(number, birth_date=birth, sex_code=sex_code)),
+        id_number_problems=tuple(idnumber.problems(number, birth=birth, sex=sex_code)),
         **common,
     )
 

@@ -1,8 +1,7 @@
 """The kiosk's two paper forms: the queue ticket (排队取号票) and the acceptance receipt (受理回执).
 
-Personal data is masked here, before it reaches the renderer (GB/T 35273-2020 §7.2 展示限制):
-names keep the first and last character (``张*明``, two-character names ``张*``), ID numbers the
-first and last four.
+Personal data is masked here, before it reaches the renderer, by the one rule of ``common.masking``
+(``张*丰``, ``6401**********123X``).
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from common.masking import mask_id, mask_name
 from drivers.printer.document import (
     Align,
     Block,
@@ -23,24 +23,6 @@ from drivers.printer.document import (
     Text,
     title,
 )
-
-
-def mask_name(name: str) -> str:
-    """``张三`` → ``张*``, ``张三丰`` → ``张*丰``, ``买买提·艾力`` → ``买****力``."""
-    name = name.strip()
-    if len(name) <= 1:
-        return "*" if name else ""
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def mask_id(number: str, keep_head: int = 4, keep_tail: int = 4) -> str:
-    """``640102199001011234`` → ``6401**********1234``; short values are fully starred."""
-    number = number.strip()
-    if len(number) <= keep_head + keep_tail:
-        return "*" * len(number)
-    return number[:keep_head] + "*" * (len(number) - keep_head - keep_tail) + number[-keep_tail:]
 
 
 def _when(value: datetime | date | str) -> str:

@@ -8,9 +8,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from hub import queue
 from hub.db.models import Site
-from hub.routes.queue import policy
+from hub.queue import counters, rules, services
+from hub.queue.follow import follow_ticket_id, follow_view
+from hub.queue.policy import policy
 from hub.state import StateDep
 
 router = APIRouter(include_in_schema=False)
@@ -29,8 +30,8 @@ def display(request: Request, state: StateDep, site: str) -> HTMLResponse:
         row = db.get(Site, site)
         if row is None:
             raise HTTPException(404, f"no site {site}")
-        calls = queue.recent_calls(db, site, queue.hall_day(now, zone), SHOWN)
-        lines = queue.summaries(db, site, now, zone, policy(state))
+        calls = counters.recent_calls(db, site, rules.hall_day(now, zone), SHOWN)
+        lines = services.summaries(db, site, now, zone, policy(state))
         title = row.name or row.id
     return templates.TemplateResponse(
         request,
@@ -44,11 +45,11 @@ def display(request: Request, state: StateDep, site: str) -> HTMLResponse:
 def follow(request: Request, state: StateDep, token: str) -> HTMLResponse:
     """No login: the token is the ticket's name and key; the page shows the number, line and status, no holder."""
     now = state.now()
-    ticket_id = queue.follow_ticket_id(state.keys, token)
+    ticket_id = follow_ticket_id(state.keys, token)
     ticket = None
     if ticket_id is not None:
         with state.db.read() as db:
-            ticket = queue.follow_view(db, ticket_id, now, state.settings.zone, policy(state))
+            ticket = follow_view(db, ticket_id, now, state.settings.zone, policy(state))
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     if ticket is None:
         return templates.TemplateResponse(request, "follow_missing.html", {}, status_code=404, headers=headers)

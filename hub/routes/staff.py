@@ -14,9 +14,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
-from hub import appointments, intake, queue, registry, statuses
+from hub import appointments, intake, registry, statuses
 from hub.db.models import Case, Material, Rating, Site
-from hub.routes.queue import ACTIONS, policy, window_action, window_state, windows
+from hub.queue.errors import NoCurrentTicket, QueueError, UnknownService
+from hub.queue.policy import policy
+from hub.queue.windows import ACTIONS, window_action, window_state
 from hub.schemas import LEVEL_LABELS, STARS, Level
 from hub.state import StaffDep, StateDep
 
@@ -171,8 +173,9 @@ def window_page(
     """One counter: its current ticket with recall / no-show / done / transfer, and 下一位 per service."""
     view = window_state(state, site, window)
     today = state.now().astimezone(state.settings.zone).date()
+    late = appointments.check_in_windows(state.settings).late
     with state.db.write() as db, db.begin():
-        booked = appointments.listing(db, site, f"{today:%Y%m%d}", state.now(), windows(state).late)
+        booked = appointments.listing(db, site, f"{today:%Y%m%d}", state.now(), late)
         rows = [(a.appointment_no, a.service_code, a.starts_at, a.name_masked, a.status) for a in booked]
     return templates.TemplateResponse(
         request,
@@ -206,7 +209,7 @@ def window_post(
     back = f"/staff/queue/{quote(site)}/windows/{window}"
     try:
         called = window_action(state, site, window, action, service or None)
-    except (queue.QueueError, LookupError) as exc:
+    except (QueueError, LookupError) as exc:
         return RedirectResponse(f"{back}?error={quote(_said(exc))}", status_code=303)
     done = {"next": "请 {n} 到 {w} 号窗口", "recall": "重呼 {n}", "no-show": "{n} 过号", "done": "{n} 办结",
             "transfer": "{n} 已转到 {s}"}[action]  # fmt: skip
@@ -225,7 +228,7 @@ def call_next(
     """Call the next waiting ticket of a service (the older single-button form; window 1 unless given)."""
     try:
         called = window_action(state, site, window, "next", service)
-    except queue.UnknownService:
+    except UnknownService:
         raise HTTPException(404, f"no service {service} at {site}") from None
     except LookupError:
         raise HTTPException(404, f"nobody is waiting for {service} at {site}") from None
@@ -233,9 +236,9 @@ def call_next(
 
 
 def _said(exc: Exception) -> str:
-    if isinstance(exc, queue.UnknownService):
+    if isinstance(exc, UnknownService):
         return f"没有业务 {exc}"
-    if isinstance(exc, queue.NoCurrentTicket):
+    if isinstance(exc, NoCurrentTicket):
         return "本窗口当前没有叫到的号，请先叫下一位"
     if isinstance(exc, LookupError):
         return "该业务暂无等候的号"

@@ -173,10 +173,3 @@ class Call:
 
 def new_call_id() -> str:
     return uuid.uuid4().hex
-
-
-def mask_phone(phone: str) -> str:
-    """138****0000: the first three and last four digits."""
-    if len(phone) < 8:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.masking import mask_phone
 from hub.db.call_models import CallbackRequest, CallRecord
 from hub.db.models import Kiosk
 from hub.personal import Keys
-from hub.video.calls import LIVE, Call, Reason, Status, mask_phone
+from hub.video.calls import LIVE, Call, Reason, Status
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 

@@ -12,10 +12,11 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.boxlayout import BoxLayout
 
+from common.masking import mask_phone
 from local_api.schemas import CallStart, CallView, SessionSnapshot
 
 from ..client import CallError, KioskdError
-from ..videocall import LIVE_STATES, consent_changes, encode_screen, mask_phone, panel_mode, phone_error
+from ..videocall import LIVE_STATES, consent_changes, encode_screen, panel_mode, phone_error
 from ..viewmodels import KeypadBuffer
 from ..widgets.base import KButton, KLabel, Panel
 from ..widgets.call_panel import CallPanel, Highlight, fit_row

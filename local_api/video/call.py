@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from flows.masking import mask_name
+from common.masking import mask_name
 
 Action = Literal["offer", "restart_peer", "close_peer", "send_hangup", "cancel_call", "teardown", "publish"]
 LIVE = ("ringing", "connecting", "connected", "reconnecting")

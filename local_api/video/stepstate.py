@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.masking import mask_id, mask_name, mask_phone
+from common.masking import mask_id, mask_name, mask_phone
 
 MAX_VALUE = 60
 MAX_FIELDS = 40  # what the hub relays at most

@@ -47,11 +47,11 @@ def main() -> None:
     from PIL import Image
 
     from kiosk.app import KioskApp
-    from kiosk.fake import FakeKioskd
     from kiosk.pilot import start_embedded, stop_embedded
     from kiosk.settings import UiSettings
     from kiosk.videocall import encode_screen
     from kiosk.widgets.preview import decode_jpeg
+    from tests.ui.fake import FakeKioskd
 
     fake = FakeKioskd(submit_delay_s=0.05)
     fake.call_answer_s = 0.05

@@ -26,6 +26,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from common.idnumber import check_char  # noqa: E402
 from hub.db.session import Database, migrate  # noqa: E402
 from hub.registry import add_kiosk  # noqa: E402
 from tests.hub_pg import PgServer, find_bindir  # noqa: E402
@@ -35,8 +36,7 @@ ITEM = "11640100MB1D00000A441080011002"
 
 
 def _id_number(body17: str = "64010419900101123") -> str:
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
+    return body17 + check_char(body17)
 
 
 APPLICATION = json.dumps(

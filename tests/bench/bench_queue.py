@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from hub.db.session import Database  # noqa: E402
-from hub.queue import add_service  # noqa: E402
+from hub.queue.services import add_service  # noqa: E402
 from tests.bench.bench_hub import ServedHub  # noqa: E402
 from tests.hub_pg import PgServer, find_bindir  # noqa: E402
 

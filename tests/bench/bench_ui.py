@@ -57,7 +57,7 @@ def child_cold(kind: str, spawned_at: float, data_dir: Path) -> None:
         Bare().run()
         return
     from kiosk.app import KioskApp
-    from kiosk.fake import FakeKioskd
+    from tests.ui.fake import FakeKioskd
 
     app = KioskApp(FakeKioskd(), animations=False)
     done = {"v": False}
@@ -87,12 +87,12 @@ def _session_steps(kiosk_fake, pilot, app):
     p.tap("key.OK")
     yield "form.submit", None
     yield "choose.print", None
-    kiosk_fake.place_document()
-    p.wait_until(lambda: p.find("capture.next") is not None, "auto-capture")
-    yield "capture.next", None
+    kiosk_fake.place_document()  # auto-capture takes the page and the step moves on
+    p.wait_screen("review")
     yield "review.next", None
     p.wait_screen("print")
-    yield "print.next", None
+    kiosk_fake.finish_printing()
+    p.wait_screen("rate")
     yield "rate.level5", None
     yield "done.finish", None
 
@@ -107,8 +107,8 @@ def child_tap(sessions: int, data_dir: Path, profile: int = 0) -> None:
     from kivy.core.text import LabelBase
 
     from kiosk.app import KioskApp
-    from kiosk.fake import FakeKioskd
     from kiosk.pilot import start_embedded
+    from tests.ui.fake import FakeKioskd
 
     renders: list[tuple[float, str]] = []
     if profile:
@@ -171,37 +171,35 @@ def child_rss(sessions: int, data_dir: Path) -> None:
     import gc
 
     from kiosk.app import KioskApp
-    from kiosk.fake import FakeKioskd
     from kiosk.pilot import start_embedded
     from local_api.schemas import EventIn, SessionStart
+    from tests.ui.fake import FakeKioskd
 
     fake = FakeKioskd(submit_delay_s=0.0)
     app = KioskApp(fake, animations=False)
     p = start_embedded(app)
     p.wait_until(lambda: bool(app.items), "items")
+    def send(event: str, data: dict | None = None) -> None:
+        app.apply(fake.send_event(app.snapshot.id, EventIn(type=event, data=data or {})))
+
+    def reach(screen: str) -> None:  # device results arrive by push, a moment later
+        p.wait_until(lambda: app.current == screen, screen)
+
     script = [
-        ("next", {}), ("consent", {"accepted": True}), ("card", None),
-        ("form_submit", {"values": {"phone": "13912345678"}}), ("choose", {"option": "print"}),
-        ("document", None), ("next", {}), ("next", {}), ("submitted", None), ("next", {}),
-        ("rate", {"level": 5, "reason": ""}), ("finish", {}),
+        lambda: send("next"), lambda: send("consent", {"accepted": True}),
+        lambda: (fake.place_card(), reach("form")),
+        lambda: send("form_submit", {"values": {"phone": "13912345678"}}), lambda: send("choose", {"option": "print"}),
+        lambda: (fake.place_document(), reach("review")), lambda: send("next"), lambda: reach("print"),
+        lambda: (fake.finish_printing(), reach("rate")), lambda: send("rate", {"level": 5, "reason": ""}),
+        lambda: send("finish"),
     ]
     marks: dict[int, float] = {}
     started = time.perf_counter()
     for n in range(1, sessions + 1):
-        snap = fake.start_session(SessionStart(item_code="hj-zm"))
-        app.apply(snap)
+        app.apply(fake.start_session(SessionStart(item_code="hj-zm")))
         p.frame(1)
-        for event, data in script:
-            if event == "card":
-                fake.place_card()
-            elif event == "document":
-                fake.place_document()
-                fake.send_event(snap.id, EventIn(type="capture_page"))
-            elif event == "submitted":
-                p.wait_until(lambda: app.current == "print", "print")
-            else:
-                snap = fake.send_event(snap.id, EventIn(type=event, data=data))
-                app.apply(snap)
+        for step in script:
+            step()
             p.frame(1)
         p.wait_until(lambda: app.current == "home", "home")
         p.frame(1)

@@ -29,9 +29,9 @@ def kiosk_session(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("kiosk-ui")
     boot.prepare(data_dir, headless=True, size=SIZE, density=1, maxfps=0)
     from kiosk.app import KioskApp
-    from kiosk.fake import FakeKioskd
     from kiosk.pilot import start_embedded, stop_embedded
     from kiosk.settings import UiSettings
+    from tests.ui.fake import FakeKioskd
 
     fake = FakeKioskd(submit_delay_s=0.05)
     settings = UiSettings(data_dir=data_dir, technician_pin="2468", hall_name="测试政务服务大厅")

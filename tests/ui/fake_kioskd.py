@@ -1,5 +1,6 @@
-"""The scripted fake kioskd served over real HTTP and WebSocket, to test the HTTP client and the
-``kiosk --script demo`` command without the real daemon. Run: ``python -m tests.ui.fake_kioskd PORT DATA_DIR``.
+"""The fake kioskd (``tests.ui.fake``: kioskd's session code, scripted devices) served over real HTTP and
+WebSocket, to test the HTTP client and the ``kiosk --script demo`` command without the real daemon.
+Run: ``python -m tests.ui.fake_kioskd PORT DATA_DIR``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from fastapi import Depends, FastAPI, Header, HTTPException, WebSocket, WebSocke
 from fastapi.responses import JSONResponse, Response
 
 from kiosk.client import EventRejectedError, KioskdError, SessionGone
-from kiosk.fake import FakeKioskd
 from local_api.schemas import EventIn, PushMessage, SessionStart
+from tests.ui.fake import FakeKioskd
 
 
 def create_app(fake: FakeKioskd, token: str) -> FastAPI:

@@ -1,4 +1,4 @@
-"""Walking the fake kioskd's flow through the UI, as the tests' citizen."""
+"""Walking the fake kioskd's test item (``tests/ui/items/hj-zm.yaml``) through the UI, as the tests' citizen."""
 
 from __future__ import annotations
 
@@ -17,11 +17,10 @@ def walk_to(kiosk, target: str, item: str = "hj-zm") -> None:
         "identify": fake.place_card,
         "form": lambda: fill_phone(p),
         "choose": lambda: p.tap("choose.print"),
-        "capture": lambda: (fake.place_document(), p.wait_until(lambda: p.find("capture.next") is not None,
-                                                                "auto-capture"), p.tap("capture.next")),
+        "capture": fake.place_document,  # auto-capture takes the page and the step moves on
         "review": lambda: p.tap("review.next"),
         "submit": lambda: None,
-        "print": lambda: p.tap("print.next"),
+        "print": fake.finish_printing,  # the receipt comes out and the step moves on
         "rate": lambda: p.tap("rate.level5"),
         "done": lambda: p.tap("done.finish"),
     }

@@ -253,13 +253,11 @@ def test_unanswered_call_takes_a_callback_number_checked_on_the_keypad(call):
 
 
 def test_unanswered_call_can_take_a_queue_ticket_instead(call, monkeypatch):
-    from kiosk import fake as fake_module
-    from local_api.schemas import ServiceItemSummary
+    from flows.catalog import load_catalog
 
     app, fake, p = call.app, call.fake, call.pilot
-    ticket = ServiceItemSummary(code="queue_ticket", name="取号", theme="大厅服务")
-    monkeypatch.setattr(fake_module, "ITEMS", [*fake_module.ITEMS, ticket])
-    monkeypatch.setattr(app, "items", [*app.items, ticket])
+    monkeypatch.setitem(fake.catalog, "queue_ticket", load_catalog()["queue_ticket"])  # the shipped 取号 item
+    monkeypatch.setattr(app, "items", fake.items())
     fake.call_script = "unanswered"
     walk_to(call, "form")
     started = fake.sessions_started

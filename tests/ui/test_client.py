@@ -30,7 +30,7 @@ def client(served):
 
 def test_session_round_trip_over_http(client, served):
     assert client.health().status == "ok"
-    assert client.items()[0].code == "hj-zm"
+    assert "hj-zm" in [item.code for item in client.items()]
     assert client.current_session() is None
     snap = client.start_session(SessionStart(item_code="hj-zm", elder_mode=True))
     assert snap.step.kind == "guide"
@@ -94,7 +94,7 @@ def test_pushed_snapshots_arrive_over_the_websocket(client, served):
     stop.set()
     listener.join(timeout=3)
     assert arrived.is_set()
-    assert got[-1].session.applicant.name_masked == "欧阳*"
+    assert got[-1].session.applicant.name_masked == "欧**兰"
 
 
 def test_cli_refuses_a_demo_without_kioskd_and_bad_sizes(monkeypatch, tmp_path, capsys):

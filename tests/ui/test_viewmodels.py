@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kiosk.fake import FakeKioskd
 from kiosk.settings import SettingsError, UiSettings
 from kiosk.viewmodels import (
     IdleWatch,
@@ -22,6 +21,7 @@ from kiosk.viewmodels import (
     screen_for,
 )
 from local_api.schemas import FieldView, NoticeView, SessionStart
+from tests.ui.fake import FakeKioskd
 
 
 def _snapshot():
@@ -124,8 +124,8 @@ def test_pin_gate_locks_out_after_three_mistakes():
 def test_services_are_grouped_by_theme_in_kioskds_order():
     fake = FakeKioskd()
     groups = group_items(fake.items())
-    assert [theme for theme, _ in groups][:2] == ["户籍办理", "社会保障"]
-    assert [i.code for i in groups[0][1]] == ["hj-zm", "hj-qy"]
+    assert [theme for theme, _ in groups] == ["不动产", "住房公积金", "医疗保障", "户籍办理", "社会保障"]
+    assert [i.code for i in groups[3][1]] == ["hj-qy", "hj-zm"]
 
 
 def test_capture_state_and_outline_are_read_from_the_camera_or_the_step():

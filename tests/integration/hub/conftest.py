@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from hub.app import create_app
 from hub.db.session import Database, migrate
-from hub.queue import add_service
+from hub.queue.services import add_service
 from hub.registry import add_kiosk
 from hub.settings import HubSettings
 from hub.state import HubState

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from common.idnumber import check_char
+
 
 def id_number(body17: str = "64010419900101123") -> str:
     """A GB 11643-valid ID number from its first 17 digits."""
-    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return body17 + "10X98765432"[sum(int(d) * w for d, w in zip(body17, weights, strict=True)) % 11]
+    return body17 + check_char(body17)
 
 
 ITEM = "11640100MB1D00000A441080011002"

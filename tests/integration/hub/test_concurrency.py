@@ -91,7 +91,7 @@ def test_concurrent_kiosks_get_unique_gapless_numbers(served):
 
 
 def test_concurrent_queue_tickets_never_repeat_or_skip(served):
-    from hub.queue import add_service
+    from hub.queue.services import add_service
 
     client, tokens, state = served
     with state.db.write() as db, db.begin():
@@ -109,7 +109,7 @@ def test_concurrent_queue_tickets_never_repeat_or_skip(served):
 
 
 def test_concurrent_tickets_with_priorities_mixed_in_stay_gapless(served):
-    from hub.queue import add_service
+    from hub.queue.services import add_service
 
     client, tokens, state = served
     with state.db.write() as db, db.begin():
@@ -130,7 +130,7 @@ def test_concurrent_tickets_with_priorities_mixed_in_stay_gapless(served):
 
 
 def test_racing_copies_of_a_local_ticket_batch_count_once(served):
-    from hub.queue import add_service
+    from hub.queue.services import add_service
 
     client, tokens, state = served
     with state.db.write() as db, db.begin():
@@ -154,7 +154,7 @@ def test_racing_copies_of_a_local_ticket_batch_count_once(served):
 
 
 def test_racing_copies_of_a_keyed_local_batch_all_get_the_first_answer(served):
-    from hub.queue import add_service
+    from hub.queue.services import add_service
 
     client, tokens, state = served
     with state.db.write() as db, db.begin():

@@ -136,7 +136,7 @@ def test_bad_id_number_is_a_422_naming_the_field_without_echoing_it(hub):
     r = submit(hub, **multipart(application(applicant={"name": "张三", "id_number": bad})))
     ((loc, msg),) = errors(r)
     assert loc == ["body", "application", "applicant", "id_number"]
-    assert "check digit" in msg
+    assert "check character" in msg
     assert bad not in r.text
 
 

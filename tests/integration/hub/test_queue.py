@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from hub.queue import QueueError, add_service
+from hub.queue.errors import QueueError
+from hub.queue.services import add_service
 from tests.integration.hub.conftest import FIXED_NOW
 from tests.integration.hub.queue_helpers import HALL, SQLITE_ONLY, call_all, staff, take
 
@@ -227,6 +228,21 @@ def test_staff_api_needs_the_staff_password(qhub):
 
 
 @SQLITE_ONLY
+def test_an_unknown_site_is_404_on_every_window_route(qhub):
+    auth = ("s", qhub.state.staff_token)
+    missing = "no site nowhere; sites are created by 'kioskhub kiosks add'"
+    for r in (
+        qhub.client.get("/api/v1/staff/queue/nowhere/windows/1", auth=auth),
+        staff(qhub, "recall", 1, site="nowhere"),
+        qhub.client.get("/api/v1/staff/appointments", params={"site": "nowhere"}, auth=auth),
+        qhub.client.get("/staff/queue/nowhere/windows/1", auth=auth),
+        qhub.client.post("/staff/queue/nowhere/windows/1/recall", auth=auth, follow_redirects=False),
+        qhub.client.post("/staff/queue/call", data={"site": "nowhere", "service": "social_security"}, auth=auth),
+    ):
+        assert (r.status_code, r.json()) == (404, {"detail": missing}), r.request.url
+
+
+@SQLITE_ONLY
 def test_staff_window_page_calls_and_shows_the_ticket(qhub):
     take(qhub, priority="disability")
     auth = ("s", qhub.state.staff_token)
@@ -272,7 +288,7 @@ def test_bad_local_tickets_are_422(qhub):
 
 @SQLITE_ONLY
 def test_a_site_can_have_its_own_weights_without_changing_anothers(qhub):
-    from hub.queue import set_site_weights
+    from hub.queue.policy import set_site_weights
 
     other = qhub.register("k2", site="town-2")
     with qhub.state.db.write() as db, db.begin():
@@ -290,7 +306,8 @@ def test_a_site_can_have_its_own_weights_without_changing_anothers(qhub):
 
 
 def test_weights_are_checked_and_a_damaged_row_falls_back_to_the_hubs():
-    from hub.queue import BadWeights, parse_weights, site_weights
+    from hub.queue.errors import BadWeights
+    from hub.queue.rules import parse_weights, site_weights
 
     defaults = {"elderly": 2, "pregnant": 3, "disability": 3, "appointment": 1}
     assert parse_weights({"elderly": 0, "pregnant": 9}) == {"elderly": 0, "pregnant": 9}

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from hub.personal import Keys
-from hub.queue import follow_ticket_id, follow_token
+from hub.queue.follow import follow_ticket_id, follow_token
 from hub.settings import ConfigError, load_settings
 from tests.integration.hub.queue_helpers import SQLITE_ONLY, Clock, staff, take
 

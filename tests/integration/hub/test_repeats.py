@@ -11,7 +11,7 @@ import datetime as dt
 
 from sqlalchemy import text
 
-from hub.queue import add_service
+from hub.queue.services import add_service
 from tests.integration.hub.conftest import FIXED_NOW
 from tests.integration.hub.helpers import multipart
 from tests.integration.hub.queue_helpers import HALL, staff, take

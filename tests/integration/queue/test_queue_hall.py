@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from common.idnumber import check_char
 from drivers.camera.qr import qr_in_jpeg
-from flows.fields import id_check_digit
 from tests.citizen import ELDER_CARD
 from tests.daemon import BIN, kioskd
 from tests.hub_process import kioskhub
@@ -33,10 +33,10 @@ ZONE = noon_zone()
 HALL = ZoneInfo(ZONE)
 _YOUNG17 = "11010119900307123"
 YOUNG_CARD = {"name": "赵敏", "birth_date": "1990-03-07", "sex_code": "1",
-              "id_number": _YOUNG17 + id_check_digit(_YOUNG17)}
+              "id_number": _YOUNG17 + check_char(_YOUNG17)}
 _OTHER17 = "64010419850615102"
 OTHER_CARD = {"name": "李娟", "birth_date": "1985-06-15", "sex_code": "2",
-              "id_number": _OTHER17 + id_check_digit(_OTHER17)}
+              "id_number": _OTHER17 + check_char(_OTHER17)}
 
 
 def kiosk_settings(tmp: Path, hub) -> dict[str, str]:
@@ -295,7 +295,7 @@ def test_a_code_that_is_no_appointment_offers_a_normal_number(hall):
 
 def test_kioskctl_checks_an_appointment_in_by_its_qr_text_once(hall):
     id17 = "44030419800101123"
-    booked = book(hall.hub, {"name": "陈刚", "id_number": id17 + id_check_digit(id17)},
+    booked = book(hall.hub, {"name": "陈刚", "id_number": id17 + check_char(id17)},
                   datetime.now(UTC) + timedelta(minutes=10))
 
     def check_in() -> subprocess.CompletedProcess:

@@ -18,6 +18,8 @@ from typing import Any
 from fastapi import FastAPI, Form, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
+from common.masking import mask_phone
+
 COOKIE = "standin_helper"
 
 
@@ -122,7 +124,7 @@ def make_app(kiosk_token: str, *, helper: tuple[str, str, str] = ("helper1", "se
             return JSONResponse({"detail": "no such call"}, status_code=404)
         phone = (await request.json()).get("phone", "")
         room.callbacks.append(phone)
-        return {"callback_id": len(room.callbacks), "call_id": call_id, "phone": phone[:3] + "****" + phone[-4:]}
+        return {"callback_id": len(room.callbacks), "call_id": call_id, "phone": mask_phone(phone)}
 
     @app.websocket("/api/v1/calls/{call_id}/kiosk")
     async def kiosk_socket(ws: WebSocket, call_id: str) -> None:

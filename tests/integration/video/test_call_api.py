@@ -124,7 +124,7 @@ def test_a_call_from_ringing_to_the_helpers_hangup(hub: tuple[Any, str], daemon:
         try:
             helper.accept(call_id)
             wait_for("connecting", lambda: state_of(kiosk) == "connecting")
-            assert kiosk.get("/call").json()["helper"] == "王**"
+            assert kiosk.get("/call").json()["helper"] == "王*明"
             helper.join(call_id)
             offer = helper.next("offer")["sdp"]
             kinds = re.findall(r"^m=(\w+)", offer, re.M)

@@ -64,7 +64,7 @@ def test_every_state_validates_as_the_wire_snapshot(code):
         assert set(view.step.accepts) <= allowed
         assert view.step.accepts == accepted_client_events(item, snap)
         if view.applicant:
-            assert view.applicant.name_masked == "张**"
+            assert view.applicant.name_masked == "张*国"
             assert view.applicant.id_number_masked == "6401**********" + SAMPLE_CARD["id_number"][-4:]
 
 
@@ -144,7 +144,7 @@ def test_form_view_shows_prefill_errors_and_keypads():
     snap, _ = transition(item, snap, ev.FormSubmitted(at=T0, values={"phone": "12", "arrival_date": "2025-13-01"}))
     view = SessionSnapshot.model_validate(session_view(item, snap))
     fields = {f.name: f for f in view.step.fields}
-    assert fields["name"].value == "张**" and fields["name"].masked  # from the card: masked on screen
+    assert fields["name"].value == "张*国" and fields["name"].masked  # from the card: masked on screen
     assert fields["id_number"].keypad == "id"
     assert fields["phone"].keypad == "digits" and "11位手机号码" in fields["phone"].error
     assert "有效日期" in fields["arrival_date"].error and fields["residence_address"].error == "请填写本市居住地址"

@@ -341,7 +341,7 @@ def test_print_failure_offers_retry_or_skip(session):
     session.send(ev.Submitted, provisional_no="L-0001")
     job = session.effects[-1]
     assert job.job_id == "s1-r1-e9-receipt-1" and job.data["applicant_id"] == "6401**********" + \
-        SAMPLE_CARD["id_number"][-4:] and job.data["applicant_name"] == "张**"
+        SAMPLE_CARD["id_number"][-4:] and job.data["applicant_name"] == "张*国"
     session.send(ev.PrintFailed, job_id=job.job_id, code="paper_out")
     assert session.snap.notice.code == "paper_out" and "back" not in accepted_events(session.item, session.snap)
     session.send(ev.OptionChosen, option="retry")

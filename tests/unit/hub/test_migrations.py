@@ -11,10 +11,11 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import sessionmaker
 
-from hub import queue, replies
+from hub import replies
 from hub.db.models import Base, QueueTicket
 from hub.db.session import Database, current_revision, make_engine, migrate
 from hub.personal import Keys
+from hub.queue import services, tickets
 from hub.registry import add_kiosk, kiosk_for_token
 
 NOW = dt.datetime(2026, 11, 21, 2, 30, tzinfo=dt.UTC)
@@ -39,9 +40,9 @@ def test_a_hub_at_0007_is_upgraded_without_losing_rows_and_keeps_replies_afterwa
     migrate(engine, "0007")
     with sessionmaker(engine)() as db, db.begin():
         token = add_kiosk(db, "k1", "hall-1", NOW)
-        queue.add_service(db, "hall-1", "social_security", "A", "社保业务", 6, 2)
-        ticket = queue.LocalTicket("Z001", "social_security", NOW, None)
-        assert queue.record_local(db, "hall-1", "k1", [ticket], NOW, ZONE).accepted == 1
+        services.add_service(db, "hall-1", "social_security", "A", "社保业务", 6, 2)
+        ticket = tickets.LocalTicket("Z001", "social_security", NOW, None)
+        assert tickets.record_local(db, "hall-1", "k1", [ticket], NOW, ZONE).accepted == 1
     assert "kiosk_replies" not in inspect(engine).get_table_names()
     engine.dispose()
 

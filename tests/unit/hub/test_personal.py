@@ -1,25 +1,12 @@
-"""ID number checks, masking and the keyed index."""
+"""The keyed index of ID numbers and encryption at rest."""
 
 from __future__ import annotations
 
 import stat
 
-from hub.personal import Keys, mask_id, mask_name, resident_id_problem
+from hub.personal import Keys
 
 VALID = "11010519491231002X"  # the GB 11643 standard's worked example
-
-
-def test_gb11643_check_digit():
-    assert resident_id_problem(VALID) is None
-    assert "check digit" in resident_id_problem("110105194912310021")
-    assert "18 characters" in resident_id_problem("1101051949")
-    assert VALID not in (resident_id_problem("110105194912310021") or "")
-
-
-def test_masks_keep_only_what_a_passer_by_may_see():
-    assert mask_id("64010419900101123X") == "6401**********123X"
-    assert mask_name("张三") == "张*" and mask_name("欧阳娜娜") == "欧***"
-    assert mask_id("1234") == "****"
 
 
 def test_index_is_keyed_case_insensitive_and_never_the_number(tmp_path):

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hub.appointments import Windows, verdict
-from hub.queue import (
+from hub.queue.rules import (
     InLine,
     QueuePolicy,
     age_on,

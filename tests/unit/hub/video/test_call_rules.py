@@ -8,7 +8,7 @@ import json
 import pytest
 
 from hub.settings import ConfigError, load_settings
-from hub.video.calls import Call, CallError, Reason, Status, mask_phone
+from hub.video.calls import Call, CallError, Reason, Status
 from hub.video.ice import ice_servers, turn_rest_credentials
 from hub.video.signaling import MAX_SDP_BYTES, SignalError, parse
 
@@ -113,11 +113,6 @@ def test_only_the_accepting_helper_may_transfer_an_accepted_call():
     call.accept("wang", "王芳", later(1))
     with pytest.raises(CallError, match="只有接听的工作人员可以转接"):
         call.transfer("li", "zhao", later(2))
-
-
-def test_phone_mask():
-    assert mask_phone("13800000000") == "138****0000"
-    assert mask_phone("123") == "***"
 
 
 def test_parse_reduces_messages_to_the_protocols_keys():

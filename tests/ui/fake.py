@@ -1,0 +1,380 @@
+"""kioskd for the UI tests, in memory: kioskd's own session code with scripted devices.
+
+Sessions run in ``local_api.sessions.SessionService`` over the items in ``tests/ui/items`` (loaded
+and validated by ``flows.catalog``), so every snapshot the UI gets is built by the real engine and
+``flows.view``, exactly as kioskd builds it. Only what kioskd's runner does with devices and the hub
+is scripted here, as a simulator would be: a card placed on the reader, a page under the camera, a
+submission taken, a receipt printed or the paper run out. Thread-safe: the app calls it from its
+worker thread, the tests from theirs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import itertools
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from common.idnumber import check_char
+from common.masking import mask_name
+from drivers.id_card.sim import SAMPLE_RECORDS
+from flows import effects as fx
+from flows import events as ev
+from flows.catalog import load_catalog, summaries
+from flows.engine import idle_timeout_s
+from kiosk.client import EventRejectedError, KioskdError, SessionGone
+from local_api.runner import card_event_record
+from local_api.schemas import (
+    DeviceView,
+    EventIn,
+    EventRejected,
+    HealthView,
+    PushMessage,
+    ServiceItemSummary,
+    SessionSnapshot,
+    SessionStart,
+)
+from local_api.sessions import InvalidEvent, NoSuchItem, NoSuchSession, Rejected, SessionBusy, SessionService
+
+from .fake_call import ScriptedCall
+
+ITEMS_DIR = Path(__file__).parent / "items"
+_ID17 = "64010419540312124"  # born 1954-03-12, even sequence digit: a woman
+
+
+def resident_card() -> dict[str, Any]:
+    """The card on the simulated reader, as kioskd's runner hands it to the engine: an elderly
+    citizen with a compound surname (shown 欧**兰), built from the ID card simulator's record."""
+    record = dataclasses.replace(
+        SAMPLE_RECORDS["resident"], name="欧阳秀兰", sex_code="2", birth_date="1954-03-12",
+        id_number=_ID17 + check_char(_ID17), address="宁夏回族自治区银川市兴庆区解放西街1号",
+    )
+    return card_event_record(record.to_dict())
+
+
+class _AuditTrail:
+    """Stands in for kioskd's database, which the session service writes its audit rows to."""
+
+    def __init__(self) -> None:
+        self.rows: list[Any] = []
+
+    @contextmanager
+    def begin(self) -> Iterator[_AuditTrail]:
+        yield self
+
+    def add(self, row: Any) -> None:
+        self.rows.append(row)
+
+
+class _Sessions(SessionService):
+    def move_deadline(self, seconds: float) -> None:
+        """The idle deadline ``seconds`` from now, as if the citizen had last touched the screen long
+        ago (the UI reads the wall clock, so kioskd's clock cannot simply be moved forward)."""
+        with self._lock:
+            if self._snap is None or self._snap.status != "active":
+                return
+            now = self.clock()
+            self._snap = self._snap.model_copy(update={"idle_deadline": now + timedelta(seconds=seconds),
+                                                       "idle_warned": False, "updated_at": now})
+            self._publish()
+
+
+class _Bus:
+    """kioskd's event bus: what it publishes reaches the listeners as the wire's push messages."""
+
+    def __init__(self, listeners: list[Callable[[PushMessage], None]]) -> None:
+        self.listeners = listeners
+
+    def publish(self, message: dict[str, Any]) -> None:
+        pushed = PushMessage.model_validate(message)
+        for listener in list(self.listeners):
+            listener(pushed)
+
+
+class FakeKioskd(ScriptedCall):
+    """An in-memory kioskd for one kiosk, with simulated devices."""
+
+    def __init__(self, submit_delay_s: float = 0.2, device_delay_s: float = 0.05) -> None:
+        self._lock = threading.RLock()
+        self._listeners: list[Callable[[PushMessage], None]] = []
+        self.catalog = load_catalog(ITEMS_DIR)
+        self._scans = tempfile.TemporaryDirectory(prefix="fake-kioskd-")  # removed with the fake
+        self.sessions = _Sessions(self.catalog, Path(self._scans.name), db=_AuditTrail(), bus=_Bus(self._listeners))
+        self.sessions.run_effects = self._run_effects
+        self.submit_delay_s = submit_delay_s  # how long the hub takes to answer a submission
+        self.device_delay_s = device_delay_s  # how long a device takes to report (a read card, a page)
+        self._case_numbers = itertools.count(1)
+        self.reset()
+
+    # -- what kioskd's runner does with devices and the hub ------------------------------------------
+    def _run_effects(self, session_id: str, effects: list[Any]) -> None:
+        for effect in effects:
+            self.effects.append(effect)
+            match effect:
+                case fx.StartCardReader():
+                    self._reading = session_id
+                    if self._card is not None:
+                        self._later(self._read_card)
+                case fx.StopCardReader():
+                    self._reading = None
+                case fx.CapturePages():
+                    self._capturing = (session_id, effect.material)
+                    if self.document_present:
+                        self._later(self._capture_page)
+                case fx.StopCapture():
+                    self._capturing = None
+                case fx.SubmitApplication():
+                    case_no = f"NX20261121{next(self._case_numbers):04d}"
+                    self._later(lambda s=session_id, c=case_no: self._submitted(s, c), self.submit_delay_s)
+                case fx.PrintDocument():
+                    self.printed.append(effect)
+                    self._printing = (session_id, effect.job_id)
+                    if self.paper != "ok":
+                        self._later(self._print_failed)
+                case fx.WipeSession():
+                    self.sessions.wipe(session_id)
+                case (fx.Speak() | fx.DiscardPages() | fx.SubmitRating() | fx.RecordConsent() | fx.CallHelper()
+                      | fx.CancelHelper()):
+                    pass  # done by kioskd's runner; the UI sees none of it
+                case _:
+                    raise AssertionError(f"the fake kioskd does not know the effect {effect.type!r}")
+
+    def _later(self, action: Callable[[], None], delay: float | None = None) -> None:
+        """A device's answer arrives after the transition that asked for it, as it does in kioskd."""
+        timer = threading.Timer(self.device_delay_s if delay is None else delay, action)
+        timer.daemon = True
+        timer.start()
+
+    def _result(self, session_id: str, event: Any) -> None:
+        self.sessions.system_event(session_id, event)
+
+    def _submitted(self, session_id: str, case_no: str) -> None:
+        self._result(session_id, ev.Submitted(at=self._now(), case_no=case_no))
+
+    def _read_card(self) -> None:
+        with self._lock:
+            session_id, card = self._reading, self._card
+            if session_id is None or card is None:
+                return
+            self._reading, self._card = None, None  # a card is read once per placement
+        self._result(session_id, ev.CardRead(at=self._now(), record=card))
+
+    def _capture_page(self) -> None:
+        with self._lock:
+            if self._capturing is None:
+                return
+            (session_id, material), self._capturing = self._capturing, None
+        self._result(session_id, ev.PagesCaptured(at=self._now(), material=material, refs=[f"{material}-1.jpg"]))
+
+    def _print_failed(self) -> None:
+        with self._lock:
+            if self._printing is None:
+                return
+            session_id, job_id = self._printing
+        self._result(session_id, ev.PrintFailed(at=self._now(), job_id=job_id, code="paper_out", reason="paper out"))
+
+    def finish_printing(self) -> None:
+        """The printer finishes the job it is printing (or held while the paper was out)."""
+        with self._lock:
+            if self._printing is None:
+                return
+            (session_id, job_id), self._printing = self._printing, None
+        self._result(session_id, ev.Printed(at=self._now(), job_id=job_id))
+
+    @staticmethod
+    def _now() -> datetime:
+        return datetime.now(UTC)
+
+    def _check_up(self) -> None:
+        if not self.up:
+            raise KioskdError("kioskd is not answering")
+
+    # -- KioskdClient ----------------------------------------------------------------------------
+    def health(self) -> HealthView:
+        self._check_up()
+        return HealthView(status="ok", version="fake", kiosk_id="fake-kiosk", uptime_s=1.0,
+                          devices={"id_reader": "online", "printer": "online" if self.paper == "ok" else "error",
+                                   "camera": "online", "voice": "online"},
+                          items_offered=len(self.catalog))
+
+    def items(self) -> list[ServiceItemSummary]:
+        self.health()
+        return [ServiceItemSummary.model_validate(s) for s in summaries(self.catalog)]
+
+    def start_session(self, start: SessionStart) -> SessionSnapshot:
+        self.health()
+        try:
+            snapshot = self.sessions.start(start.item_code, elder_mode=start.elder_mode)
+        except NoSuchItem:
+            raise KioskdError(f"no service item {start.item_code!r}") from None
+        except SessionBusy:
+            raise KioskdError("another session is active on this kiosk") from None
+        self.sessions_started += 1
+        self.document_present = False
+        return snapshot
+
+    def current_session(self) -> SessionSnapshot | None:
+        self.health()
+        return self.sessions.current()
+
+    def send_event(self, session_id: str, event: EventIn) -> SessionSnapshot:
+        self._check_up()
+        try:
+            snapshot = self.sessions.client_event(session_id, event.type, dict(event.data))
+        except NoSuchSession:
+            raise SessionGone("the session has ended") from None
+        except Rejected as exc:
+            raise EventRejectedError(EventRejected(detail=exc.detail, step=exc.step, expected=exc.expected)) from None
+        except InvalidEvent as exc:
+            raise KioskdError(str(exc)) from None
+        self.events.append((event.type, dict(event.data)))
+        return snapshot
+
+    def abandon_session(self) -> None:
+        """As kioskd's DELETE /v1/sessions/current: the session ends and is wiped."""
+        self.health()
+        if self.sessions.current() is not None:
+            self.events.append(("abandon", {}))
+        self.sessions.abandon("reset")
+
+    def devices(self) -> list[DeviceView]:
+        self.health()
+        paper = {"health": "error", "message": "paper out"} if self.paper == "out" else {"health": "online"}
+        return [
+            DeviceView(name="id_reader", kind="id_reader", uri="sim:", simulated=True,
+                       status={"health": "online", "card_present": self.card_present}),
+            DeviceView(name="printer", kind="printer", uri="sim:///var/print", simulated=True,
+                       status={**paper, "sensors": {"paper": self.paper}}),
+            DeviceView(name="camera", kind="camera", uri="sim:", simulated=True, status={"health": "online"}),
+            DeviceView(name="voice", kind="voice", uri="none:", simulated=True,
+                       status={"health": "online", "muted": self.muted}),
+        ]
+
+    def camera_preview(self) -> bytes | None:
+        from PIL import Image, ImageDraw
+
+        image = Image.new("RGB", (320, 240), (96, 88, 80))
+        if self.document_present:
+            ImageDraw.Draw(image).polygon([(58, 36), (269, 48), (256, 211), (48, 202)], fill=(236, 236, 228))
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=70)
+        return out.getvalue()
+
+    def camera_state(self) -> dict | None:
+        if not self.document_present:
+            return {"quad": None, "hint": "empty", "width": 320, "height": 240}
+        return {"quad": [[58, 36], [269, 48], [256, 211], [48, 202]], "hint": "captured", "width": 320,
+                "height": 240}
+
+    def set_voice_muted(self, muted: bool) -> None:
+        self.health()
+        self.muted = muted
+
+    def device_test(self, name: str, action: str) -> str:
+        self.health()
+        self.device_tests.append((name, action))
+        return "ok"
+
+    def listen(self, on_message: Callable[[PushMessage], None], stop: threading.Event) -> None:
+        with self._lock:
+            self._listeners.append(on_message)
+        stop.wait()
+        with self._lock:
+            self._listeners.remove(on_message)
+
+    @property
+    def listener_count(self) -> int:
+        """How many pushed-message listeners are attached (tests wait for the UI's socket)."""
+        with self._lock:
+            return len(self._listeners)
+
+    def close(self) -> None:
+        pass
+
+    # -- SimControl and test hooks ----------------------------------------------------------------
+    def place_card(self, card: str = "resident", fields: dict | None = None) -> None:
+        """A card on the reader: read at once for an identify step; at the home screen, held for the
+        session the citizen starts next and greeted by masked name (kioskd's runner does the same)."""
+        record = {**resident_card(), **(fields or {})}
+        with self._lock:
+            self.card_present = True
+            self._card = record
+            reading = self._reading is not None
+            at_home = self.sessions.current() is None
+        if reading:
+            self._later(self._read_card)
+        elif at_home:
+            self._push_card("held", mask_name(record["name"]))
+
+    def remove_card(self) -> None:
+        with self._lock:
+            self.card_present = False
+            held = self._card is not None and self.sessions.current() is None
+            self._card = None
+        if held:
+            self._push_card("gone", "")
+
+    def _push_card(self, state: str, name_masked: str) -> None:
+        self.sessions.bus.publish({"type": "card", "card": {"state": state, "name_masked": name_masked}})
+
+    def place_document(self, document: str = "a4") -> None:
+        """A page under the camera: a capture step takes it by itself (auto-capture)."""
+        with self._lock:
+            self.document_present = True
+            capturing = self._capturing is not None
+        if capturing:
+            self._later(self._capture_page)
+
+    def printer_paper(self, state: str) -> None:
+        """``out``: a job being printed fails for want of paper; ``ok`` again: the held job comes out."""
+        with self._lock:
+            self.paper = state
+            printing = self._printing is not None
+        if printing and state == "out":
+            self._print_failed()
+        elif printing and state == "ok":
+            self.finish_printing()
+
+    def expire(self) -> None:
+        """Let the idle rule end the session: kioskd's ticks at the deadline, then at the grace's end."""
+        for _ in range(2):
+            snap = self.sessions.snapshot()
+            if snap is None or snap.status != "active" or snap.idle_deadline is None:
+                return
+            self._result(snap.session_id, ev.Tick(at=snap.idle_deadline))
+
+    def set_deadline_in(self, seconds: float) -> None:
+        """Move the idle deadline close, to show the warning without waiting."""
+        self.sessions.move_deadline(seconds)
+
+    def idle_timeout(self) -> float:
+        """The current step's idle timeout, as kioskd's engine counts it."""
+        snap = self.sessions.snapshot()
+        assert snap is not None
+        return idle_timeout_s(self.catalog[snap.item_code].step(snap.step), snap.elder_mode)
+
+    def reset(self) -> None:
+        """Forget the session and put every simulated device back to normal (between tests)."""
+        self.sessions.abandon("reset")
+        with self._lock:
+            self.paper = "ok"
+            self.card_present = False
+            self.document_present = False
+            self.up = True
+            self.muted = False
+            self.events: list[tuple[str, dict]] = []  # what the UI sent, for tests
+            self.effects: list[Any] = []  # what the engine ordered, for tests
+            self.printed: list[fx.PrintDocument] = []  # the documents sent to the printer
+            self.device_tests: list[tuple[str, str]] = []
+            self.sessions_started = getattr(self, "sessions_started", 0)
+            self._card: dict[str, Any] | None = None  # on the reader and not read yet
+            self._reading: str | None = None  # the session an identify step reads for
+            self._capturing: tuple[str, str] | None = None  # (session, material) a capture step waits for
+            self._printing: tuple[str, str] | None = None  # (session, job) the printer works on
+            self._reset_call()
