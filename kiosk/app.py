@@ -459,6 +459,9 @@ class KioskApp(App):
             self.idle_warning.dismiss(animation=False)
         self.show_screen(screen_for(snapshot), snapshot)
 
+    HANDLED_PUSHES = ("session", "session_ended", "card", "device", "call")
+    IGNORED_PUSHES = ("camera", "helper")
+
     def on_push(self, message: PushMessage) -> None:
         if message.type == "session" and message.session is not None:
             self.apply(message.session)
@@ -472,6 +475,8 @@ class KioskApp(App):
             self.screens["maintenance"].refresh()
         elif message.type == "call" and message.call is not None:
             self.call.on_push(message.call)
+        # Not needed here, on purpose: "camera" (the capture screen asks for the preview at its own pace,
+        # so a slow UI never queues up frames) and "helper" (the session snapshot's helper_requested says it).
 
     def on_error(self, error: KioskdError) -> None:
         self.busy = False

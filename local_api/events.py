@@ -12,6 +12,8 @@ import contextlib
 import threading
 from typing import Any
 
+from local_api.schemas import PushMessage
+
 
 class EventBus:
     def __init__(self, max_queue: int = 100) -> None:
@@ -33,15 +35,16 @@ class EventBus:
         with self._lock:
             self._subscribers.discard(queue)
 
-    def publish(self, message: dict[str, Any]) -> None:
-        """Thread-safe: deliver ``message`` to every subscriber."""
+    def publish(self, message: PushMessage) -> None:
+        """Thread-safe: deliver ``message`` to every subscriber, as the JSON the UI validates."""
         loop = self._loop
         if loop is None or loop.is_closed():
             return
+        data = message.model_dump(mode="json")
         with self._lock:
             queues = list(self._subscribers)
         for queue in queues:
-            loop.call_soon_threadsafe(self._put, queue, message)
+            loop.call_soon_threadsafe(self._put, queue, data)
 
     @staticmethod
     def _put(queue: asyncio.Queue[dict[str, Any]], message: dict[str, Any]) -> None:

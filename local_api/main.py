@@ -44,6 +44,7 @@ from local_api.routes import (
     ws,
 )
 from local_api.runner import Runner
+from local_api.schemas import PushMessage
 from local_api.sessions import SessionService
 from local_api.settings import Settings
 from local_api.state import Daemon
@@ -68,7 +69,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
             s.add(DeviceEvent(at=datetime.now(UTC), device=name, health=status.health.value,
                               message=status.message, sensors=status.sensors))
         view = devices.device_view(Slot(name, device.uri, device))
-        bus.publish({"type": "device", "device": view.model_dump(mode="json")})
+        bus.publish(PushMessage(type="device", device=view))
 
     manager = DeviceManager(settings, on_status=on_status)
     catalog = _catalog(settings)

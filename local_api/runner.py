@@ -30,6 +30,7 @@ from local_api.db.models import ConsentRecord
 from local_api.hub_client import HubClient
 from local_api.outbox import MaterialFile, Outbox, OutboxFull, Receipt
 from local_api.outcomes import Outcomes
+from local_api.schemas import CameraPreviewView, HeldCardView, HelperView, PushMessage
 from local_api.sessions import NotReady, SessionService
 
 log = logging.getLogger(__name__)
@@ -230,7 +231,7 @@ class Runner:
 
     def _publish_card(self, state: str, name_masked: str) -> None:
         if self.bus is not None:
-            self.bus.publish({"type": "card", "card": {"state": state, "name_masked": name_masked}})
+            self.bus.publish(PushMessage(type="card", card=HeldCardView(state=state, name_masked=name_masked)))
 
     # -- document camera ------------------------------------------------------------------------
     def _do_capture_pages(self, session_id: str, effect: fx.CapturePages) -> None:
@@ -251,7 +252,8 @@ class Runner:
                 raise _Cancelled
             self.latest_preview = preview
             if self.bus is not None:
-                self.bus.publish({"type": "camera", "session_id": session_id, "preview": preview.to_dict()})
+                self.bus.publish(PushMessage(type="camera", session_id=session_id,
+                                             preview=CameraPreviewView.model_validate(preview.to_dict())))
 
         # One page at a time, each reported at once: the screen counts pages and asks for the next one,
         # and auto-capture waits for the page to change before taking another.
@@ -528,11 +530,12 @@ class Runner:
 
     def _do_call_helper(self, session_id: str, effect: fx.CallHelper) -> None:
         if self.bus is not None:
-            self.bus.publish({"type": "helper", "session_id": session_id, "step": effect.step, "state": "called"})
+            self.bus.publish(PushMessage(type="helper", session_id=session_id,
+                                         helper=HelperView(state="called", step=effect.step)))
 
     def _do_cancel_helper(self, session_id: str, effect: fx.CancelHelper) -> None:
         if self.bus is not None:
-            self.bus.publish({"type": "helper", "session_id": session_id, "state": "cancelled"})
+            self.bus.publish(PushMessage(type="helper", session_id=session_id, helper=HelperView(state="cancelled")))
 
     def _do_wipe_session(self, session_id: str, effect: fx.WipeSession) -> None:
         if self._card_session == session_id:

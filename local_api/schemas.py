@@ -203,11 +203,36 @@ class CallView(BaseModel):
     sending: CallStart = Field(default_factory=lambda: CallStart(camera=False))
 
 
-class PushMessage(BaseModel):
-    """What ``/v1/events`` pushes: a session snapshot, a device status change or the video call."""
+class CameraPreviewView(BaseModel):
+    """The document camera's live view during a capture step: where the page is and what to tell the citizen."""
 
-    type: Literal["session", "device", "session_ended", "call", "card"]
+    quad: list[list[float]] | None = None
+    others: list[list[list[float]]] = Field(default_factory=list)
+    hint: str = ""
+    capture_now: bool = False
+    width: int = 0
+    height: int = 0
+
+
+class HelperView(BaseModel):
+    """A helper was called to the kiosk (or the call was cancelled) at a step."""
+
+    state: Literal["called", "cancelled"]
+    step: str = ""
+
+
+PUSH_TYPES = ("session", "device", "session_ended", "call", "card", "camera", "helper")
+
+
+class PushMessage(BaseModel):
+    """What ``/v1/events`` pushes; kioskd publishes nothing that is not one of these (the bus takes only this
+    model), and the UI handles, or deliberately ignores, every type."""
+
+    type: Literal["session", "device", "session_ended", "call", "card", "camera", "helper"]
+    session_id: str | None = None
     session: SessionSnapshot | None = None
     device: DeviceView | None = None
     call: CallView | None = None
     card: HeldCardView | None = None
+    preview: CameraPreviewView | None = None
+    helper: HelperView | None = None

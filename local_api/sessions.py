@@ -24,7 +24,7 @@ from flows.model import ServiceItem, Snapshot
 from flows.view import session_view
 from local_api.db.models import SessionAudit
 from local_api.logs import redactor
-from local_api.schemas import SessionSnapshot
+from local_api.schemas import PushMessage, SessionSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ class SessionService:
                 self._item = None
         shutil.rmtree(self.folder(session_id), ignore_errors=True)
         redactor.clear()
-        self.bus.publish({"type": "session_ended", "session": None})
+        self.bus.publish(PushMessage(type="session_ended", session_id=session_id))
 
     # -- internals ------------------------------------------------------------------------------
     def _apply(self, event: Any) -> SessionSnapshot:
@@ -218,7 +218,7 @@ class SessionService:
 
     def _publish(self) -> SessionSnapshot:
         view = self._view()
-        self.bus.publish({"type": "session", "session": view.model_dump(mode="json")})
+        self.bus.publish(PushMessage(type="session", session_id=view.id, session=view))
         return view
 
     def _audit(self, event: str, outcome: str) -> None:

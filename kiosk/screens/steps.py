@@ -122,8 +122,7 @@ class IdentifyScreen(StepScreen):
         assert snapshot is not None
         t = self.app.t
         self.body.clear_widgets()
-        location = str(snapshot.step.data.get("reader_location") or t("identify.where_default"))
-        self.where.text = t("identify.where", location=location)
+        self.where.text = t("identify.where", location=t("identify.where_default"))
         self.body.add_widget(self.art)
         self.body.add_widget(self.where)
         self.art.start()
@@ -132,8 +131,7 @@ class IdentifyScreen(StepScreen):
         elif snapshot.step.data.get("reading"):
             self.where.text = t("identify.reading")
         buttons = self.nav(snapshot)
-        data = snapshot.step.data
-        if self.accepts(snapshot, "manual_id") and data.get("allow_manual", data.get("manual_allowed", True)):
+        if self.accepts(snapshot, "manual_id"):  # kioskd accepts it only where the item allows typing the number
             buttons.append((t("identify.manual"), "identify.manual", "secondary_button",
                             lambda: self.app.open_manual_id()))
         self.set_actions(buttons)

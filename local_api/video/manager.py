@@ -16,6 +16,7 @@ from typing import Any
 
 from aiortc import MediaStreamTrack
 
+from local_api.schemas import CallView, PushMessage
 from local_api.video import protocol
 from local_api.video.call import Action, Call
 from local_api.video.media import (
@@ -390,7 +391,7 @@ class CallManager:
 
     def _publish(self) -> None:
         if self.call is not None:
-            self.bus.publish({"type": "call", "call": self.call.view()})
+            self.bus.publish(PushMessage(type="call", call=CallView.model_validate(self.call.view())))
 
     async def _teardown(self) -> None:
         """Stop every track, the camera, the socket and the background tasks (but not the caller's)."""

@@ -35,6 +35,7 @@ from local_api.schemas import (
     EventIn,
     EventRejected,
     HealthView,
+    HeldCardView,
     PushMessage,
     ServiceItemSummary,
     SessionSnapshot,
@@ -91,8 +92,9 @@ class _Bus:
     def __init__(self, listeners: list[Callable[[PushMessage], None]]) -> None:
         self.listeners = listeners
 
-    def publish(self, message: dict[str, Any]) -> None:
-        pushed = PushMessage.model_validate(message)
+    def publish(self, message: PushMessage) -> None:
+        # Through JSON and back, as the WebSocket carries it, so what the UI gets is what it would get.
+        pushed = PushMessage.model_validate_json(message.model_dump_json())
         for listener in list(self.listeners):
             listener(pushed)
 
@@ -321,7 +323,7 @@ class FakeKioskd(ScriptedCall):
             self._push_card("gone", "")
 
     def _push_card(self, state: str, name_masked: str) -> None:
-        self.sessions.bus.publish({"type": "card", "card": {"state": state, "name_masked": name_masked}})
+        self.sessions.bus.publish(PushMessage(type="card", card=HeldCardView(state=state, name_masked=name_masked)))
 
     def place_document(self, document: str = "a4") -> None:
         """A page under the camera: a capture step takes it by itself (auto-capture)."""

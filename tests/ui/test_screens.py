@@ -260,3 +260,13 @@ def test_a_name_from_the_card_is_shown_masked_and_typing_starts_afresh(kiosk):
     p.wait_until(lambda: "▏" in p.text("form.field.name"), "the cursor")
     assert "欧**兰" not in p.text("form.field.name")
     p.tap("key.OK")
+
+
+def test_every_pushed_message_type_is_handled_or_deliberately_ignored(kiosk):
+    from local_api.schemas import PUSH_TYPES, HelperView, PushMessage
+
+    app = kiosk.app
+    assert sorted(app.HANDLED_PUSHES + app.IGNORED_PUSHES) == sorted(PUSH_TYPES)
+    before = app.sm.current
+    app.on_push(PushMessage(type="helper", session_id="x", helper=HelperView(state="called", step="form")))
+    assert app.sm.current == before  # the session snapshot, not this message, moves the screen
