@@ -91,10 +91,10 @@ class HubSettings(BaseSettings):
     )
     certificate_valid_days: int = Field(default=90, ge=1, le=3650, description="a certificate is valid this long")
     certificate_issuer_social_insurance: str = Field(
-        default="示例市社会保险事业管理中心", min_length=2, max_length=40, description="issuing body of 社保 certificates"
+        default="示例市社会保险事业管理中心", min_length=2, max_length=40, description="issuer of 社保 certificates"
     )
     certificate_issuer_housing_fund: str = Field(
-        default="示例市住房公积金管理中心", min_length=2, max_length=40, description="issuing body of 公积金 certificates"
+        default="示例市住房公积金管理中心", min_length=2, max_length=40, description="issuer of 公积金 certificates"
     )
     records_source: str | None = Field(
         default=None, pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",

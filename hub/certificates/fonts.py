@@ -33,6 +33,7 @@ SEARCH = {
 _REDUCED_VERSION = b"1"
 ASCII = "".join(chr(c) for c in range(0x20, 0x7F))
 _build_lock = threading.Lock()
+_built: dict[str, Path] = {}  # cut faces made by this process, wherever their data dir is
 
 
 class FontMissing(RuntimeError):
@@ -92,9 +93,11 @@ def gb2312() -> str:
 def reduced(face: Face, chars: str, cache_dir: Path) -> Path:
     """A face cut down to ``chars`` (and whatever the font maps them through), cached under ``cache_dir``."""
     digest = hashlib.sha256(chars.encode()).hexdigest()[:8]
-    target = cache_dir / f"certificate-font-{face.key}-{digest}.otf"
-    if target.is_file():
-        return target
+    name = f"certificate-font-{face.key}-{digest}.otf"
+    target = cache_dir / name
+    for made in (target, _built.get(name)):
+        if made is not None and made.is_file():
+            return made
     with _build_lock:
         if target.is_file():
             return target
@@ -109,6 +112,7 @@ def reduced(face: Face, chars: str, cache_dir: Path) -> Path:
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         font.save(str(tmp))
         tmp.replace(target)  # atomic: another hub process may be writing the same file
+        _built[name] = target
     return target
 
 

@@ -66,7 +66,8 @@ def _arc_text(image: Image.Image, text: str, font: Path, face: int) -> None:
         angle = 90 + span / 2 - i * step if len(chars) > 1 else 90
         tile = Image.new("RGBA", (size * 2, size * 2), (0, 0, 0, 0))
         ImageDraw.Draw(tile).text((size, size), char, font=glyphs, fill=RED, anchor="mm")
-        tile = tile.rotate(angle - 90, resample=Image.Resampling.BICUBIC, expand=False)
+        # bilinear, not bicubic: bicubic overshoots and leaves lighter red fringes round the strokes
+        tile = tile.rotate(angle - 90, resample=Image.Resampling.BILINEAR, expand=False)
         x = SIZE / 2 + radius * math.cos(math.radians(angle))
         y = SIZE / 2 - radius * math.sin(math.radians(angle))
         image.alpha_composite(tile, (round(x - size), round(y - size)))
