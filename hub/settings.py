@@ -215,6 +215,10 @@ class HubSettings(BaseSettings):
     def certificate_key_dir(self) -> Path:
         return self.data_dir / "certificate-signing"
 
+    @property
+    def certificate_cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> HubSettings:
     """The hub's one settings loader; a wrong setting (or a KIOSKHUB_* name that is none) is one ConfigError line.

@@ -15,9 +15,14 @@ def init_key(
     organisation: Annotated[str, typer.Option("--organisation", help="O= of the self-signed certificate")] = "kioskhub",
     init: Annotated[bool, typer.Option("--init", help="create a new, empty hub there if there is none yet")] = False,
 ) -> None:
-    """Make the hub's signing key and self-signed certificate (mode 0600) unless there is one; print its fingerprint."""
+    """Make the signing key and self-signed certificate (mode 0600) unless there is one, and the cut-down font.
+
+    Both are otherwise made by the first certificate, which then takes some seconds longer.
+    """
+    from hub.certificates import fonts
+    from hub.certificates.issuer import cut_faces
     from hub.certificates.signing import HubSigner, key_path
-    from hub.cli import _database, _now, _settings
+    from hub.cli import _database, _fail, _now, _settings
 
     settings = _settings()
     with _database(settings, init=init):
@@ -27,6 +32,12 @@ def init_key(
     signer = HubSigner.load_or_create(settings.certificate_key_dir, organisation, _now())
     said = "already there" if existed else "created"
     typer.echo(f"signing key {said}: {path} (copy it to every hub node); certificate SHA-256 {signer.fingerprint}")
+    try:
+        regular = fonts.find("regular", settings.certificate_font)
+        cut = cut_faces(regular, fonts.find("bold", settings.certificate_font), settings.certificate_cache_dir)
+    except fonts.FontMissing as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"font: {regular.path} cut down to {cut[0]}")
 
 
 @app.command("revoke")

@@ -26,6 +26,11 @@ from hub.state import HubState
 BOLD_TEXT = "".join(k.title for k in KINDS.values()) + "".join(layout.SI_COLUMNS + layout.HF_COLUMNS) + "验证码："
 
 
+def cut_faces(regular: fonts.Face, bold: fonts.Face, cache_dir: Path) -> tuple[Path, Path]:
+    """The regular face cut to GB 2312 and the bold one to the fixed words, made once and cached in ``cache_dir``."""
+    return fonts.reduced(regular, fonts.gb2312(), cache_dir), fonts.reduced(bold, BOLD_TEXT + fonts.ASCII, cache_dir)
+
+
 class NoRecord(LookupError):
     """The source has no record of this kind for the person; the message is for the citizen."""
 
@@ -54,7 +59,7 @@ class Issuer:
         self.signer = HubSigner.load_or_create(settings.certificate_key_dir, "kioskhub", state.now())
         self._regular = fonts.find("regular", settings.certificate_font)
         self._bold = fonts.find("bold", settings.certificate_font)
-        self._cache = settings.data_dir / "cache"
+        self._cache = settings.certificate_cache_dir
         self._faces: tuple[Path, Path] | None = None
         self._lock = threading.Lock()
 
@@ -62,8 +67,7 @@ class Issuer:
         """The cut-down regular and bold faces (made on first use, then cached on disk)."""
         with self._lock:
             if self._faces is None:
-                self._faces = (fonts.reduced(self._regular, fonts.gb2312(), self._cache),
-                               fonts.reduced(self._bold, BOLD_TEXT + fonts.ASCII, self._cache))  # fmt: skip
+                self._faces = cut_faces(self._regular, self._bold, self._cache)
             return self._faces
 
     def issue(self, request: CertificateRequest, kiosk_id: str, verify_base: str) -> Issued:

@@ -174,8 +174,10 @@ def _bottom(pdf: FPDF, layout: Layout, seal_png: bytes) -> None:
     pdf.cell(70, 8, layout.issuer, align="C")
     pdf.set_xy(right, top + 21)
     pdf.cell(70, 8, layout.issued_on, align="C")
-    # the seal goes over the issuer's name and date, as a stamp would
-    pdf.image(io.BytesIO(seal_png), x=right + 35 - SEAL_MM / 2, y=top, w=SEAL_MM, h=SEAL_MM)
+    # The seal goes over the issuer's name and date, as a stamp would; multiplied like ink, so the
+    # black text under it stays readable.
+    with pdf.local_context(blend_mode="Multiply"):
+        pdf.image(io.BytesIO(seal_png), x=right + 35 - SEAL_MM / 2, y=top, w=SEAL_MM, h=SEAL_MM)
     pdf.set_y(top + BOTTOM_BLOCK_MM - 2)
 
 

@@ -282,3 +282,23 @@ def test_the_signing_certificate_can_be_downloaded(chub):
     pem = chub.client.get("/verify/hub-signing-certificate.pem")
     assert pem.status_code == 200 and pem.text.startswith("-----BEGIN CERTIFICATE-----")
     assert "PRIVATE" not in pem.text
+
+
+def import_person(h: Hub, name: str, number: str) -> None:
+    entry = {"id_type": "111", "id_number": number, "name": name, "contribution_months": 12,
+             "insurances": [{"type": "养老", "status": "参保缴费", "start_month": "2025-11"}],
+             "recent": [{"month": "2026-10", "base": "5000", "personal": "525", "unit": "1170"}]}  # fmt: skip
+    entries = parse_entries("social_insurance", json.dumps([entry], ensure_ascii=False).encode())
+    import_records(h.state.db.write, h.state.keys, "social_insurance", entries, FIXED_NOW)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_rare_character_in_a_name_is_printed_from_the_full_face_and_a_missing_one_refused(chub, caplog):
+    import_person(chub, "王䶮", "64010419900101123X")  # 䶮 (U+4DAE) is outside GB 2312
+    _, pdf = issued_pdf(chub, holder={"id_type": "111", "id_number": "64010419900101123X"})
+    assert "王䶮" in text_of(pdf)
+
+    import_person(chub, "张\ue000", "640104199001011256")  # a private-use character: no font has it
+    reply = ask(chub, holder={"id_type": "111", "id_number": "640104199001011256"})
+    assert reply.status_code == 500 and reply.json()["code"] == "font_missing_glyph"
+    assert "\ue000" not in caplog.text and "640104199001011256" not in caplog.text
