@@ -57,21 +57,24 @@ class Issuer:
         self._state = state
         self.source = source or open_source(settings, state.db, state.keys)
         self.signer = HubSigner.load_or_create(settings.certificate_key_dir, "kioskhub", state.now())
-        self._regular = fonts.find("regular", settings.certificate_font)
-        self._bold = fonts.find("bold", settings.certificate_font)
         self._cache = settings.certificate_cache_dir
-        self._faces: tuple[Path, Path] | None = None
+        self._faces: tuple[fonts.Face, fonts.Face, Path, Path] | None = None
         self._lock = threading.Lock()
 
-    def faces(self) -> tuple[Path, Path]:
-        """The cut-down regular and bold faces (made on first use, then cached on disk)."""
+    def faces(self) -> tuple[fonts.Face, fonts.Face, Path, Path]:
+        """The full regular and bold faces and their cut-down copies, found and cut on first use (FontMissing)."""
         with self._lock:
             if self._faces is None:
-                self._faces = cut_faces(self._regular, self._bold, self._cache)
+                setting = self._state.settings.certificate_font
+                regular, bold = fonts.find("regular", setting), fonts.find("bold", setting)
+                self._faces = (regular, bold, *cut_faces(regular, bold, self._cache))
             return self._faces
 
     def issue(self, request: CertificateRequest, kiosk_id: str, verify_base: str) -> Issued:
-        """Make, sign and record one certificate; raises NoRecord, PeriodProblem, RecordsUnavailable, GlyphMissing."""
+        """Make, sign and record one certificate.
+
+        Raises NoRecord, PeriodProblem, RecordsUnavailable, GlyphMissing, FontMissing.
+        """
         kind = KINDS[request.kind]
         settings = self._state.settings
         record = self.source.find(kind.records, request.holder.id_type, request.holder.id_number)
@@ -117,13 +120,13 @@ class Issuer:
 
     def draw(self, page: layout.Layout, now: dt.datetime) -> render.Rendered:
         """The unsigned PDF: from the cut-down faces, or the full ones when the text needs a rarer character."""
-        regular, bold = self.faces()
+        full, full_bold, regular, bold = self.faces()
         needed = {ord(c) for c in page.text() if not c.isspace()}
         face_path, face_index = regular, 0
         if not needed <= fonts.coverage(regular):
-            face_path, face_index = self._regular.path, self._regular.index
+            face_path, face_index = full.path, full.index
             if not needed <= fonts.coverage(face_path, face_index):
                 raise GlyphMissing("a character on the certificate has no glyph in Noto Sans CJK SC")
         chosen = render.Fonts(face_path, face_index, bold, 0)
-        seal = seal_png(page.issuer, self._bold.path, self._bold.index)
+        seal = seal_png(page.issuer, full_bold.path, full_bold.index)
         return render.render(page, chosen, seal, now)

@@ -81,6 +81,8 @@ async def issue_certificate(
         raise field_error(("body", "period", "to"), str(exc)) from None
     except GlyphMissing as exc:
         return _refusal(500, "font_missing_glyph", f"{exc}; print this certificate at the counter")
+    except FontMissing as exc:
+        return _refusal(503, "certificates_unavailable", f"the hub cannot issue certificates: {exc}")
     return done.reply
 
 

@@ -302,3 +302,13 @@ def test_a_rare_character_in_a_name_is_printed_from_the_full_face_and_a_missing_
     reply = ask(chub, holder={"id_type": "111", "id_number": "640104199001011256"})
     assert reply.status_code == 500 and reply.json()["code"] == "font_missing_glyph"
     assert "\ue000" not in caplog.text and "640104199001011256" not in caplog.text
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("overrides", [{"certificate_font": Path("/nonexistent/NotoSansCJKsc-Regular.otf")}])
+def test_without_the_font_issuing_says_what_to_fix_and_the_check_page_still_works(chub):
+    reply = ask(chub)
+    assert reply.status_code == 503 and reply.json()["code"] == "certificates_unavailable"
+    assert "KIOSKHUB_CERTIFICATE_FONT" in reply.json()["detail"]
+    assert chub.client.get("/verify/hub-signing-certificate.pem").status_code == 200
+    assert chub.client.get("/verify/ABCD-EFGH-JKMN-PQRS").status_code == 404
