@@ -7,6 +7,7 @@ import hashlib
 import threading
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -160,7 +161,8 @@ async def verify_form(request: Request, code: str | None = None) -> Response:
     """The page to type a code from paper; a typed code goes on to /verify/{code}."""
     if code:
         typed = normalise(code)
-        return RedirectResponse(f"/verify/{display(typed) if typed else code.strip()[:40]}", status_code=303)
+        segment = display(typed) if typed else quote(code.strip()[:40], safe="")  # stays one path segment here
+        return RedirectResponse(f"/verify/{segment}", status_code=303)
     return _page(request, {})
 
 

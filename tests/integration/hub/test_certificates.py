@@ -263,6 +263,8 @@ def test_unknown_and_malformed_codes_reveal_nothing(chub):
     assert page.status_code == 404 and "未查询到此验证码" in page.text and "李" not in page.text
     page = chub.client.get("/verify/NOT-A-CODE")
     assert page.status_code == 404 and "验证码格式不正确" in page.text
+    moved = chub.client.get("/verify", params={"code": "../helper?x=1"}, follow_redirects=False)
+    assert moved.headers["location"] == "/verify/..%2Fhelper%3Fx%3D1"  # stays on the check page
 
 
 @pytest.mark.parametrize("overrides", [{"verify_misses_per_window": 3, "verify_window_seconds": 600}])
