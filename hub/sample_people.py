@@ -16,9 +16,10 @@ from hub.personal import resident_id_problem
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
             "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
-GIVEN = ("伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英",
-         "霞", "平", "刚", "桂英", "建华", "建国", "文", "红梅", "玉兰", "志强", "海燕", "晨", "欣怡", "子轩", "浩宇",
-         "梓涵", "雨萱", "一诺", "佳琪", "俊杰", "思远", "婷", "鑫", "宇航", "嘉怡", "博文", "立新", "国庆", "淑珍")
+GIVEN_FEMALE = ("芳", "娜", "敏", "静", "丽", "艳", "娟", "秀英", "霞", "桂英", "红梅", "玉兰", "海燕", "欣怡", "梓涵",
+                "雨萱", "佳琪", "婷", "嘉怡", "淑珍", "晓燕", "丽华")
+GIVEN_MALE = ("伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "超", "刚", "建华", "建国", "志强", "子轩", "浩宇",
+              "俊杰", "思远", "鑫", "宇航", "博文", "立新", "国庆")
 # 宁夏 counties and districts (GB/T 2260), matching the hub's other samples
 REGIONS = ("640104", "640105", "640106", "640121", "640122", "640181", "640202", "640205", "640302", "640381",
            "640402", "640502")
@@ -51,7 +52,7 @@ def generate(people: int, seed: int, until: str, months: int) -> tuple[list[dict
         if number in seen:
             continue
         seen.add(number)
-        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN_FEMALE if female else GIVEN_MALE)
         employer = rng.choice(EMPLOYERS)
         retired = birth.year + (55 if female else 60) <= end_year
         start_year = max(birth.year + rng.randint(19, 26), 1995)

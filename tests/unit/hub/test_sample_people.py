@@ -24,6 +24,10 @@ def test_generated_files_import_and_look_like_real_records():
     accounts = parse_entries("housing_fund", json.dumps(fund, ensure_ascii=False).encode())
     assert len(people) == len(accounts) == 200
     assert all(resident_id_problem(p.id_number) is None for p in people)
+    from hub.sample_people import GIVEN_FEMALE
+
+    women = [p for p in people if int(p.id_number[16]) % 2 == 0]  # GB 11643: an even sequence number is a woman
+    assert women and all(p.name[1:] in GIVEN_FEMALE for p in women)
     assert {p.id_number for p in people} == {a.id_number for a in accounts}
     working = [p for p in people if p.recent]
     assert working and all(len(p.recent) <= 36 and p.recent[0].month == "2026-10" for p in working)
