@@ -17,6 +17,7 @@ NO_SOCIAL_INSURANCE = "没有找到您的社会保险参保记录"
 NO_PENSION = "没有找到您的养老保险待遇领取记录"
 CERTIFICATES = ("enrolment", "payments", "pension")
 _DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
+_SHOWN_MONTHS = 12  # a query shows the last year; records may hold more, for certificates (hub/certificates)
 
 
 class NoRecord(LookupError):
@@ -81,7 +82,7 @@ def housing_fund(found: Found | None) -> QueryResult:
         "缴存基数": yuan(fund.deposit_base),
         "最近缴存月份": fund.last_deposit_month or "无",
     }
-    deposits = sorted(fund.deposits, key=lambda d: d.month, reverse=True)
+    deposits = sorted(fund.deposits, key=lambda d: d.month, reverse=True)[:_SHOWN_MONTHS]
     lines = ["近12个月缴存明细："] + [f"{d.month}  缴存 {yuan(d.amount)}" for d in deposits]
     if not deposits:
         lines = ["近12个月没有缴存记录"]
@@ -109,7 +110,7 @@ def social_insurance(found: Found | None, form: dict[str, Any]) -> QueryResult:
     if record.employer:
         fields["参保单位"] = record.employer
     fields["累计缴费月数"] = f"{record.contribution_months} 个月"
-    recent = sorted(record.recent, key=lambda c: c.month, reverse=True)
+    recent = sorted(record.recent, key=lambda c: c.month, reverse=True)[:_SHOWN_MONTHS]
     if certificate == "pension":
         if record.pension is None:
             raise NoRecord(NO_PENSION)

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.auth import staff_token
+from hub.certificates import routes as certificates
 from hub.db.session import Database, migrate
 from hub.errors import not_found_handler, validation_handler
 from hub.personal import Keys
@@ -92,6 +93,7 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     _document_schemas(app)
     for module in (health, cases, case_notices, ratings, kiosks, queue, queries, staff, calls, helper, display):
         app.include_router(module.router)
+    app.include_router(certificates.router)
     app.mount("/helper/static", StaticFiles(packages=[("hub", "static")]), name="helper-static")
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     return app

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from hub.certificates.commands import app as certificates_app
 from hub.settings import ConfigError, HubSettings, load_settings
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ records_app = typer.Typer(
 app.add_typer(records_app, name="records")
 helpers_app = typer.Typer(help="Helper accounts for remote video help (/helper).", no_args_is_help=True)
 app.add_typer(helpers_app, name="helpers")
+app.add_typer(certificates_app, name="certificates")
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -355,6 +357,36 @@ def records_count(as_json: Annotated[bool, typer.Option("--json", help="print JS
         return
     for kind, n in found.items():
         typer.echo(f"{kind}\t{n}")
+
+
+@records_app.command("generate")
+def records_generate(
+    out: Annotated[Path, typer.Option("--out", help="folder for social_insurance.json and housing_fund.json")],
+    people: Annotated[int, typer.Option("--people", min=1, max=100000, help="how many made-up people")] = 50,
+    seed: Annotated[int, typer.Option("--seed", help="the same seed gives the same people")] = 1,
+    until: Annotated[str | None, typer.Option("--until", help="newest month, YYYY-MM; default last month")] = None,
+    months: Annotated[int, typer.Option("--months", min=0, max=60, help="monthly rows per person")] = 36,
+) -> None:
+    """Write sample record files of made-up people (valid ID numbers, employers, monthly rows) to import."""
+    import json
+    import re
+
+    from hub.records import parse_entries
+    from hub.sample_people import generate
+
+    if until is None:
+        first = dt.date.today().replace(day=1)
+        until = (first - dt.timedelta(days=1)).strftime("%Y-%m")
+    elif not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", until):
+        raise _fail("--until must be a month, YYYY-MM", EXIT_USAGE)
+    social, fund = generate(people, seed, until, months)
+    out.mkdir(parents=True, exist_ok=True)
+    for kind, entries in (("social_insurance", social), ("housing_fund", fund)):
+        raw = json.dumps(entries, ensure_ascii=False, indent=1).encode()
+        parse_entries(kind, raw)  # what import will check, checked before anything is written
+        (out / f"{kind}.json").write_bytes(raw)
+    typer.echo(f"wrote {people} made-up people to {out}; import with: kioskhub records import --kind "
+               f"social_insurance {out / 'social_insurance.json'} (and housing_fund)")
 
 
 @helpers_app.command("add")

@@ -25,6 +25,8 @@ Writer = Callable[[], AbstractContextManager[Session]]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, description="yuan, two decimals")]
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 INSURANCE_TYPES = ("养老", "医疗", "失业", "工伤", "生育")
+HISTORY_MONTHS = 60  # monthly rows kept per person: a 缴费证明 may cover up to five years
+PaymentStatus = Literal["已实缴", "补缴", "欠缴"]
 _CHUNK = 500
 
 
@@ -47,6 +49,8 @@ class Person(Strict):
 class Deposit(Strict):
     month: Month
     amount: Money
+    base: Money | None = Field(default=None, description="缴存基数 of that month; the account's deposit_base if absent")
+    status: PaymentStatus = "已实缴"
 
 
 class HousingFund(Person):
@@ -58,7 +62,9 @@ class HousingFund(Person):
     deposit_base: Money
     last_deposit_month: Month | None = None
     employer: str | None = Field(default=None, max_length=200)
-    deposits: list[Deposit] = Field(default_factory=list, max_length=12, description="the last 12 monthly deposits")
+    deposits: list[Deposit] = Field(
+        default_factory=list, max_length=HISTORY_MONTHS, description="monthly deposits, up to the last 60"
+    )
 
 
 class Insurance(Strict):
@@ -72,6 +78,7 @@ class Contribution(Strict):
     base: Money
     personal: Money
     unit: Money
+    status: PaymentStatus = "已实缴"
 
 
 class Pension(Strict):
@@ -85,7 +92,9 @@ class SocialInsurance(Person):
     employer: str | None = Field(default=None, max_length=200)
     contribution_months: int = Field(ge=0, le=1200, description="累计缴费月数")
     insurances: list[Insurance] = Field(min_length=1, max_length=len(INSURANCE_TYPES))
-    recent: list[Contribution] = Field(default_factory=list, max_length=12, description="the last 12 months")
+    recent: list[Contribution] = Field(
+        default_factory=list, max_length=HISTORY_MONTHS, description="monthly contributions, up to the last 60"
+    )
     pension: Pension | None = Field(default=None, description="养老保险待遇, for people drawing a pension")
 
     @field_validator("insurances")

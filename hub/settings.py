@@ -85,6 +85,28 @@ class HubSettings(BaseSettings):
     turn_password: str | None = Field(default=None, description="static TURN password")
     turn_ttl_seconds: int = Field(default=12 * 3600, ge=60, le=7 * 86400, description="life of TURN REST credentials")
     turn_urls: str | None = Field(default=None, description="comma-separated turn:/turns: URLs")
+    # certificates (hub/certificates): 证明打印 with a verification code, a seal and the hub's signature
+    certificate_font: Path | None = Field(
+        default=None, description="Noto Sans CJK SC (.otf, or the .ttc holding it); empty means search the usual places"
+    )
+    certificate_valid_days: int = Field(default=90, ge=1, le=3650, description="a certificate is valid this long")
+    certificate_issuer_social_insurance: str = Field(
+        default="示例市社会保险事业管理中心", min_length=2, max_length=40, description="issuer of 社保 certificates"
+    )
+    certificate_issuer_housing_fund: str = Field(
+        default="示例市住房公积金管理中心", min_length=2, max_length=40, description="issuer of 公积金 certificates"
+    )
+    records_source: str | None = Field(
+        default=None, pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$",
+        description="module:factory of a province's records source, e.g. prov.sources:make; empty = imported records",
+    )
+    verify_window_seconds: int = Field(default=600, ge=10, le=86400, description="the check page's throttle window")
+    verify_misses_per_window: int = Field(
+        default=10, ge=1, le=10000, description="unknown codes one source may try per window (enumeration)"
+    )
+    verify_lookups_per_window: int = Field(
+        default=120, ge=1, le=100000, description="check-page requests one source may make per window"
+    )
 
     @field_validator("host")
     @classmethod
@@ -188,6 +210,14 @@ class HubSettings(BaseSettings):
     @property
     def staff_token_path(self) -> Path:
         return self.data_dir / "staff-token"
+
+    @property
+    def certificate_key_dir(self) -> Path:
+        return self.data_dir / "certificate-signing"
+
+    @property
+    def certificate_cache_dir(self) -> Path:
+        return self.data_dir / "cache"
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> HubSettings:

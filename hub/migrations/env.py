@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-from hub.db import call_models  # noqa: F401  (registers the video-help tables on Base.metadata)
+from hub.db import (
+    call_models,  # noqa: F401  (registers the video-help tables on Base.metadata)
+    certificate_models,  # noqa: F401  (and the certificate tables)
+)
 from hub.db.models import Base
 
 connection = context.config.attributes.get("connection")
