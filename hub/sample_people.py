@@ -12,7 +12,7 @@ import random
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from hub.personal import resident_id_problem
+from common import idnumber
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
             "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
@@ -34,7 +34,7 @@ CENT = Decimal("0.01")
 def resident_id(region: str, birth: dt.date, sequence: int) -> str:
     """An 18-character number whose check digit is right: the one candidate the hub's own check accepts."""
     body = f"{region}{birth:%Y%m%d}{sequence:03d}"
-    return next(body + c for c in "0123456789X" if resident_id_problem(body + c) is None)
+    return body + idnumber.check_char(body)
 
 
 def generate(people: int, seed: int, until: str, months: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

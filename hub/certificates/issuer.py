@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
+from common.masking import mask_id, mask_name
 from hub.certificates import fonts, layout, render
 from hub.certificates.codes import display, new_code
 from hub.certificates.kinds import KINDS
@@ -18,7 +19,6 @@ from hub.certificates.schemas import CertificateIssued, CertificateRequest, Peri
 from hub.certificates.seal import seal_png
 from hub.certificates.signing import HubSigner
 from hub.db.certificate_models import IssuedCertificate
-from hub.personal import mask_id, mask_name
 from hub.record_sources import RecordsSource, open_source
 from hub.state import HubState
 

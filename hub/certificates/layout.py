@@ -1,7 +1,7 @@
 """What goes on a certificate: pure data from a record, a period and the issue details; no drawing here.
 
 On paper the holder's name is printed in full and the ID number masked with the hub's one rule
-(``hub.personal.mask_id``). The paper exists to tell a bank or an employer whose contributions these
+(``common.masking.mask_id``). The paper exists to tell a bank or an employer whose contributions these
 are, and they compare the name and the visible part of the number with the ID card the holder shows
 them; the full number adds nothing to that check, while a paper left in the tray or passed around
 would spread it (GB/T 35273-2020 §7.2, 展示限制). What ties the paper to the record is the verification
@@ -14,10 +14,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from common.masking import mask_id
 from hub.certificates.codes import display
 from hub.certificates.kinds import DEFAULT_PERIOD_MONTHS, Kind
 from hub.certificates.schemas import months_between
-from hub.personal import mask_id
 from hub.records import Contribution, HousingFund, SocialInsurance
 
 ID_TYPE_NAMES = {"111": "居民身份证", "414": "普通护照", "511": "台湾居民来往大陆通行证",

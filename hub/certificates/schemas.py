@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from common import idnumber
 from hub.certificates.kinds import MAX_PERIOD_MONTHS
-from hub.personal import RESIDENT_ID, normalise_id, resident_id_problem
+from hub.personal import RESIDENT_ID
 from hub.schemas import Strict
 
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
@@ -31,9 +32,9 @@ class Holder(Strict):
     @field_validator("id_number")
     @classmethod
     def _check_id(cls, value: str, info: ValidationInfo) -> str:
-        value = normalise_id(value)
-        if info.data.get("id_type", RESIDENT_ID) == RESIDENT_ID and (problem := resident_id_problem(value)):
-            raise ValueError(problem)
+        value = idnumber.normalise(value)
+        if info.data.get("id_type", RESIDENT_ID) == RESIDENT_ID and (found := idnumber.problems(value)):
+            raise ValueError("; ".join(found))
         return value
 
 
