@@ -9,7 +9,7 @@ from sqlalchemy import inspect, select, text
 from local_api.db.engine import current_revision, make_engine, migrate, session_factory
 from local_api.db.models import DeviceEvent
 
-HEAD = "0004"
+HEAD = "0005"
 
 
 def test_fresh_data_dir_reaches_head_in_wal_mode(tmp_path):
