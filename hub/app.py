@@ -21,7 +21,20 @@ from hub.db.session import Database, migrate
 from hub.errors import not_found_handler, validation_handler
 from hub.personal import Keys
 from hub.queue.errors import UnknownSite
-from hub.routes import calls, case_notices, cases, display, health, helper, kiosks, queries, queue, ratings, staff
+from hub.routes import (
+    calls,
+    case_notices,
+    cases,
+    display,
+    health,
+    helper,
+    kiosks,
+    queries,
+    queue,
+    ratings,
+    staff,
+    staff_kiosks,
+)
 from hub.settings import HubSettings
 from hub.state import Clock, HubState
 from hub.storage import MaterialStore
@@ -91,7 +104,8 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_handler)
     app.add_exception_handler(UnknownSite, not_found_handler)
     _document_schemas(app)
-    for module in (health, cases, case_notices, ratings, kiosks, queue, queries, staff, calls, helper, display):
+    for module in (health, cases, case_notices, ratings, kiosks, queue, queries, staff, staff_kiosks, calls, helper,
+                   display):
         app.include_router(module.router)
     app.include_router(certificates.router)
     app.mount("/helper/static", StaticFiles(packages=[("hub", "static")]), name="helper-static")

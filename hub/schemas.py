@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from common import idnumber
 from hub.casenumbers import ITEM_CODE_MAX
 from hub.personal import RESIDENT_ID
+from hub.selftests import SelfTestReport
 
 _CODE = r"^[0-9A-Za-z-]+$"
 _TOKENISH = r"^[0-9A-Za-z._:-]+$"
@@ -207,6 +208,7 @@ class Heartbeat(Strict):
         default_factory=list, max_length=20,
         description="service-item definitions the kiosk left out, FILE:LINE: message")
     sent_at: dt.datetime | None = None
+    selftest: SelfTestReport | None = Field(default=None, description="the kiosk's last self-test, if any")
 
 
 class HeartbeatAck(BaseModel):

@@ -23,6 +23,7 @@ from local_api.schemas import (
     EventRejected,
     HealthView,
     PushMessage,
+    SelfTestResult,
     ServiceItemSummary,
     SessionSnapshot,
     SessionStart,
@@ -93,6 +94,11 @@ class KioskdClient(Protocol):
 
     def device_test(self, name: str, action: str) -> str:
         """Check one device now (the technician's test); a short result word."""
+        ...
+
+    def selftest(self, print_slip: bool) -> SelfTestResult:
+        """kioskd's self-test of every device (and a slip with ``print_slip``); KioskdError with kioskd's
+        reason when it refuses (a citizen's session is active, a self-test already runs)."""
         ...
 
     def listen(self, on_message: Callable[[PushMessage], None], stop: threading.Event) -> None:
@@ -260,6 +266,17 @@ class HttpKioskd:
             return "not-configured"
         device = self._parse(response, DeviceView)
         return str(device.status.get("health", "unknown"))
+
+    def selftest(self, print_slip: bool) -> SelfTestResult:
+        # The checks run side by side, each within its limit; a slip adds up to 20 s of printing.
+        response = self._request("POST", "/v1/selftest", json={"print": print_slip}, timeout=60.0)
+        if response.status_code == 409:
+            try:
+                detail = str(response.json().get("detail") or "")
+            except (ValueError, AttributeError):
+                detail = ""
+            raise KioskdError(detail or "kioskd refused the self-test now")
+        return self._parse(response, SelfTestResult)
 
     def listen(self, on_message: Callable[[PushMessage], None], stop: threading.Event) -> None:
         from websockets.exceptions import WebSocketException

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,7 @@ from local_api.routes import (
     outbox_routes,
     print_jobs,
     queue,
+    selftest,
     sessions_routes,
     sim,
     voice,
@@ -45,6 +47,8 @@ from local_api.routes import (
 )
 from local_api.runner import Runner
 from local_api.schemas import PushMessage
+from local_api.selftest import hub_summary
+from local_api.selftest_service import SelfTester
 from local_api.sessions import SessionService
 from local_api.settings import Settings
 from local_api.state import Daemon
@@ -88,7 +92,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
 
     hub = hub_client(15.0)
     forwarder = Forwarder(outbox, hub, retention=timedelta(days=settings.outbox_retention_days)) if hub else None
-    heartbeat = (Heartbeat(hub_client(10.0), lambda: _heartbeat_report(manager, outbox, catalog))
+    # The report reads the daemon's self-tester when it beats (the lifespan starts it, after both exist).
+    heartbeat = (Heartbeat(hub_client(10.0), lambda: _heartbeat_report(manager, outbox, catalog, daemon.selftest.last))
                  if settings.hub_url else None)
     print_queue = _print_queue(settings, manager)
     runner = Runner(sessions, manager, outbox, print_queue=print_queue, db=db, bus=bus,
@@ -105,6 +110,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     daemon = Daemon(settings=settings, engine=engine, db=db, devices=manager, bus=bus, sessions=sessions,
                     runner=runner, outbox=outbox, forwarder=forwarder, print_queue=print_queue,
                     catalog_problems=[str(p) for p in catalog.problems])
+    daemon.selftest = _self_tester(settings, daemon, heartbeat)
+    sessions.precheck = daemon.selftest.guard(runner.precheck)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -162,6 +169,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     app.include_router(queue.router, prefix="/v1", tags=["queue"], dependencies=protected)
     app.include_router(print_jobs.router, prefix="/v1", tags=["printing"], dependencies=protected)
     app.include_router(call.router, prefix="/v1", tags=["video call"], dependencies=protected)
+    app.include_router(selftest.router, prefix="/v1", tags=["self-test"], dependencies=protected)
     app.include_router(ws.router, prefix="/v1", tags=["events"])
 
     @app.exception_handler(Exception)
@@ -196,7 +204,8 @@ def _catalog(settings: Settings) -> Catalog:
     return catalog
 
 
-def _heartbeat_report(manager: DeviceManager, outbox: Outbox, catalog: Catalog) -> dict[str, object]:
+def _heartbeat_report(manager: DeviceManager, outbox: Outbox, catalog: Catalog,
+                      last_selftest: dict[str, object] | None = None) -> dict[str, object]:
     devices = {}
     for name, slot in manager.slots.items():
         status = slot.device.status
@@ -207,7 +216,27 @@ def _heartbeat_report(manager: DeviceManager, outbox: Outbox, catalog: Catalog) 
         }
     return {"software_version": health.VERSION, "devices": devices, "outbox_pending": outbox.status()["pending"],
             "items_offered": len(catalog.items),
-            "catalog_problems": [str(p)[:300] for p in catalog.problems[:20]]}
+            "catalog_problems": [str(p)[:300] for p in catalog.problems[:20]]} | (
+        {"selftest": hub_summary(last_selftest)} if last_selftest else {})
+
+
+def _self_tester(settings: Settings, daemon: Daemon, heartbeat: Heartbeat | None) -> SelfTester:
+    """The technician's self-test; its result rides the next heartbeat, which is sent at once rather than
+    within the minute, so the hub's page shows it while the technician is still at the kiosk."""
+    import platform
+
+    import cv2
+
+    def after(result: dict[str, object]) -> None:
+        if heartbeat is not None:
+            threading.Thread(target=heartbeat.beat, name="heartbeat-selftest", daemon=True).start()
+
+    return SelfTester(
+        devices=daemon.devices, sessions=daemon.sessions, print_queue=daemon.print_queue,
+        kiosk_id=settings.kiosk_id, hall=settings.hall_name, timezone=settings.timezone, hub_url=settings.hub_url,
+        hub_state=lambda: selftest.hub_state(daemon),
+        versions={"kiosk": health.VERSION, "python": platform.python_version(), "opencv": cv2.__version__},
+        last_path=settings.data_dir / "selftest-last.json", after=after)
 
 
 def _call_manager(settings: Settings, bus: EventBus, sessions: SessionService, manager: DeviceManager,

@@ -16,10 +16,11 @@ from drivers.voice.device import PROMPTS_DIR, prompt_key
 from drivers.voice.engine import EspeakPinyinEngine
 from flows import engine
 from flows.catalog import load_catalog
+from local_api.selftest_checks import VOICE_PROMPT
 
 
 def fixed_prompts() -> list[str]:
-    texts = {engine.IDLE_QUESTION, engine.CARD_HELD, *engine.PRINT_FAULTS.values()}
+    texts = {engine.IDLE_QUESTION, engine.CARD_HELD, *engine.PRINT_FAULTS.values(), VOICE_PROMPT}
     for item in load_catalog().values():
         texts.update(step.prompt for step in item.steps if step.prompt and "{" not in step.prompt)
     return sorted(texts)

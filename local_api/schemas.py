@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 StepKind = Literal[
     "guide",  # 办事指南 / notice
@@ -170,6 +170,36 @@ class HealthView(BaseModel):
     devices: dict[str, str] = Field(default_factory=dict)
     items_offered: int = 0
     catalog_problems: list[str] = Field(default_factory=list, description="definitions left out, FILE:LINE: message")
+
+
+class SelfTestRequest(BaseModel):
+    """``POST /v1/selftest`` body."""
+
+    print: bool = Field(False, description="also print a self-test slip on the receipt printer")
+
+
+class SelfTestDevice(BaseModel):
+    """One device's self-test: its verdict, its state and what to do, plus the check's own fields
+    (``sam_id``; ``paper``, ``cover_open``, ``slip``; ``width``, ``height``, ``sharpness``, ``blurred``;
+    ``prompt``, ``played``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    ok: bool
+    state: str
+    detail: str = ""
+    sensors: dict[str, Any] = Field(default_factory=dict)
+
+
+class SelfTestResult(BaseModel):
+    """The result of a self-test (``POST /v1/selftest``, ``kioskctl selftest --json``)."""
+
+    kiosk_id: str
+    at: str = Field(description="when it ran, ISO 8601 in UTC")
+    ok: bool = Field(description="every configured device passed")
+    devices: dict[str, SelfTestDevice]
+    hub: dict[str, Any] = Field(default_factory=dict, description="the hub's state as kioskd's health reports it")
+    versions: dict[str, str] = Field(default_factory=dict)
 
 
 CallState = Literal["ringing", "connecting", "connected", "reconnecting", "ended", "unanswered", "failed"]

@@ -94,6 +94,17 @@ class SessionService:
         with self._lock:
             return self._snap
 
+    def while_idle(self, fn: Callable[[], Any]) -> Any:
+        """Run ``fn`` while no session is active and none can start (SessionBusy if one is active).
+
+        A technician's self-test claims the devices this way: ``start`` checks for a session and runs
+        ``precheck`` under the same lock, so a citizen's session and the claim never overlap.
+        """
+        with self._lock:
+            if self._snap is not None and self._snap.status == "active":
+                raise SessionBusy(self._snap.session_id)
+            return fn()
+
     def folder(self, session_id: str) -> Path:
         return self.root / session_id
 

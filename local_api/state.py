@@ -31,6 +31,7 @@ class Daemon:
     forwarder: Forwarder | None = None
     print_queue: Any = None
     catalog_problems: list[str] = field(default_factory=list)  # FILE:LINE: message, items left out
+    selftest: Any = None  # local_api.selftest_service.SelfTester, set by create_app
     started: float = field(default_factory=time.monotonic)
 
 

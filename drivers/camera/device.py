@@ -131,6 +131,12 @@ class DocumentCamera(Device):
                 h,
             )
 
+    def still(self) -> np.ndarray:
+        """One full-resolution frame as the camera gives it, uncorrected (the technician's focus check)."""
+        with self._lock:
+            self._guard("grab a still")
+            return self._call(self.source.read_still)
+
     def capture(self, kind: str = "auto", mode: str = "enhanced") -> CapturedPage:
         """Take a full-resolution still, find and refine the page, correct it; NotPresent when the plate is empty."""
         if kind not in warp.KINDS:

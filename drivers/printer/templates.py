@@ -113,3 +113,42 @@ def acceptance_receipt(
         blocks += [Feed(1), QrCode(qr, module=5, ec="M"), Text(qr_caption, align=Align.CENTER)]
     blocks += [Divider(), Text("请妥善保管本回执。", align=Align.CENTER), Cut()]
     return Document(tuple(blocks))
+
+
+def selftest_slip(
+    *,
+    kiosk_id: str,
+    hall: str,
+    tested_at: str,
+    versions: Sequence[tuple[str, str]],
+    devices: Sequence[tuple[str, str, str]],
+    hub: str,
+    ok: bool,
+    qr: str | None = None,
+) -> Document:
+    """A technician's self-test slip (设备自检单): kiosk, versions, each device (label, state, what to do),
+    the hub, the time, and a QR code of the kiosk's page on the hub. It carries no personal data."""
+    if not kiosk_id.strip():
+        raise InvalidDocument("a self-test slip needs the kiosk id")
+    blocks: list[Block] = [
+        title("设备自检单"),
+        Text(hall, align=Align.CENTER),
+        Divider("="),
+        KeyValue("终端编号", kiosk_id),
+        KeyValue("自检时间", tested_at),
+    ]
+    blocks += [KeyValue(f"版本 {name}", value) for name, value in versions]
+    blocks += [Divider(), Text("设备状态", bold=True)]
+    for label, state, advice in devices:
+        blocks.append(KeyValue(label, state, bold=not state.startswith("正常")))
+        if advice:
+            blocks.append(Text(f"  {advice}"))
+    if not devices:
+        blocks.append(Text("（未配置任何设备）"))
+    blocks += [KeyValue("中心平台", hub), Divider(),
+               Text("自检结果：全部正常" if ok else "自检结果：有设备异常", width=2, height=2, bold=True,
+                    align=Align.CENTER)]
+    if qr:
+        blocks += [Feed(1), QrCode(qr, module=5, ec="M"), Text("扫码查看本终端（需工作人员登录）", align=Align.CENTER)]
+    blocks += [Divider(), Text("本单仅供运维人员使用，不含个人信息。", align=Align.CENTER), Cut()]
+    return Document(tuple(blocks))

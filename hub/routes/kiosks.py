@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from hub import registry
+from hub import registry, selftests
 from hub.schemas import Heartbeat, HeartbeatAck
 from hub.state import KioskDep, StateDep
 
@@ -16,5 +16,6 @@ def heartbeat(state: StateDep, kiosk_id: KioskDep, report: Heartbeat) -> Heartbe
     """Keep the kiosk's latest report and when it arrived."""
     now = state.now()
     with state.db.write() as db, db.begin():
-        registry.record_heartbeat(db, kiosk_id, report.model_dump(mode="json"), now)
+        kept = selftests.carry_forward(selftests.previous_status(db, kiosk_id), report.model_dump(mode="json"))
+        registry.record_heartbeat(db, kiosk_id, kept, now)
     return HeartbeatAck(kiosk_id=kiosk_id, received_at=now)

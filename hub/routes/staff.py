@@ -51,6 +51,7 @@ def index(request: Request, state: StateDep, _staff: StaffDep) -> HTMLResponse:
                 "stars": {lv.value: STARS[lv] for lv in Level},
                 "local": _local(state),
                 "local_ts": lambda ts: _local(state)(dt.datetime.fromtimestamp(ts, dt.UTC)),
+                "local_iso": lambda text: _local(state)(dt.datetime.fromisoformat(text)) if text else "—",
             },
         )
 

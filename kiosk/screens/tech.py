@@ -74,6 +74,7 @@ class MaintenanceScreen(KScreen):
         self.devices_panel = Panel()
         self.result = KLabel(pair="body", kid="tech.result")
         self.preview = CameraPreview(size_hint_y=None, height=self.app.ts.face * 2)
+        self.selftest_panel = Panel(kid="tech.selftest.results")  # one large line per device after a self-test
         self._poll = None
         self._idle = None
 
@@ -94,7 +95,16 @@ class MaintenanceScreen(KScreen):
             button.bind(on_release=lambda _b, a=action: a())
             tools.add_widget(button)
         self.body.add_widget(tools)
+        selftests = BoxLayout(size_hint_y=None, height=ts.button_h, spacing=ts.gap)
+        for text, kid, print_slip in ((t("tech.selftest"), "tech.selftest", False),
+                                      (t("tech.selftest_print"), "tech.selftest_print", True)):
+            button = KButton(text=text, kid=kid, pair="primary_button" if not print_slip else "secondary_button")
+            button.bind(on_release=lambda _b, p=print_slip: self.selftest(p))
+            selftests.add_widget(button)
+        self.body.add_widget(selftests)
         self.body.add_widget(self.result)
+        self.selftest_panel.clear_widgets()
+        self.body.add_widget(self.selftest_panel)
         self.set_actions([
             (t("tech.refresh"), "tech.refresh", "secondary_button", self.refresh),
             (t("tech.exit"), "tech.exit", "primary_button", self.app.go_home),
@@ -136,6 +146,34 @@ class MaintenanceScreen(KScreen):
         self.app.backend.call(self.app.backend.client.device_test, device, action, on_done=done,
                               on_error=lambda e: done(str(e)))
 
+    def selftest(self, print_slip: bool) -> None:
+        """kioskd's self-test of every device; each device's verdict in words, in large text."""
+        self.touch()
+        t = self.app.t
+        self.selftest_panel.clear_widgets()
+        self.result.text = t("tech.selftest_running")
+
+        def refused(exc: Exception) -> None:
+            self.result.text = t("tech.selftest_refused", reason=str(exc))
+
+        self.app.backend.call(self.app.backend.client.selftest, print_slip, on_done=self.show_selftest,
+                              on_error=refused)
+
+    def show_selftest(self, result) -> None:
+        t, ts = self.app.t, self.app.ts
+        self.touch()
+        self.result.text = t("tech.selftest_ok") if result.ok else t("tech.selftest_failed")
+        self.selftest_panel.clear_widgets()
+        for name, device in result.devices.items():
+            kind = t(f"tech.kind_{name}") if name in ("id_reader", "printer", "camera", "voice") else name
+            verdict = t("tech.selftest_device_ok" if device.ok else "tech.selftest_device_failed", device=kind)
+            self.selftest_panel.add_widget(KLabel(text=verdict, font_px=ts.heading, pair="card" if device.ok
+                                                  else "field_error", kid=f"tech.selftest.{name}"))
+            if device.detail and device.detail != "正常":  # "正常" alone would only repeat the verdict
+                self.selftest_panel.add_widget(KLabel(text=device.detail, pair="card",
+                                                      kid=f"tech.selftest.{name}.detail"))
+        self.refresh()
+
     def toggle_camera(self) -> None:
         self.touch()
         if self._poll is not None:
@@ -167,4 +205,5 @@ class MaintenanceScreen(KScreen):
             self._idle.cancel()
             self._idle = None
         self.devices_panel.clear_widgets()
+        self.selftest_panel.clear_widgets()
         self.preview.clear()

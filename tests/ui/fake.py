@@ -37,6 +37,7 @@ from local_api.schemas import (
     HealthView,
     HeldCardView,
     PushMessage,
+    SelfTestResult,
     ServiceItemSummary,
     SessionSnapshot,
     SessionStart,
@@ -283,6 +284,24 @@ class FakeKioskd(ScriptedCall):
         self.device_tests.append((name, action))
         return "ok"
 
+    def selftest(self, print_slip: bool) -> SelfTestResult:
+        """Every device well, except the printer when its paper is out (as kioskd's own check says it)."""
+        self.health()
+        with self._lock:
+            self.selftests.append(print_slip)
+            paper_out = self.paper == "out"
+        printer = ({"ok": False, "state": "offline", "detail": "缺纸；装入新纸卷后再自检", "paper": "out"} if paper_out
+                   else {"ok": True, "state": "online", "detail": "正常" + ("；自检单已打印" if print_slip else ""),
+                         "paper": "ok"})
+        devices = {
+            "id_reader": {"ok": True, "state": "online", "detail": "正常，安全模块编号 0501000012345678"},
+            "printer": printer,
+            "camera": {"ok": True, "state": "online", "detail": "1600×1200，清晰：清晰度 2775（不低于 100）"},
+            "voice": {"ok": True, "state": "online", "detail": "已播报“自助终端语音自检”，请确认听到了声音"},
+        }
+        return SelfTestResult(kiosk_id="fake-kiosk", at="2026-11-21T01:30:00+00:00", ok=not paper_out,
+                              devices=devices, hub={"state": "ok"}, versions={"kiosk": "0.1.0"})
+
     def listen(self, on_message: Callable[[PushMessage], None], stop: threading.Event) -> None:
         with self._lock:
             self._listeners.append(on_message)
@@ -374,6 +393,7 @@ class FakeKioskd(ScriptedCall):
             self.effects: list[Any] = []  # what the engine ordered, for tests
             self.printed: list[fx.PrintDocument] = []  # the documents sent to the printer
             self.device_tests: list[tuple[str, str]] = []
+            self.selftests: list[bool] = []  # print_slip of each self-test asked for
             self.sessions_started = getattr(self, "sessions_started", 0)
             self._card: dict[str, Any] | None = None  # on the reader and not read yet
             self._reading: str | None = None  # the session an identify step reads for
