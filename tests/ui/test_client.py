@@ -106,7 +106,8 @@ def test_cli_refuses_a_demo_without_kioskd_and_bad_sizes(monkeypatch, tmp_path, 
         cli.main(["--size", "big"])
     assert exit_.value.code == 2
     monkeypatch.setenv("KIOSK_API_PORT", "eighty")
-    assert cli.main(["--headless"]) == 2
+    assert cli.main(["--headless", "--check-config"]) == 2  # without it the UI shows 暂停服务 and the reason
+    assert "KIOSK_API_PORT" in capsys.readouterr().err  # (test_settings_screen.py shows that screen)
 
 
 def test_start_daemon_never_starts_a_second_one(monkeypatch, served):
