@@ -268,6 +268,8 @@ def build_venv(package: Package, stage: Path, wheel: Path, cache: Path) -> Path:
         pip(venv, *common, "--requirement", ROOT / package.requirements, cache=cache)
     for script in package.drop_scripts:
         (venv / "bin" / script).unlink()
+    # pip and setuptools only build the venv: on the kiosk nothing installs into it but dpkg
+    pip(venv, "uninstall", "--quiet", "--yes", "pip", "setuptools", cache=cache)
     if package.smoke_imports:
         code = "import importlib, sys\nfor m in sys.argv[1:]: importlib.import_module(m)"
         try:
@@ -320,6 +322,8 @@ def byte_compile(stage: Path, venv: Path) -> None:
     failed = [line for line in done.stdout.splitlines() if line.startswith("***")]
     if done.returncode != 0 and not failed:
         raise BuildError(f"byte-compiling failed: {done.stderr.strip()[-2000:]}")
+    if failed:
+        log(f"{len(failed)} files are not Python 3 and stay uncompiled")
 
 
 # -- the .deb ----------------------------------------------------------------------------------------
