@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -11,19 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.install.debian_box import packaging_build
+
 REPO = Path(__file__).resolve().parents[3]
 
 
-def _load_build():
-    # by path: a module named "packaging" would be the PyPI distribution of that name
-    spec = importlib.util.spec_from_file_location("kiosk_deb_build", REPO / "packaging" / "build.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
-
-
-build = _load_build()
+build = packaging_build()
 
 
 @pytest.mark.parametrize("name", list(build.PACKAGES))
