@@ -419,7 +419,9 @@ def relock(work: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="./dev package", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="./dev package",
+        description="Build the Debian 12 (bookworm) packages kiosk and kioskhub (how and why: packaging/README.md).")
     parser.add_argument("packages", nargs="*", metavar="PACKAGE",
                         help=f"which to build ({', '.join(PACKAGES)}); all by default")
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="where the .deb files go (default: dist/)")
