@@ -18,6 +18,8 @@ import threading
 import time
 from pathlib import Path
 
+from local_api import sdnotify
+
 from .client import HttpKioskd, KioskdError, wait_healthy
 from .settings import SettingsError, UiSettings
 
@@ -159,6 +161,7 @@ def run_ui(args: argparse.Namespace, settings: UiSettings, client: HttpKioskd) -
             threading.Thread(target=_play_demo, args=(app, client, outcome), name="demo", daemon=True).start()
 
         Clock.schedule_once(play, 0.5)
+    _tell_systemd(Clock)
     started = time.monotonic()
     app.run()
     if args.script:
@@ -190,3 +193,17 @@ def _play_demo(app, client: HttpKioskd, outcome: dict) -> None:
     finally:
         time.sleep(0.3)
         Clock.schedule_once(lambda dt: app.stop(), 0)
+
+
+def _tell_systemd(clock) -> None:
+    """Under systemd (kiosk.service, Type=notify): READY=1 once Kivy's loop runs, then WATCHDOG=1 from it.
+
+    Both are scheduled on Kivy's Clock, which ticks on the UI's main thread: a frozen UI stops the
+    pings and systemd's watchdog restarts it, where a timer thread would keep pinging for a dead screen.
+    """
+    if not os.environ.get("NOTIFY_SOCKET"):
+        return
+    clock.schedule_once(lambda _dt: sdnotify.notify("READY=1", "STATUS=showing the kiosk screens"), 0)
+    watchdog = sdnotify.watchdog_seconds()
+    if watchdog:
+        clock.schedule_interval(lambda _dt: sdnotify.notify("WATCHDOG=1"), watchdog / 3)
