@@ -94,6 +94,22 @@ def kiosk_for_token(db: Session, token: str) -> Kiosk | None:
     return db.scalar(select(Kiosk).where(Kiosk.token_hash == token_hash(token)))
 
 
+def claim_problem(kiosk: Kiosk, claimed: str | None) -> str | None:
+    """Why a request whose token belongs to ``kiosk`` but which calls itself ``claimed`` is refused, if it is.
+
+    A kiosk says who it is (``X-Kiosk-Id``, from KIOSK_KIOSK_ID or its enrolment). A token copied to a
+    second kiosk, or typed next to the wrong id, would otherwise mix two kiosks' cases, provisional
+    numbers and queue blocks under one id without a word. No claim at all is accepted: kiosks of
+    older releases send none.
+    """
+    if claimed is None or claimed == kiosk.id:
+        return None
+    shown = claimed[:64]
+    return (f"this token belongs to kiosk {kiosk.id}, but the kiosk calls itself {shown!r}; set "
+            f"KIOSK_KIOSK_ID={kiosk.id} on it, or enrol it again with a pairing code "
+            f"(kioskhub kiosks rotate --id {kiosk.id} --pairing, then kioskctl enroll)")
+
+
 def record_heartbeat(db: Session, kiosk_id: str, report: dict[str, Any], now: dt.datetime) -> None:
     kiosk = db.get(Kiosk, kiosk_id)
     if kiosk is None:  # pragma: no cover - authenticated just before
