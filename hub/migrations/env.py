@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from hub.db import call_models  # noqa: F401  (registers the video-help tables on Base.metadata)
+from hub.db import call_models, enrol_models  # noqa: F401  (register the video-help and enrolment tables)
 from hub.db.models import Base
 
 connection = context.config.attributes.get("connection")

@@ -47,7 +47,7 @@ def test_a_hub_at_0007_is_upgraded_without_losing_rows_and_keeps_replies_afterwa
 
     hub = Database(url, 1)
     migrate(hub.engine)
-    assert current_revision(hub.engine) == "0008"
+    assert current_revision(hub.engine) >= "0008"
     with hub.read() as db:
         assert kiosk_for_token(db, token).id == "k1"
         assert [t.number for t in db.scalars(select(QueueTicket))] == ["Z001"]
