@@ -21,12 +21,13 @@ def app(
                                                  "'kiosks rotate --pairing'), e.g. K7QF-3MXP; it works once"),
     as_json: bool = typer.Option(False, "--json", help="print JSON only"),
 ) -> None:
-    """Enrol this kiosk with the hub: kioskd exchanges the code for the kiosk's id, site and token, stores them
-    in its data dir (hub-enrolment.json, mode 0600) and uses them at once, without a restart.
+    """Enrol this kiosk with the hub using a one-time pairing code.
 
-    KIOSK_HUB_URL, KIOSK_HUB_TOKEN and KIOSK_KIOSK_ID, where kioskd's settings set them, still win over the
-    enrolment; the output says so. Exit 0 when the hub answers with the new credentials, 1 when it does
-    not (or kioskd or the hub fails), 2 for a wrong code or address, 3 when the hub does not answer in time.
+    kioskd exchanges the code for the kiosk's id, site and token, keeps them in hub-enrolment.json (0600).
+
+    They are used at once, without a restart; KIOSK_HUB_URL/_TOKEN and KIOSK_KIOSK_ID, where set, still win.
+
+    Exit 0 when the hub takes the new credentials; 1 when it does not; 2 for a wrong code or address; 3 no answer.
     """
     data = DaemonClient(settings_or_exit(), timeout=40.0).request("POST", "/hub/enrol",
                                                                    json={"hub_url": hub, "code": code})

@@ -20,10 +20,9 @@ HUB_WORDS = {
 
 
 def app(as_json: bool = typer.Option(False, "--json", help="print JSON only")) -> None:
-    """Ask the running kioskd for its health: devices, service items, the hub link and the outbox backlog.
+    """Ask the running kioskd for its health: devices, service items, the hub and the outbox backlog.
 
-    Exit 0 when kioskd says ok; 1 when it says degraded (a device not online, a definition left out, or the
-    hub out of reach, refusing or wrong for longer than KIOSK_HUB_DEGRADED_AFTER_S) or does not answer.
+    Exit 1 when degraded: a device not online, a definition left out, or no usable hub for KIOSK_HUB_DEGRADED_AFTER_S.
     """
     data = DaemonClient(settings_or_exit()).request("GET", "/health")
     emit(data, as_json=as_json, human=_human)
