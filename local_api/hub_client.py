@@ -101,37 +101,35 @@ class HubClient:
     def _client(self) -> httpx.Client:
         return self.http
 
-    def _observe(self, state: str, detail: str) -> None:
-        if self.observer is not None:
-            self.observer(state, detail)
-
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        http = self._client()
+        # Taken with the connection: an enrolment may replace both while this request is under way.
+        observe = self.observer or (lambda _state, _detail: None)
+        url = str(http.base_url).removesuffix("/api/v1/")
         try:
-            response = self._client().request(method, path, **kwargs)
+            response = http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:  # connect errors, timeouts, a connection closed mid-response, TLS
-            kind, detail = transport_failure(exc, str(self._client().base_url).removesuffix("/api/v1/"))
-            self._observe(kind, detail)
+            kind, detail = transport_failure(exc, url)
+            observe(kind, detail)
             raise HubUnavailable(f"{type(exc).__name__}: {exc}", kind) from None
         if response.status_code >= 500 or response.status_code in (408, 429):
             if response.status_code >= 500:
-                self._observe("unreachable", f"the hub answered {response.status_code} to {method} {path}")
+                observe("unreachable", f"{url} answered {response.status_code} to {method} {path}")
             raise HubUnavailable(f"hub answered {response.status_code}")
         try:
             body = response.json()
         except ValueError:
-            url = str(self._client().base_url).removesuffix("/api/v1/")
-            self._observe("wrong_url", f"{url} answered {response.status_code} to {method} {path} with something "
-                                       "that is not the hub's JSON (a login page, a proxy or another service); check "
-                                       "the address")
+            observe("wrong_url", f"{url} answered {response.status_code} to {method} {path} with something that is "
+                                 "not the hub's JSON (a login page, a proxy or another service); check the address")
             raise HubUnavailable(f"hub answered {response.status_code} with a body that is not JSON",
                                  "wrong_url") from None
         if response.status_code >= 400:
             detail = body.get("detail") if isinstance(body, dict) else body
             text = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
             if response.status_code in (401, 403):
-                self._observe("unauthorised", f"the hub refused this kiosk ({response.status_code}): {text[:300]}")
+                observe("unauthorised", f"the hub refused this kiosk ({response.status_code}): {text[:300]}")
             raise HubRejected(response.status_code, text[:500], body if isinstance(body, dict) else None)
-        self._observe("ok", "")
+        observe("ok", "")
         return body
 
     def submit_case(self, key: str, application: dict[str, Any], files: list[UploadFile]) -> dict[str, Any]:

@@ -40,7 +40,7 @@ def enrol(body: HubEnrolIn, daemon: DaemonDep) -> HubEnrolOut | JSONResponse:
     try:
         enrolment = exchange(hub_url, body.code)
     except EnrolFailed as exc:
-        log.warning("enrolment with the hub failed", extra={"hub": hub_url, "code": exc.code,
+        log.warning("enrolment with the hub failed", extra={"hub": hub_url, "refusal": exc.code,
                                                             "hub_status": exc.hub_status})
         return JSONResponse(exc.body(), status_code=exc.status)
     daemon.hub.enrol(enrolment)
