@@ -54,9 +54,9 @@ def current_kiosk(state: StateDep, authorization: Annotated[str | None, Header()
     with state.db.read() as db:
         kiosk = registry.kiosk_for_token(db, token)
         if kiosk is None:
-            raise HTTPException(401, "unknown kiosk token (a token replaced by kioskhub kiosks rotate or by an "
-                                     "enrolment is unknown too); enrol the kiosk again with a pairing code",
-                                challenge)
+            raise HTTPException(401, "unknown kiosk token (one replaced by 'kioskhub kiosks rotate' or by an "
+                                     "enrolment is unknown too); register the kiosk with 'kioskhub kiosks add', "
+                                     "or enrol it again with a pairing code", challenge)
         if kiosk.revoked_at is not None:
             raise HTTPException(401, f"kiosk {kiosk.id} has been revoked; to bring it back: kioskhub kiosks add "
                                      f"--id {kiosk.id} --site SITE --pairing, then enrol it", headers=challenge)
