@@ -21,7 +21,8 @@ app = typer.Typer(
     no_args_is_help=False,
     add_completion=False,
 )
-kiosks = typer.Typer(help="The kiosk registry: add, revoke, list.", no_args_is_help=True)
+kiosks = typer.Typer(help="The kiosk registry: add (with a token or a pairing code), rotate, revoke, list.",
+                     no_args_is_help=True)
 app.add_typer(kiosks, name="kiosks")
 queue_app = typer.Typer(help="Queue services per site (取号).", no_args_is_help=True)
 app.add_typer(queue_app, name="queue")
@@ -155,6 +156,11 @@ def serve() -> None:
         uvicorn.run(create_app(settings), **common)
 
 
+PairingOption = Annotated[bool, typer.Option(
+    "--pairing", help="print a one-time pairing code (8 characters, 30 minutes) instead of the token; the kiosk "
+                      "exchanges it with 'kioskctl enroll --hub URL --code CODE' or on its maintenance screen")]
+
+
 @kiosks.command("add")
 def kiosks_add(
     kiosk_id: Annotated[str, typer.Option("--id", help="kiosk id, e.g. yc-hall-01")],
@@ -162,22 +168,65 @@ def kiosks_add(
     site_kind: Annotated[str | None, typer.Option("--site-kind", help="hall, bank, post, community or other")] = None,
     region: Annotated[str | None, typer.Option("--region", help="行政区划 code of the site, e.g. 640104")] = None,
     site_name: Annotated[str | None, typer.Option("--site-name", help="display name of the site")] = None,
+    pairing: PairingOption = False,
     init: InitOption = False,
 ) -> None:
-    """Register a kiosk; prints its token last (it is not stored and cannot be shown again)."""
-    from hub.registry import RegistryError, add_kiosk
+    """Register a kiosk (or bring a revoked one back); prints its token last, or with --pairing a pairing code.
 
+    Neither is stored: the token cannot be shown again (kioskhub kiosks rotate makes a new one).
+    """
+    from hub.registry import RegistryError, add_kiosk, is_revoked
+
+    settings = _settings()
     try:
-        with _database(init=init) as db, db.write() as session, session.begin():
+        with _database(settings, init=init) as db, db.write() as session, session.begin():
+            back = is_revoked(session, kiosk_id)
             token = add_kiosk(session, kiosk_id, site, _now(), site_kind, region, site_name)
+            code = _pairing_code(settings, session, kiosk_id) if pairing else None
     except RegistryError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
-    typer.echo(f"kiosk {kiosk_id} registered at site {site}; set KIOSK_HUB_TOKEN on it to: {token}")
+    what = f"kiosk {kiosk_id} was revoked; it is active again at site {site}" if back \
+        else f"kiosk {kiosk_id} registered at site {site}"
+    typer.echo(f"{what}; {code}" if code else f"{what}; set KIOSK_HUB_TOKEN on it to: {token}")
+
+
+@kiosks.command("rotate")
+def kiosks_rotate(
+    kiosk_id: Annotated[str, typer.Option("--id", help="kiosk id")],
+    pairing: PairingOption = False,
+) -> None:
+    """Re-key a kiosk: its old token stops working now; prints the new token last, or with --pairing a pairing code."""
+    from hub.registry import RegistryError, rotate_kiosk
+
+    settings = _settings()
+    try:
+        with _database(settings) as db, db.write() as session, session.begin():
+            token = rotate_kiosk(session, kiosk_id)
+            code = _pairing_code(settings, session, kiosk_id) if pairing else None
+    except RegistryError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    what = f"kiosk {kiosk_id}: its old token no longer works"
+    typer.echo(f"{what}; {code}" if code else f"{what}; set KIOSK_HUB_TOKEN on it to: {token}")
+
+
+def _pairing_code(settings: HubSettings, session: Any, kiosk_id: str) -> str:
+    """The sentence that ends with a new pairing code for the kiosk (the token made with it stays unseen)."""
+    from hub import pairing
+    from hub.personal import Keys
+
+    code, expires = pairing.issue(session, Keys.load_or_create(settings.secret_path), kiosk_id, _now())
+    until = expires.astimezone(settings.zone).strftime("%H:%M")
+    hub = settings.public_url or "https://HUB"
+    return (f"before {until} ({settings.timezone}), on the kiosk, run 'kioskctl enroll --hub {hub} --code CODE' "
+            f"or enter the code on its maintenance screen; the code works once. Pairing code: {code}")
 
 
 @kiosks.command("revoke")
 def kiosks_revoke(kiosk_id: Annotated[str, typer.Option("--id", help="kiosk id")]) -> None:
-    """Revoke a kiosk's token; its requests get 401 from now on."""
+    """Revoke a kiosk's token (and its unused pairing code); its requests get 401 from now on.
+
+    'kioskhub kiosks add' with the same id brings it back with a new token.
+    """
     from hub.registry import RegistryError, revoke_kiosk
 
     try:

@@ -1,4 +1,4 @@
-"""Kiosk registry: add, revoke, list, authenticate, record heartbeats."""
+"""Kiosk registry: add (or re-activate), rotate, revoke, list, authenticate, record heartbeats."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub import pairing
 from hub.auth import new_token, token_hash
 from hub.db.models import Kiosk, Site
 
@@ -41,7 +42,11 @@ def add_kiosk(
     region_code: str | None = None,
     site_name: str | None = None,
 ) -> str:
-    """Register a kiosk (creating its site when new) and return its token, which is not kept."""
+    """Register a kiosk (creating its site when new) and return its token, which is not kept.
+
+    A revoked kiosk is re-activated under the same id, at ``site_id``, with a new token: a kiosk
+    taken out of service and brought back keeps its id (and its history of cases).
+    """
     for label, value in (("--id", kiosk_id), ("--site", site_id)):
         if not ID_PATTERN.match(value):
             raise RegistryError(f"{label} must be 1-64 letters, digits, '.', '_' or '-', starting alphanumeric")
@@ -49,8 +54,11 @@ def add_kiosk(
         raise RegistryError(f"--site-kind must be one of {', '.join(SITE_KINDS)}")
     if region_code is not None and not re.fullmatch(r"\d{6}(\d{3}|\d{6})?", region_code):
         raise RegistryError("--region must be a 6, 9 or 12 digit 行政区划 code such as 640104")
-    if db.get(Kiosk, kiosk_id) is not None:
-        raise RegistryError(f"kiosk {kiosk_id} is already registered; revoke it or choose another id")
+    existing = db.get(Kiosk, kiosk_id)
+    if existing is not None and existing.revoked_at is None:
+        raise RegistryError(f"kiosk {kiosk_id} is already registered; to give it a new token use "
+                            f"kioskhub kiosks rotate --id {kiosk_id} (add --pairing for a pairing code), "
+                            "or choose another id")
     site = db.get(Site, site_id)
     if site is None:
         site = Site(id=site_id, kind=site_kind or "hall", region_code=region_code, name=site_name, created_at=now)
@@ -60,7 +68,31 @@ def add_kiosk(
         site.region_code = region_code or site.region_code
         site.name = site_name or site.name
     token = new_token()
-    db.add(Kiosk(id=kiosk_id, site_id=site_id, token_hash=token_hash(token), created_at=now))
+    if existing is not None:
+        pairing.cancel(db, kiosk_id)
+        existing.site_id, existing.revoked_at, existing.token_hash = site_id, None, token_hash(token)
+    else:
+        db.add(Kiosk(id=kiosk_id, site_id=site_id, token_hash=token_hash(token), created_at=now))
+    db.flush()
+    return token
+
+
+def is_revoked(db: Session, kiosk_id: str) -> bool:
+    kiosk = db.get(Kiosk, kiosk_id)
+    return kiosk is not None and kiosk.revoked_at is not None
+
+
+def rotate_kiosk(db: Session, kiosk_id: str) -> str:
+    """Give an active kiosk a new token (returned, not kept); the old one and any unused pairing code stop working."""
+    kiosk = db.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        raise RegistryError(f"no kiosk {kiosk_id}; see kioskhub kiosks list, or add it with kioskhub kiosks add")
+    if kiosk.revoked_at is not None:
+        raise RegistryError(f"kiosk {kiosk_id} is revoked; bring it back with "
+                            f"kioskhub kiosks add --id {kiosk_id} --site SITE (with --pairing for a pairing code)")
+    pairing.cancel(db, kiosk_id)
+    token = new_token()
+    kiosk.token_hash = token_hash(token)
     return token
 
 
@@ -72,6 +104,7 @@ def revoke_kiosk(db: Session, kiosk_id: str, now: dt.datetime) -> bool:
     if kiosk.revoked_at is not None:
         return False
     kiosk.revoked_at = now
+    pairing.cancel(db, kiosk_id)
     return True
 
 
@@ -92,6 +125,22 @@ def list_kiosks(db: Session) -> list[KioskInfo]:
 
 def kiosk_for_token(db: Session, token: str) -> Kiosk | None:
     return db.scalar(select(Kiosk).where(Kiosk.token_hash == token_hash(token)))
+
+
+def claim_problem(kiosk: Kiosk, claimed: str | None) -> str | None:
+    """Why a request whose token belongs to ``kiosk`` but which calls itself ``claimed`` is refused, if it is.
+
+    A kiosk says who it is (``X-Kiosk-Id``, from KIOSK_KIOSK_ID or its enrolment). A token copied to a
+    second kiosk, or typed next to the wrong id, would otherwise mix two kiosks' cases, provisional
+    numbers and queue blocks under one id without a word. No claim at all is accepted: kiosks of
+    older releases send none.
+    """
+    if claimed is None or claimed == kiosk.id:
+        return None
+    shown = claimed[:64]
+    return (f"this token belongs to kiosk {kiosk.id}, but the kiosk calls itself {shown!r}; set "
+            f"KIOSK_KIOSK_ID={kiosk.id} on it, or enrol it again with a pairing code "
+            f"(kioskhub kiosks rotate --id {kiosk.id} --pairing, then kioskctl enroll)")
 
 
 def record_heartbeat(db: Session, kiosk_id: str, report: dict[str, Any], now: dt.datetime) -> None:

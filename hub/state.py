@@ -41,8 +41,12 @@ def hub_state(request: Request) -> HubState:
 StateDep = Annotated[HubState, Depends(hub_state)]
 
 
-def current_kiosk(state: StateDep, authorization: Annotated[str | None, Header()] = None) -> str:
-    """The id of the kiosk whose bearer token came with the request; 401 otherwise."""
+def current_kiosk(state: StateDep, authorization: Annotated[str | None, Header()] = None,
+                  x_kiosk_id: Annotated[str | None, Header()] = None) -> str:
+    """The id of the kiosk whose bearer token came with the request; 401 otherwise.
+
+    403 when the kiosk calls itself by another id (``X-Kiosk-Id``) than the one its token belongs to.
+    """
     token = bearer(authorization)
     challenge = {"WWW-Authenticate": "Bearer"}
     if token is None:
@@ -50,9 +54,15 @@ def current_kiosk(state: StateDep, authorization: Annotated[str | None, Header()
     with state.db.read() as db:
         kiosk = registry.kiosk_for_token(db, token)
         if kiosk is None:
-            raise HTTPException(401, "unknown kiosk token; register the kiosk with 'kioskhub kiosks add'", challenge)
+            raise HTTPException(401, "unknown kiosk token (one replaced by 'kioskhub kiosks rotate' or by an "
+                                     "enrolment is unknown too); register the kiosk with 'kioskhub kiosks add', "
+                                     "or enrol it again with a pairing code", challenge)
         if kiosk.revoked_at is not None:
-            raise HTTPException(401, f"kiosk {kiosk.id} has been revoked", headers=challenge)
+            raise HTTPException(401, f"kiosk {kiosk.id} has been revoked; to bring it back: kioskhub kiosks add "
+                                     f"--id {kiosk.id} --site SITE --pairing, then enrol it", headers=challenge)
+        problem = registry.claim_problem(kiosk, x_kiosk_id)
+        if problem is not None:
+            raise HTTPException(403, problem)
         return kiosk.id
 
 

@@ -22,6 +22,7 @@ from local_api.schemas import (
     EventIn,
     EventRejected,
     HealthView,
+    HubEnrolOut,
     PushMessage,
     SelfTestResult,
     ServiceItemSummary,
@@ -67,6 +68,19 @@ class CallError(KioskdError):
         self.code = code
 
 
+class EnrolError(KioskdError):
+    """kioskd, or the hub through it, refused an enrolment; ``code`` says why (the screen picks its words).
+
+    Codes: the hub's (``pairing_code_unknown``, ``_used``, ``_expired``, ``_malformed``, ``kiosk_revoked``,
+    ``too_many_attempts``), kioskd's (``bad_hub_url``, ``unreachable``, ``wrong_url``, ``tls_error``), or
+    ``failed``.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 class KioskdClient(Protocol):
     """What the UI needs from kioskd (the real daemon over HTTP, or a scripted fake in tests)."""
 
@@ -99,6 +113,10 @@ class KioskdClient(Protocol):
     def selftest(self, print_slip: bool) -> SelfTestResult:
         """kioskd's self-test of every device (and a slip with ``print_slip``); KioskdError with kioskd's
         reason when it refuses (a citizen's session is active, a self-test already runs)."""
+        ...
+
+    def enrol_hub(self, hub_url: str, code: str) -> HubEnrolOut:
+        """Enrol this kiosk with the hub using a pairing code (the technician's); ``EnrolError`` when refused."""
         ...
 
     def listen(self, on_message: Callable[[PushMessage], None], stop: threading.Event) -> None:
@@ -297,6 +315,23 @@ class HttpKioskd:
                             continue  # a message of a newer kioskd; the snapshot poll covers it
             except (OSError, WebSocketException, TimeoutError):
                 stop.wait(1.0)  # kioskd restarting: retry calmly
+
+    def enrol_hub(self, hub_url: str, code: str) -> HubEnrolOut:
+        # kioskd waits for the hub (up to 15 s) and then probes it with the new credentials
+        response = self._request("POST", "/v1/hub/enrol", json={"hub_url": hub_url, "code": code}, timeout=40.0)
+        if response.status_code in (404, 405):
+            raise EnrolError("failed", "kioskd has no /v1/hub/enrol; it is older than the UI")
+        if response.status_code >= 400:
+            try:
+                body = response.json()
+            except ValueError:
+                body = {}
+            body = body if isinstance(body, dict) else {}
+            detail = body.get("detail")
+            raise EnrolError(str(body.get("code") or "failed"),
+                             f"enrolment refused ({response.status_code}): "
+                             f"{detail if isinstance(detail, str) else 'no reason given'}"[:300])
+        return self._parse(response, HubEnrolOut)
 
     # -- video help -----------------------------------------------------------------------------
     @staticmethod

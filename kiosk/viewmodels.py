@@ -9,7 +9,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from local_api.schemas import FieldView, ServiceItemSummary, SessionSnapshot
+from local_api.schemas import (
+    PAIRING_ALPHABET,
+    PAIRING_LENGTH,
+    FieldView,
+    HubHealth,
+    ServiceItemSummary,
+    SessionSnapshot,
+)
 
 STEP_SCREENS = ("guide", "consent", "identify", "form", "choose", "capture", "review", "submit", "print",
                 "rate", "done")
@@ -101,6 +108,8 @@ class IdleWatch:
 KEYPADS = {
     "digits": "0123456789",
     "id": "0123456789X",
+    "code": PAIRING_ALPHABET,  # a pairing code: no look-alikes, so no key for 0, 1, I, L or O
+    "url": "0123456789abcdefghijklmnopqrstuvwxyz.:/-",
 }
 
 
@@ -133,7 +142,7 @@ class KeypadBuffer:
             if len(key) != 1 or key not in allowed:
                 return False
             # An ID number's check character X only ever comes last.
-            if key == "X" and len(self.text) != 17:
+            if self.keypad == "id" and key == "X" and len(self.text) != 17:
                 return False
         self.text += key
         return True
@@ -274,3 +283,41 @@ class PinyinIndex:
         prefixed = [c for p, chars in sorted(self._by_pinyin.items()) if p != letters and p.startswith(letters)
                     for c in chars]
         return (exact + prefixed)[offset : offset + limit]
+
+
+# -- the hub, on the maintenance screen ----------------------------------------------------------
+
+def shown_code(typed: str, cursor: bool = False) -> str:
+    """A pairing code as typed so far, grouped as on paper (``K7QF-3M``), the rest as blanks."""
+    half = PAIRING_LENGTH // 2
+    chars = list(typed[:PAIRING_LENGTH]) + (["▏"] if cursor and len(typed) < PAIRING_LENGTH else [])
+    chars += ["_"] * (PAIRING_LENGTH - len(chars))
+    return "".join(chars[:half]) + "-" + "".join(chars[half:PAIRING_LENGTH])
+
+
+def hub_state_key(hub: HubHealth) -> str:
+    """The catalogue key of the hub's state in plain words (tech.hub_ok: 已连接, ...)."""
+    return f"tech.hub_{hub.state}"
+
+
+def backlog_minutes(age_s: float | None) -> int:
+    """Whole minutes the oldest waiting submission has waited (at least 1 when there is one)."""
+    return max(1, int((age_s or 0) // 60))
+
+
+ENROL_ERRORS = {  # the refusal's code -> the catalogue key of what the technician is told
+    "pairing_code_unknown": "tech.enrol_unknown",
+    "pairing_code_malformed": "tech.enrol_malformed",
+    "pairing_code_used": "tech.enrol_used",
+    "pairing_code_expired": "tech.enrol_expired",
+    "kiosk_revoked": "tech.enrol_revoked",
+    "too_many_attempts": "tech.enrol_throttled",
+    "bad_hub_url": "tech.enrol_bad_url",
+    "unreachable": "tech.hub_unreachable",
+    "wrong_url": "tech.hub_wrong_url",
+    "tls_error": "tech.hub_tls_error",
+}
+
+
+def enrol_error_key(code: str) -> str:
+    return ENROL_ERRORS.get(code, "tech.enrol_failed")

@@ -45,6 +45,8 @@ class DaemonClient:
                  f"{hint}", FAILED)
         if response.status_code == 401:
             fail("kioskd refused the API token; run kioskctl with the same KIOSK_DATA_DIR as kioskd", FAILED)
+        if response.status_code == 504:  # kioskd waited for something (the hub) that did not answer in time
+            fail(http_error(response), NOTHING)
         if response.status_code >= 400:
             fail(http_error(response), USAGE if response.status_code in (404, 409, 422) else FAILED)
         try:

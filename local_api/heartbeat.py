@@ -20,13 +20,19 @@ class Heartbeat:
         self.interval_s = interval_s
         self.last_ok: datetime | None = None
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
+    def wake(self) -> None:
+        """Beat now (new credentials): the hub's fleet view sees the kiosk without waiting a minute."""
+        self._wake.set()
+
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         self._thread.join(timeout=10)
         self.client.close()
 
@@ -36,13 +42,14 @@ class Heartbeat:
         except HubUnavailable:
             return False  # the outbox already tells the story; do not fill the log every minute
         except HubRejected as exc:
-            log.warning("hub refused the heartbeat", extra={"status": exc.status})
+            if exc.status not in (401, 403):  # a refused token: the hub state in /v1/health tells it
+                log.warning("hub refused the heartbeat", extra={"status": exc.status})
             return False
         self.last_ok = datetime.now(UTC)
         return True
 
     def _run(self) -> None:
-        while True:
+        while not self._stop.is_set():
             self.beat()
-            if self._stop.wait(self.interval_s):
-                return
+            self._wake.wait(self.interval_s)
+            self._wake.clear()

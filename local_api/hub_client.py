@@ -1,16 +1,32 @@
-"""The kiosk's client of the central intake platform (kioskhub's /api/v1), used by the outbox."""
+"""The kiosk's client of the central intake platform (kioskhub's /api/v1), used by the outbox and the runner.
+
+Every request says which kiosk sends it (``X-Kiosk-Id``): the hub refuses a token used under another
+kiosk's id. An ``observer`` hears how each request went (``ok``, ``unreachable``, ``tls_error``,
+``wrong_url``, ``unauthorised``), so kioskd's hub status follows real traffic, not only its probe.
+"""
 
 from __future__ import annotations
 
 import json
+import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+Observer = Callable[[str, str], None]
+
 
 class HubUnavailable(Exception):
-    """The hub could not be reached or failed (5xx, timeout, cut connection): try again later."""
+    """The hub could not be reached or failed (5xx, timeout, cut connection): try again later.
+
+    ``kind`` is what the hub status makes of it: ``unreachable``, ``tls_error`` or ``wrong_url``.
+    """
+
+    def __init__(self, message: str, kind: str = "unreachable") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class HubRejected(Exception):
@@ -34,34 +50,86 @@ class UploadFile:
     data: bytes
 
 
+def is_tls_failure(exc: BaseException) -> bool:
+    """A certificate or handshake failure somewhere in the chain httpx raised (it wraps ssl's errors)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    text = str(exc)
+    return "[SSL" in text or "CERTIFICATE_VERIFY_FAILED" in text
+
+
+def transport_kind(exc: httpx.HTTPError) -> str:
+    return "tls_error" if is_tls_failure(exc) else "unreachable"
+
+
+def transport_failure(exc: httpx.HTTPError, url: str) -> tuple[str, str]:
+    """The hub state a failed request means, and a line saying what to check."""
+    if transport_kind(exc) == "tls_error":
+        first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        return "tls_error", (f"the TLS handshake with {url} failed ({first}); check the hub's certificate, the "
+                             "CA this kiosk trusts, and its clock")
+    if isinstance(exc, httpx.TimeoutException):
+        return "unreachable", f"no answer from {url} in time ({type(exc).__name__}); check the network"
+    return "unreachable", (f"nothing answers at {url} ({type(exc).__name__}); check the host and port, "
+                           "and that kioskhub is running")
+
+
+def http_client(base_url: str, token: str, kiosk_id: str | None, timeout: float,
+                transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {token}"}
+    if kiosk_id:
+        headers["X-Kiosk-Id"] = kiosk_id
+    return httpx.Client(base_url=base_url.rstrip("/") + "/api/v1", headers=headers, timeout=timeout,
+                        transport=transport)
+
+
 class HubClient:
     def __init__(self, base_url: str, token: str, timeout: float = 15.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
-        self.http = httpx.Client(
-            base_url=base_url.rstrip("/") + "/api/v1",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=timeout,
-            transport=transport,
-        )
+                 transport: httpx.BaseTransport | None = None, *, kiosk_id: str | None = None,
+                 observer: Observer | None = None) -> None:
+        self.http = http_client(base_url, token, kiosk_id, timeout, transport)
+        self.observer = observer
 
     def close(self) -> None:
         self.http.close()
 
+    def _client(self) -> httpx.Client:
+        return self.http
+
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        http = self._client()
+        # Taken with the connection: an enrolment may replace both while this request is under way.
+        observe = self.observer or (lambda _state, _detail: None)
+        url = str(http.base_url).removesuffix("/api/v1/")
         try:
-            response = self.http.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:  # connect errors, timeouts, a connection closed mid-response
-            raise HubUnavailable(f"{type(exc).__name__}: {exc}") from None
+            response = http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:  # connect errors, timeouts, a connection closed mid-response, TLS
+            kind, detail = transport_failure(exc, url)
+            observe(kind, detail)
+            raise HubUnavailable(f"{type(exc).__name__}: {exc}", kind) from None
         if response.status_code >= 500 or response.status_code in (408, 429):
+            if response.status_code >= 500:
+                observe("unreachable", f"{url} answered {response.status_code} to {method} {path}")
             raise HubUnavailable(f"hub answered {response.status_code}")
         try:
             body = response.json()
         except ValueError:
-            raise HubUnavailable(f"hub answered {response.status_code} with a body that is not JSON") from None
+            observe("wrong_url", f"{url} answered {response.status_code} to {method} {path} with something that is "
+                                 "not the hub's JSON (a login page, a proxy or another service); check the address")
+            raise HubUnavailable(f"hub answered {response.status_code} with a body that is not JSON",
+                                 "wrong_url") from None
         if response.status_code >= 400:
             detail = body.get("detail") if isinstance(body, dict) else body
             text = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
+            if response.status_code in (401, 403):
+                observe("unauthorised", f"the hub refused this kiosk ({response.status_code}): {text[:300]}")
             raise HubRejected(response.status_code, text[:500], body if isinstance(body, dict) else None)
+        observe("ok", "")
         return body
 
     def submit_case(self, key: str, application: dict[str, Any], files: list[UploadFile]) -> dict[str, Any]:

@@ -27,7 +27,8 @@ from local_api.db.models import DeviceEvent
 from local_api.devices import DeviceManager, Slot
 from local_api.events import EventBus
 from local_api.heartbeat import Heartbeat
-from local_api.hub_client import HubClient
+from local_api.hub_link import HubLink
+from local_api.hub_probe import HubProbe
 from local_api.outbox import Forwarder, Outbox
 from local_api.outcomes import Outcomes
 from local_api.queue import LocalTicketBook, LocalTicketReporter
@@ -36,6 +37,7 @@ from local_api.routes import (
     camera,
     devices,
     health,
+    hub_routes,
     outbox_routes,
     print_jobs,
     queue,
@@ -79,37 +81,47 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     catalog = _catalog(settings)
     sessions = SessionService(catalog.items, settings.data_dir / "sessions", db=db, bus=bus)
     sealer = Sealer(settings.data_dir / "outbox.key")
-    outbox = Outbox(db, settings.data_dir / "outbox", sealer, settings.kiosk_id,
+    link = HubLink(settings)  # the hub's address, token and this kiosk's id: settings, else the enrolment
+    outbox = Outbox(db, settings.data_dir / "outbox", sealer, link.kiosk_id,
                     backoff_base_s=settings.outbox_retry_s,
                     backoff_max_s=max(settings.outbox_retry_max_s, settings.outbox_retry_s), timezone=settings.timezone)
     outcomes = Outcomes(outbox, sealer, recovery=timedelta(seconds=settings.outcome_recovery_s),
                         duplicate_window=timedelta(seconds=settings.duplicate_window_s))
     sessions.observers.append(outcomes.observe)
 
-    def hub_client(timeout: float) -> HubClient | None:
-        # One client per user of the hub: an upload that takes its time never delays a queue ticket.
-        return HubClient(settings.hub_url, settings.hub_token or "", timeout=timeout) if settings.hub_url else None
-
-    hub = hub_client(15.0)
-    forwarder = Forwarder(outbox, hub, retention=timedelta(days=settings.outbox_retention_days)) if hub else None
+    # One client per user of the hub (an upload that takes its time never delays a queue ticket), each
+    # following the credentials in force: an enrolment applies with the next request, without a restart.
+    forwarder = Forwarder(outbox, link.client(15.0), retention=timedelta(days=settings.outbox_retention_days),
+                          ready=lambda: link.access() is not None)
     # The report reads the daemon's self-tester when it beats (the lifespan starts it, after both exist).
-    heartbeat = (Heartbeat(hub_client(10.0), lambda: _heartbeat_report(manager, outbox, catalog, daemon.selftest.last))
-                 if settings.hub_url else None)
+    heartbeat = Heartbeat(link.client(10.0),
+                          lambda: _heartbeat_report(manager, outbox, catalog, daemon.selftest.last))
+    probe = HubProbe(link, settings.hub_probe_s)
     print_queue = _print_queue(settings, manager)
     runner = Runner(sessions, manager, outbox, print_queue=print_queue, db=db, bus=bus,
-                    wake_forwarder=forwarder.wake if forwarder else lambda: None,
+                    wake_forwarder=forwarder.wake,
                     poll_s=settings.device_poll_s, hall_name=settings.hall_name, timezone=settings.timezone,
-                    hub=hub_client(8.0), local_prefix=settings.queue_local_prefix,
+                    hub=link.client(8.0), local_prefix=settings.queue_local_prefix,
                     card_hold_s=settings.card_hold_s)
-    runner.local_tickets = LocalTicketBook(db, settings.kiosk_id)  # the Z block's numbers, until the hub has them
-    reporter = LocalTicketReporter(runner.local_tickets, hub_client(10.0)) if settings.hub_url else None
+    runner.local_tickets = LocalTicketBook(db, link.kiosk_id)  # the Z block's numbers, until the hub has them
+    reporter = LocalTicketReporter(runner.local_tickets, link.client(10.0))
     runner.outcomes = outcomes
     sessions.run_effects = runner.run
     sessions.precheck = runner.precheck
-    calls = _call_manager(settings, bus, sessions, manager, runner)
+    calls = _call_manager(settings, link, bus, sessions, manager, runner)
+
+    def credentials_changed() -> None:
+        # An enrolment may bring another kiosk id: new provisional numbers and ticket batches carry it.
+        outbox.kiosk_id = runner.local_tickets.kiosk_id = link.kiosk_id
+        outbox.retry_now()  # what waited out a backoff against the old credentials goes now
+        forwarder.wake()
+        reporter.wake()
+        heartbeat.wake()
+
+    link.listeners.append(credentials_changed)
     daemon = Daemon(settings=settings, engine=engine, db=db, devices=manager, bus=bus, sessions=sessions,
-                    runner=runner, outbox=outbox, forwarder=forwarder, print_queue=print_queue,
-                    catalog_problems=[str(p) for p in catalog.problems])
+                    runner=runner, outbox=outbox, hub=link, forwarder=forwarder, hub_probe=probe,
+                    print_queue=print_queue, catalog_problems=[str(p) for p in catalog.problems])
     daemon.selftest = _self_tester(settings, daemon, heartbeat)
     sessions.precheck = daemon.selftest.guard(runner.precheck)
 
@@ -120,14 +132,13 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         await asyncio.to_thread(manager.start)
         runner.start()
         await asyncio.to_thread(runner.resume_interrupted)
-        if forwarder:
-            forwarder.start()
-        if reporter:
-            reporter.start()
-        if heartbeat:
-            heartbeat.start()
+        forwarder.start()
+        reporter.start()
+        heartbeat.start()
+        probe.start()
         ticker = asyncio.create_task(_tick(sessions))
-        log.info("kioskd started", extra={"kiosk_id": settings.kiosk_id, "devices": list(manager.slots)})
+        log.info("kioskd started", extra={"kiosk_id": link.kiosk_id, "devices": list(manager.slots),
+                                          "hub_credentials": link.source()})
         try:
             yield
         finally:
@@ -135,12 +146,10 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
             await calls.close()
             await asyncio.to_thread(sessions.abandon, "shutdown")
             await asyncio.to_thread(runner.stop)
-            if forwarder:
-                await asyncio.to_thread(forwarder.stop)
-            if reporter:
-                await asyncio.to_thread(reporter.stop)
-            if heartbeat:
-                await asyncio.to_thread(heartbeat.stop)
+            await asyncio.to_thread(forwarder.stop)
+            await asyncio.to_thread(reporter.stop)
+            await asyncio.to_thread(heartbeat.stop)
+            await asyncio.to_thread(probe.stop)
             await asyncio.to_thread(manager.stop)
             engine.dispose()
             log.info("kioskd stopped")
@@ -170,6 +179,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     app.include_router(print_jobs.router, prefix="/v1", tags=["printing"], dependencies=protected)
     app.include_router(call.router, prefix="/v1", tags=["video call"], dependencies=protected)
     app.include_router(selftest.router, prefix="/v1", tags=["self-test"], dependencies=protected)
+    app.include_router(hub_routes.router, prefix="/v1", tags=["hub"], dependencies=protected)
     app.include_router(ws.router, prefix="/v1", tags=["events"])
 
     @app.exception_handler(Exception)
@@ -239,8 +249,8 @@ def _self_tester(settings: Settings, daemon: Daemon, heartbeat: Heartbeat | None
         last_path=settings.data_dir / "selftest-last.json", after=after)
 
 
-def _call_manager(settings: Settings, bus: EventBus, sessions: SessionService, manager: DeviceManager,
-                  runner: Runner) -> CallManager:
+def _call_manager(settings: Settings, link: HubLink, bus: EventBus, sessions: SessionService,
+                  manager: DeviceManager, runner: Runner) -> CallManager:
     """Video help: the hub, the face camera / microphone / speaker, and the document camera's live frames."""
 
     def session() -> dict[str, object] | None:
@@ -255,7 +265,7 @@ def _call_manager(settings: Settings, bus: EventBus, sessions: SessionService, m
         preview = runner.live_preview()
         return None if preview is None else preview.frame
 
-    return CallManager(hub_url=settings.hub_url, hub_token=settings.hub_token, bus=bus,
+    return CallManager(hub=link.access, bus=bus,
                        face_camera=settings.av_uri("face_camera"), microphone=settings.av_uri("microphone"),
                        speaker=settings.av_uri("speaker"), session=session,
                        document_grab=document_frame if document is not None else None)

@@ -505,9 +505,12 @@ class Forwarder:
     """Background thread that drains the outbox whenever entries are due, or when woken."""
 
     def __init__(self, outbox: Outbox, client: HubClient, *, idle_s: float = 30.0,
-                 retention: timedelta = timedelta(days=7)) -> None:
+                 retention: timedelta = timedelta(days=7), ready: Callable[[], bool] = lambda: True) -> None:
         self.outbox = outbox
         self.client = client
+        # False while no hub is configured: entries wait untouched (no attempts, no backoff) until an
+        # enrolment wakes the forwarder.
+        self.ready = ready
         self.idle_s = idle_s
         self.retention = retention
         self._wake = threading.Event()
@@ -530,7 +533,8 @@ class Forwarder:
         failures = 0  # drains in a row that raised (a full disk, a locked database)
         while not self._stop.is_set():
             try:
-                self.outbox.drain(self.client)
+                if self.ready():
+                    self.outbox.drain(self.client)
                 self.outbox.purge(self.retention)
                 failures = 0
             except Exception:

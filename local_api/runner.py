@@ -65,7 +65,7 @@ class Runner:
         self.timezone = timezone
         self.local_queue_file = sessions.root.parent / "queue-block.json"  # the own block's counter
         self.local_prefix = local_prefix  # the letter of this kiosk's own block (Z unless told otherwise)
-        self.hub = hub  # answers queries and hands out queue numbers; None when no hub is configured
+        self._hub = hub  # answers queries and hands out queue numbers
         self.outcomes: Outcomes | None = None  # follows whether the citizen learnt the outcome of a case
         self.local_tickets = local_tickets  # records numbers from the Z block until the hub has them
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="effects")
@@ -79,6 +79,16 @@ class Runner:
         self._waiting_jobs: dict[str, str] = {}  # print job id -> its session, while the job waits for the printer
         self._printer_thread = threading.Thread(target=self._printer_loop, name="print-resume", daemon=True)
         self._card_thread = threading.Thread(target=self._card_loop, name="card-reader", daemon=True)
+
+    @property
+    def hub(self) -> HubClient | None:
+        """The hub's client; None while no hub is configured (a kiosk not enrolled yet)."""
+        hub = self._hub
+        return hub if hub is None or getattr(hub, "configured", True) else None
+
+    @hub.setter
+    def hub(self, client: HubClient | None) -> None:
+        self._hub = client
 
     def start(self) -> None:
         self._card_thread.start()

@@ -162,6 +162,27 @@ class DeviceView(BaseModel):
     status: dict[str, Any]
 
 
+HubState = Literal["ok", "unreachable", "unauthorised", "wrong_url", "tls_error", "not_configured"]
+
+
+class HubHealth(BaseModel):
+    """kioskd's link to the hub (ARCHITECTURE.md, contract: ``state``, ``last_ok_at``, ``detail``)."""
+
+    state: HubState = "not_configured"
+    last_ok_at: datetime | None = Field(default=None, description="the last request or probe the hub answered well")
+    detail: str = Field(default="", description="what was found and what to do, for technicians (English)")
+    since: datetime | None = Field(default=None, description="when the hub entered this state")
+    checked_at: datetime | None = None
+    url: str | None = None
+    credentials: Literal["settings", "enrolment", "mixed", "none"] = "none"
+
+
+class OutboxBacklog(BaseModel):
+    pending: int = 0
+    oldest_pending_age_s: float | None = None
+    failed: int = 0
+
+
 class HealthView(BaseModel):
     status: Literal["ok", "degraded"]
     version: str
@@ -170,6 +191,30 @@ class HealthView(BaseModel):
     devices: dict[str, str] = Field(default_factory=dict)
     items_offered: int = 0
     catalog_problems: list[str] = Field(default_factory=list, description="definitions left out, FILE:LINE: message")
+    hub: HubHealth = Field(default_factory=HubHealth)
+    outbox: OutboxBacklog = Field(default_factory=OutboxBacklog, description="what waits to reach the hub")
+
+
+# A pairing code's characters (kioskhub's hub/pairing.py keeps the same): no 0/O, no 1/I/L. The
+# maintenance keypad shows exactly these.
+PAIRING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+PAIRING_LENGTH = 8
+
+
+class HubEnrolIn(BaseModel):
+    """``POST /v1/hub/enrol``: the hub's address and the pairing code its administrator was given."""
+
+    hub_url: str = Field(max_length=300, description="scheme, host and port of kioskhub, e.g. https://intake.example.gov.cn")
+    code: str = Field(min_length=1, max_length=32, description="e.g. K7QF-3MXP (case, spaces and dashes do not matter)")
+
+
+class HubEnrolOut(BaseModel):
+    kiosk_id: str = Field(description="the id kioskd goes by now (KIOSK_KIOSK_ID when that is set)")
+    enrolled_kiosk_id: str
+    site_id: str
+    hub_url: str
+    overridden_by: list[str] = Field(default_factory=list, description="settings that win over this enrolment")
+    hub: HubHealth
 
 
 class SelfTestRequest(BaseModel):

@@ -22,7 +22,7 @@ from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
 
 from local_api.settings_load import ConfigError, MappingEnvSource, TomlFileSource, explain, unknown_variable
 
-__all__ = ["DEVICE_KINDS", "LANGUAGES", "PIN_DIGITS", "ConfigError", "Settings", "load_settings"]
+__all__ = ["DEVICE_KINDS", "LANGUAGES", "PIN_DIGITS", "ConfigError", "Settings", "check_hub_url", "load_settings"]
 
 DEVICE_KINDS = ("id_reader", "printer", "camera", "voice")
 # Languages the UI has a catalogue for (kiosk/locale/*.yaml; a UI test keeps the two in step).
@@ -75,8 +75,14 @@ class Settings(BaseSettings):
     # a card placed at the home screen waits this long (while it lies on the reader) for a service to be tapped
     card_hold_s: float = Field(default=90.0, gt=0, le=600)
 
+    # Set here, these win over an enrolment (kioskctl enroll, stored in the data dir's hub-enrolment.json).
     hub_url: str | None = None
     hub_token: str | None = None
+    # The hub probe's interval (the state in /v1/health follows reality within it), and how long the hub
+    # may be out of reach, refusing or wrong before kioskd's health says degraded.
+    hub_probe_s: float = Field(default=30.0, gt=0, le=60, description="at most 60: health follows the hub "
+                               "within a minute")
+    hub_degraded_after_s: float = Field(default=600.0, gt=0, le=86_400)
     # store-and-forward: the first retry after a failed send, doubling up to the cap; what the hub has
     # acknowledged is kept this long (to look up a case number by the provisional one), then purged
     outbox_retry_s: float = Field(default=2.0, gt=0, le=600)
@@ -280,6 +286,14 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         raise explain(exc, Settings, prefix="KIOSK_", environ=environ, config=config, secret=SECRET) from None
     finally:
         _ENVIRON.reset(bound)
+
+
+def check_hub_url(value: str) -> str:
+    """A hub address as KIOSK_HUB_URL takes it (``kioskctl enroll --hub``); ValueError says what to write."""
+    base = _hub_address(value)
+    if base is None:
+        raise ValueError("give the hub's address, e.g. https://intake.example.gov.cn")
+    return base
 
 
 def _hub_address(value: str | None) -> str | None:

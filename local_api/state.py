@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from local_api.devices import DeviceManager
 from local_api.events import EventBus
+from local_api.hub_link import HubLink
 from local_api.outbox import Forwarder, Outbox
 from local_api.runner import Runner
 from local_api.sessions import SessionService
@@ -28,7 +29,9 @@ class Daemon:
     sessions: SessionService
     runner: Runner
     outbox: Outbox
+    hub: HubLink
     forwarder: Forwarder | None = None
+    hub_probe: Any = None  # local_api.hub_probe.HubProbe, once started
     print_queue: Any = None
     catalog_problems: list[str] = field(default_factory=list)  # FILE:LINE: message, items left out
     selftest: Any = None  # local_api.selftest_service.SelfTester, set by create_app

@@ -7,6 +7,7 @@ from alembic import context
 from hub.db import (
     call_models,  # noqa: F401  (registers the video-help tables on Base.metadata)
     certificate_models,  # noqa: F401  (and the certificate tables)
+    enrol_models,  # noqa: F401  (and the enrolment tables)
 )
 from hub.db.models import Base
 

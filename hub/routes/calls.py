@@ -183,6 +183,9 @@ async def kiosk_socket(ws: WebSocket, call_id: str) -> None:
                 return None, "unknown kiosk token"
             if found.revoked_at is not None:
                 return None, "kiosk has been revoked"
+            problem = registry.claim_problem(found, ws.headers.get("x-kiosk-id"))
+            if problem is not None:
+                return None, "kiosk id does not match the token"  # a close reason has room for 123 bytes only
             return found.id, ""
 
     kiosk_id, why = await run_in_threadpool(kiosk)

@@ -1,14 +1,19 @@
-"""POST /api/v1/heartbeat: a kiosk's device statuses for the fleet view."""
+"""The kiosk's side of the registry: POST /api/v1/heartbeat (fleet view), GET /api/v1/kiosk (who am I),
+POST /api/v1/enrol (a pairing code for a token, ``hub.routes.enrol``)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
+from sqlalchemy import select
 
 from hub import registry, selftests
+from hub.db.models import Kiosk
+from hub.routes import enrol
 from hub.schemas import Heartbeat, HeartbeatAck
 from hub.state import KioskDep, StateDep
 
 router = APIRouter(prefix="/api/v1", tags=["kiosks"])
+router.include_router(enrol.router)
 
 
 @router.post("/heartbeat", response_model=HeartbeatAck)
@@ -19,3 +24,11 @@ def heartbeat(state: StateDep, kiosk_id: KioskDep, report: Heartbeat) -> Heartbe
         kept = selftests.carry_forward(selftests.previous_status(db, kiosk_id), report.model_dump(mode="json"))
         registry.record_heartbeat(db, kiosk_id, kept, now)
     return HeartbeatAck(kiosk_id=kiosk_id, received_at=now)
+
+
+@router.get("/kiosk")
+def whoami(state: StateDep, kiosk_id: KioskDep) -> dict[str, str]:
+    """The kiosk this token belongs to: what kioskd's hub probe asks to tell a good token from a refused one."""
+    with state.db.read() as db:
+        site = db.scalar(select(Kiosk.site_id).where(Kiosk.id == kiosk_id))
+    return {"service": "kioskhub", "kiosk_id": kiosk_id, "site_id": site or ""}

@@ -1,4 +1,5 @@
-"""On-screen keypads (a kiosk has no system IME): digits, ID numbers, pinyin letters."""
+"""On-screen keypads (a kiosk has no system IME): digits, ID numbers, pinyin letters; for the technician,
+pairing codes and hub addresses."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ from kivy.properties import ListProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
+from local_api.schemas import PAIRING_ALPHABET
+
 from .base import KButton
 
 DIGIT_ROWS = [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"]]
 LETTER_ROWS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
+# A pairing code's 31 characters in reading order, eight to a row; the last place is the delete key.
+CODE_ROWS = [PAIRING_ALPHABET[i:i + 8] for i in range(0, len(PAIRING_ALPHABET), 8)]
+URL_ROWS = ["1234567890", *LETTER_ROWS]
 
 
 class Keypad(BoxLayout):
@@ -37,7 +43,15 @@ class Keypad(BoxLayout):
         self.clear_widgets()
         self.spacing = ts.gap * 0.4
         rows: list[list[KButton]] = []
-        if self.mode in ("digits", "id"):
+        if self.mode == "code":
+            rows = [[self._key(c, c) for c in row] for row in CODE_ROWS]
+            rows[-1].append(self._key(t("form.keypad_delete"), "DEL", "secondary_button"))
+        elif self.mode == "url":
+            rows = [[self._key(c, c) for c in row] for row in URL_ROWS]
+            rows.append([*(self._key(c, c) for c in ".:/-"),
+                         self._key(t("form.keypad_clear"), "CLR", "secondary_button"),
+                         self._key(t("form.keypad_delete"), "DEL", "secondary_button")])
+        elif self.mode in ("digits", "id"):
             rows = [[self._key(k, k) for k in row] for row in DIGIT_ROWS]
             first = self._key("X", "X") if self.mode == "id" else self._key(t("form.keypad_clear"), "CLR",
                                                                              "secondary_button")
@@ -53,7 +67,9 @@ class Keypad(BoxLayout):
             grid = GridLayout(cols=len(row), spacing=ts.gap * 0.3, size_hint_y=None, height=ts.key)
             for button in row:
                 button.height = ts.key
-                button.font_px = ts.heading if self.mode != "text" else ts.body
+                button.font_px = ts.heading if self.mode not in ("text", "url") else ts.body
+                if self.mode == "code" and button.kid in ("key.DEL", "key.CLR"):
+                    button.font_px = ts.small  # one of eight narrow keys: a word there must not wrap
                 grid.add_widget(button)
             self.add_widget(grid)
         self.add_widget(self._key(t("form.keypad_done"), "OK", "good_button"))

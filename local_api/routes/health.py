@@ -8,8 +8,8 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import APIRouter
 
 from drivers.base import Health
-from local_api.schemas import HealthView
-from local_api.state import DaemonDep
+from local_api.schemas import HealthView, HubHealth, OutboxBacklog
+from local_api.state import Daemon, DaemonDep
 
 router = APIRouter()
 
@@ -21,14 +21,27 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 @router.get("/health", response_model=HealthView)
 def health(daemon: DaemonDep) -> HealthView:
+    """``degraded`` when a device is not online, a definition was left out, or the hub has been out of reach
+    (refusing, wrong, failing its handshake) for ``KIOSK_HUB_DEGRADED_AFTER_S`` or longer."""
     devices = {name: slot.device.status.health.value for name, slot in daemon.devices.slots.items()}
-    degraded = any(h != Health.ONLINE.value for h in devices.values()) or bool(daemon.catalog_problems)
+    hub_down = daemon.hub.status.degraded(daemon.settings.hub_degraded_after_s)
+    degraded = any(h != Health.ONLINE.value for h in devices.values()) or bool(daemon.catalog_problems) or hub_down
+    backlog = daemon.outbox.status()
     return HealthView(
         status="degraded" if degraded else "ok",
         version=VERSION,
-        kiosk_id=daemon.settings.kiosk_id,
+        kiosk_id=daemon.hub.kiosk_id,
         uptime_s=round(time.monotonic() - daemon.started, 3),
         devices=devices,
         items_offered=len(daemon.sessions.catalog),
         catalog_problems=daemon.catalog_problems,
+        hub=hub_health(daemon),
+        outbox=OutboxBacklog(pending=backlog["pending"], oldest_pending_age_s=backlog["oldest_pending_age_s"],
+                             failed=backlog["failed"]),
     )
+
+
+def hub_health(daemon: Daemon) -> HubHealth:
+    access = daemon.hub.access()
+    return HubHealth(**daemon.hub.status.view(), url=access.url if access else None,
+                     credentials=daemon.hub.source())

@@ -13,7 +13,7 @@ router = APIRouter(prefix="/outbox")
 
 @router.get("/status")
 def status(daemon: DaemonDep) -> dict[str, Any]:
-    return daemon.outbox.status() | {"hub_configured": daemon.forwarder is not None}
+    return daemon.outbox.status() | {"hub_configured": daemon.hub.access() is not None}
 
 
 @router.get("/provisional/{provisional_no}")
@@ -28,8 +28,9 @@ def by_provisional(provisional_no: str, daemon: DaemonDep) -> dict[str, Any]:
 @router.post("/flush")
 def flush(daemon: DaemonDep) -> dict[str, Any]:
     """Send everything waiting now, backoff or not (a technician after fixing the network)."""
-    if daemon.forwarder is None:
-        raise HTTPException(409, "no hub configured; set KIOSK_HUB_URL and KIOSK_HUB_TOKEN")
+    if daemon.forwarder is None or daemon.hub.access() is None:
+        raise HTTPException(409, "no hub configured; enrol this kiosk (kioskctl enroll --hub URL --code CODE) "
+                                 "or set KIOSK_HUB_URL and KIOSK_HUB_TOKEN")
     daemon.outbox.retry_now()
     daemon.forwarder.wake()
     return daemon.outbox.status()

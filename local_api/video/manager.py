@@ -16,6 +16,7 @@ from typing import Any
 
 from aiortc import MediaStreamTrack
 
+from local_api.hub_link import HubAccess
 from local_api.schemas import CallView, PushMessage
 from local_api.video import protocol
 from local_api.video.call import Action, Call
@@ -52,11 +53,12 @@ class NoCall(Exception):
 
 
 class CallManager:
-    def __init__(self, *, hub_url: str | None, hub_token: str | None, bus: Any, face_camera: str | None,
+    def __init__(self, *, hub: Callable[[], HubAccess | None], bus: Any, face_camera: str | None,
                  microphone: str | None, speaker: str | None, session: Callable[[], dict[str, Any] | None],
                  document_grab: Callable[[], Any] | None = None, clock: Callable[[], float] = time.monotonic) -> None:
-        self.hub = HubCalls(hub_url, hub_token or "") if hub_url else None
-        self.hub_token = hub_token or ""
+        self.hub_access = hub  # the credentials in force, asked per use: an enrolment applies to the next call
+        self._hub_calls: tuple[int, HubCalls] | None = None
+        self._retired: list[HubCalls] = []  # replaced by an enrolment; closed with the manager
         self.bus = bus
         self.session = session  # the current session as the wire's SessionSnapshot dict, or None
         self.clock = clock
@@ -79,6 +81,18 @@ class CallManager:
         self._servers: list[Any] = []
         self._policy: tuple[float, dict[str, Any]] | None = None  # (when asked, what the hub said)
 
+    @property
+    def hub(self) -> HubCalls | None:
+        """The hub's call API with the credentials in force; None while no hub is configured."""
+        access = self.hub_access()
+        if access is None:
+            return None
+        if self._hub_calls is None or self._hub_calls[0] != access.version:
+            if self._hub_calls is not None:
+                self._retired.append(self._hub_calls[1])
+            self._hub_calls = (access.version, HubCalls(access.url, access.token, kiosk_id=access.kiosk_id))
+        return self._hub_calls[1]
+
     # -- queries ---------------------------------------------------------------------------------
     async def policy(self) -> dict[str, Any]:
         """The site's recording policy for the consent screen; ``None`` when the hub cannot say right now
@@ -87,13 +101,14 @@ class CallManager:
         if self._policy is not None and now - self._policy[0] < POLICY_TTL_S:
             return self._policy[1]
         recording = None
-        if self.hub is not None:
+        hub = self.hub
+        if hub is not None:
             try:
-                answer = await asyncio.wait_for(self.hub.policy(), timeout=3.0)
+                answer = await asyncio.wait_for(hub.policy(), timeout=3.0)
                 recording = answer.get("recording") if isinstance(answer.get("recording"), bool) else None
             except (HubUnreachable, TimeoutError) as exc:
                 log.info("call policy not known", extra={"detail": str(exc)[:200]})
-        policy = {"recording": recording, "hub": self.hub is not None}
+        policy = {"recording": recording, "hub": hub is not None}
         if recording is not None:
             self._policy = (now, policy)
         return policy
@@ -121,14 +136,16 @@ class CallManager:
         """Ring the helpers (CallBusy, MediaUnavailable, HubUnreachable); the call goes on in the background."""
         if self.call is not None and self.call.live:
             raise CallBusy()
-        if self.hub is None:
-            raise HubUnreachable("this kiosk has no hub configured (KIOSK_HUB_URL), so video help is not available")
+        hub = self.hub
+        if hub is None:
+            raise HubUnreachable("this kiosk has no hub configured (enrol it with kioskctl enroll, or set "
+                                 "KIOSK_HUB_URL and KIOSK_HUB_TOKEN), so video help is not available")
         await self._teardown()  # what is left of an earlier call
         if camera:
             self.face.start()  # MediaUnavailable → no_camera, before the hub is bothered
         session = self.session()
         try:
-            answer = await self.hub.create(_call_item(session))
+            answer = await hub.create(_call_item(session))
         except HubUnreachable:
             await self.face.stop()
             raise
@@ -144,7 +161,7 @@ class CallManager:
         self.speaker.frames, self.speaker.rms_max, self.speaker.rms_last = 0, 0.0, 0.0
         if call.sending["document"]:
             self.document.start()
-        self.signal = Signaling(self.hub.socket_url(call.call_id), self.hub_token)
+        self.signal = Signaling(hub.socket_url(call.call_id), hub.token, kiosk_id=hub.kiosk_id)
         self._servers = ice_servers(answer.get("ice_servers"))
         self._spawn(self._run_socket(call))
         self._spawn(self._watch(call))
@@ -189,8 +206,9 @@ class CallManager:
         call = self.call
         if call is None or call.state != "unanswered":
             raise NoCall()
-        assert self.hub is not None
-        await self.hub.callback(call.call_id, phone, key=call.callback_key(phone))
+        hub = self.hub
+        assert hub is not None
+        await hub.callback(call.call_id, phone, key=call.callback_key(phone))
         await self._apply(call, call.on_callback_taken())
         return call.view()
 
@@ -201,8 +219,9 @@ class CallManager:
         await self._teardown()
         if self._cancels:  # give the hub a moment to hear of the hang-up before the client closes
             await asyncio.wait(self._cancels, timeout=3)
-        if self.hub is not None:
-            await self.hub.aclose()
+        for calls in [*self._retired, *([self._hub_calls[1]] if self._hub_calls else [])]:
+            await calls.aclose()
+        self._retired, self._hub_calls = [], None
 
     # -- the hub's socket --------------------------------------------------------------------------
     async def _run_socket(self, call: Call) -> None:
@@ -382,10 +401,11 @@ class CallManager:
                     await self._teardown()
 
     async def _cancel(self, call_id: str) -> None:
-        if self.hub is None:
+        hub = self.hub
+        if hub is None:
             return
         try:
-            await self.hub.cancel(call_id)
+            await hub.cancel(call_id)
         except HubUnreachable as exc:
             log.warning("hub not told of the hang-up", extra={"detail": str(exc)})
 

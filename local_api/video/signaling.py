@@ -38,12 +38,14 @@ def _detail(response: httpx.Response) -> str:
 class HubCalls:
     """``/api/v1/calls`` with the kiosk's bearer token."""
 
-    def __init__(self, base_url: str, token: str, *, timeout: float = 8.0,
+    def __init__(self, base_url: str, token: str, *, kiosk_id: str | None = None, timeout: float = 8.0,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.base = base_url.rstrip("/")
         self.token = token
+        self.kiosk_id = kiosk_id
+        headers = {"Authorization": f"Bearer {token}"} | ({"X-Kiosk-Id": kiosk_id} if kiosk_id else {})
         self.http = httpx.AsyncClient(base_url=self.base + "/api/v1", timeout=timeout, transport=transport,
-                                      headers={"Authorization": f"Bearer {token}"})
+                                      headers=headers)
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -54,9 +56,9 @@ class HubCalls:
         except httpx.HTTPError as exc:
             raise HubUnreachable(f"the hub at {self.base} cannot be reached ({type(exc).__name__}); "
                                  "check the network and KIOSK_HUB_URL") from None
-        if response.status_code == 401:
-            raise HubUnreachable("the hub refused this kiosk's token (401: revoked or unknown); a technician must "
-                                 "register the kiosk again and set KIOSK_HUB_TOKEN")
+        if response.status_code in (401, 403):
+            raise HubUnreachable(f"the hub refused this kiosk's credentials ({response.status_code}: "
+                                 f"{_detail(response)}); a technician must enrol the kiosk again")
         if response.status_code == 404 and path == "/calls":
             raise HubUnreachable("the hub offers no video help (404 on /api/v1/calls); update the hub")
         if response.status_code >= 400:
@@ -99,14 +101,18 @@ class HubCalls:
 class Signaling:
     """The call's WebSocket: send kiosk messages, iterate over the hub's raw text frames."""
 
-    def __init__(self, url: str, token: str) -> None:
+    def __init__(self, url: str, token: str, *, kiosk_id: str | None = None) -> None:
         self.url = url
         self.token = token
+        self.kiosk_id = kiosk_id
         self.ws: ClientConnection | None = None
 
     async def connect(self, timeout: float = 8.0) -> None:
         try:
-            self.ws = await connect(self.url, additional_headers={"Authorization": f"Bearer {self.token}"},
+            headers = {"Authorization": f"Bearer {self.token}"}
+            if self.kiosk_id:
+                headers["X-Kiosk-Id"] = self.kiosk_id
+            self.ws = await connect(self.url, additional_headers=headers,
                                     open_timeout=timeout, max_size=protocol.MAX_SDP * 2, ping_interval=5,
                                     ping_timeout=10)
         except InvalidStatus as exc:

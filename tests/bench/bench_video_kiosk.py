@@ -141,7 +141,7 @@ async def bench(work: Path, calls: int, seconds: float) -> None:
     hub.prepare()
     hub.start(None)
     try:
-        with kioskd(work / "kiosk", KIOSK_DEVICES="sim", KIOSK_HUB_URL=hub.url,
+        with kioskd(work / "kiosk", KIOSK_DEVICES="sim", KIOSK_KIOSK_ID="video-kiosk", KIOSK_HUB_URL=hub.url,
                     KIOSK_HUB_TOKEN=hub.kiosk_token) as daemon:
             headers = {"Authorization": f"Bearer {daemon.token}"}
             async with httpx.AsyncClient(base_url=daemon.url, headers=headers, timeout=30) as kiosk, \

@@ -364,7 +364,7 @@ def run(work: Path, hub_kind: str, calls: list[tuple[bool, str, str | None]]) ->
     t0 = time.monotonic()
     try:
         hub.prepare()
-        with kioskd(work / "kiosk", KIOSK_DEVICES="sim", KIOSK_HUB_URL=hub.url,
+        with kioskd(work / "kiosk", KIOSK_DEVICES="sim", KIOSK_KIOSK_ID="video-kiosk", KIOSK_HUB_URL=hub.url,
                     KIOSK_HUB_TOKEN=hub.kiosk_token) as daemon, daemon.client() as kiosk, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             running: bool | None = None  # the TURN setting of the hub that is up, None when none is
