@@ -37,6 +37,7 @@ NOT_SETTINGS = frozenset({
     "KIOSK_DEMO_ITEMS",  # kiosk/demo.py: the items the scripted demo walks through
     "KIOSK_UPDATE_SNAPSHOTS",  # tests/ui: accept new screenshots
     "KIOSK_CALL_SHOTS",  # tests/ui: keep the video call's screenshots
+    "KIOSK_DEB_MAINTAINER",  # packaging/build.py: the Maintainer field of the built packages
 })
 NOT_SETTINGS_PREFIXES = ("KIOSK_TEST_",)  # tests against real hardware, e.g. KIOSK_TEST_IDCARD_URI
 SECRET = frozenset({"hub_token", "technician_pin"})  # never echoed in an error line

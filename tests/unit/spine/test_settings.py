@@ -144,9 +144,11 @@ def test_a_missing_file_is_named():
 
 
 def test_the_example_environment_file_passes_the_check():
+    import shlex
     from pathlib import Path
 
     example = Path(__file__).resolve().parents[3] / "systemd" / "kiosk.env.example"
-    env = dict(line.split("=", 1) for line in example.read_text(encoding="utf-8").splitlines()
+    # Read as a shell (and systemd's EnvironmentFile) reads it: values may be quoted.
+    env = dict(shlex.split(line)[0].split("=", 1) for line in example.read_text(encoding="utf-8").splitlines()
                if line.strip() and not line.startswith("#"))
     check_device_settings(load_settings(env))  # what a technician copies must not be refused
