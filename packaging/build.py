@@ -112,7 +112,8 @@ KIOSKHUB = Package(
         "video-help switchboard and the staff and helper pages, with its systemd unit, account,\n"
         "/etc/kioskhub/kioskhub.env and an nginx TLS reverse-proxy example."
     ),
-    depends=("python3.11", "systemd"),
+    # fonts-noto-cjk: the Simplified-Chinese face the A4 certificates are set in
+    depends=("python3.11", "systemd", "fonts-noto-cjk"),
     recommends=("ca-certificates",),
     suggests=("nginx", "postgresql"),
     files=(
@@ -129,7 +130,8 @@ KIOSKHUB = Package(
     conffiles=("/etc/kioskhub/kioskhub.env",),
     requirements="packaging/kioskhub/requirements.txt",
     drop_scripts=("kioskd", "kiosk", "kioskctl"),
-    smoke_imports=("hub.cli", "hub.app", "psycopg", "jinja2", "multipart", "websockets"),
+    smoke_imports=("hub.cli", "hub.app", "hub.certificates.render", "hub.certificates.signing", "psycopg", "jinja2",
+                   "multipart", "websockets"),
 )
 
 PACKAGES = {p.name: p for p in (KIOSK, KIOSKHUB)}
