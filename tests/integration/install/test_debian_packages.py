@@ -67,9 +67,9 @@ def debs():
 @pytest.fixture(scope="module")
 def box(debs):
     root = WORK / "root"
-    (root / "root" / "debs").mkdir(parents=True)
+    (root / "var" / "cache" / "kiosk-debs").mkdir(parents=True)  # inside the container
     for deb in debs.values():
-        shutil.copy(deb, root / "root" / "debs")
+        shutil.copy(deb, root / "var" / "cache" / "kiosk-debs")
     # settings first, as provisioning does; apt keeps them (--force-confold)
     (root / "etc" / "kiosk").mkdir(parents=True)
     (root / "etc" / "kiosk" / "kiosk.env").write_text(kiosk_env(), encoding="utf-8")
@@ -87,7 +87,7 @@ def box(debs):
 
 def apt_install(box: Box, deb: str) -> None:
     box.run("apt-get", "install", "--yes", "-o", "Dpkg::Options::=--force-confold",
-            f"/root/debs/{deb}", timeout=600)
+            f"/var/cache/kiosk-debs/{deb}", timeout=600)
 
 
 def installed_kib(box: Box) -> int:
