@@ -22,13 +22,11 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class Applicant(Strict):
-    """The person applying; the ID number is indexed by keyed hash and stored encrypted."""
+class PersonId(Strict):
+    """A person's document: type and number; a 居民身份证 number is checked (GB 11643) wherever one arrives."""
 
-    name: str = Field(min_length=1, max_length=100)
     id_type: str = Field(default=RESIDENT_ID, pattern=r"^\d{3}$", description="GA/T 2000.156 code, 111 = 居民身份证")
     id_number: str = Field(min_length=4, max_length=40)
-    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{5,20}$")
 
     @field_validator("id_number")
     @classmethod
@@ -37,6 +35,13 @@ class Applicant(Strict):
         if info.data.get("id_type", RESIDENT_ID) == RESIDENT_ID and (found := idnumber.problems(value)):
             raise ValueError("; ".join(found))
         return value
+
+
+class Applicant(PersonId):
+    """The person applying; the ID number is indexed by keyed hash and stored encrypted."""
+
+    name: str = Field(min_length=1, max_length=100)
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{5,20}$")
 
 
 class MaterialLabel(Strict):

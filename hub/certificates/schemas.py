@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from common import idnumber
 from hub.certificates.kinds import MAX_PERIOD_MONTHS
-from hub.personal import RESIDENT_ID
-from hub.schemas import Strict
+from hub.schemas import PersonId, Strict
 
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
 KindCode = Literal["social_insurance_contribution", "housing_fund_deposit"]
@@ -23,19 +21,8 @@ def months_between(first: str, last: str) -> int:
     return (y2 - y1) * 12 + (m2 - m1) + 1
 
 
-class Holder(Strict):
+class Holder(PersonId):
     """The citizen the certificate is about; the number goes into a keyed index and onto the paper masked."""
-
-    id_type: str = Field(default=RESIDENT_ID, pattern=r"^\d{3}$", description="GA/T 2000.156 code, 111 = 居民身份证")
-    id_number: str = Field(min_length=4, max_length=40)
-
-    @field_validator("id_number")
-    @classmethod
-    def _check_id(cls, value: str, info: ValidationInfo) -> str:
-        value = idnumber.normalise(value)
-        if info.data.get("id_type", RESIDENT_ID) == RESIDENT_ID and (found := idnumber.problems(value)):
-            raise ValueError("; ".join(found))
-        return value
 
 
 class Period(Strict):
