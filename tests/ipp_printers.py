@@ -7,7 +7,9 @@ named by ``DBUS_SYSTEM_BUS_ADDRESS``, is enough: no avahi-daemon, no root, nothi
 
 The printer "prints" by running a small command per job (``-c``): it appends the job's file to
 ``printed.log`` and acts out the mode written in ``mode``: ``ok``; ``empty`` (reports
-``media-empty-error`` and fails the job: the paper ran out); ``slow:SECONDS`` (takes that long).
+``media-empty-error`` and fails the job: the paper ran out); ``slow:SECONDS`` (takes that long);
+``late-empty:SECONDS`` (runs out of paper after that long). Once out of paper, ippeveprinter holds
+every later job until paper is loaded.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ case "$mode" in
     exit 1;;
   slow:*)
     sleep "${mode#slow:}";;
+  late-empty:*)
+    sleep "${mode#late-empty:}"
+    echo "STATE: +media-empty-error" >&2
+    exit 1;;
 esac
 echo "$(basename "$1")" >> "$here/printed.log"
 exit 0

@@ -45,6 +45,10 @@ class JobRejected(DriverError):
     """The printer refused the job when it was sent; nothing was printed."""
 
 
+class PrinterBusy(JobRejected):
+    """The printer takes one job at a time and is printing another (server-error-busy)."""
+
+
 def refused(exc: DriverError) -> DriverError:
     exc.job_sent = False  # type: ignore[attr-defined]  # nothing left the kiosk: safe to try again
     return exc
@@ -117,10 +121,18 @@ class A4Printer(Device):
             earlier = self._earlier(attempt_id, attempt, started, timeout)
             if earlier is not None:
                 return earlier
-            self._ready_for(PDF)
-            outcome = self._send_and_follow(data, attempt_id, attempt, started, timeout)
-            attempt.outcome = outcome
-            return outcome
+            deadline = started + (self.job_timeout if timeout is None else timeout)
+            while True:
+                self._ready_for(PDF)
+                try:
+                    outcome = self._send_and_follow(data, attempt_id, attempt, started, timeout)
+                except PrinterBusy:
+                    if time.monotonic() + self.poll_s >= deadline:
+                        raise
+                    self.sleep(self.poll_s)  # refused, so nothing was sent: ask again in a moment
+                    continue
+                attempt.outcome = outcome
+                return outcome
 
     def _earlier(self, attempt_id: str, attempt: _Attempt, started: float,
                  timeout: float | None) -> PrintOutcome | None:
@@ -195,6 +207,9 @@ class A4Printer(Device):
         if not response.ok:
             attempt.sent = False
             detail = response.message()
+            if response.status in ipp.TRY_AGAIN:
+                raise refused(PrinterBusy(f"the printer is busy ({response.status_name}"
+                                          f"{': ' + detail if detail else ''}); try again shortly", device=self.uri))
             if response.status == ipp.FORMAT_NOT_SUPPORTED or "document-format" in response.group(
                     ipp.UNSUPPORTED_GROUP):
                 raise refused(UnsupportedFormat(f"the printer refused the PDF ({response.status_name}"

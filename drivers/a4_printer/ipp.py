@@ -73,6 +73,8 @@ STATUS_NAMES = {
 NOT_FOUND = 0x0406
 FORMAT_NOT_SUPPORTED = 0x040A
 NOT_ACCEPTING = 0x0506
+# "busy" and "temporary-error": the request was refused, nothing was kept, the same request may follow
+TRY_AGAIN = frozenset({0x0505, 0x0507})
 
 
 def status_name(code: int) -> str:

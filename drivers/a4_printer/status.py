@@ -1,9 +1,8 @@
 """What an IPP printer says about itself, read from its attributes (RFC 8011 §5.4, PWG 5100.14); no I/O.
 
 ``printer-state-reasons`` keywords may end in ``-report``, ``-warning`` or ``-error``; a keyword
-without a suffix counts as an error (RFC 8011 §5.4.12). Only errors stop printing: a printer with
-``media-empty-report`` has another tray that still feeds. A jam, or a printer waiting for paper
-(``media-needed``), stops it at any severity.
+without a suffix counts as an error (RFC 8011 §5.4.12). Errors stop printing; so do an empty tray,
+a jam and a printer waiting for paper at any severity (see ``STOPS_AT_ANY_SEVERITY``).
 """
 
 from __future__ import annotations
@@ -36,9 +35,11 @@ BLOCKING = {
     "paused": "the printer is paused; resume it on its panel",
     "moving-to-paused": "the printer is pausing; resume it on its panel",
 }
-# The printer is waiting on these whatever the severity it gives them ("media-needed": a tray ran out and
-# the printer waits for it, RFC 8011 §5.4.12); ippeveprinter says "media-needed-warning" while a job waits.
-STOPS_AT_ANY_SEVERITY = frozenset({"media-needed", "media-jam"})
+# These stop a kiosk's job whatever the severity given: "media-needed" means a tray ran out and the
+# printer waits for it (RFC 8011 §5.4.12); ippeveprinter says "media-needed-warning" while a job waits
+# and "media-empty-report" once idle, and holds the next job until paper is loaded. A kiosk printer has
+# one A4 tray, so an empty tray is refused up front rather than holding a citizen's certificate.
+STOPS_AT_ANY_SEVERITY = frozenset({"media-empty", "media-needed", "media-jam"})
 LOW = ("media-low", "toner-low", "marker-supply-low", "marker-waste-almost-full")
 
 # What a kiosk asks for in Get-Printer-Attributes: everything status and printing need, nothing more.
@@ -110,7 +111,8 @@ class PrinterState:
         if not self.answered:
             return "the printer does not answer; check its power and network cable"
         if self.blocking:
-            return "; ".join(BLOCKING[word] for word in self.blocking)
+            words = [w for w in self.blocking if not (w == "media-needed" and "media-empty" in self.blocking)]
+            return "; ".join(BLOCKING[word] for word in words)
         if self.accepting is False:
             return "the printer is not accepting jobs; enable it on its panel or in CUPS"
         if self.state == "stopped":

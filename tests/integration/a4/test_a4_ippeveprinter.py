@@ -54,18 +54,45 @@ def test_paper_running_out_aborts_the_job_and_the_printer_then_reports_it(ippeve
     assert printer.status.sensors["media"] == "empty"
 
 
-def test_a_job_waiting_for_paper_is_cancelled_at_its_deadline_and_reprinted_once_paper_is_back(ippeve,
-                                                                                              certificate_pdf):
+def test_an_attempt_whose_job_waits_for_paper_is_followed_then_cancelled_so_nothing_comes_out_later(
+        ippeve, certificate_pdf):
+    from drivers.a4_printer import ipp
+
     server = ippeve()
     server.set_mode("empty")
     printer = printer_for(server.uri, job_timeout="3")
     printer.print_pdf(certificate_pdf, attempt_id="warm-up")  # the paper runs out on this one
+    server.set_mode("ok")
+    # The job of attempt "cert-wait", sent by a kioskd that was restarted before it learnt the outcome;
+    # the printer holds it until paper is loaded.
+    held = printer.client.call(ipp.PRINT_JOB, operation_attrs=(
+        ipp.Attr.of("requesting-user-name", ipp.NAME, "kiosk"), ipp.Attr.of("job-name", ipp.NAME, "cert-wait"),
+        ipp.Attr.of("document-format", ipp.MIME, "application/pdf")), data=certificate_pdf)
+    assert held.ok
 
-    server.set_mode("ok")  # ippeveprinter now holds every job until paper is loaded
-    outcome = printer.print_pdf(certificate_pdf, attempt_id="cert-wait")
-    assert outcome.state == "canceled", outcome
-    assert "paper" in outcome.message and "cancelled" in outcome.message
+    outcome = printer_for(server.uri, job_timeout="3").print_pdf(certificate_pdf, attempt_id="cert-wait")
+    assert outcome.state == "canceled" and outcome.duplicate_avoided, outcome
+    assert "load A4 paper" in outcome.message and "cancelled, nothing more will print" in outcome.message
     assert server.printed() == []
+    # Asked again, the printer still holds the job (stopping it): followed and cancelled again, never doubled.
+    again = printer.print_pdf(certificate_pdf, attempt_id="cert-wait")
+    assert again.state == "canceled" and again.duplicate_avoided and again.job_id == outcome.job_id
+    assert server.printed() == []
+
+
+def test_a_printer_busy_with_another_job_is_asked_again_and_prints_once(ippeve, certificate_pdf):
+    from drivers.a4_printer import ipp
+
+    server = ippeve()
+    server.set_mode("slow:1.5")
+    printer = printer_for(server.uri)
+    ahead = printer.client.call(ipp.PRINT_JOB, operation_attrs=(  # ippeveprinter takes one job at a time
+        ipp.Attr.of("requesting-user-name", ipp.NAME, "other"),
+        ipp.Attr.of("document-format", ipp.MIME, "application/pdf")), data=certificate_pdf)
+    assert ahead.ok
+    server.set_mode("ok")
+    outcome = printer.print_pdf(certificate_pdf, attempt_id="cert-after")
+    assert outcome.state == "completed" and len(server.printed()) == 2
 
 
 def test_a_printer_waiting_for_paper_refuses_the_next_attempt_before_anything_is_sent(ippeve, certificate_pdf):

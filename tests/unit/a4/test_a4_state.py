@@ -25,7 +25,7 @@ def state(printer_state_value=3, *reasons, accepting=True, formats=("application
         (("media-low-report", "toner-low-report"), "low", True),
         (("media-empty-error",), "empty", False),
         (("media-empty",), "empty", False),  # no suffix counts as an error
-        (("media-empty-report",), "empty", True),  # another tray still feeds
+        (("media-empty-report",), "empty", False),  # one A4 tray: empty is empty, whatever the severity
         (("media-needed-warning",), "empty", False),  # waiting for paper, whatever it calls it
         (("media-jam-warning",), "ok", False),
         (("door-open-error",), "ok", False),
