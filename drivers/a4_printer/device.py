@@ -230,7 +230,7 @@ class A4Printer(Device):
         deadline = started + (self.job_timeout if timeout is None else timeout)
         silent_since: float | None = None
         last: JobState | None = None
-        wait = min(0.05, self.poll_s)
+        wait = min(0.02, self.poll_s)  # a short job is seen done at once; a long one costs a request per poll_s
         while True:
             now = time.monotonic()
             try:
