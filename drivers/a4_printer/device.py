@@ -283,6 +283,7 @@ class A4Printer(Device):
         """Get-Job-Attributes; None when the printer does not know the job."""
         response = self.client.call(ipp.GET_JOB_ATTRIBUTES, operation_attrs=(
             ipp.Attr.of("job-id", ipp.INTEGER, job_id),
+            ipp.Attr.of("requesting-user-name", ipp.NAME, self.user),
             ipp.Attr("requested-attributes", ipp.KEYWORD, JOB_ATTRIBUTES)))
         if response.status == ipp.NOT_FOUND:
             return None
@@ -300,7 +301,9 @@ class A4Printer(Device):
         """The newest of the printer's jobs named ``name`` (finished or not), or None."""
         found: list[JobState] = []
         for which in ("not-completed", "completed"):
+            # as the jobs' owner: CUPS shows job-name only to it (JobPrivateValues)
             response = self.client.call(ipp.GET_JOBS, operation_attrs=(
+                ipp.Attr.of("requesting-user-name", ipp.NAME, self.user),
                 ipp.Attr.of("which-jobs", ipp.KEYWORD, which),
                 ipp.Attr("requested-attributes", ipp.KEYWORD, JOB_ATTRIBUTES)))
             if not response.ok:

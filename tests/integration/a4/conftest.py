@@ -38,3 +38,22 @@ def certificate_pdf() -> bytes:
     from tests.a4_documents import certificate_pdf as build
 
     return build()
+
+
+@pytest.fixture()
+def cups():
+    """Start a CUPS server with one queue (``cups(accepting=False)`` for one that refuses jobs)."""
+    from tests.cups_server import CupsServer, missing
+
+    if reason := missing():
+        pytest.skip(reason)
+    started = []
+
+    def start(**options):
+        server = CupsServer(**options).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
