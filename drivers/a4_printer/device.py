@@ -35,6 +35,8 @@ from drivers.errors import CoverOpen, DeviceNotFound, DeviceTimeout, DriverError
 
 PDF = "application/pdf"
 ATTEMPT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# Attempts remembered in memory (weeks of uptime stay flat); an older one is found on the printer by name.
+KEEP_ATTEMPTS = 256
 
 
 class UnsupportedFormat(DriverError):
@@ -117,7 +119,10 @@ class A4Printer(Device):
                                             device=self.uri))
         started = time.monotonic()
         with self._print_lock:
-            attempt = self._attempts.setdefault(attempt_id, _Attempt())
+            attempt = self._attempts.pop(attempt_id, None) or _Attempt()
+            self._attempts[attempt_id] = attempt  # newest last; the oldest are forgotten past KEEP_ATTEMPTS
+            while len(self._attempts) > KEEP_ATTEMPTS:
+                del self._attempts[next(iter(self._attempts))]
             earlier = self._earlier(attempt_id, attempt, started, timeout)
             if earlier is not None:
                 return earlier

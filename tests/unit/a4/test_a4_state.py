@@ -117,3 +117,14 @@ def test_the_simulator_prints_once_per_attempt_and_refuses_without_paper(tmp_pat
     assert empty.probe().health is Health.OFFLINE
     with pytest.raises(PaperOut):
         empty.print_pdf(b"%PDF-1.7 x", attempt_id="a2")
+
+
+def test_the_driver_remembers_a_bounded_number_of_attempts():
+    from drivers.a4_printer import device
+    from drivers.errors import DeviceNotFound
+
+    printer = registry.create("a4_printer", "ipp://127.0.0.1:9/ipp/print?timeout=0.2")
+    for n in range(device.KEEP_ATTEMPTS + 10):
+        with pytest.raises(DeviceNotFound):  # nothing answers at port 9: refused, nothing sent
+            printer.print_pdf(b"%PDF-1.7", attempt_id=f"a{n}")
+    assert len(printer._attempts) == device.KEEP_ATTEMPTS and "a0" not in printer._attempts
