@@ -159,6 +159,11 @@ class IppEvePrinter:
                     raise RuntimeError("ippeveprinter did not listen in time") from None
                 time.sleep(0.05)
 
+    def freeze(self, frozen: bool = True) -> None:
+        """Stop answering without closing anything (SIGSTOP), or carry on (SIGCONT)."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGSTOP if frozen else signal.SIGCONT)
+
     def kill(self) -> None:
         """Gone at once with the job it was printing, as a printer whose power is cut."""
         if self.process and self.process.poll() is None:

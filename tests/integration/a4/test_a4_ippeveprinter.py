@@ -149,6 +149,30 @@ def test_a_printer_that_dies_mid_job_gives_unknown_and_a_retry_never_prints_a_se
     assert printer.print_pdf(certificate_pdf, attempt_id="cert-x2").state == "completed"
 
 
+def test_a_printer_that_hangs_mid_job_gives_unknown_and_the_retry_finds_the_copy_it_printed(ippeve, certificate_pdf):
+    server = ippeve()
+    server.set_mode("slow:1")
+    printer = printer_for(server.uri, timeout="1", lost_after="2")
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(o=printer.print_pdf(certificate_pdf, attempt_id="cert-h")))
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not list((server.root / "spool").glob("*cert-h*")):
+        assert time.monotonic() < deadline, "the job never reached the printer"
+        time.sleep(0.05)
+    server.freeze()  # a hung printer: the connection opens, nothing answers
+    try:
+        worker.join(30)
+    finally:
+        server.freeze(False)
+    lost = result["o"]
+    assert lost.state == "unknown" and "stopped answering" in lost.message
+
+    retry = printer.print_pdf(certificate_pdf, attempt_id="cert-h")  # it woke up and finished that job
+    assert retry.state == "completed" and retry.duplicate_avoided and retry.job_id == lost.job_id
+    assert len(server.printed()) == 1, "the retry printed a second copy"
+
+
 def test_a_printer_without_pdf_is_refused_clearly_before_anything_is_sent(ippeve, certificate_pdf):
     server = ippeve(formats="image/pwg-raster,image/urf")
     printer = printer_for(server.uri)
