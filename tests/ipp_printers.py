@@ -124,6 +124,11 @@ class IppEvePrinter:
     def uri(self) -> str:
         return f"ipp://localhost:{self.port}/ipp/print"
 
+    @property
+    def tls_uri(self) -> str:
+        """The same printer over TLS (a self-signed certificate it makes itself, kept under ``keys``)."""
+        return f"ipps://localhost:{self.port}/ipp/print"
+
     def set_mode(self, mode: str) -> None:
         (self.root / "mode").write_text(mode, encoding="utf-8")
 
@@ -137,9 +142,10 @@ class IppEvePrinter:
         spool = self.root / "spool"
         shutil.rmtree(spool, ignore_errors=True)  # a restarted printer remembers no jobs
         spool.mkdir()
+        (self.root / "keys").mkdir(exist_ok=True)  # its self-signed TLS certificate goes here
         self.log = open(self.root / "ippeveprinter.log", "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            ["ippeveprinter", "-r", "off", "-p", str(self.port), "-d", str(spool),
+            ["ippeveprinter", "-r", "off", "-K", str(self.root / "keys"), "-p", str(self.port), "-d", str(spool),
              "-c", str(self.command), "-f", self.formats, "-s", "60", self.name],
             env=env, stdout=self.log, stderr=self.log, start_new_session=True)
         self._wait_listening()

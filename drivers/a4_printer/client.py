@@ -91,6 +91,10 @@ class IppClient:
             except TimeoutError:
                 raise _mark(DeviceTimeout(f"no connection to {self.endpoint} within {conn.timeout:g} s; "
                                           "check the printer's power and network", device=self.device), False) from None
+            except ssl.SSLCertVerificationError as exc:
+                raise _mark(DeviceNotFound(f"the printer's TLS certificate is not trusted ({exc.verify_message}); "
+                                           "install its CA on this machine, or leave out verify=1",
+                                           device=self.device), False) from None
             except OSError as exc:
                 raise _mark(DeviceNotFound(f"cannot reach {self.endpoint} ({exc.strerror or exc}); check the "
                                            "printer's power, network cable and address", device=self.device),

@@ -200,6 +200,17 @@ def test_a_printer_that_rejects_the_pdf_when_it_is_sent_is_reported_with_its_own
         printer.print_pdf(b"GIF89a...", attempt_id="cert-gif")
 
 
+def test_ipps_prints_over_tls_and_verify_refuses_a_self_signed_printer_clearly(ippeve, certificate_pdf):
+    server = ippeve()
+    printer = printer_for(server.tls_uri)
+    assert printer.client.endpoint.tls
+    assert printer.print_pdf(certificate_pdf, attempt_id="cert-tls").state == "completed"
+    assert len(server.printed()) == 1
+    checked = printer_for(server.tls_uri, verify="1")
+    with pytest.raises(DeviceNotFound, match="TLS certificate is not trusted"):
+        checked.check()
+
+
 def test_nothing_at_the_address_is_offline_with_a_message_saying_what_to_check():
     from tests.ipp_printers import free_port
 
