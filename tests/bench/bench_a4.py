@@ -5,6 +5,7 @@ The baseline is one Get-Printer-Attributes round trip to the same printer, in th
 ratio says how many such round trips a whole print costs (readiness check, the attempt's earlier jobs,
 Print-Job with the PDF, following the job to "completed"). ippeveprinter "prints" by running a
 command that returns at once, so what is measured is the kiosk's side and IPP, not paper moving.
+The same is measured through a cupsd raw queue when cupsd is installed.
 """
 
 from __future__ import annotations
@@ -82,11 +83,33 @@ def main() -> None:
             server.stop()
             bus.stop()
 
+    cups_ms = cups_path(pdf, args.runs)
+
     print(f"Get-Printer-Attributes round trip (baseline)            {base_ms:8.1f} ms median of {args.runs}")
     print(f"print request → job completed (A4Printer.print_pdf)     {print_ms:8.1f} ms   x{print_ms / base_ms:.1f}")
     print(f"Print-Job + tight Get-Job-Attributes polling, no checks {raw_ms:8.1f} ms   x{raw_ms / base_ms:.1f}")
     print(f"certificate PDF {len(pdf):,} bytes; {printed} copies came out for {2 * args.runs + 1} jobs sent")
+    if cups_ms is not None:
+        print(f"through a CUPS queue (cups://, raw queue): status {cups_ms[0]:.1f} ms, print request → completed "
+              f"{cups_ms[1]:.1f} ms   x{cups_ms[1] / cups_ms[0]:.1f}")
     print(f"load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+
+
+def cups_path(pdf: bytes, runs: int) -> list[float] | None:
+    """The same through cupsd with a raw queue (its backend returns at once); None without cupsd."""
+    from tests.cups_server import CupsServer, missing
+
+    if missing():
+        return None
+    server = CupsServer().start()
+    try:
+        printer = registry.create("a4_printer", server.uri)
+        numbers = itertools.count()
+        printer.print_pdf(pdf, attempt_id="bench-cups-warm")
+        return interleaved([printer.check, lambda: printer.print_pdf(pdf, attempt_id=f"bench-cups-{next(numbers)}")],
+                           runs)
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":
