@@ -37,6 +37,9 @@ PDF = "application/pdf"
 ATTEMPT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 # Attempts remembered in memory (weeks of uptime stay flat); an older one is found on the printer by name.
 KEEP_ATTEMPTS = 256
+# A status question is answered at once by any printer or CUPS; kioskd probes its devices one after
+# another, so an unreachable printer must not hold up the others for the full request timeout.
+STATUS_TIMEOUT_S = 5.0
 
 
 class UnsupportedFormat(DriverError):
@@ -86,7 +89,8 @@ class A4Printer(Device):
         """Get-Printer-Attributes; raises DeviceNotFound / DeviceTimeout when nothing answers."""
         try:
             response = self.client.call(ipp.GET_PRINTER_ATTRIBUTES, operation_attrs=(
-                ipp.Attr("requested-attributes", ipp.KEYWORD, PRINTER_ATTRIBUTES),))
+                ipp.Attr("requested-attributes", ipp.KEYWORD, PRINTER_ATTRIBUTES),),
+                timeout=min(self.client.timeout, STATUS_TIMEOUT_S))
         except (DeviceNotFound, DeviceTimeout) as exc:
             self.last_state = UNKNOWN
             self.set_status(DeviceStatus(Health.OFFLINE, str(exc), UNKNOWN.to_dict()))
