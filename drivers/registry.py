@@ -22,6 +22,7 @@ KINDS: Mapping[str, str] = {
     "printer": "drivers.printer",
     "camera": "drivers.camera",
     "voice": "drivers.voice",
+    "a4_printer": "drivers.a4_printer",
 }
 
 Factory = Callable[[DeviceUri], Device]

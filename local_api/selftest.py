@@ -35,7 +35,8 @@ SHARPNESS_THRESHOLD = 100.0
 # Below this mean brightness (0..255) the frame is black: lens cover on, light off, or no picture at all.
 DARK_MEAN = 8.0
 
-DEVICE_LABELS = {"id_reader": "身份证阅读器", "printer": "凭条打印机", "camera": "高拍仪", "voice": "语音播报"}
+DEVICE_LABELS = {"id_reader": "身份证阅读器", "printer": "凭条打印机", "camera": "高拍仪", "voice": "语音播报",
+                 "a4_printer": "A4打印机"}
 HEALTH_WORDS = {"online": "在线", "offline": "离线", "error": "故障", "unknown": "未知"}
 HUB_WORDS = {
     "ok": "已连接",

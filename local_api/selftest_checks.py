@@ -11,6 +11,7 @@ from typing import Any
 from drivers.base import Device, DeviceStatus
 from drivers.camera import detect
 from drivers.camera.source import shrink
+from drivers.errors import DriverError
 from drivers.voice.device import SilentVoice
 from local_api.selftest import HEALTH_WORDS, device_result, judge_frame, sharpness
 
@@ -18,7 +19,8 @@ VOICE_PROMPT = "自助终端语音自检"
 # Seconds each check may take. The reader answers in well under a second unless it resends; the
 # printer's status is four one-byte queries; a still from a 5 MP camera takes a second or two;
 # speech may be synthesised live on first use (espeak) before it plays.
-LIMITS_S = {"id_reader": 5.0, "printer": 5.0, "camera": 10.0, "voice": 10.0}
+# The A4 printer's check is one Get-Printer-Attributes (the request timeout is 10 s by default).
+LIMITS_S = {"id_reader": 5.0, "printer": 5.0, "camera": 10.0, "voice": 10.0, "a4_printer": 12.0}
 DEFAULT_LIMIT_S = 10.0
 
 
@@ -96,7 +98,50 @@ def check_voice(voice: Any) -> dict[str, Any]:
                          **_state(status))
 
 
-CHECKS = {"id_reader": check_id_reader, "printer": check_printer, "camera": check_camera, "voice": check_voice}
+# What stops an A4 printer, in the technician's words (IPP printer-state-reasons without severity).
+A4_PROBLEMS = {
+    "media-empty": "缺纸；装入 A4 纸后再自检",
+    "media-needed": "打印机在等纸；装入 A4 纸后再自检",
+    "media-jam": "卡纸；打开打印机取出卡住的纸",
+    "door-open": "打印机门未关好；关好后再自检",
+    "cover-open": "打印机盖未关好；关好后再自检",
+    "interlock-open": "打印机门未关好；关好后再自检",
+    "toner-empty": "墨粉用完；更换墨粉盒",
+    "marker-supply-empty": "墨粉或墨水用完；更换耗材",
+    "offline": "打印机脱机；检查电源和面板",
+    "paused": "打印机已暂停；在面板或 CUPS 中恢复",
+}
+A4_WARNINGS = {"media-low": "纸将用完，请备好 A4 纸", "toner-low": "墨粉不足，请备好墨粉盒",
+               "marker-supply-low": "耗材不足，请备好墨粉或墨水"}
+
+
+def check_a4_printer(printer: Any) -> dict[str, Any]:
+    """The A4 printer's own IPP attributes: does it answer, can it print PDF, paper, toner, doors."""
+    from drivers.a4_printer.status import UNKNOWN
+
+    try:
+        state = printer.check()
+    except DriverError:
+        state = UNKNOWN
+    fields = {"printer_state": state.state, "reasons": list(state.reason_words), "media": state.media,
+              **_state(printer.status)}
+    if not state.answered:
+        return device_result(False, detail="打印机没有应答；检查电源、网线和打印机地址（KIOSK_A4_PRINTER）", **fields)
+    if not state.supports("application/pdf"):
+        return device_result(False, detail="打印机不支持 PDF；换用支持 IPP Everywhere PDF 的打印机，或经 CUPS 队列打印",
+                             **fields)
+    if not state.can_print:
+        words = [A4_PROBLEMS[w] for w in state.blocking if w in A4_PROBLEMS]
+        if state.accepting is False:
+            words.append("打印机不接受作业；在面板或 CUPS 中启用")
+        detail = "；".join(words) or f"打印机已停止（{state.message or '原因未报'}）；检查面板"
+        return device_result(False, detail=detail, **fields)
+    warnings = [A4_WARNINGS[w] for w in state.warnings if w in A4_WARNINGS]
+    return device_result(True, detail="正常" + (f"；{'；'.join(warnings)}" if warnings else ""), **fields)
+
+
+CHECKS = {"id_reader": check_id_reader, "printer": check_printer, "camera": check_camera, "voice": check_voice,
+          "a4_printer": check_a4_printer}
 
 
 def check_for(name: str) -> Any:

@@ -24,7 +24,7 @@ from local_api.settings_load import ConfigError, MappingEnvSource, TomlFileSourc
 
 __all__ = ["DEVICE_KINDS", "LANGUAGES", "PIN_DIGITS", "ConfigError", "Settings", "check_hub_url", "load_settings"]
 
-DEVICE_KINDS = ("id_reader", "printer", "camera", "voice")
+DEVICE_KINDS = ("id_reader", "printer", "camera", "voice", "a4_printer")
 # Languages the UI has a catalogue for (kiosk/locale/*.yaml; a UI test keeps the two in step).
 LANGUAGES = ("zh_CN", "bo_CN", "ug_CN")
 BASE_LANGUAGE = "zh_CN"
@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     printer: str | None = None
     camera: str | None = None
     voice: str | None = None
+    a4_printer: str | None = Field(default=None, description="A4 printer: ipp://HOST/ipp/print, ipps://…, "
+                                   "cups://QUEUE or sim:///dir")
     # remote video help: the citizen's face camera, microphone and speaker (sim: under KIOSK_DEVICES=sim)
     face_camera: str | None = Field(default=None, description="v4l2:///dev/videoN or sim:")
     microphone: str | None = Field(default=None, description="alsa:default (any ALSA PCM name) or sim:")
@@ -261,6 +263,7 @@ _SIM_DEFAULTS = {
     "printer": lambda s: (s.data_dir / "printed").resolve().as_uri().replace("file:", "sim:", 1),
     "camera": lambda s: "sim:",
     "voice": lambda s: (s.data_dir / "voice").resolve().as_uri().replace("file:", "sim:", 1),
+    "a4_printer": lambda s: (s.data_dir / "a4").resolve().as_uri().replace("file:", "sim:", 1),
 }
 
 

@@ -10,6 +10,7 @@ from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 
 from local_api.schemas import PAIRING_LENGTH, DeviceView, HealthView, HubEnrolOut
+from local_api.settings import DEVICE_KINDS as DEVICE_NAMES  # the kinds the catalogue names (tech.kind_*)
 from local_api.settings import PIN_DIGITS
 
 from ..client import EnrolError, KioskdError
@@ -157,7 +158,7 @@ class MaintenanceScreen(KScreen):
         self.devices_panel.clear_widgets()
         for device in devices:
             health = health_of(device.status)
-            kind = t(f"tech.kind_{device.kind}") if device.kind in ("id_reader", "printer", "camera", "voice") \
+            kind = t(f"tech.kind_{device.kind}") if device.kind in DEVICE_NAMES \
                 else device.kind
             sim = "（模拟）" if device.simulated else ""
             message = str(device.status.get("message", ""))
@@ -316,7 +317,7 @@ class MaintenanceScreen(KScreen):
         self.result.text = t("tech.selftest_ok") if result.ok else t("tech.selftest_failed")
         self.selftest_panel.clear_widgets()
         for name, device in result.devices.items():
-            kind = t(f"tech.kind_{name}") if name in ("id_reader", "printer", "camera", "voice") else name
+            kind = t(f"tech.kind_{name}") if name in DEVICE_NAMES else name
             verdict = t("tech.selftest_device_ok" if device.ok else "tech.selftest_device_failed", device=kind)
             self.selftest_panel.add_widget(KLabel(text=verdict, font_px=ts.heading, pair="card" if device.ok
                                                   else "field_error", kid=f"tech.selftest.{name}"))

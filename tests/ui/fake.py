@@ -203,7 +203,7 @@ class FakeKioskd(ScriptedCall):
         self._check_up()
         return HealthView(status="ok", version="fake", kiosk_id="fake-kiosk", uptime_s=1.0,
                           devices={"id_reader": "online", "printer": "online" if self.paper == "ok" else "error",
-                                   "camera": "online", "voice": "online"},
+                                   "camera": "online", "voice": "online", "a4_printer": "online"},
                           items_offered=len(self.catalog))
 
     def items(self) -> list[ServiceItemSummary]:
@@ -257,6 +257,9 @@ class FakeKioskd(ScriptedCall):
             DeviceView(name="camera", kind="camera", uri="sim:", simulated=True, status={"health": "online"}),
             DeviceView(name="voice", kind="voice", uri="none:", simulated=True,
                        status={"health": "online", "muted": self.muted}),
+            DeviceView(name="a4_printer", kind="a4_printer", uri="sim:///var/a4", simulated=True,
+                       status={"health": "online", "message": "ready; toner-low",
+                               "sensors": {"state": "idle", "reasons": ["toner-low"], "media": "ok"}}),
         ]
 
     def camera_preview(self) -> bytes | None:
@@ -298,6 +301,8 @@ class FakeKioskd(ScriptedCall):
             "printer": printer,
             "camera": {"ok": True, "state": "online", "detail": "1600×1200，清晰：清晰度 2775（不低于 100）"},
             "voice": {"ok": True, "state": "online", "detail": "已播报“自助终端语音自检”，请确认听到了声音"},
+            "a4_printer": {"ok": True, "state": "online", "detail": "正常；墨粉不足，请备好墨粉盒",
+                           "printer_state": "idle", "media": "ok"},
         }
         return SelfTestResult(kiosk_id="fake-kiosk", at="2026-11-21T01:30:00+00:00", ok=not paper_out,
                               devices=devices, hub={"state": "ok"}, versions={"kiosk": "0.1.0"})

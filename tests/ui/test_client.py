@@ -40,7 +40,7 @@ def test_session_round_trip_over_http(client, served):
     client.set_voice_muted(True)
     assert served.fake.muted is True
     assert client.camera_preview()[:2] == b"\xff\xd8"  # a JPEG
-    assert {d.name for d in client.devices()} == {"id_reader", "printer", "camera", "voice"}
+    assert {d.name for d in client.devices()} == {"id_reader", "printer", "camera", "voice", "a4_printer"}
     assert client.device_test("printer", "print") == "online"
     assert client.device_test("fax", "print") == "not-configured"
     assert client.camera_state()["hint"] == "empty"

@@ -25,6 +25,8 @@ def test_selftest_shows_every_device_in_words(kiosk, tmp_path):
     assert p.text("tech.selftest.id_reader") == "身份证读卡器：正常"
     assert p.text("tech.selftest.printer") == "打印机：正常"
     assert "清晰度" in p.text("tech.selftest.camera.detail")
+    assert p.text("tech.selftest.a4_printer") == "A4打印机：正常"
+    assert p.text("tech.selftest.a4_printer.detail") == "正常；墨粉不足，请备好墨粉盒"
     assert p.find("tech.selftest.printer").font_px == app.ts.heading  # large text, read standing back
     app.screenshot_dir = tmp_path
     p.shot("maintenance-selftest")

@@ -53,6 +53,7 @@ def test_the_hub_state_is_told_in_plain_words_with_the_backlog(kiosk, monkeypatc
     assert p.text("tech.hub.last_ok") == "上次连接成功：11-21 09:05"  # the hall's time
     assert p.text("tech.hub.backlog") == "待上报平台：3 件，最早的已等待 12 分钟"
     assert "yc-hall-01" in p.text("tech.hub.kiosk") and HUB in p.text("tech.hub.kiosk")
+    assert p.text("tech.device.a4_printer") == "A4打印机（模拟）：正常  ready; toner-low"
     assert "(for technicians)" not in p.all_text()  # the English detail is for kioskctl, not this screen
     app.screenshot_dir = tmp_path
     p.shot("maintenance-hub")

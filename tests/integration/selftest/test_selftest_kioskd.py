@@ -42,13 +42,14 @@ def test_selftest_of_simulated_devices_passes_with_json_only_on_stdout(kiosk):
     assert set(result) == {"kiosk_id", "at", "ok", "devices", "hub", "versions"}
     assert result["kiosk_id"] == KIOSK_ID and result["ok"] is True
     devices = result["devices"]
-    assert set(devices) == {"id_reader", "printer", "camera", "voice"}
+    assert set(devices) == {"id_reader", "printer", "camera", "voice", "a4_printer"}
     for entry in devices.values():
         assert {"ok", "state", "detail"} <= set(entry) and entry["ok"] and entry["state"] == "online"
     assert devices["id_reader"]["sam_id"]
     assert devices["printer"]["paper"] == "ok" and devices["printer"]["cover_open"] is False
     assert (devices["camera"]["width"], devices["camera"]["height"]) == (1600, 1200)
     assert devices["camera"]["sharpness"] >= 0
+    assert devices["a4_printer"]["media"] == "ok" and devices["a4_printer"]["printer_state"] == "idle"
     assert devices["voice"]["played"] is True and devices["voice"]["prompt"] == "自助终端语音自检"
     spoken = sorted((kiosk.data_dir / "voice").glob("*.txt"))
     assert spoken and spoken[-1].read_text(encoding="utf-8").strip() == "自助终端语音自检"
