@@ -8,12 +8,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from hub.schemas import Strict
-
-
-class TicketRequest(Strict):
-    service: str = Field(min_length=1, max_length=32, description="service code, from GET /api/v1/queue/services")
-    priority: Literal["pregnant", "disability"] | None = Field(default=None, description="declared at the kiosk")
-    birth_date: dt.date | None = Field(default=None, description="from the ID card; 60+ on the hall date is elderly")
+from wire.ticket import TicketRequest as TicketRequest  # kioskd builds this one too
 
 
 class TicketOut(BaseModel):

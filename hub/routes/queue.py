@@ -18,7 +18,6 @@ from hub import appointments, replies
 from hub.auth import bearer
 from hub.db.models import Kiosk, Site
 from hub.errors import field_error
-from hub.personal import RESIDENT_ID
 from hub.queue import follow, services, tickets
 from hub.queue.errors import DayFull, NoCurrentTicket, QueueError, ServiceClosed, UnknownService
 from hub.queue.policy import policy
@@ -42,6 +41,7 @@ from hub.queue.schemas import (
 from hub.queue.windows import ACTIONS, known_site, window_action, window_state
 from hub.routes.cases import KEY_PATTERN
 from hub.state import HubState, KioskDep, StaffDep, StateDep, current_kiosk, staff_user
+from wire.person import RESIDENT_ID
 
 router = APIRouter(tags=["queue"])
 
