@@ -11,7 +11,9 @@ from hub.schemas import Strict
 from wire.ticket import TicketRequest as TicketRequest  # kioskd builds this one too
 
 
-class TicketOut(BaseModel):
+class TicketPlace(BaseModel):
+    """A ticket and its place in its line, as the kiosk and the follow page show it."""
+
     number: str
     service: str
     service_name: str
@@ -21,6 +23,9 @@ class TicketOut(BaseModel):
     issued_at: dt.datetime
     priority: bool
     priority_category: Literal["elderly", "pregnant", "disability", "appointment"] | None
+
+
+class TicketOut(TicketPlace):
     follow_url: str = Field(description="public page (no login) following this ticket; the kiosk prints it as a QR")
 
 
