@@ -16,8 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hub.db.models import CaseCounter
+from wire.application import ITEM_CODE_MAX
 
-ITEM_CODE_MAX = 36
 SEQ_DIGITS = 4
 _CASE_NO = re.compile(rf"^(?P<item>[0-9A-Za-z-]{{1,{ITEM_CODE_MAX}}})(?P<day>\d{{8}})(?P<seq>\d{{{SEQ_DIGITS},}})$")
 

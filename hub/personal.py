@@ -15,8 +15,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from common import idnumber
-
-RESIDENT_ID = "111"  # GA/T 2000.156 document type of the 居民身份证, the one number checked offline
+from wire.person import RESIDENT_ID as RESIDENT_ID  # defined with the payloads; imported from here too
 
 
 class Keys:

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, ValidationError, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from common import idnumber
 from hub.db.models import ReferenceRecord
 from hub.intake import utc
-from hub.personal import RESIDENT_ID, Keys
+from hub.personal import Keys
 from hub.schemas import Strict
+from wire.person import PersonId
 
 Writer = Callable[[], AbstractContextManager[Session]]
 
@@ -30,20 +30,10 @@ PaymentStatus = Literal["已实缴", "补缴", "欠缴"]
 _CHUNK = 500
 
 
-class Person(Strict):
+class Person(PersonId):
     """Whose record it is; the ID number is indexed by keyed hash, never stored in clear."""
 
-    id_type: str = Field(default=RESIDENT_ID, pattern=r"^\d{3}$", description="GA/T 2000.156 code, 111 = 居民身份证")
-    id_number: str = Field(min_length=4, max_length=40)
     name: str = Field(min_length=1, max_length=100)
-
-    @field_validator("id_number")
-    @classmethod
-    def _check_id(cls, value: str, info: ValidationInfo) -> str:
-        value = idnumber.normalise(value)
-        if info.data.get("id_type", RESIDENT_ID) == RESIDENT_ID and (found := idnumber.problems(value)):
-            raise ValueError("; ".join(found))
-        return value
 
 
 class Deposit(Strict):

@@ -1,36 +1,18 @@
 """The last self-test of each kiosk: what a kiosk may report of it, and keeping it between heartbeats.
 
-It arrives inside the heartbeat (``selftest``) and is kept with the kiosk's last status. The model is
-closed (unknown fields are refused) and bounded, so nothing but the time, the verdicts and the
-device checks' own words can be stored — never a name, a number or an image from a citizen.
+It arrives inside the heartbeat (``selftest``) and is kept with the kiosk's last status. Its model,
+``wire.heartbeat.SelfTestReport``, is closed (unknown fields are refused) and bounded, so nothing but
+the time, the verdicts and the device checks' own words can be stored — never a name, a number or an
+image from a citizen.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from hub.db.models import Kiosk
-
-
-class SelfTestDevice(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    ok: bool
-    detail: str = Field(default="", max_length=300)
-
-
-class SelfTestReport(BaseModel):
-    """The kiosk's last self-test: when it ran, whether every device passed, and each device's verdict."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    at: dt.datetime
-    ok: bool
-    devices: dict[str, SelfTestDevice] = Field(default_factory=dict, max_length=32)
 
 
 def carry_forward(previous: dict[str, Any] | None, report: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from common.idnumber import check_char
+from local_api.schemas import SessionSnapshot, SubmitStepView
 
 from .client import SimControl
 from .pilot import Pilot, PilotError
@@ -31,6 +32,11 @@ def elder_card_fields() -> dict[str, str]:
     """A sample resident card of someone born in 1950 (some items are for citizens over 60)."""
     body = "11010119500307123"
     return {"birth_date": "1950-03-07", "id_number": body + check_char(body)}
+
+
+def submit_failed(snap: SessionSnapshot) -> bool:
+    """The submit step says the submission failed (kioskd offers a retry)."""
+    return isinstance(snap.step, SubmitStepView) and snap.step.data.state == "failed"
 
 
 @dataclass
@@ -194,7 +200,7 @@ class Demo:
             elif screen == "capture":
                 self.capture()
             elif screen == "submit":
-                if snap.step.data.get("state") == "failed":
+                if submit_failed(snap):
                     submit_tries += 1
                     if submit_tries > 1 or p.find("submit.next") is None:
                         self.say("submission fails here (no intake service?); leaving this item")
@@ -203,7 +209,7 @@ class Demo:
                     self.tap_and_leave("submit.next", "submit", allow_stay=True)
                 else:
                     p.wait_until(lambda: self.app.current != "submit" or (
-                        self.app.snapshot is not None and self.app.snapshot.step.data.get("state") == "failed"),
+                        self.app.snapshot is not None and submit_failed(self.app.snapshot)),
                         "the submission", 60)
             elif screen == "print":
                 self.print_step()

@@ -216,11 +216,6 @@ class PinGate:
         return "wrong"
 
 
-def rating_needs_reason(level: int) -> bool:
-    """A bad rating (不满意, 非常不满意) asks for a reason (好差评 rules)."""
-    return level <= 2
-
-
 CAPTURE_HINTS = ("empty", "move_closer", "remove_hand", "hold_still", "ready", "captured")
 _STATE_HINTS = {"searching": "empty", "steady": "hold_still", "captured": "captured"}
 

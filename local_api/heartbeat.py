@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from local_api.hub_client import HubClient, HubRejected, HubUnavailable
+from wire.errors import PayloadInvalid
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,9 @@ class Heartbeat:
         except HubRejected as exc:
             if exc.status not in (401, 403):  # a refused token: the hub state in /v1/health tells it
                 log.warning("hub refused the heartbeat", extra={"status": exc.status})
+            return False
+        except PayloadInvalid as exc:  # the report does not fit the hub's model: a fault of this kiosk's code
+            log.error("heartbeat not sent: %s", exc)
             return False
         self.last_ok = datetime.now(UTC)
         return True

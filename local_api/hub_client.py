@@ -15,6 +15,10 @@ from typing import Any
 
 import httpx
 
+from wire.errors import parse
+from wire.heartbeat import Heartbeat
+from wire.ticket import TicketRequest
+
 Observer = Callable[[str, str], None]
 
 
@@ -163,13 +167,17 @@ class HubClient:
         return self._call("POST", "/cases/lookup", json={"id_type": id_type, "id_number": id_number})
 
     def heartbeat(self, report: dict[str, Any]) -> dict[str, Any]:
+        """POST /heartbeat; a report the hub's model would refuse raises ``PayloadInvalid`` unsent."""
+        parse(Heartbeat, report, "heartbeat")
         return self._call("POST", "/heartbeat", json=report)
 
     def take_ticket(self, service: str, *, key: str, priority: str | None = None,
                     birth_date: str | None = None) -> dict[str, Any]:
         """POST /queue/tickets; a 404 without a refusal code (a hub without a queue) counts as unavailable,
         so the kiosk's block is used. ``birth_date`` (YYYY-MM-DD) lets the hub give 60+ priority."""
-        body = {"service": service, "priority": priority, "birth_date": birth_date}
+        request = parse(TicketRequest, {"service": service, "priority": priority, "birth_date": birth_date},
+                        "queue ticket request")
+        body = request.model_dump(mode="json")
         try:
             return self._call("POST", "/queue/tickets", json=body, headers={"Idempotency-Key": key})
         except HubRejected as exc:

@@ -30,6 +30,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from local_api.crypto import InvalidToken, Sealer
 from local_api.db.models import Counter, OutboxEntry
 from local_api.hub_client import HubClient, HubRejected, HubUnavailable, UploadFile
+from wire.application import CaseApplication
+from wire.errors import parse
+from wire.rating import Rating
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +107,10 @@ class Outbox:
 
         ``resume`` is the session as it stood at the submit (sealed here, dropped once the citizen has
         their receipt): kioskd killed before the citizen saw the number shows it after its restart.
+        An application the hub's model (``wire.application``) would refuse raises ``PayloadInvalid``
+        and nothing is stored: found here, before the citizen is given a number, not at the hub later.
         """
+        parse(CaseApplication, application, "application")
         existing = self.receipt(key)
         if existing is not None:
             return existing
@@ -155,7 +161,9 @@ class Outbox:
 
     def store_rating(self, key: str, item_code: str, rating: dict[str, Any], *,
                      case_no: str | None, provisional_no: str | None) -> bool:
-        """Store a 好差评 rating; it goes out once its case has a hub case number."""
+        """Store a 好差评 rating; it goes out once its case has a hub case number (``PayloadInvalid`` if the
+        hub's model would refuse it)."""
+        parse(Rating, rating, "rating")
         return self._store_message("rating", key, item_code, {"rating": rating, "case_no": case_no},
                                    depends_on=None if case_no else provisional_no)
 

@@ -32,6 +32,7 @@ from local_api.outbox import MaterialFile, Outbox, OutboxFull, Receipt
 from local_api.outcomes import Outcomes
 from local_api.schemas import CameraPreviewView, HeldCardView, HelperView, PushMessage
 from local_api.sessions import NotReady, SessionService
+from wire.errors import PayloadInvalid
 
 log = logging.getLogger(__name__)
 
@@ -437,6 +438,11 @@ class Runner:
             except OSError as exc:
                 log.error("outbox store failed", extra={"errno": exc.errno})
                 self._result(session_id, ev.SubmitFailed(at=self.now(), reason="本机保存申请失败，请到人工窗口办理"))
+                return
+            except PayloadInvalid as exc:  # the item's definition or this code, not the citizen: staff must look
+                log.error("application refused before storing: %s", exc)
+                self._result(session_id, ev.SubmitFailed(
+                    at=self.now(), reason="本机无法生成符合要求的申请，请到人工窗口办理"))
                 return
         self.deliver_receipt(session_id, effect.idempotency_key, receipt)
 

@@ -8,7 +8,7 @@ the citizen is editing on their own screen.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -81,9 +81,118 @@ class StepTextView(BaseModel):
     options: dict[str, str] = Field(default_factory=dict, description="option value -> label")
 
 
-class StepView(BaseModel):
+class _StepData(BaseModel):
+    """A step kind's extras; a key kioskd's view sends that the model lacks is an error, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class GuideMaterialView(BaseModel):
+    name: str
+    originals: int = 1
+    copies: int = 0
+    required: bool = True
+    deferrable: bool = False
+    e_licence: str = ""
+
+
+class FeeView(BaseModel):
+    name: str
+    amount_yuan: str
+
+
+class GuideData(_StepData):
+    """办事指南: the national elements a citizen reads before starting."""
+
+    item_type: str = ""
+    department: str = ""
+    conditions: list[str] = Field(default_factory=list)
+    materials: list[GuideMaterialView] = Field(default_factory=list)
+    case_type: str = ""
+    legal_limit: str = ""
+    promised_limit: str = ""
+    fees: list[FeeView] | str = Field(default="", description="the fees, or 不收费")
+    result: str = ""
+    consult_phone: str = ""
+    complaint_phone: str = ""
+    kiosk_complete: bool = True
+    visits_needed: int = 0
+
+
+class ConsentData(_StepData):
+    consent_id: str = ""
+    version: str = "1"
+    purpose: str = ""
+
+
+class IdentifyData(_StepData):
+    allow_manual: bool = Field(False, description="the item lets the citizen type the ID number instead of a card")
+    card_types: list[str] = Field(default_factory=lambda: ["resident"])
+    reading: bool = Field(False, description="a card is on the reader and being read")
+
+
+class FormData(_StepData):
+    """A form step says everything in ``fields``."""
+
+
+class ChooseData(_StepData):
+    chosen: str = ""
+
+
+class CaptureData(_StepData):
+    current: str = Field("", description="the material being scanned now")
+    capturing: bool = False
+    can_skip: bool = False
+
+
+class ReviewAnswer(BaseModel):
+    label: str
+    value: str
+
+
+class ReviewMaterial(BaseModel):
+    name: str
+    captured: int = 0
+
+
+class SkippedMaterial(BaseModel):
+    name: str
+    reason: str = ""
+
+
+class ReviewData(_StepData):
+    answers: list[ReviewAnswer] = Field(default_factory=list)
+    materials: list[ReviewMaterial] = Field(default_factory=list)
+    skipped: list[SkippedMaterial] = Field(default_factory=list)
+    result: dict[str, Any] = Field(default_factory=dict, description="what a query or ticket brought back")
+
+
+class SubmitData(_StepData):
+    state: Literal["sending", "duplicate", "failed"] = "sending"
+    purpose: Literal["application", "queue_ticket", "query", "appointment_checkin"] = "application"
+
+
+class PrintData(_StepData):
+    template: Literal["receipt", "queue_ticket", "result"] = "receipt"
+    state: Literal["printing", "printed", "failed"] = "printing"
+    code: str = Field("", description="the printer's fault code when it failed")
+
+
+class RateData(_StepData):
+    reason_required_levels: list[int] = Field(default_factory=lambda: [1, 2])
+    bad_reasons: list[str] = Field(default_factory=list)
+
+
+class DoneData(_StepData):
+    case_no: str | None = None
+    provisional_no: str | None = None
+    promised_limit: str = ""
+    consult_phone: str = ""
+    result: dict[str, Any] = Field(default_factory=dict, description="what a query or ticket brought back")
+
+
+class _StepViewBase(BaseModel):
     id: str
-    kind: StepKind
     title: str
     prompt: str = Field(description="what the voice says when the step starts")
     body: str = ""
@@ -91,9 +200,77 @@ class StepView(BaseModel):
     fields: list[FieldView] = Field(default_factory=list)
     materials: list[MaterialView] = Field(default_factory=list)
     options: list[OptionView] = Field(default_factory=list)
-    data: dict[str, Any] = Field(default_factory=dict, description="step-kind specific extras")
     accepts: list[str] = Field(default_factory=list, description="client event types accepted now")
     i18n: dict[str, StepTextView] = Field(default_factory=dict, description="language (ug_CN) -> the step's words")
+
+
+class GuideStepView(_StepViewBase):
+    kind: Literal["guide"] = "guide"
+    data: GuideData = Field(default_factory=GuideData)
+
+
+class ConsentStepView(_StepViewBase):
+    kind: Literal["consent"] = "consent"
+    data: ConsentData = Field(default_factory=ConsentData)
+
+
+class IdentifyStepView(_StepViewBase):
+    kind: Literal["identify"] = "identify"
+    data: IdentifyData = Field(default_factory=IdentifyData)
+
+
+class FormStepView(_StepViewBase):
+    kind: Literal["form"] = "form"
+    data: FormData = Field(default_factory=FormData)
+
+
+class ChooseStepView(_StepViewBase):
+    kind: Literal["choose"] = "choose"
+    data: ChooseData = Field(default_factory=ChooseData)
+
+
+class CaptureStepView(_StepViewBase):
+    kind: Literal["capture"] = "capture"
+    data: CaptureData = Field(default_factory=CaptureData)
+
+
+class ReviewStepView(_StepViewBase):
+    kind: Literal["review"] = "review"
+    data: ReviewData = Field(default_factory=ReviewData)
+
+
+class SubmitStepView(_StepViewBase):
+    kind: Literal["submit"] = "submit"
+    data: SubmitData = Field(default_factory=SubmitData)
+
+
+class PrintStepView(_StepViewBase):
+    kind: Literal["print"] = "print"
+    data: PrintData = Field(default_factory=PrintData)
+
+
+class RateStepView(_StepViewBase):
+    kind: Literal["rate"] = "rate"
+    data: RateData = Field(default_factory=RateData)
+
+
+class DoneStepView(_StepViewBase):
+    kind: Literal["done"] = "done"
+    data: DoneData = Field(default_factory=DoneData)
+
+
+# One model per step kind, told apart by ``kind``: a screen reads typed fields, and a key the view
+# does not send is an error here rather than a silent default on the screen.
+StepView = Annotated[
+    GuideStepView | ConsentStepView | IdentifyStepView | FormStepView | ChooseStepView | CaptureStepView
+    | ReviewStepView | SubmitStepView | PrintStepView | RateStepView | DoneStepView,
+    Field(discriminator="kind"),
+]
+STEP_VIEWS: dict[str, type[_StepViewBase]] = {
+    "guide": GuideStepView, "consent": ConsentStepView, "identify": IdentifyStepView, "form": FormStepView,
+    "choose": ChooseStepView, "capture": CaptureStepView, "review": ReviewStepView, "submit": SubmitStepView,
+    "print": PrintStepView, "rate": RateStepView, "done": DoneStepView,
+}
 
 
 class ApplicantView(BaseModel):

@@ -98,8 +98,8 @@ KIOSK = Package(
     ),
     conffiles=("/etc/kiosk/kiosk.env",),
     drop_scripts=("kioskhub",),  # the hub is its own package, for a server
-    smoke_imports=("local_api.main", "local_api.prompts", "kiosk.cli", "kiosk.fonts", "kioskctl.main", "cv2", "av",
-                   "aiortc", "usb.core", "serial", "escpos.printer"),
+    smoke_imports=("local_api.main", "local_api.prompts", "kiosk.cli", "kiosk.fonts", "kioskctl.main",
+                   "wire.application", "cv2", "av", "aiortc", "usb.core", "serial", "escpos.printer"),
     maintainer_scripts=("postinst", "prerm", "postrm", "triggers"),
 )
 
@@ -130,8 +130,8 @@ KIOSKHUB = Package(
     conffiles=("/etc/kioskhub/kioskhub.env",),
     requirements="packaging/kioskhub/requirements.txt",
     drop_scripts=("kioskd", "kiosk", "kioskctl"),
-    smoke_imports=("hub.cli", "hub.app", "hub.certificates.render", "hub.certificates.signing", "psycopg", "jinja2",
-                   "multipart", "websockets"),
+    smoke_imports=("hub.cli", "hub.app", "hub.certificates.render", "hub.certificates.signing", "wire.application",
+                   "psycopg", "jinja2", "multipart", "websockets"),
 )
 
 PACKAGES = {p.name: p for p in (KIOSK, KIOSKHUB)}

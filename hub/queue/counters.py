@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -13,6 +12,7 @@ from hub.db.models import QueueService, QueueTicket
 from hub.intake import utc
 from hub.queue.errors import NoCurrentTicket, QueueError, UnknownService
 from hub.queue.rules import CALLED, DONE, NO_SHOW, WAITING, QueuePolicy, hall_day
+from hub.queue.schemas import CalledOut
 from hub.queue.tickets import order_of_line
 
 
@@ -90,24 +90,10 @@ def transfer(db: Session, site_id: str, window: int, to_service: str) -> QueueTi
     return row
 
 
-@dataclass(frozen=True)
-class Called:
+def called_view(db: Session, row: QueueTicket) -> CalledOut:
     """A ticket as a window or the hall display shows it."""
-
-    number: str
-    service: str
-    service_name: str
-    window: int | None
-    name_masked: str | None
-    priority_category: str | None
-    recalls: int
-    status: str
-    called_at: dt.datetime | None
-
-
-def called_view(db: Session, row: QueueTicket) -> Called:
     service = db.get(QueueService, (row.site_id, row.service_code))
-    return Called(
+    return CalledOut(
         number=row.number,
         service=row.service_code,
         service_name=service.name if service else row.service_code,
@@ -120,7 +106,7 @@ def called_view(db: Session, row: QueueTicket) -> Called:
     )
 
 
-def recent_calls(db: Session, site_id: str, day: str, limit: int = 8) -> list[Called]:
+def recent_calls(db: Session, site_id: str, day: str, limit: int = 8) -> list[CalledOut]:
     """The latest announced tickets of a site today, newest (or most recently recalled) first."""
     rows = db.scalars(
         select(QueueTicket)

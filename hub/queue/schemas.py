@@ -8,15 +8,12 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from hub.schemas import Strict
+from wire.ticket import TicketRequest as TicketRequest  # kioskd builds this one too
 
 
-class TicketRequest(Strict):
-    service: str = Field(min_length=1, max_length=32, description="service code, from GET /api/v1/queue/services")
-    priority: Literal["pregnant", "disability"] | None = Field(default=None, description="declared at the kiosk")
-    birth_date: dt.date | None = Field(default=None, description="from the ID card; 60+ on the hall date is elderly")
+class TicketPlace(BaseModel):
+    """A ticket and its place in its line, as the kiosk and the follow page show it."""
 
-
-class TicketOut(BaseModel):
     number: str
     service: str
     service_name: str
@@ -26,6 +23,9 @@ class TicketOut(BaseModel):
     issued_at: dt.datetime
     priority: bool
     priority_category: Literal["elderly", "pregnant", "disability", "appointment"] | None
+
+
+class TicketOut(TicketPlace):
     follow_url: str = Field(description="public page (no login) following this ticket; the kiosk prints it as a QR")
 
 

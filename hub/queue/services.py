@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -24,6 +23,7 @@ from hub.queue.rules import (
     is_open,
     minutes_per_person,
 )
+from hub.queue.schemas import ServiceOut
 
 
 def add_service(
@@ -119,24 +119,12 @@ def open_windows(db: Session, service: QueueService, now: dt.datetime, policy: Q
     return int(n or 0) or service.windows
 
 
-@dataclass(frozen=True)
-class ServiceSummary:
-    code: str
-    prefix: str
-    name: str
-    waiting: int
-    estimated_wait_minutes: int
-    opens: str | None
-    closes: str | None
-    open: bool
-
-
-def summaries(db: Session, site_id: str, now: dt.datetime, zone: ZoneInfo, policy: QueuePolicy) -> list[ServiceSummary]:
+def summaries(db: Session, site_id: str, now: dt.datetime, zone: ZoneInfo, policy: QueuePolicy) -> list[ServiceOut]:
     """Each service of a site with today's waiting count and the wait a new normal ticket would have."""
     counts = waiting_counts(db, site_id, hall_day(now, zone))
     local = now.astimezone(zone).time()
     return [
-        ServiceSummary(
+        ServiceOut(
             code=s.code,
             prefix=s.prefix,
             name=s.name,

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from pydantic import ConfigDict
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -29,20 +30,15 @@ from hub.queue.rules import (
     ticket_number,
     trailing_streak,
 )
+from hub.queue.schemas import TicketPlace
 from hub.queue.services import service_estimate, services
 
 
-@dataclass(frozen=True)
-class Ticket:
-    number: str
-    service: str
-    service_name: str
-    position: int
-    people_ahead: int
-    estimated_wait_minutes: int
-    issued_at: dt.datetime
-    priority: bool
-    priority_category: str | None
+class Ticket(TicketPlace):
+    """A ticket as issued or looked up: its place in line and its row, for the follow link."""
+
+    model_config = ConfigDict(frozen=True)
+
     ticket_id: int
 
 

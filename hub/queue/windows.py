@@ -8,7 +8,7 @@ from hub.db.models import Site
 from hub.queue import counters, services
 from hub.queue.errors import UnknownSite
 from hub.queue.policy import policy
-from hub.queue.schemas import CalledOut, ServiceOut, WindowOut
+from hub.queue.schemas import CalledOut, WindowOut
 from hub.state import HubState
 
 ACTIONS = ("next", "recall", "no-show", "done", "transfer")
@@ -28,10 +28,8 @@ def window_state(state: HubState, site: str, window: int) -> WindowOut:
         return WindowOut(
             site=site,
             window=window,
-            current=CalledOut(**counters.called_view(db, row).__dict__) if row else None,
-            services=[
-                ServiceOut(**s.__dict__) for s in services.summaries(db, site, now, state.settings.zone, policy(state))
-            ],
+            current=counters.called_view(db, row) if row else None,
+            services=services.summaries(db, site, now, state.settings.zone, policy(state)),
         )
 
 
@@ -50,7 +48,7 @@ def window_action(state: HubState, site: str, window: int, action: str, service:
             row = counters.transfer(db, site, window, service or "")
         else:
             row = counters.finish(db, site, window, now, no_show=action == "no-show")
-        called = CalledOut(**counters.called_view(db, row).__dict__) if row is not None else None
+        called = counters.called_view(db, row) if row is not None else None
     if called is None:  # raised after the commit: calling next still finished the window's previous ticket
         raise LookupError(f"nobody is waiting for {service}")
     return called

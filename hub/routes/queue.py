@@ -18,7 +18,6 @@ from hub import appointments, replies
 from hub.auth import bearer
 from hub.db.models import Kiosk, Site
 from hub.errors import field_error
-from hub.personal import RESIDENT_ID
 from hub.queue import follow, services, tickets
 from hub.queue.errors import DayFull, NoCurrentTicket, QueueError, ServiceClosed, UnknownService
 from hub.queue.policy import policy
@@ -42,6 +41,7 @@ from hub.queue.schemas import (
 from hub.queue.windows import ACTIONS, known_site, window_action, window_state
 from hub.routes.cases import KEY_PATTERN
 from hub.state import HubState, KioskDep, StaffDep, StateDep, current_kiosk, staff_user
+from wire.person import RESIDENT_ID
 
 router = APIRouter(tags=["queue"])
 
@@ -91,7 +91,8 @@ def follow_url(state: HubState, http: Request, ticket_id: int) -> str:
 
 
 def _ticket_out(state: HubState, http: Request, ticket: tickets.Ticket, **extra: Any) -> dict[str, Any]:
-    return {**ticket.__dict__, "follow_url": follow_url(state, http, ticket.ticket_id), **extra}
+    follow = follow_url(state, http, ticket.ticket_id)
+    return {**ticket.model_dump(exclude={"ticket_id"}), "follow_url": follow, **extra}
 
 
 def _json(model: BaseModel, status: int) -> JSONResponse:
@@ -106,8 +107,7 @@ def list_services(state: StateDep, kiosk_id: KioskDep) -> list[ServiceOut]:
     """The services of the kiosk's site: waiting today, the wait a new ticket would have, opening hours."""
     site = _site(state, kiosk_id)
     with state.db.read() as db:
-        rows = services.summaries(db, site, state.now(), state.settings.zone, policy(state))
-    return [ServiceOut(**r.__dict__) for r in rows]
+        return services.summaries(db, site, state.now(), state.settings.zone, policy(state))
 
 
 _REFUSALS: dict[int | str, dict[str, Any]] = {

@@ -30,8 +30,9 @@ class CaptureScreen(KScreen):
         t = self.app.t
         step = snapshot.step
         self.body.clear_widgets()
-        self.preview.quad = page_quad(step.data) or []
-        self.state.text = t(f"capture.{capture_state(step.data)}")
+        # Where the page lies and what to do come from the camera's own state (``_frame``), polled below.
+        self.preview.quad = []
+        self.state.text = t("capture.empty")
         self.materials.clear_widgets()
         for material in step.materials:
             self.materials.add_widget(KLabel(

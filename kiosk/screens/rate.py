@@ -6,9 +6,8 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
-from local_api.schemas import SessionSnapshot
+from local_api.schemas import RateData, RateStepView, SessionSnapshot
 
-from ..viewmodels import rating_needs_reason
 from ..widgets.art import Face
 from ..widgets.base import KButton, KLabel
 from .base import KScreen
@@ -31,13 +30,14 @@ class FaceButton(ButtonBehavior, BoxLayout):
 
 
 class RateScreen(KScreen):
-    snapshot_data: dict = {}
+    rating: RateData = RateData()
 
     def show(self, snapshot: SessionSnapshot | None) -> None:
         super().show(snapshot)
         assert snapshot is not None
         t, ts = self.app.t, self.app.ts
-        self.snapshot_data = dict(snapshot.step.data)
+        assert isinstance(snapshot.step, RateStepView)
+        self.rating = snapshot.step.data
         self.title.text = self.step_text(snapshot, "title")
         self.prompt.text = t("rate.question")
         self.body.clear_widgets()
@@ -55,16 +55,15 @@ class RateScreen(KScreen):
 
     def pick(self, level: int) -> None:
         self.app.poke()
-        levels = self.snapshot_data.get("reason_required_levels")
-        needs = level in levels if isinstance(levels, list) else rating_needs_reason(level)
+        needs = level in self.rating.reason_required_levels
         if not needs:
             self.app.send("rate", {"level": level, "reason": ""})
             return
         t = self.app.t
         self.prompt.text = t("rate.reason_question")
         self.body.clear_widgets()
-        offered = [str(r) for r in (self.snapshot_data.get("bad_reasons") or [])]
-        reasons = [(f"r{i}", r) for i, r in enumerate(offered)] or [(r, t(f"rate.reason_{r}")) for r in REASONS]
+        reasons = ([(f"r{i}", r) for i, r in enumerate(self.rating.bad_reasons)]
+                   or [(r, t(f"rate.reason_{r}")) for r in REASONS])
         for key, text in reasons:
             button = KButton(text=text, kid=f"rate.reason.{key}", pair="primary_button")
             button.bind(on_release=lambda _b, r=text: self.app.send("rate", {"level": level, "reason": r}))

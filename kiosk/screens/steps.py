@@ -5,7 +5,17 @@ from __future__ import annotations
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 
-from local_api.schemas import SessionSnapshot
+from local_api.schemas import (
+    ConsentStepView,
+    DoneStepView,
+    GuideData,
+    GuideStepView,
+    IdentifyStepView,
+    PrintStepView,
+    ReviewStepView,
+    SessionSnapshot,
+    SubmitStepView,
+)
 
 from ..widgets.art import CardReaderArt, OutletArrow, Spinner
 from ..widgets.base import KButton, KLabel, Panel
@@ -39,6 +49,7 @@ class GuideScreen(StepScreen):
         self.body.clear_widgets()
         if snapshot.step.body:
             self.body.add_widget(self.body_panel(snapshot.step.body, "guide.body"))
+        assert isinstance(snapshot.step, GuideStepView)
         facts = self.guide_facts(snapshot.step.data)
         if facts:
             self.body.add_widget(self.facts_panel(facts.split("\n"), "guide.facts"))
@@ -66,31 +77,28 @@ class GuideScreen(StepScreen):
             panel.add_widget(row)
         return panel
 
-    def guide_facts(self, data: dict) -> str:
-        """办事指南 elements kioskd sends as data: conditions, materials, time limit, fees, phone."""
+    def guide_facts(self, data: GuideData) -> str:
+        """办事指南 elements of the guide step: conditions, materials, time limit, fees, phone."""
         t = self.app.t
         lines: list[str] = []
-        if data.get("conditions"):
+        if data.conditions:
             lines.append(t("guide.conditions"))
-            lines += [f"{BULLET}{' '.join(str(c).split())}" for c in data["conditions"] if str(c).strip()]
-        if data.get("materials"):
+            lines += [f"{BULLET}{' '.join(c.split())}" for c in data.conditions if c.strip()]
+        if data.materials:
             lines.append(t("guide.materials"))
-            for m in data["materials"]:
-                if not isinstance(m, dict):
-                    continue
-                counts = [t("guide.originals", n=m["originals"]) if m.get("originals") else "",
-                          t("guide.copies", n=m["copies"]) if m.get("copies") else ""]
+            for m in data.materials:
+                counts = [t("guide.originals", n=m.originals) if m.originals else "",
+                          t("guide.copies", n=m.copies) if m.copies else ""]
                 extra = "，".join(c for c in counts if c)
-                lines.append(f"{BULLET}{m.get('name', '')}" + (f"（{extra}）" if extra else ""))
-        if data.get("promised_limit"):
-            lines.append(t("guide.promised_limit", value=data["promised_limit"]))
-        fees = data.get("fees")
-        if fees:
-            text = fees if isinstance(fees, str) else "、".join(
-                f"{f.get('name', '')} {f.get('amount_yuan', '')}元" for f in fees if isinstance(f, dict))
+                lines.append(f"{BULLET}{m.name}" + (f"（{extra}）" if extra else ""))
+        if data.promised_limit:
+            lines.append(t("guide.promised_limit", value=data.promised_limit))
+        if data.fees:
+            text = data.fees if isinstance(data.fees, str) else "、".join(
+                f"{f.name} {f.amount_yuan}元" for f in data.fees)
             lines.append(t("guide.fees", value=text))
-        if data.get("consult_phone"):
-            lines.append(t("guide.consult_phone", value=data["consult_phone"]))
+        if data.consult_phone:
+            lines.append(t("guide.consult_phone", value=data.consult_phone))
         return "\n".join(lines)
 
 
@@ -100,7 +108,8 @@ class ConsentScreen(StepScreen):
         assert snapshot is not None
         t = self.app.t
         self.body.clear_widgets()
-        text = snapshot.step.body or str(snapshot.step.data.get("purpose") or "")
+        assert isinstance(snapshot.step, ConsentStepView)
+        text = snapshot.step.body or snapshot.step.data.purpose
         if text:
             self.body.add_widget(self.body_panel(text, "consent.body"))
         self.set_actions([
@@ -126,12 +135,13 @@ class IdentifyScreen(StepScreen):
         self.body.add_widget(self.art)
         self.body.add_widget(self.where)
         self.art.start()
+        assert isinstance(snapshot.step, IdentifyStepView)
         if snapshot.applicant is not None:
             self.where.text = t("identify.read_ok")
-        elif snapshot.step.data.get("reading"):
+        elif snapshot.step.data.reading:
             self.where.text = t("identify.reading")
         buttons = self.nav(snapshot)
-        if self.accepts(snapshot, "manual_id"):  # kioskd accepts it only where the item allows typing the number
+        if snapshot.step.data.allow_manual and self.accepts(snapshot, "manual_id"):
             buttons.append((t("identify.manual"), "identify.manual", "secondary_button",
                             lambda: self.app.open_manual_id()))
         self.set_actions(buttons)
@@ -167,9 +177,8 @@ class ReviewScreen(StepScreen):
         self.body.clear_widgets()
         panel = Panel()
         rows = [(f.label, f.value, f.name) for f in snapshot.step.fields]
-        answers = snapshot.step.data.get("answers") or []
-        rows += [(str(a.get("label", "")), str(a.get("value", "")), f"answer{i}")
-                 for i, a in enumerate(answers) if isinstance(a, dict)]
+        assert isinstance(snapshot.step, ReviewStepView)
+        rows += [(a.label, a.value, f"answer{i}") for i, a in enumerate(snapshot.step.data.answers)]
         for label, shown, name_ in rows:
             row = BoxLayout(size_hint_y=None, spacing=self.app.ts.gap)
             name = KLabel(text=label, pair="card_soft", size_hint_x=0.35)
@@ -185,8 +194,7 @@ class ReviewScreen(StepScreen):
             fit()
             panel.add_widget(row)
         materials = [(m.name, m.captured) for m in snapshot.step.materials]
-        materials += [(str(m.get("name", "")), m.get("captured", 0))
-                      for m in snapshot.step.data.get("materials") or [] if isinstance(m, dict)]
+        materials += [(m.name, m.captured) for m in snapshot.step.data.materials]
         if materials:
             panel.add_widget(KLabel(text=t("review.materials"), pair="card_soft"))
             for name_, captured in materials:
@@ -214,7 +222,8 @@ class SubmitScreen(StepScreen):
         self.wait.text = self.app.t("submit.wait")
         self.body.add_widget(self.spinner)
         self.body.add_widget(self.wait)
-        state = snapshot.step.data.get("state")
+        assert isinstance(snapshot.step, SubmitStepView)
+        state = snapshot.step.data.state
         if state in ("failed", "duplicate"):
             # kioskd's notice says what failed (or that this was filed a moment ago); a turning spinner
             # would say "still trying".
@@ -239,15 +248,12 @@ class PrintScreen(StepScreen):
         super().show(snapshot)
         assert snapshot is not None
         t = self.app.t
-        data = snapshot.step.data
+        assert isinstance(snapshot.step, PrintStepView)
         self.body.clear_widgets()
         panel = Panel()
-        outlet = str(data.get("outlet") or t("print.outlet_default"))
-        panel.add_widget(KLabel(text=t("print.take_from", outlet=outlet), pair="card", bold=True,
+        panel.add_widget(KLabel(text=t("print.take_from", outlet=t("print.outlet_default")), pair="card", bold=True,
                                 font_px=self.app.ts.heading, kid="print.outlet"))
-        for i, document in enumerate(data.get("documents") or []):
-            panel.add_widget(KLabel(text=f"{BULLET}{document}", pair="card", kid=f"print.doc.{i}"))
-        if data.get("state") == "printing":
+        if snapshot.step.data.state == "printing":
             panel.add_widget(KLabel(text=t("print.printing"), pair="card_soft", kid="print.state"))
         self.body.add_widget(panel)
         self.body.add_widget(OutletArrow(size_hint_y=None, height=self.app.ts.face * 1.4))
@@ -274,7 +280,7 @@ class DoneScreen(StepScreen):
         number = snapshot.case_no or snapshot.provisional_no
         if number:
             # a queue number is not a case number: 您的号码 for a ticket, 办件编号 for an application
-            ticket = (snapshot.step.data.get("result") or {}).get("number") == number
+            ticket = isinstance(snapshot.step, DoneStepView) and snapshot.step.data.result.get("number") == number
             panel.add_widget(KLabel(text=t("done.ticket_no" if ticket else "done.case_no", case_no=number),
                                     pair="card", align="center", kid="done.case_no"))
         panel.add_widget(KLabel(text=snapshot.step.body or t("done.take_card"), pair="card", align="center"))

@@ -270,3 +270,19 @@ def test_every_pushed_message_type_is_handled_or_deliberately_ignored(kiosk):
     before = app.sm.current
     app.on_push(PushMessage(type="helper", session_id="x", helper=HelperView(state="called", step="form")))
     assert app.sm.current == before  # the session snapshot, not this message, moves the screen
+
+
+def test_identify_offers_typing_the_number_only_where_the_item_allows_it(kiosk):
+    """The screen once read ``manual_allowed`` (never sent) and defaulted to offering manual entry."""
+    from local_api.schemas import IdentifyData
+
+    app, p = kiosk.app, kiosk.pilot
+    walk_to(kiosk, "identify")  # hj-zm says allow_manual: true
+    assert p.find("identify.manual") is not None
+    snap = app.snapshot
+    assert "manual_id" in snap.step.accepts
+    for data in (IdentifyData(allow_manual=False), IdentifyData()):  # said no, or said nothing: no
+        step = snap.step.model_copy(update={"data": data})
+        app.screens["identify"].show(snap.model_copy(update={"step": step}))
+        p.frame(2)
+        assert p.find("identify.manual") is None

@@ -17,7 +17,6 @@ from kiosk.viewmodels import (
     fault_key,
     group_items,
     page_quad,
-    rating_needs_reason,
     screen_for,
 )
 from local_api.schemas import FieldView, NoticeView, SessionStart
@@ -143,7 +142,11 @@ def test_capture_state_and_outline_are_read_from_the_camera_or_the_step():
 
 
 def test_bad_ratings_ask_for_a_reason():
-    assert [rating_needs_reason(level) for level in (1, 2, 3, 4, 5)] == [True, True, False, False, False]
+    """好差评: 不满意 and 非常不满意 need a reason; the rate screen takes the levels from the step's view."""
+    from flows.engine import BAD_LEVELS
+    from local_api.schemas import RateData
+
+    assert RateData().reason_required_levels == list(BAD_LEVELS) == [1, 2]
 
 
 def test_pinyin_keypad_finds_surname_characters():

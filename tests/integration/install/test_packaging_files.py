@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,15 @@ def test_shell_scripts_parse_as_posix_sh(script):
 def test_constraints_agree_with_pyproject():
     _, pins = build.project()
     build.check_constraints(pins)  # raises with "run ./dev package --relock" when they drifted apart
+
+
+def test_the_wheel_takes_every_package_of_the_project():
+    """A new top-level package (as common/ and wire/ were) goes into the wheel and under the import contracts."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text())
+    included = {p.removesuffix("*") for p in config["tool"]["setuptools"]["packages"]["find"]["include"]}
+    contracted = set(config["tool"]["importlinter"]["root_packages"])
+    on_disk = {p.parent.name for p in REPO.glob("*/__init__.py")} - {"tests"}
+    assert included == contracted == on_disk
 
 
 def test_the_hubs_distributions_are_all_pinned():

@@ -124,3 +124,23 @@ def test_a_citizen_whose_number_was_not_shown_before_a_kill_gets_it_and_the_rece
     with sqlite3.connect(data / "kioskd.sqlite3") as db:
         assert db.execute("SELECT outcome, resume IS NULL FROM outbox WHERE kind = 'case'").fetchall() == [
             ("receipted", 1)]
+
+
+def test_an_application_the_hub_would_refuse_is_caught_before_the_citizen_is_given_a_number(kiosk, tmp_path):
+    """A hall's definition with a 实施编码 the hub's model refuses (a space typed into it): kioskd checks the
+    application against that model before storing it, so the citizen is sent to a counter at once, with
+    no provisional number, and nothing waits in the outbox to fail at the hub later."""
+    shipped = Path(__file__).resolve().parents[3] / "flows" / "definitions" / f"{ITEM}.yaml"
+    flows = tmp_path / "flows"
+    flows.mkdir()
+    (flows / f"{ITEM}.yaml").write_text(shipped.read_text().replace(
+        'basic_code: "0000000003"', 'basic_code: "0000000003"\nimplementation_code: "11640100 MB1D00000"'))
+    data = tmp_path / "kiosk"
+    with kioskd(data, **settings(kiosk, tmp_path), KIOSK_FLOWS_DIR=str(flows), KIOSK_ITEMS=ITEM) as daemon, \
+            daemon.client() as c:
+        refused = play(c, ITEM)
+        assert refused["notice"]["code"] == "submit_failed", refused
+        assert "请到人工窗口办理" in refused["notice"]["message"]
+        assert refused["provisional_no"] is None and refused["case_no"] is None
+        assert outbox_rows(data) == [] and kiosk.case_keys() == []
+        assert "item_code" in daemon.log_text() and "11640100 MB1D00000" not in daemon.log_text()

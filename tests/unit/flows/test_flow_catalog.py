@@ -133,7 +133,7 @@ def test_print_failure_view_offers_retry_and_skip():
     snap, _ = transition(item, snap, ev.PrintFailed(at=T0, code="paper_out"))
     view = SessionSnapshot.model_validate(session_view(item, snap))
     assert [o.value for o in view.step.options] == ["retry", "skip"]
-    assert view.notice.code == "paper_out" and view.step.data["state"] == "failed"
+    assert view.notice.code == "paper_out" and view.step.data.state == "failed"
     assert "choose" in view.step.accepts and "back" not in view.step.accepts
 
 

@@ -1,0 +1,60 @@
+"""The application a kiosk files (``POST /api/v1/cases``): item, applicant, answers, materials."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+
+from wire.base import Strict
+from wire.person import PersonId, check_form_size
+
+# GB/T 39046 case numbers are at most 50 characters and embed the item code, a date and a sequence
+# (hub/casenumbers.py): 36 leaves room past 9,999 cases of one item in a day.
+ITEM_CODE_MAX = 36
+_CODE = r"^[0-9A-Za-z-]+$"
+_TOKENISH = r"^[0-9A-Za-z._:-]+$"
+
+
+class Applicant(PersonId):
+    """The person applying; the hub indexes the ID number by keyed hash and stores it encrypted."""
+
+    name: str = Field(min_length=1, max_length=100)
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{5,20}$")
+
+
+class MaterialLabel(Strict):
+    file: str = Field(min_length=1, max_length=200, description="file name of one uploaded part")
+    label: str = Field(min_length=1, max_length=200, description="材料名称, e.g. 身份证复印件")
+
+
+class CaseApplication(Strict):
+    """The JSON in the ``application`` part of POST /api/v1/cases (or the whole JSON body)."""
+
+    item_code: str = Field(min_length=1, max_length=ITEM_CODE_MAX, pattern=_CODE, description="实施编码")
+    item_name: str | None = Field(default=None, max_length=200)
+    applicant: Applicant
+    form: dict[str, Any] = Field(default_factory=dict, description="the answers the citizen gave")
+    provisional_no: str | None = Field(default=None, min_length=1, max_length=64, pattern=_TOKENISH)
+    submitted_at: dt.datetime | None = Field(default=None, description="when the citizen submitted, kiosk clock")
+    materials: list[MaterialLabel] = Field(default_factory=list, max_length=200)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_case_no(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "case_no" in data:
+            raise ValueError("case_no is assigned by the hub; send your own number as provisional_no")
+        return data
+
+    @field_validator("form")
+    @classmethod
+    def _form_size(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return check_form_size(value)
+
+    @field_validator("submitted_at")
+    @classmethod
+    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("must carry a UTC offset, e.g. 2026-11-21T09:30:00+08:00")
+        return value
