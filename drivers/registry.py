@@ -22,6 +22,7 @@ KINDS: Mapping[str, str] = {
     "printer": "drivers.printer",
     "camera": "drivers.camera",
     "voice": "drivers.voice",
+    "face_camera": "drivers.face",
 }
 
 Factory = Callable[[DeviceUri], Device]
