@@ -232,7 +232,7 @@ class LivenessCheck:
         rgb = working_image(frame)
         gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
         try:
-            faces = find_faces(rgb, models)
+            faces = find_faces(rgb, models, fast=True)
             if not faces or (len(faces) > 1 and faces[1].area >= RIVAL_AREA * faces[0].area):
                 if self.challenge._started is not None and t - self.challenge._started > self.challenge.action_s:
                     self.challenge.verdict = Verdict.FAILED
