@@ -2,7 +2,7 @@
 
 * detector: dlib's HOG + linear SVM frontal face detector (built into dlib, no file);
 * landmarks: ``shape_predictor_5_face_landmarks.dat``: both corners of each eye and the base of the nose,
-  trained by dlib on its own CC0 set (the 68-point model is not used: its training set forbids commercial use);
+  trained on dlib's own 5-point set (the 68-point model is not used: its training set forbids commercial use);
 * embedding: ``dlib_face_recognition_resnet_model_v1.dat``: a ResNet giving 128 numbers per face, 99.38 % on
   LFW by its author's measure. See docs/face.md for the comparison that chose it.
 """
@@ -29,7 +29,7 @@ class Models:
 
 
 def load() -> Models:
-    """The models, loaded on first use (about 1 s, 120 MB of memory)."""
+    """The models, loaded on first use (about a second; 44 MB of memory): FaceMatcher.warm_up does it early."""
     global _loaded
     with _lock:
         if _loaded is None:
