@@ -123,8 +123,13 @@ class ActiveChallenge:
     def current(self) -> Action | None:
         return self.order[len(self.done)] if len(self.done) < len(self.order) else None
 
-    def missing_face(self, several: bool = False) -> Hint:
-        """A frame without one usable face: the hint, and the clock keeps running."""
+    def missing_face(self, t: float, several: bool = False) -> Hint:
+        """A frame at ``t`` without one usable face: the clock keeps running once the actions have begun."""
+        if self.verdict is not Verdict.PENDING:
+            return Hint.DONE
+        if self._started is not None and t - self._started > self.action_s:
+            self.verdict, self.reason = Verdict.FAILED, "no single face in view"
+            return Hint.DONE
         return Hint.ONE_FACE if several else Hint.NO_FACE
 
     def feed(self, obs: Observation) -> Hint:
@@ -234,11 +239,7 @@ class LivenessCheck:
         try:
             faces = find_faces(rgb, models, fast=True)
             if not faces or (len(faces) > 1 and faces[1].area >= RIVAL_AREA * faces[0].area):
-                if self.challenge._started is not None and t - self.challenge._started > self.challenge.action_s:
-                    self.challenge.verdict = Verdict.FAILED
-                    self.challenge.reason = "no single face in view"
-                    return Hint.DONE
-                return self.challenge.missing_face(several=bool(faces))
+                return self.challenge.missing_face(t, several=bool(faces))
             face = faces[0]
             if rgb.shape[:2] == frame.shape[:2]:  # the pattern is only seen at the camera's own pixels
                 self.scores.append(screen_score(gray, face))

@@ -161,3 +161,12 @@ def test_real_faces_from_a_camera_are_not_taken_for_screens(holder_live, strange
         rgb = working_image(frame)
         gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
         assert screen_score(gray, find_faces(rgb)[0]) < SCREEN_LIMIT
+
+
+def test_the_face_leaving_the_view_mid_challenge_runs_out_the_clock():
+    challenge = ActiveChallenge((Action.BLINK,), baseline_frames=1, action_s=2.0)
+    challenge.feed(_obs(0))
+    challenge.feed(_obs(0.1))
+    assert challenge.missing_face(1.0) is Hint.NO_FACE and challenge.missing_face(1.5, several=True) is Hint.ONE_FACE
+    assert challenge.missing_face(3.0) is Hint.DONE
+    assert challenge.verdict is Verdict.FAILED and challenge.reason == "no single face in view"
