@@ -23,6 +23,7 @@ KINDS: Mapping[str, str] = {
     "camera": "drivers.camera",
     "voice": "drivers.voice",
     "a4_printer": "drivers.a4_printer",
+    "face_camera": "drivers.face",
 }
 
 Factory = Callable[[DeviceUri], Device]

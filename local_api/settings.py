@@ -24,7 +24,7 @@ from local_api.settings_load import ConfigError, MappingEnvSource, TomlFileSourc
 
 __all__ = ["DEVICE_KINDS", "LANGUAGES", "PIN_DIGITS", "ConfigError", "Settings", "check_hub_url", "load_settings"]
 
-DEVICE_KINDS = ("id_reader", "printer", "camera", "voice", "a4_printer")
+DEVICE_KINDS = ("id_reader", "printer", "camera", "voice", "a4_printer", "face_camera")
 # Languages the UI has a catalogue for (kiosk/locale/*.yaml; a UI test keeps the two in step).
 LANGUAGES = ("zh_CN", "bo_CN", "ug_CN")
 BASE_LANGUAGE = "zh_CN"
@@ -69,10 +69,15 @@ class Settings(BaseSettings):
     voice: str | None = None
     a4_printer: str | None = Field(default=None, description="A4 printer: ipp://HOST/ipp/print, ipps://…, "
                                    "cups://QUEUE or sim:///dir")
-    # remote video help: the citizen's face camera, microphone and speaker (sim: under KIOSK_DEVICES=sim)
+    # the citizen's face camera (video help, and the face check's device when set), microphone and speaker
+    # (sim: under KIOSK_DEVICES=sim for video help); uvc:// and images:// serve kioskctl --device and tests
     face_camera: str | None = Field(default=None, description="v4l2:///dev/videoN or sim:")
     microphone: str | None = Field(default=None, description="alsa:default (any ALSA PCM name) or sim:")
     speaker: str | None = Field(default=None, description="alsa:default (any ALSA PCM name) or sim:")
+    # the vendor's WLT photo decoder for the ID card's photo: its library's path (a function with the
+    # libwlt2bmp signature, named by the symbol), or sim: for the simulator's cards; unset: no face check
+    wlt_decoder: str | None = Field(default=None, description="path of the vendor's libwlt2bmp.so, or sim:")
+    wlt_decoder_symbol: str = Field(default="unpack", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     device_poll_s: float = Field(default=0.3, gt=0, le=10)
     device_probe_s: float = Field(default=15.0, gt=0, le=3600)
     # a card placed at the home screen waits this long (while it lies on the reader) for a service to be tapped
@@ -226,11 +231,18 @@ class Settings(BaseSettings):
     def device_uri(self, kind: str) -> str | None:
         """The URI configured for a device kind; ``None`` means the kiosk has no such device."""
         explicit = getattr(self, kind)
+        if explicit == "none:" and kind == "face_camera":  # video help's word for "no camera"
+            return None
         if explicit:
             return explicit
-        if self.devices == "sim":
-            return _SIM_DEFAULTS[kind](self)
+        default = _SIM_DEFAULTS.get(kind)  # the face check's camera is simulated only when set to sim:
+        if self.devices == "sim" and default is not None:
+            return default(self)
         return None
+
+    def wlt_decoder_ref(self) -> str | None:
+        """The WLT decoder: as set, else sim: under KIOSK_DEVICES=sim, else none (the face check is unavailable)."""
+        return self.wlt_decoder or ("sim:" if self.devices == "sim" else None)
 
     def av_uri(self, name: str) -> str | None:
         """URI of ``face_camera``, ``microphone`` or ``speaker``; sim: under KIOSK_DEVICES=sim, else ALSA's default."""

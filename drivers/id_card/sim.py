@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drivers.errors import InvalidDeviceUri, ProtocolError
+from drivers.id_card.photo import sim_wlt
 from drivers.id_card.protocol import (
     PHOTO_SIZE,
     TEXT_SIZE,
@@ -53,18 +54,20 @@ class SimCard:
         return f"SimCard({decode_text(self.text).card_type.value})"
 
 
-# Obviously fictitious people; numbers carry valid GB 11643 check characters.
+# Obviously fictitious people; numbers carry valid GB 11643 check characters. The first two carry real
+# face photos (assets/faces, public domain) for the face check, decoded by the sim: WLT decoder.
 SAMPLE_RECORDS: dict[str, IdCardRecord] = {
     "resident": IdCardRecord(
         card_type=CardType.RESIDENT, name="张三", sex_code="1", nation_code="01",
         birth_date="1990-03-07", address="北京市东城区示例路1号", id_number="110101199003071233",
         authority="北京市公安局东城分局", valid_from="2020-01-01", valid_to="2040-01-01",
+        photo_wlt=sim_wlt("holder"),
     ),
     "hkmt_residence": IdCardRecord(
         card_type=CardType.HKMT_RESIDENCE, name="李四", sex_code="2", birth_date="1985-06-15",
         address="广东省深圳市福田区示例街2号", id_number="810000198506150020",
         authority="深圳市公安局福田分局", valid_from="2019-01-01", valid_to="2029-01-01",
-        pass_number="H00000000", issue_count=1,
+        pass_number="H00000000", issue_count=1, photo_wlt=sim_wlt("stranger"),
     ),
     "foreign_permanent_2017": IdCardRecord(
         card_type=CardType.FOREIGN_PERMANENT_2017, name="测试", name_en="SAMPLE, TEST PERSON",
@@ -95,18 +98,22 @@ def card_from_json(entry: Any) -> SimCard:
         return sample_card(entry)
     if not isinstance(entry, dict):
         raise ValueError("each card must be a kind name or an object")
-    photo = base64.b64decode(entry["photo_wlt"]) if "photo_wlt" in entry else bytes(PHOTO_SIZE)
+    photo: bytes | None = None
+    if "photo_wlt" in entry:
+        photo = base64.b64decode(entry["photo_wlt"])
+    elif "photo" in entry:  # a face in assets/faces, e.g. "holder" (the sim: WLT decoder gives it)
+        photo = sim_wlt(str(entry["photo"]))
     if "text_hex" in entry:
         text = bytes.fromhex(entry["text_hex"])
         if len(text) != TEXT_SIZE:
             raise ValueError(f"text_hex must be {TEXT_SIZE} bytes")
-        return SimCard(text, photo, appended_address=entry.get("appended_address"))
+        return SimCard(text, photo or bytes(PHOTO_SIZE), appended_address=entry.get("appended_address"))
     base = SAMPLE_RECORDS[entry["sample"]] if "sample" in entry else SAMPLE_RECORDS[entry.get("card_type", "resident")]
     known = {f.name for f in dataclasses.fields(IdCardRecord)} - {"photo_wlt", "id_number_problems", "fingerprint"}
     changes = {k: v for k, v in entry.items() if k in known}
     if "card_type" in changes:
         changes["card_type"] = CardType(changes["card_type"])
-    record = dataclasses.replace(base, photo_wlt=photo, **changes)
+    record = dataclasses.replace(base, photo_wlt=base.photo_wlt if photo is None else photo, **changes)
     return SimCard.from_record(record)
 
 

@@ -66,7 +66,7 @@ def test_every_card_kind_round_trips_through_its_text_layout(kind: CardType) -> 
     assert len(text) == 256
     assert text[248:250] == {"resident": b" \x00", "hkmt_residence": b"J\x00",
                              "foreign_permanent_2017": b"I\x00", "foreign_permanent_2023": b"Y\x00"}[kind]
-    back = decode_text(text)
+    back = decode_text(text, rec.photo_wlt)  # the photo travels beside the text block
     assert back.card_type is kind
     assert back.to_dict() == rec.to_dict()
     assert back.id_number_valid, back.id_number_problems
