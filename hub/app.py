@@ -15,10 +15,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub import id_lookups
 from hub.auth import staff_token
 from hub.certificates import routes as certificates
 from hub.db.session import Database, migrate
 from hub.errors import not_found_handler, validation_handler
+from hub.lookups import TooManyLookups
 from hub.personal import Keys
 from hub.queue.errors import UnknownSite
 from hub.routes import (
@@ -34,6 +36,7 @@ from hub.routes import (
     ratings,
     staff,
     staff_kiosks,
+    staff_lookups,
 )
 from hub.settings import HubSettings
 from hub.state import Clock, HubState
@@ -103,9 +106,10 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     )
     app.add_exception_handler(RequestValidationError, validation_handler)
     app.add_exception_handler(UnknownSite, not_found_handler)
+    app.add_exception_handler(TooManyLookups, id_lookups.refused_handler)
     _document_schemas(app)
-    for module in (health, cases, case_notices, ratings, kiosks, queue, queries, staff, staff_kiosks, calls, helper,
-                   display):
+    for module in (health, cases, case_notices, ratings, kiosks, queue, queries, staff, staff_kiosks, staff_lookups,
+                   calls, helper, display):
         app.include_router(module.router)
     app.include_router(certificates.router)
     app.mount("/helper/static", StaticFiles(packages=[("hub", "static")]), name="helper-static")

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
-from hub import appointments, intake, registry, statuses
+from hub import appointments, intake, lookups, registry, statuses
 from hub.db.models import Case, Material, Rating, Site
 from hub.queue.errors import NoCurrentTicket, QueueError, UnknownService
 from hub.queue.policy import policy
@@ -38,6 +38,7 @@ def index(request: Request, state: StateDep, _staff: StaffDep) -> HTMLResponse:
         cases = list(db.scalars(select(Case).order_by(Case.id.desc()).limit(100)))
         ratings = list(db.scalars(select(Rating).order_by(Rating.id.desc()).limit(100)))
         kiosks = registry.list_kiosks(db)
+        alerts = lookups.open_alerts(db)
         return templates.TemplateResponse(
             request,
             "staff_index.html",
@@ -45,6 +46,7 @@ def index(request: Request, state: StateDep, _staff: StaffDep) -> HTMLResponse:
                 "cases": cases,
                 "ratings": ratings,
                 "kiosks": kiosks,
+                "alerts": alerts,
                 "recordings": request.app.state.recordings.all()[:50],
                 "labels": statuses.LABELS,
                 "level_labels": {lv.value: LEVEL_LABELS[lv] for lv in Level},
