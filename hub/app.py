@@ -19,6 +19,7 @@ from hub.certificates import routes as certificates
 from hub.db.session import Database, migrate
 from hub.errors import not_found_handler, validation_handler
 from hub.gate import RequestGate
+from hub.headers import SecurityHeaders
 from hub.lookups import TooManyLookups
 from hub.personal import Keys
 from hub.queue.errors import UnknownSite
@@ -113,6 +114,7 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     app.include_router(certificates.router)
     app.mount("/helper/static", StaticFiles(packages=[("hub", "static")]), name="helper-static")
     app.add_middleware(RequestGate, settings=settings)
+    app.add_middleware(SecurityHeaders)  # outermost: refusals of the gate get the headers too
     return app
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from common import umask
 from hub.certificates.commands import app as certificates_app
 from hub.settings import ConfigError, HubSettings, load_settings
 
@@ -141,7 +143,13 @@ def serve() -> None:
     from hub.personal import Keys
 
     settings = _settings()
+    proxies = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+    if "*" in proxies:
+        # anyone could then claim any client address (the throttles' key) and https (HSTS, Secure cookies)
+        raise _fail('FORWARDED_ALLOW_IPS="*" believes X-Forwarded-For and -Proto from anyone; name the TLS '
+                    'proxies\' addresses, e.g. FORWARDED_ALLOW_IPS="127.0.0.1,::1"', EXIT_USAGE)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("kioskhub").info("X-Forwarded-For and X-Forwarded-Proto believed from %s only", proxies)
     # serve makes the data dir and database on first start; migrate (or fail in one line) before binding
     _open_db(settings).dispose()
     logging.getLogger("kioskhub").info("hub in %s, database %s", settings.data_dir.resolve(),
@@ -504,6 +512,7 @@ def _now() -> dt.datetime:
 
 def main() -> None:
     """Entry point of the ``kioskhub`` script."""
+    umask.private()
     try:
         app()
     except KeyboardInterrupt:

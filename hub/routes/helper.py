@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import HTTPConnection
 
 from hub.auth import secret_file
+from hub.headers import secure_cookie
 from hub.intake import utc
 from hub.state import HubState, StateDep
 from hub.video import accounts, store
@@ -133,7 +134,7 @@ def login(
         max_age=int(accounts.SESSION_AGE.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=secure_cookie(request.url.scheme, request.headers.get("host", "")),
         path="/helper",
     )
     return response

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -161,6 +161,14 @@ def queue_index(request: Request, state: StateDep, _staff: StaffDep) -> HTMLResp
     with state.db.read() as db:
         sites = [(s.id, s.name or s.id) for s in db.scalars(select(Site).order_by(Site.id))]
     return templates.TemplateResponse(request, "staff_queue.html", {"sites": sites})
+
+
+@router.get("/queue/go")
+def queue_go(
+    _staff: StaffDep, site: str, window: Annotated[int, Query(ge=1, le=999)]
+) -> RedirectResponse:
+    """The window chooser's form: on to that window's page (a redirect, as the pages run no inline script)."""
+    return RedirectResponse(f"/staff/queue/{quote(site, safe='')}/windows/{window}", status_code=303)
 
 
 @router.get("/queue/{site}/windows/{window}", response_class=HTMLResponse)
