@@ -79,7 +79,7 @@ async def issue_certificate(
     base = state.settings.public_url or str(request.base_url).rstrip("/")
     try:
         done = await run_in_threadpool(
-            id_lookups.audited, state, caller, f"certificate:{body.kind}"[:40], body.holder.id_type,
+            id_lookups.audited, state, caller, f"certificate:{body.kind}", body.holder.id_type,
             body.holder.id_number, lambda: desk.issue(body, caller.kiosk_id, base), lambda _done: True,
         )
     except NoRecord as exc:

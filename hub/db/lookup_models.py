@@ -26,7 +26,7 @@ class IdLookup(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kiosk_id: Mapped[str] = mapped_column(String(64))
     site_id: Mapped[str] = mapped_column(String(64))
-    what: Mapped[str] = mapped_column(String(40))
+    what: Mapped[str] = mapped_column(String(64))
     id_type: Mapped[str] = mapped_column(String(3))
     person_index: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(12))

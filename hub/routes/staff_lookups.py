@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from common import idnumber
 from hub import intake, lookups
+from hub.certificates.kinds import KINDS
 from hub.personal import RESIDENT_ID
 from hub.state import HubState, StaffDep, StateDep
 
@@ -39,7 +40,7 @@ def _page(request: Request, state: HubState, kiosk: str, person_index: str | Non
         rows = lookups.search(db, kiosk_id=kiosk.strip() or None, person_index=person_index)
     return templates.TemplateResponse(request, "staff_lookups.html", {
         "rows": rows, "kiosk": kiosk, "searched_person": searched, "error": error,
-        "what": {**WHAT, **{f"certificate:{k}": f"证明打印（{k}）" for k in ("enrolment", "payments", "pension")}},
+        "what": {**WHAT, **{f"certificate:{code}": f"证明打印：{kind.title}" for code, kind in KINDS.items()}},
         "outcomes": OUTCOMES, "retention_days": state.settings.id_lookup_retention_days,
         "local": lambda value: intake.utc(value).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
     }, status_code=422 if error else 200)

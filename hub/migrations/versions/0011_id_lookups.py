@@ -21,7 +21,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("kiosk_id", sa.String(length=64), nullable=False),
         sa.Column("site_id", sa.String(length=64), nullable=False),
-        sa.Column("what", sa.String(length=40), nullable=False),
+        sa.Column("what", sa.String(length=64), nullable=False),
         sa.Column("id_type", sa.String(length=3), nullable=False),
         sa.Column("person_index", sa.String(length=64), nullable=False),
         sa.Column("outcome", sa.String(length=12), nullable=False),
