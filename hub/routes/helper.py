@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import secrets
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -181,12 +184,38 @@ async def console_socket(ws: WebSocket) -> None:
     sock = _ConsoleSocket(ws, who)
     await board.console_joined(sock, who.username)
     try:
-        while (await ws.receive())["type"] != "websocket.disconnect":
-            pass  # the console only listens; anything it sends is ignored
+        async with _session_watch(ws):
+            while (await ws.receive())["type"] != "websocket.disconnect":
+                pass  # the console only listens; anything it sends is ignored
     except (RuntimeError, OSError):
         pass
     finally:
         await board.console_left(sock)
+
+
+SESSION_RECHECK_S = 10.0  # how soon an open page notices a logout, disable or reset
+
+
+@contextlib.asynccontextmanager
+async def _session_watch(ws: WebSocket) -> AsyncIterator[None]:
+    """Close the socket once its session has ended (logged out elsewhere, disabled, password reset).
+
+    The cookie is checked when a socket opens; a socket that stays open for hours is checked again
+    every SESSION_RECHECK_S against the database, which every hub process reads alike.
+    """
+
+    async def watch() -> None:
+        while True:
+            await asyncio.sleep(SESSION_RECHECK_S)
+            if await run_in_threadpool(_identify, ws) is None:
+                await ws.close(CLOSE_UNAUTHORISED, "this session has ended; log in at /helper/login")
+                return
+
+    task = asyncio.create_task(watch())
+    try:
+        yield
+    finally:
+        task.cancel()
 
 
 class _ConsoleSocket:
@@ -368,6 +397,7 @@ async def call_socket(ws: WebSocket, call_id: str) -> None:
         return
     await board.helper_joined(call_id, ws)
     try:
-        await pump(ws, lambda data: board.from_helper(call_id, ws, data))
+        async with _session_watch(ws):
+            await pump(ws, lambda data: board.from_helper(call_id, ws, data))
     finally:
         await board.helper_left(call_id, ws)

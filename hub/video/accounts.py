@@ -123,6 +123,45 @@ def log_in(db: Session, username: str, password: str, now: dt.datetime) -> Helpe
     return helper
 
 
+def _existing(db: Session, username: str) -> Helper:
+    helper = db.get(Helper, username) if USERNAME.match(username) else None
+    if helper is None:
+        raise AccountError(f"no helper {username!r}; see kioskhub helpers list")
+    return helper
+
+
+def disable(db: Session, username: str, now: dt.datetime) -> None:
+    """The helper can no longer log in, and every session of theirs ends (open pages and sockets too)."""
+    helper = _existing(db, username)
+    helper.disabled_at = helper.disabled_at or now
+    helper.session_epoch += 1
+
+
+def enable(db: Session, username: str) -> None:
+    """A disabled helper may log in again (with the password they had; reset gives a new one)."""
+    helper = _existing(db, username)
+    helper.disabled_at = None
+    helper.failed_logins, helper.locked_until = 0, None
+
+
+def reset(db: Session, username: str) -> str:
+    """A new password for the helper (returned, not kept); the old one and every session stop working."""
+    helper = _existing(db, username)
+    password = new_password()
+    helper.password_hash = hash_password(password)
+    helper.session_epoch += 1
+    helper.failed_logins, helper.locked_until = 0, None
+    return password
+
+
+def unlock(db: Session, username: str) -> bool:
+    """Lift a lock left by wrong passwords; False when there was none."""
+    helper = _existing(db, username)
+    was = helper.locked_until is not None or helper.failed_logins > 0
+    helper.failed_logins, helper.locked_until = 0, None
+    return was
+
+
 def log_out(db: Session, username: str) -> None:
     """End every session of the helper (their cookies stop working everywhere)."""
     helper = db.get(Helper, username)
