@@ -63,6 +63,12 @@ def _identify(conn: HTTPConnection) -> Who | None:
         return Who(helper.username, helper.display_name) if helper else None
 
 
+def _source(request: Request, state: HubState) -> str:
+    """Where a log-in comes from, as a keyed hash (the client address uvicorn reports, a trusted proxy's if any)."""
+    host = request.client.host if request.client else "unknown"
+    return state.keys.request_mac(f"helper-login-source:{host}")
+
+
 def _same_origin(conn: HTTPConnection) -> bool:
     # Cookies ride along on cross-site form posts and socket opens; only the hub's own pages may act.
     origin = conn.headers.get("origin")
@@ -125,7 +131,7 @@ def login(
         raise HTTPException(403, "log in from the hub's own login page")
     now = state.now()
     with state.db.write() as db, db.begin():
-        result = accounts.log_in(db, username.strip(), password, now)
+        result = accounts.log_in(db, username.strip(), password, now, _source(request, state))
         cookie = accounts.sign_session(request.app.state.helper_key, result, now) if not isinstance(result, str) else ""
     if isinstance(result, str):
         context = {"next": _safe_next(next), "error": result, "username": username}

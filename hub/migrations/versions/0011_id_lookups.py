@@ -1,4 +1,5 @@
-"""kiosks kept in their lane: an audit row per lookup by ID number, and kiosk alerts (bursts)
+"""kiosks kept in their lane: an audit row per lookup by ID number, kiosk alerts (bursts); helper log-in
+failures per source and user (throttling instead of a lock)
 
 Revision ID: 0011
 Revises: 0010
@@ -47,6 +48,20 @@ def upgrade() -> None:
         batch.create_index("ix_kiosk_alerts_kiosk_open", ["kiosk_id", "cleared_at"])
 
 
+    op.create_table(
+        "helper_login_failures",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("source", sa.String(length=64), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("helper_login_failures") as batch:
+        batch.create_index("ix_helper_login_failures_at", ["at"])
+        batch.create_index("ix_helper_login_failures_user_source_at", ["username", "source", "at"])
+
+
 def downgrade() -> None:
+    op.drop_table("helper_login_failures")
     op.drop_table("kiosk_alerts")
     op.drop_table("id_lookups")
