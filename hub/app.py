@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,12 +12,15 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub import id_lookups
 from hub.auth import staff_token
 from hub.certificates import routes as certificates
 from hub.db.session import Database, migrate
 from hub.errors import not_found_handler, validation_handler
+from hub.gate import RequestGate
+from hub.headers import SecurityHeaders
+from hub.lookups import TooManyLookups
 from hub.personal import Keys
 from hub.queue.errors import UnknownSite
 from hub.routes import (
@@ -34,6 +36,7 @@ from hub.routes import (
     ratings,
     staff,
     staff_kiosks,
+    staff_lookups,
 )
 from hub.settings import HubSettings
 from hub.state import Clock, HubState
@@ -103,13 +106,15 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     )
     app.add_exception_handler(RequestValidationError, validation_handler)
     app.add_exception_handler(UnknownSite, not_found_handler)
+    app.add_exception_handler(TooManyLookups, id_lookups.refused_handler)
     _document_schemas(app)
-    for module in (health, cases, case_notices, ratings, kiosks, queue, queries, staff, staff_kiosks, calls, helper,
-                   display):
+    for module in (health, cases, case_notices, ratings, kiosks, queue, queries, staff, staff_kiosks, staff_lookups,
+                   calls, helper, display):
         app.include_router(module.router)
     app.include_router(certificates.router)
     app.mount("/helper/static", StaticFiles(packages=[("hub", "static")]), name="helper-static")
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestGate, settings=settings)
+    app.add_middleware(SecurityHeaders)  # outermost: refusals of the gate get the headers too
     return app
 
 
@@ -136,57 +141,3 @@ def app_from_env() -> FastAPI:
     from hub.settings import load_settings
 
     return create_app(load_settings())
-
-
-class BodyLimit:
-    """Refuse request bodies over max_bytes (413) before they are spooled anywhere."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
-            return
-        seen = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send)
-
-    async def _refuse(self, send: Send) -> None:
-        body: dict[str, Any] = {"detail": f"request body over {self.max_bytes} bytes; send fewer or smaller files"}
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
-        await send({"type": "http.response.body", "body": json.dumps(body).encode()})
-
-
-class _TooLarge(Exception):
-    pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from common import umask
 from hub.certificates.commands import app as certificates_app
 from hub.settings import ConfigError, HubSettings, load_settings
 
@@ -141,7 +143,13 @@ def serve() -> None:
     from hub.personal import Keys
 
     settings = _settings()
+    proxies = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+    if "*" in proxies:
+        # anyone could then claim any client address (the throttles' key) and https (HSTS, Secure cookies)
+        raise _fail('FORWARDED_ALLOW_IPS="*" believes X-Forwarded-For and -Proto from anyone; name the TLS '
+                    'proxies\' addresses, e.g. FORWARDED_ALLOW_IPS="127.0.0.1,::1"', EXIT_USAGE)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("kioskhub").info("X-Forwarded-For and X-Forwarded-Proto believed from %s only", proxies)
     # serve makes the data dir and database on first start; migrate (or fail in one line) before binding
     _open_db(settings).dispose()
     logging.getLogger("kioskhub").info("hub in %s, database %s", settings.data_dir.resolve(),
@@ -455,6 +463,55 @@ def helpers_add(
     typer.echo(f"helper {username} ({name.strip()}) added; log in at /helper/login with the password: {password}")
 
 
+UsernameOption = Annotated[str, typer.Option("--username", help="the helper's log-in name")]
+
+
+def _helper_change(username: str, change: Any) -> Any:
+    from hub.video.accounts import AccountError
+
+    try:
+        with _database() as db, db.write() as session, session.begin():
+            return change(session)
+    except AccountError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+
+
+@helpers_app.command("disable")
+def helpers_disable(username: UsernameOption) -> None:
+    """Stop a helper logging in; their open console and call pages are closed within seconds."""
+    from hub.video.accounts import disable
+
+    _helper_change(username, lambda session: disable(session, username, _now()))
+    typer.echo(f"helper {username} disabled; their sessions have ended")
+
+
+@helpers_app.command("enable")
+def helpers_enable(username: UsernameOption) -> None:
+    """Let a disabled helper log in again, with their password (or give a new one with reset)."""
+    from hub.video.accounts import enable
+
+    _helper_change(username, lambda session: enable(session, username))
+    typer.echo(f"helper {username} enabled")
+
+
+@helpers_app.command("reset")
+def helpers_reset(username: UsernameOption) -> None:
+    """Give a helper a new password (printed last); the old one and every session stop working."""
+    from hub.video.accounts import reset
+
+    password = _helper_change(username, lambda session: reset(session, username))
+    typer.echo(f"helper {username}: sessions ended; new password: {password}")
+
+
+@helpers_app.command("unlock")
+def helpers_unlock(username: UsernameOption) -> None:
+    """Lift the lock that wrong passwords put on a helper's account."""
+    from hub.video.accounts import unlock
+
+    was = _helper_change(username, lambda session: unlock(session, username))
+    typer.echo(f"helper {username} unlocked" if was else f"helper {username} was not locked")
+
+
 @helpers_app.command("list")
 def helpers_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False) -> None:
     """Every helper account with its display name and last log-in."""
@@ -504,6 +561,7 @@ def _now() -> dt.datetime:
 
 def main() -> None:
     """Entry point of the ``kioskhub`` script."""
+    umask.private()
     try:
         app()
     except KeyboardInterrupt:

@@ -48,7 +48,15 @@ class KeyReused(Exception):
 
 
 class UnknownCase(LookupError):
-    """No case with that number."""
+    """No case with that number (or none the asking kiosk's site may see)."""
+
+
+class AlreadyRated(Exception):
+    """The case has its rating; a case takes one."""
+
+    def __init__(self, case_no: str) -> None:
+        super().__init__(case_no)
+        self.case_no = case_no
 
 
 @dataclass(frozen=True)
@@ -215,6 +223,14 @@ def get_case(db: Session, case_no: str) -> Case:
     return case
 
 
+def case_at_site(db: Session, case_no: str, site_id: str) -> Case:
+    """A case filed at this site; UnknownCase for one filed elsewhere too, so numbers cannot be probed."""
+    case = get_case(db, case_no)
+    if case.kiosk.site_id != site_id:
+        raise UnknownCase(case_no)
+    return case
+
+
 def by_provisional(db: Session, kiosk_id: str, provisional_no: str) -> list[CaseOut]:
     rows = db.scalars(
         select(Case).where(Case.kiosk_id == kiosk_id, Case.provisional_no == provisional_no).order_by(Case.id)
@@ -269,13 +285,18 @@ def rating_out(r: Rating) -> RatingOut:
 def rate(
     write: Writer,
     kiosk_id: str,
+    site_id: str,
     idempotency_key: str | None,
     rating: RatingIn,
     now: dt.datetime,
     zone: ZoneInfo,
     followup_days: int,
 ) -> tuple[RatingOut, bool]:
-    """Record a 好差评 (once per key when a key is given); bad ones get a follow-up deadline."""
+    """Record a case's one 好差评, from a kiosk of the case's site; bad ones get a follow-up deadline.
+
+    The same Idempotency-Key again gets the first answer; any other second rating is AlreadyRated, and a
+    case of another site is UnknownCase (each bad rating opens a follow-up: nobody may pile them up).
+    """
 
     def existing(db: Session) -> Rating | None:
         if idempotency_key is None:
@@ -286,7 +307,13 @@ def rate(
         with write() as db, db.begin():
             if (found := existing(db)) is not None:
                 return rating_out(found), False
-            case = get_case(db, rating.case_no)
+            # Row lock on PostgreSQL, so two first ratings of one case cannot both pass the check below
+            # (SQLite's BEGIN IMMEDIATE already makes writers take turns).
+            case = db.scalar(select(Case).where(Case.case_no == rating.case_no).with_for_update(of=Case))
+            if case is None or case.kiosk.site_id != site_id:
+                raise UnknownCase(rating.case_no)
+            if db.scalar(select(Rating.id).where(Rating.case_id == case.id).limit(1)) is not None:
+                raise AlreadyRated(case.case_no)
             bad = rating.level in BAD_LEVELS
             row = Rating(
                 case=case,

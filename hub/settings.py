@@ -40,7 +40,12 @@ class HubSettings(BaseSettings):
     timezone: str = Field(default="Asia/Shanghai", description="the hall's zone; case numbers use its date")
     max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="largest material file")
     max_files: int = Field(default=20, ge=0, le=200, description="most material files in one case")
-    max_request_bytes: int = Field(default=64 * 1024 * 1024, ge=4096, description="largest request body")
+    max_request_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=4096, description="largest request body where files are uploaded (cases)"
+    )
+    max_json_bytes: int = Field(
+        default=1024 * 1024, ge=4096, le=64 * 1024 * 1024, description="largest body of every other route"
+    )
     material_grace_seconds: float = Field(
         default=300, ge=1, le=86400,
         description="a staged material file with no case is deleted once this old (a case still running then gets 503)",
@@ -106,6 +111,15 @@ class HubSettings(BaseSettings):
     )
     verify_lookups_per_window: int = Field(
         default=120, ge=1, le=100000, description="check-page requests one source may make per window"
+    )
+    id_lookup_window_seconds: int = Field(
+        default=600, ge=10, le=86400, description="window of the per-kiosk limit on lookups by ID number"
+    )
+    id_lookups_per_window: int = Field(
+        default=20, ge=1, le=10000, description="lookups by ID number one kiosk may make per window"
+    )
+    id_lookup_retention_days: int = Field(
+        default=180, ge=1, le=3650, description="audit rows of lookups by ID number are kept this long"
     )
 
     @field_validator("host")

@@ -14,6 +14,7 @@ from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from hub import registry
 from hub.auth import bearer, same
 from hub.db.session import Database
+from hub.lookups import Caller
 from hub.personal import Keys
 from hub.settings import HubSettings
 from hub.storage import MaterialStore
@@ -41,9 +42,8 @@ def hub_state(request: Request) -> HubState:
 StateDep = Annotated[HubState, Depends(hub_state)]
 
 
-def current_kiosk(state: StateDep, authorization: Annotated[str | None, Header()] = None,
-                  x_kiosk_id: Annotated[str | None, Header()] = None) -> str:
-    """The id of the kiosk whose bearer token came with the request; 401 otherwise.
+def authenticate_kiosk(state: HubState, authorization: str | None, x_kiosk_id: str | None) -> Caller:
+    """The kiosk whose bearer token came with the request, and its site; HTTPException 401/403 otherwise.
 
     403 when the kiosk calls itself by another id (``X-Kiosk-Id``) than the one its token belongs to.
     """
@@ -63,10 +63,31 @@ def current_kiosk(state: StateDep, authorization: Annotated[str | None, Header()
         problem = registry.claim_problem(kiosk, x_kiosk_id)
         if problem is not None:
             raise HTTPException(403, problem)
-        return kiosk.id
+        return Caller(kiosk.id, kiosk.site_id)
 
 
-KioskDep = Annotated[str, Depends(current_kiosk)]
+def current_caller(request: Request, state: StateDep, authorization: Annotated[str | None, Header()] = None,
+                   x_kiosk_id: Annotated[str | None, Header()] = None) -> Caller:
+    """The calling kiosk and its site: as the kiosk gate found it before the body was read, else checked now."""
+    found = getattr(request.state, "kiosk", None)
+    if isinstance(found, Caller):
+        return found
+    return authenticate_kiosk(state, authorization, x_kiosk_id)
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def current_kiosk(state: HubState, authorization: str | None = None, x_kiosk_id: str | None = None) -> str:
+    """The id of the kiosk whose bearer token this is; 401/403 otherwise."""
+    return authenticate_kiosk(state, authorization, x_kiosk_id).kiosk_id
+
+
+def _kiosk_id(caller: CallerDep) -> str:
+    return caller.kiosk_id
+
+
+KioskDep = Annotated[str, Depends(_kiosk_id)]
 
 _basic = HTTPBasic(realm="kioskhub staff")
 

@@ -18,6 +18,7 @@ import threading
 import time
 from pathlib import Path
 
+from common import umask
 from local_api import sdnotify
 
 from .client import HttpKioskd, KioskdError, wait_healthy
@@ -81,6 +82,7 @@ class Daemon:
 
 
 def main(argv: list[str] | None = None) -> int:
+    umask.private()
     args = parser().parse_args(argv)
     # `kill -USR1 <pid>` writes every thread's stack to stderr: how to see where a hung UI is.
     with contextlib.suppress(AttributeError, ValueError, io.UnsupportedOperation):

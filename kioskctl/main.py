@@ -11,6 +11,7 @@ import pkgutil
 
 import typer
 
+from common import umask
 from kioskctl import commands
 
 app = typer.Typer(
@@ -33,4 +34,5 @@ for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name
 
 
 def main() -> None:
+    umask.private()
     app()

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from common import umask
 from local_api import sdnotify
 from local_api.devices import check_device_settings
 from local_api.settings import ConfigError, Settings, load_settings
@@ -15,6 +16,7 @@ EXIT_STARTUP = 3  # uvicorn's STARTUP_FAILURE
 
 
 def main(argv: list[str] | None = None) -> int:
+    umask.private()
     parser = argparse.ArgumentParser(
         prog="kioskd", description="Local daemon of the self-service kiosk (settings: KIOSK_* or KIOSK_CONFIG)"
     )

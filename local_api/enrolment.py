@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from local_api.hub_client import transport_kind
+from local_api.settings import check_hub_url
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,13 @@ class Enrolment:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.error("the hub enrolment file cannot be used; enrol the kiosk again",
                       extra={"file": str(path), "error": type(exc).__name__})
+            return None
+        try:
+            # The same rule as KIOSK_HUB_URL: a file edited by hand must not send the token over plain http.
+            check_hub_url(enrolment.hub_url)
+        except ValueError as exc:
+            log.error("the hub enrolment file names a hub kioskd will not use; enrol the kiosk again",
+                      extra={"file": str(path), "error": str(exc)})
             return None
         if stat.S_IMODE(path.stat().st_mode) & 0o077:
             path.chmod(0o600)  # copied in by hand with a loose mode: it holds the kiosk's token

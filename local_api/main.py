@@ -26,6 +26,7 @@ from local_api.db.engine import make_engine, migrate, session_factory
 from local_api.db.models import DeviceEvent
 from local_api.devices import DeviceManager, Slot
 from local_api.events import EventBus
+from local_api.gate import LocalGate, allowed_hosts
 from local_api.heartbeat import Heartbeat
 from local_api.hub_link import HubLink
 from local_api.hub_probe import HubProbe
@@ -56,6 +57,7 @@ from local_api.settings import Settings
 from local_api.state import Daemon
 from local_api.token import ensure_token
 from local_api.video.manager import CallManager
+from local_api.video.media import MAX_SCREEN_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +168,9 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     app.state.daemon = daemon
     app.state.token = token
     app.state.calls = calls
+    # Host (DNS rebinding), WebSocket Origin and the body limit, before any route or body is read.
+    app.add_middleware(LocalGate, allowed=allowed_hosts(settings.api_host, settings.api_allowed_hosts),
+                       max_body=settings.api_max_body_bytes, large={"/v1/call/screen": MAX_SCREEN_BYTES + 4096})
 
     app.include_router(health.router, prefix="/v1", tags=["health"])
     protected = [Depends(require_token)]

@@ -290,6 +290,11 @@ class Outbox:
                 self._retry(entry_id, str(exc))
                 self._send_failed(kind, str(exc))
                 return False
+            if kind == "rating" and exc.status == 409 and exc.code == "already_rated" and case_no:
+                # The hub keeps one rating per case and has it: nothing a technician could do with this one.
+                log.info("the hub already has this case's rating; this one is dropped", extra={"entry": entry_id})
+                self._ack(entry_id, case_no)
+                return True
             # Kept (with its data) for a technician: the hub will never take these bytes as they are.
             self._fail(entry_id, str(exc))
             log.error("hub rejected an outbox entry",

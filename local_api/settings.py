@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8765, ge=1, le=65535)
+    api_allowed_hosts: str | None = Field(
+        default=None, description="comma-separated names kioskd also answers to besides loopback (Host header)"
+    )
+    api_max_body_bytes: int = Field(default=1024 * 1024, ge=4096, le=64 * 1024 * 1024,
+                                    description="largest request body (shared-screen frames have their own limit)")
     kiosk_id: str = Field(default="dev-kiosk", min_length=1, max_length=64)
     hall_name: str = "政务服务中心 24小时自助服务区"
     timezone: str = Field(default="Asia/Shanghai", description="for times on paper and screen")

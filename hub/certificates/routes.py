@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from hub import id_lookups
 from hub.certificates import issued, throttle
 from hub.certificates.codes import display, normalise
 from hub.certificates.fonts import FontMissing
@@ -25,7 +26,7 @@ from hub.db.certificate_models import IssuedCertificate
 from hub.errors import field_error
 from hub.intake import utc
 from hub.record_sources import RecordsUnavailable
-from hub.state import HubState, KioskDep, StateDep
+from hub.state import CallerDep, HubState, StateDep
 
 router = APIRouter(tags=["certificates"])
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
@@ -58,13 +59,17 @@ def _refusal(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
     responses={
         404: {"description": '`{"detail": "没有找到…", "code": "no_record"}`: show the detail to the citizen'},
         422: {"description": "an unknown kind, a bad ID number or period (names the field)"},
+        429: {"description": '`{"code": "lookup_rate_limited"}` + Retry-After: this kiosk made too many lookups'},
         503: {"description": '`{"code": "records_unavailable"}`: the records source did not answer; try later'},
     },
 )
 async def issue_certificate(
-    request: Request, body: CertificateRequest, state: StateDep, kiosk_id: KioskDep
+    request: Request, body: CertificateRequest, state: StateDep, caller: CallerDep
 ) -> CertificateIssued | JSONResponse:
-    """Issue a signed A4 certificate for the holder; the PDF comes back base64 in ``pdf_base64``."""
+    """Issue a signed A4 certificate for the holder; the PDF comes back base64 in ``pdf_base64``.
+
+    A lookup by ID number: counted against the kiosk's limit (429 past it) and audited.
+    """
     try:
         desk = await run_in_threadpool(issuer, request, state)
     except (FontMissing, ValueError) as exc:
@@ -73,7 +78,10 @@ async def issue_certificate(
         return _refusal(503, "records_unavailable", f"记录查询暂不可用，请稍后再试 ({exc})")
     base = state.settings.public_url or str(request.base_url).rstrip("/")
     try:
-        done = await run_in_threadpool(desk.issue, body, kiosk_id, base)
+        done = await run_in_threadpool(
+            id_lookups.audited, state, caller, f"certificate:{body.kind}", body.holder.id_type,
+            body.holder.id_number, lambda: desk.issue(body, caller.kiosk_id, base), lambda _done: True,
+        )
     except NoRecord as exc:
         return _refusal(404, "no_record", str(exc))
     except RecordsUnavailable as exc:

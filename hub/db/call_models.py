@@ -26,6 +26,22 @@ class Helper(Base):
     last_login_at: Mapped[dt.datetime | None]
 
 
+class HelperLoginFailure(Base):
+    """A wrong password for a helper from one source (a keyed hash of the address), for throttling by both.
+
+    Counted per source and user, so a stranger guessing from elsewhere slows down only themselves and
+    never locks the helper out; in the database, so every hub node counts alike.
+    """
+
+    __tablename__ = "helper_login_failures"
+    __table_args__ = (Index("ix_helper_login_failures_user_source_at", "username", "source", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
 class CallRecord(Base):
     """One call for help from a kiosk: who, where, which item and step, when, and how it ended."""
 

@@ -12,10 +12,10 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hub import intake
+from hub import id_lookups, intake
 from hub.errors import field_error, from_pydantic
 from hub.schemas import CaseApplication, CaseList, CaseLookup, CaseOut
-from hub.state import KioskDep, StateDep
+from hub.state import CallerDep, KioskDep, StateDep
 from hub.storage import FileNameError, FileTooLarge, StagedFileGone, safe_filename
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
@@ -169,18 +169,33 @@ def by_provisional(
         return CaseList(cases=intake.by_provisional(db, kiosk_id, provisional_no))
 
 
-@router.post("/lookup", response_model=CaseList)
-def lookup(state: StateDep, _kiosk_id: KioskDep, query: CaseLookup) -> CaseList:
-    """A citizen's own cases, by the document the kiosk just read (POST keeps the number out of URLs)."""
-    with state.db.read() as db:
-        return CaseList(cases=intake.by_applicant(db, state.keys, query.id_type, query.id_number))
+@router.post("/lookup", response_model=CaseList,
+             responses={429: {"description": '`{"code": "lookup_rate_limited"}` + Retry-After: too many lookups'}})
+def lookup(state: StateDep, caller: CallerDep, query: CaseLookup) -> CaseList:
+    """A citizen's own cases, by the document the kiosk just read (POST keeps the number out of URLs).
+
+    Counted against the kiosk's limit on lookups by ID number, and audited.
+    """
+
+    def answer() -> CaseList:
+        with state.db.read() as db:
+            return CaseList(cases=intake.by_applicant(db, state.keys, query.id_type, query.id_number))
+
+    return id_lookups.audited(state, caller, "case-lookup", query.id_type, query.id_number, answer,
+                              lambda found: bool(found.cases))
 
 
-@router.get("/{case_no}", response_model=CaseOut)
-def progress(state: StateDep, _kiosk_id: KioskDep, case_no: str) -> CaseOut:
-    """A case and its status history."""
+@router.get("/{case_no}", response_model=CaseOut,
+            responses={404: {"description": "no case with this number filed at this kiosk's site"}})
+def progress(state: StateDep, caller: CallerDep, case_no: str) -> CaseOut:
+    """A case filed at this kiosk's site, and its status history.
+
+    A case of another site is answered like one that does not exist: numbers are sequential, and a
+    kiosk must not learn other sites' cases by counting. A citizen's case from anywhere is found by
+    their card in the case-progress query.
+    """
     with state.db.read() as db:
         try:
-            return intake.case_out(intake.get_case(db, case_no))
+            return intake.case_out(intake.case_at_site(db, case_no, caller.site_id))
         except intake.UnknownCase:
-            raise HTTPException(404, f"no case {case_no}") from None
+            raise HTTPException(404, f"no case {case_no[:64]} at this kiosk's site") from None

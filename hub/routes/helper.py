@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import secrets
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import HTTPConnection
 
 from hub.auth import secret_file
+from hub.headers import secure_cookie
 from hub.intake import utc
 from hub.state import HubState, StateDep
 from hub.video import accounts, store
@@ -57,6 +61,12 @@ def _identify(conn: HTTPConnection) -> Who | None:
     with state.db.read() as db:
         helper = accounts.session_helper(db, claims)
         return Who(helper.username, helper.display_name) if helper else None
+
+
+def _source(request: Request, state: HubState) -> str:
+    """Where a log-in comes from, as a keyed hash (the client address uvicorn reports, a trusted proxy's if any)."""
+    host = request.client.host if request.client else "unknown"
+    return state.keys.request_mac(f"helper-login-source:{host}")
 
 
 def _same_origin(conn: HTTPConnection) -> bool:
@@ -121,7 +131,7 @@ def login(
         raise HTTPException(403, "log in from the hub's own login page")
     now = state.now()
     with state.db.write() as db, db.begin():
-        result = accounts.log_in(db, username.strip(), password, now)
+        result = accounts.log_in(db, username.strip(), password, now, _source(request, state))
         cookie = accounts.sign_session(request.app.state.helper_key, result, now) if not isinstance(result, str) else ""
     if isinstance(result, str):
         context = {"next": _safe_next(next), "error": result, "username": username}
@@ -133,7 +143,7 @@ def login(
         max_age=int(accounts.SESSION_AGE.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=secure_cookie(request.url.scheme, request.headers.get("host", "")),
         path="/helper",
     )
     return response
@@ -180,12 +190,38 @@ async def console_socket(ws: WebSocket) -> None:
     sock = _ConsoleSocket(ws, who)
     await board.console_joined(sock, who.username)
     try:
-        while (await ws.receive())["type"] != "websocket.disconnect":
-            pass  # the console only listens; anything it sends is ignored
+        async with _session_watch(ws):
+            while (await ws.receive())["type"] != "websocket.disconnect":
+                pass  # the console only listens; anything it sends is ignored
     except (RuntimeError, OSError):
         pass
     finally:
         await board.console_left(sock)
+
+
+SESSION_RECHECK_S = 10.0  # how soon an open page notices a logout, disable or reset
+
+
+@contextlib.asynccontextmanager
+async def _session_watch(ws: WebSocket) -> AsyncIterator[None]:
+    """Close the socket once its session has ended (logged out elsewhere, disabled, password reset).
+
+    The cookie is checked when a socket opens; a socket that stays open for hours is checked again
+    every SESSION_RECHECK_S against the database, which every hub process reads alike.
+    """
+
+    async def watch() -> None:
+        while True:
+            await asyncio.sleep(SESSION_RECHECK_S)
+            if await run_in_threadpool(_identify, ws) is None:
+                await ws.close(CLOSE_UNAUTHORISED, "this session has ended; log in at /helper/login")
+                return
+
+    task = asyncio.create_task(watch())
+    try:
+        yield
+    finally:
+        task.cancel()
 
 
 class _ConsoleSocket:
@@ -367,6 +403,7 @@ async def call_socket(ws: WebSocket, call_id: str) -> None:
         return
     await board.helper_joined(call_id, ws)
     try:
-        await pump(ws, lambda data: board.from_helper(call_id, ws, data))
+        async with _session_watch(ws):
+            await pump(ws, lambda data: board.from_helper(call_id, ws, data))
     finally:
         await board.helper_left(call_id, ws)

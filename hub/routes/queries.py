@@ -8,10 +8,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from hub import answers, intake, records
+from hub import answers, id_lookups, intake, records
 from hub.errors import field_error, from_pydantic
 from hub.schemas import QueryRequest, QueryResult
-from hub.state import HubState, KioskDep, StateDep
+from hub.state import CallerDep, HubState, StateDep
 
 router = APIRouter(prefix="/api/v1/queries", tags=["queries"])
 
@@ -25,16 +25,25 @@ _BODY = {
 @router.post(
     "/{query}",
     response_model=QueryResult,
-    responses={404: {"description": "unknown query, or no record for this person"}},
+    responses={
+        404: {"description": "unknown query, or no record for this person"},
+        429: {"description": '`{"code": "lookup_rate_limited"}` + Retry-After: this kiosk made too many lookups'},
+    },
     openapi_extra=_BODY,
 )
-async def run_query(request: Request, state: StateDep, _kiosk_id: KioskDep, query: str) -> QueryResult:
-    """Answer one of QUERIES for the person in the body; 404 with a message for the citizen when there is none."""
+async def run_query(request: Request, state: StateDep, caller: CallerDep, query: str) -> QueryResult:
+    """Answer one of QUERIES for the person in the body; 404 with a message for the citizen when there is none.
+
+    Each is a lookup by ID number: counted against the kiosk's limit (429 past it) and audited.
+    """
     if query not in QUERIES:
         raise HTTPException(404, f"no query {query[:64]!r}; known queries: {', '.join(QUERIES)}")
     body = _parse(await request.body())
     try:
-        return await run_in_threadpool(_answer, state, query, body)
+        return await run_in_threadpool(
+            id_lookups.audited, state, caller, query, body.id_type, body.id_number,
+            lambda: _answer(state, query, body), _found,
+        )
     except answers.FormProblem as exc:
         raise field_error(("body", "form", exc.field), exc.msg) from None
     except answers.NoRecord as exc:
@@ -52,6 +61,10 @@ def _parse(raw: bytes) -> QueryRequest:
         return QueryRequest.model_validate(data)
     except ValidationError as exc:
         raise from_pydantic(exc, ("body",)) from None
+
+
+def _found(result: QueryResult) -> bool:
+    return result.fields.get("办件数量", "1") != "0"
 
 
 def _answer(state: HubState, query: str, body: QueryRequest) -> QueryResult:

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
-from hub import appointments, intake, registry, statuses
+from hub import appointments, intake, lookups, registry, statuses
 from hub.db.models import Case, Material, Rating, Site
 from hub.queue.errors import NoCurrentTicket, QueueError, UnknownService
 from hub.queue.policy import policy
@@ -38,6 +38,7 @@ def index(request: Request, state: StateDep, _staff: StaffDep) -> HTMLResponse:
         cases = list(db.scalars(select(Case).order_by(Case.id.desc()).limit(100)))
         ratings = list(db.scalars(select(Rating).order_by(Rating.id.desc()).limit(100)))
         kiosks = registry.list_kiosks(db)
+        alerts = lookups.open_alerts(db)
         return templates.TemplateResponse(
             request,
             "staff_index.html",
@@ -45,6 +46,7 @@ def index(request: Request, state: StateDep, _staff: StaffDep) -> HTMLResponse:
                 "cases": cases,
                 "ratings": ratings,
                 "kiosks": kiosks,
+                "alerts": alerts,
                 "recordings": request.app.state.recordings.all()[:50],
                 "labels": statuses.LABELS,
                 "level_labels": {lv.value: LEVEL_LABELS[lv] for lv in Level},
@@ -159,6 +161,14 @@ def queue_index(request: Request, state: StateDep, _staff: StaffDep) -> HTMLResp
     with state.db.read() as db:
         sites = [(s.id, s.name or s.id) for s in db.scalars(select(Site).order_by(Site.id))]
     return templates.TemplateResponse(request, "staff_queue.html", {"sites": sites})
+
+
+@router.get("/queue/go")
+def queue_go(
+    _staff: StaffDep, site: str, window: Annotated[int, Query(ge=1, le=999)]
+) -> RedirectResponse:
+    """The window chooser's form: on to that window's page (a redirect, as the pages run no inline script)."""
+    return RedirectResponse(f"/staff/queue/{quote(site, safe='')}/windows/{window}", status_code=303)
 
 
 @router.get("/queue/{site}/windows/{window}", response_class=HTMLResponse)

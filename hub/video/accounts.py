@@ -1,4 +1,4 @@
-"""Helper accounts: scrypt password hashes, lockout after wrong passwords, signed session cookies."""
+"""Helper accounts: scrypt password hashes, throttling of wrong passwords per source and user, signed cookies."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from hub.db.call_models import Helper
+from hub.db.call_models import Helper, HelperLoginFailure
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_FAILED = 5
@@ -98,29 +98,75 @@ def active_helpers(db: Session) -> dict[str, str]:
     return {h.username: h.display_name for h in db.scalars(select(Helper).where(Helper.disabled_at.is_(None)))}
 
 
-def log_in(db: Session, username: str, password: str, now: dt.datetime) -> Helper | str:
-    """The helper if the password is right, else the reason to show; after MAX_FAILED wrong ones it locks.
+def log_in(db: Session, username: str, password: str, now: dt.datetime, source: str = "") -> Helper | str:
+    """The helper if the password is right, else the reason to show.
 
-    Returns rather than raises, so the caller's transaction keeps the failure count.
+    After MAX_FAILED wrong passwords for this user from this ``source`` (a keyed hash of the address)
+    within LOCKOUT, that source waits; the helper at their own desk is not locked out by a stranger.
+    Returns rather than raises, so the caller's transaction keeps the failure rows.
     """
+    since = now - LOCKOUT
+    key = username[:64]
+    count, oldest = db.execute(select(func.count(), func.min(HelperLoginFailure.at)).where(
+        HelperLoginFailure.username == key, HelperLoginFailure.source == source, HelperLoginFailure.at > since)).one()
+    if count >= MAX_FAILED and oldest is not None:
+        minutes = int((_utc(oldest) + LOCKOUT - now).total_seconds() // 60) + 1
+        return f"密码错误次数过多，请 {minutes} 分钟后再试"
     helper = db.get(Helper, username) if USERNAME.match(username) else None
-    if helper is None or helper.disabled_at is not None:
-        check_password(password, _dummy_hash())  # as slow as a real check: user names cannot be probed by timing
-        return "用户名或密码错误"
-    if helper.locked_until is not None and _utc(helper.locked_until) > now:
-        minutes = int((_utc(helper.locked_until) - now).total_seconds() // 60) + 1
-        return f"密码错误次数过多，账号已锁定，请 {minutes} 分钟后再试"
-    if not check_password(password, helper.password_hash):
-        helper.failed_logins += 1
-        if helper.failed_logins >= MAX_FAILED:
-            helper.failed_logins = 0
-            helper.locked_until = now + LOCKOUT
-            return f"密码错误次数过多，账号已锁定 {int(LOCKOUT.total_seconds() // 60)} 分钟"
+    if helper is None or helper.disabled_at is not None or not check_password(password, helper.password_hash):
+        if helper is None or helper.disabled_at is not None:
+            check_password(password, _dummy_hash())  # as slow as a real check: names cannot be probed by timing
+        db.add(HelperLoginFailure(username=key, source=source, at=now))
+        db.execute(delete(HelperLoginFailure).where(HelperLoginFailure.at <= since))  # nothing older counts
+        if count + 1 >= MAX_FAILED:
+            return f"密码错误次数过多，请 {int(LOCKOUT.total_seconds() // 60)} 分钟后再试"
         return "用户名或密码错误"
     helper.failed_logins = 0
     helper.locked_until = None
     helper.last_login_at = now
     return helper
+
+
+def _existing(db: Session, username: str) -> Helper:
+    helper = db.get(Helper, username) if USERNAME.match(username) else None
+    if helper is None:
+        raise AccountError(f"no helper {username!r}; see kioskhub helpers list")
+    return helper
+
+
+def disable(db: Session, username: str, now: dt.datetime) -> None:
+    """The helper can no longer log in, and every session of theirs ends (open pages and sockets too)."""
+    helper = _existing(db, username)
+    helper.disabled_at = helper.disabled_at or now
+    helper.session_epoch += 1
+
+
+def enable(db: Session, username: str) -> None:
+    """A disabled helper may log in again (with the password they had; reset gives a new one)."""
+    helper = _existing(db, username)
+    helper.disabled_at = None
+    helper.failed_logins, helper.locked_until = 0, None
+    db.execute(delete(HelperLoginFailure).where(HelperLoginFailure.username == username))
+
+
+def reset(db: Session, username: str) -> str:
+    """A new password for the helper (returned, not kept); the old one and every session stop working."""
+    helper = _existing(db, username)
+    password = new_password()
+    helper.password_hash = hash_password(password)
+    helper.session_epoch += 1
+    helper.failed_logins, helper.locked_until = 0, None
+    db.execute(delete(HelperLoginFailure).where(HelperLoginFailure.username == username))
+    return password
+
+
+def unlock(db: Session, username: str) -> bool:
+    """Forget the wrong passwords counted against the helper, from every source; False when there were none."""
+    helper = _existing(db, username)
+    gone = db.execute(delete(HelperLoginFailure).where(HelperLoginFailure.username == username)).rowcount or 0
+    was = gone > 0 or helper.locked_until is not None or helper.failed_logins > 0
+    helper.failed_logins, helper.locked_until = 0, None
+    return was
 
 
 def log_out(db: Session, username: str) -> None:

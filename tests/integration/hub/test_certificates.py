@@ -150,6 +150,17 @@ def test_a_person_without_a_record_gets_no_record_for_the_kiosk_to_show(chub):
     assert reply.json()["code"] == "no_record" and "公积金" in reply.json()["detail"]
 
 
+def test_each_certificate_request_is_an_audited_lookup_by_id_number(chub):
+    issued_pdf(chub)
+    ask(chub, holder={"id_type": "111", "id_number": NOBODY})
+    page = chub.client.post("/staff/lookups", auth=("staff", chub.state.staff_token),
+                            data={"id_type": "111", "id_number": LI}).text
+    assert page.count("证明打印：社会保险参保缴费证明") == 1 and "查到记录" in page and LI not in page
+    nobody = chub.client.post("/staff/lookups", auth=("staff", chub.state.staff_token),
+                              data={"id_type": "111", "id_number": NOBODY}).text
+    assert "无记录" in nobody
+
+
 @pytest.mark.parametrize("overrides", [{"records_source": "tests.integration.hub.cert_sources:down"}])
 def test_a_records_source_that_is_down_gives_503(chub):
     reply = ask(chub)

@@ -95,6 +95,13 @@ def test_malformed_settings_give_one_line_and_exit_2(env, tmp_path):
     assert "Traceback" not in bad_port.stderr
 
 
+def test_serve_refuses_to_believe_forwarded_headers_from_anyone(env, tmp_path):
+    code, _, err = invoke(["serve"], env | {"FORWARDED_ALLOW_IPS": "*"})
+    assert code == 2
+    assert err.strip() == ('kioskhub: FORWARDED_ALLOW_IPS="*" believes X-Forwarded-For and -Proto from anyone; name '
+                           "the TLS proxies' addresses, e.g. FORWARDED_ALLOW_IPS=\"127.0.0.1,::1\"")
+
+
 @pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
 def test_unreachable_database_is_one_line(env, tmp_path):
     url = "postgresql://nobody@127.0.0.1:1/none"

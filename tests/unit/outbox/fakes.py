@@ -52,6 +52,11 @@ class FakeHub:
         if request.url.path.endswith("/ratings"):
             key = request.headers["Idempotency-Key"]
             created = key not in self.rating_keys
+            body = json.loads(request.content)
+            if created and any(r.get("case_no") == body.get("case_no") for r in self.ratings):
+                # as the real hub: one rating per case, a second under another key is refused
+                return httpx.Response(409, json={"detail": "this case has already been rated",
+                                                 "code": "already_rated", "case_no": body.get("case_no")})
             if created:
                 self.ratings.append(json.loads(request.content))
                 self.rating_keys[key] = len(self.ratings)

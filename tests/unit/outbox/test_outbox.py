@@ -112,6 +112,17 @@ def test_rating_waits_for_its_case_number(outbox, client, hub, clock):
     assert outbox.status()["acknowledged"] == 2
 
 
+def test_a_second_rating_of_a_rated_case_is_settled_not_left_for_a_technician(outbox, client, hub, clock):
+    for key, level in (("rate-1", "very_satisfied"), ("rate-2", "dissatisfied")):
+        outbox.store_rating(key, "elderly_card", {"level": level}, case_no="C0001", provisional_no=None)
+    outbox.drain(client)
+    clock.advance(10)
+    outbox.drain(client)
+    assert hub.ratings == [{"level": "very_satisfied", "case_no": "C0001"}]  # the hub keeps the first
+    status = outbox.status()
+    assert status["acknowledged"] == 2 and status.get("failed", 0) == 0
+
+
 def test_purge_forgets_old_acknowledged_entries_only(outbox, client, hub, clock):
     old = store(outbox, 1)
     outbox.drain(client)

@@ -165,3 +165,15 @@ def test_without_a_hub_the_forwarder_leaves_the_outbox_alone_until_woken_with_on
         assert outbox.drained
     finally:
         forwarder.stop()
+
+
+def test_an_enrolment_file_naming_a_remote_hub_over_plain_http_is_not_used(tmp_path, caplog):
+    enrolment(url="http://10.0.0.5:8780").save(tmp_path / ENROLMENT_FILE)  # edited by hand after the enrolment
+    hub = link(tmp_path)
+    assert hub.access() is None  # the token never goes to that address in clear
+    assert "enrolment file names a hub kioskd will not use" in caplog.text
+    assert "enrolled-token" not in caplog.text
+    enrolment(url="https://10.0.0.5:8780").save(tmp_path / ENROLMENT_FILE)
+    assert link(tmp_path).access().url == "https://10.0.0.5:8780"
+    with pytest.raises(Exception, match="plain http is for a hub on this machine only"):
+        load_settings({"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_HUB_URL": "http://intake.example.gov.cn"})

@@ -1,4 +1,4 @@
-"""Helper accounts: password hashes, lockout, session cookies, and the kioskhub helpers commands."""
+"""Helper accounts: password hashes, throttling, session cookies, and the kioskhub helpers commands."""
 
 from __future__ import annotations
 
@@ -33,19 +33,28 @@ def test_password_hash_is_salted_scrypt_and_checks():
     assert not accounts.check_password("geheim", "md5$abc")
 
 
-def test_lockout_after_five_wrong_passwords_then_open_again_after_the_lock(db):
+def test_five_wrong_passwords_hold_up_that_source_only_until_the_window_passes(db):
     with db.write() as s, s.begin():
         password = accounts.add_helper(s, "wang", "王芳", T0)
     for _ in range(accounts.MAX_FAILED):
         with db.write() as s, s.begin():
-            result = accounts.log_in(s, "wang", "wrong", T0)
+            result = accounts.log_in(s, "wang", "wrong", T0, "stranger")
         assert isinstance(result, str)
-    assert "锁定" in result
+    assert "次数过多" in result
+    with db.write() as s, s.begin():  # even the right password, from that source
+        assert "次数过多" in accounts.log_in(s, "wang", password, T0 + dt.timedelta(minutes=14), "stranger")
+    with db.write() as s, s.begin():  # the helper at their own desk is not locked out by the stranger
+        assert isinstance(accounts.log_in(s, "wang", password, T0 + dt.timedelta(minutes=1), "desk"), Helper)
     with db.write() as s, s.begin():
-        assert "锁定" in accounts.log_in(s, "wang", password, T0 + dt.timedelta(minutes=14))
-    with db.write() as s, s.begin():
-        helper = accounts.log_in(s, "wang", password, T0 + accounts.LOCKOUT)
-        assert isinstance(helper, Helper) and helper.failed_logins == 0
+        helper = accounts.log_in(s, "wang", password, T0 + accounts.LOCKOUT, "stranger")
+        assert isinstance(helper, Helper)
+
+
+def test_unknown_user_names_are_throttled_alike(db):
+    for _ in range(accounts.MAX_FAILED):
+        with db.write() as s, s.begin():
+            result = accounts.log_in(s, "nobody", "wrong", T0, "stranger")
+    assert "次数过多" in result
 
 
 def test_session_cookie_is_signed_and_dies_with_logout(db):
