@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from local_api.hub_client import HubClient, HubRejected, HubUnavailable
+from local_api.errors import HubUnreachable
+from local_api.hub_client import HubClient, HubRejected
+from local_api.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -19,27 +20,23 @@ class Heartbeat:
         self.report = report
         self.interval_s = interval_s
         self.last_ok: datetime | None = None
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+        self.worker = Worker("heartbeat", self._step, interval_s=interval_s, jitter=0.1)
 
     def start(self) -> None:
-        self._thread.start()
+        self.worker.start()
 
     def wake(self) -> None:
         """Beat now (new credentials): the hub's fleet view sees the kiosk without waiting a minute."""
-        self._wake.set()
+        self.worker.wake()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=10)
+        self.worker.stop()
         self.client.close()
 
     def beat(self) -> bool:
         try:
             self.client.heartbeat({**self.report(), "sent_at": datetime.now(UTC).isoformat()})
-        except HubUnavailable:
+        except HubUnreachable:
             return False  # the outbox already tells the story; do not fill the log every minute
         except HubRejected as exc:
             if exc.status not in (401, 403):  # a refused token: the hub state in /v1/health tells it
@@ -48,8 +45,5 @@ class Heartbeat:
         self.last_ok = datetime.now(UTC)
         return True
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.beat()
-            self._wake.wait(self.interval_s)
-            self._wake.clear()
+    def _step(self) -> None:
+        self.beat()

@@ -21,6 +21,7 @@ from typing import Any
 from drivers.base import Stage
 from drivers.errors import DriverError
 from local_api.devices import DeviceManager, Slot
+from local_api.errors import SelfTestRunning
 from local_api.selftest import (
     Check,
     assemble,
@@ -37,10 +38,6 @@ log = logging.getLogger(__name__)
 OWNER = "selftest"
 SLIP_LIMIT_S = 20.0  # a slip is ~25 cm of paper; a slow printer needs a few seconds, a stalled one never ends
 HUB_LIMIT_S = 8.0
-
-
-class SelfTestRunning(Exception):
-    """A self-test is already running; its result comes shortly."""
 
 
 class SelfTester:

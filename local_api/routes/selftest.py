@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
+from local_api.errors import NotFound, SessionBusy
 from local_api.routes import health
 from local_api.schemas import SelfTestRequest, SelfTestResult
 from local_api.selftest_hub import probe_hub
-from local_api.selftest_service import SelfTestRunning
-from local_api.sessions import SessionBusy
 from local_api.state import Daemon, DaemonDep
 
 router = APIRouter(prefix="/selftest")
@@ -25,17 +24,15 @@ def run_selftest(body: SelfTestRequest, daemon: DaemonDep) -> dict[str, Any]:
     prompt), each within its own time limit; with ``print``, a self-test slip too. Refused during a session."""
     try:
         return daemon.selftest.run(print_slip=body.print)
-    except SessionBusy:
-        raise HTTPException(409, BUSY) from None
-    except SelfTestRunning:
-        raise HTTPException(409, "a self-test is already running; wait for its result") from None
+    except SessionBusy as exc:
+        raise SessionBusy(exc.session_id, BUSY) from None  # the technician's sentence, not the UI's
 
 
 @router.get("/last", response_model=SelfTestResult, responses={404: {"description": "never run here"}})
 def last_selftest(daemon: DaemonDep) -> dict[str, Any]:
     """The last self-test's result, kept across restarts."""
     if daemon.selftest.last is None:
-        raise HTTPException(404, "no self-test has run on this kiosk yet; POST /v1/selftest runs one")
+        raise NotFound("no self-test has run on this kiosk yet; POST /v1/selftest runs one", code="no_selftest")
     return daemon.selftest.last
 
 

@@ -29,7 +29,6 @@ from flows import events as ev
 from flows.catalog import load_catalog, summaries
 from flows.engine import idle_timeout_s
 from kiosk.client import EventRejectedError, KioskdError, SessionGone
-from local_api.runner import card_event_record
 from local_api.schemas import (
     DeviceView,
     EventIn,
@@ -42,6 +41,7 @@ from local_api.schemas import (
     SessionSnapshot,
     SessionStart,
 )
+from local_api.services.card_watch import card_event_record
 from local_api.sessions import InvalidEvent, NoSuchItem, NoSuchSession, Rejected, SessionBusy, SessionService
 
 from .fake_call import ScriptedCall
