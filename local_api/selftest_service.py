@@ -21,7 +21,7 @@ from typing import Any
 from drivers.base import Stage
 from drivers.errors import DriverError
 from local_api.devices import DeviceManager, Slot
-from local_api.errors import SelfTestRunning
+from local_api.errors import SelfTestRunning, SessionBusy
 from local_api.selftest import (
     Check,
     assemble,
@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 OWNER = "selftest"
 SLIP_LIMIT_S = 20.0  # a slip is ~25 cm of paper; a slow printer needs a few seconds, a stalled one never ends
 HUB_LIMIT_S = 8.0
+
+
+BUSY = ("a citizen is using the kiosk; run the self-test when it is back at the home screen "
+        "(an unattended session ends by itself when it idles out)")
 
 
 class SelfTester:
@@ -90,7 +94,10 @@ class SelfTester:
             slots = list(self.devices.slots.values())
             for slot in slots:
                 self._open(slot)
-            self.sessions.while_idle(partial(self._claim, slots))  # SessionBusy: nothing claimed
+            try:
+                self.sessions.while_idle(partial(self._claim, slots))
+            except SessionBusy as exc:  # nothing claimed; the technician is told what to do
+                raise SessionBusy(exc.session_id, BUSY) from None
             try:
                 return self._run(slots, print_slip)
             finally:

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from local_api.errors import NotFound, SessionBusy
+from local_api.errors import NotFound
 from local_api.routes import health
 from local_api.schemas import SelfTestRequest, SelfTestResult
 from local_api.selftest_hub import probe_hub
@@ -14,18 +14,11 @@ from local_api.state import Daemon, DaemonDep
 
 router = APIRouter(prefix="/selftest")
 
-BUSY = ("a citizen is using the kiosk; run the self-test when it is back at the home screen "
-        "(an unattended session ends by itself when it idles out)")
-
-
 @router.post("", response_model=SelfTestResult, responses={409: {"description": "a session or a self-test is running"}})
 def run_selftest(body: SelfTestRequest, daemon: DaemonDep) -> dict[str, Any]:
     """Check every device (ID reader and its SAM, printer paper and cover, a camera frame's sharpness, a spoken
     prompt), each within its own time limit; with ``print``, a self-test slip too. Refused during a session."""
-    try:
-        return daemon.selftest.run(print_slip=body.print)
-    except SessionBusy as exc:
-        raise SessionBusy(exc.session_id, BUSY) from None  # the technician's sentence, not the UI's
+    return daemon.selftest.run(print_slip=body.print)  # SessionBusy or SelfTestRunning: 409
 
 
 @router.get("/last", response_model=SelfTestResult, responses={404: {"description": "never run here"}})
