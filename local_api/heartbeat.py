@@ -14,23 +14,18 @@ from local_api.worker import Worker
 log = logging.getLogger(__name__)
 
 
-class Heartbeat:
+class Heartbeat(Worker):
+    """Beats every ``interval_s``, and at once when woken (new credentials), so the hub's fleet view sees the
+    kiosk without waiting a minute."""
+
     def __init__(self, client: HubClient, report: Callable[[], dict[str, Any]], interval_s: float = 60.0) -> None:
+        super().__init__("heartbeat", self._step, interval_s=interval_s, jitter=0.1)
         self.client = client
         self.report = report
-        self.interval_s = interval_s
         self.last_ok: datetime | None = None
-        self.worker = Worker("heartbeat", self._step, interval_s=interval_s, jitter=0.1)
-
-    def start(self) -> None:
-        self.worker.start()
-
-    def wake(self) -> None:
-        """Beat now (new credentials): the hub's fleet view sees the kiosk without waiting a minute."""
-        self.worker.wake()
 
     def stop(self) -> None:
-        self.worker.stop()
+        super().stop()
         self.client.close()
 
     def beat(self) -> bool:

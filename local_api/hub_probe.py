@@ -95,25 +95,14 @@ def _detail(response: httpx.Response) -> str:
     return (detail if isinstance(detail, str) else response.reason_phrase or "no detail")[:300]
 
 
-class HubProbe:
-    """Background thread: probes on an interval and whenever woken (new credentials)."""
+class HubProbe(Worker):
+    """Probes on an interval and whenever woken (new credentials)."""
 
     def __init__(self, link: HubLink, interval_s: float, *, timeout: float = PROBE_TIMEOUT_S) -> None:
+        super().__init__("hub probe", self.check_now, interval_s=interval_s, jitter=0.1, join_s=timeout * 2 + 5)
         self.link = link
-        self.interval_s = interval_s
         self.timeout = timeout
-        self.worker = Worker("hub probe", self.check_now, interval_s=interval_s, jitter=0.1,
-                             join_s=timeout * 2 + 5)
         self._lock = threading.Lock()  # one probe at a time: the thread's and an enrolment's
-
-    def start(self) -> None:
-        self.worker.start()
-
-    def wake(self) -> None:
-        self.worker.wake()
-
-    def stop(self) -> None:
-        self.worker.stop()
 
     def check_now(self) -> None:
         """Probe once on the caller's thread and record the result."""

@@ -502,11 +502,15 @@ def _safe_dir(key: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in key)[:120]
 
 
-class Forwarder:
-    """Background thread that drains the outbox whenever entries are due, or when woken."""
+class Forwarder(Worker):
+    """Drains the outbox whenever entries are due, or when woken."""
 
     def __init__(self, outbox: Outbox, client: HubClient, *, idle_s: float = 30.0,
                  retention: timedelta = timedelta(days=7), ready: Callable[[], bool] = lambda: True) -> None:
+        # An entry whose ack could not be recorded (a full disk, a locked database) is due at once;
+        # without the backoff the worker would retry it every 50 ms for as long as the disk stays full.
+        super().__init__("outbox drain", self._step, interval_s=idle_s, join_s=20,
+                         failure_wait=lambda failures: max(self._due_in(), drain_backoff(failures)))
         self.outbox = outbox
         self.client = client
         # False while no hub is configured: entries wait untouched (no attempts, no backoff) until an
@@ -514,19 +518,9 @@ class Forwarder:
         self.ready = ready
         self.idle_s = idle_s
         self.retention = retention
-        # An entry whose ack could not be recorded (a full disk, a locked database) is due at once;
-        # without the backoff the worker would retry it every 50 ms for as long as the disk stays full.
-        self.worker = Worker("outbox drain", self._step, interval_s=idle_s, join_s=20,
-                             failure_wait=lambda failures: max(self._due_in(), drain_backoff(failures)))
-
-    def start(self) -> None:
-        self.worker.start()
-
-    def wake(self) -> None:
-        self.worker.wake()
 
     def stop(self) -> None:
-        self.worker.stop()
+        super().stop()
         self.client.close()
 
     def _step(self) -> float:

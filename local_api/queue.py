@@ -307,29 +307,23 @@ class LocalTicketBook:
                 "rejected": counts.get("rejected", 0)}
 
 
-class LocalTicketReporter:
-    """Background thread: reports the block's numbers when woken, and retries with backoff while the hub is away."""
+class LocalTicketReporter(Worker):
+    """Reports the block's numbers when woken, and retries with backoff while the hub is away."""
 
     def __init__(self, book: LocalTicketBook, client: HubClient, *, first_retry_s: float = 2.0,
                  max_retry_s: float = 60.0) -> None:
+        # Nothing pending: it sleeps until a number is issued (the book wakes it).
+        super().__init__("reporting local tickets", self._step, interval_s=math.inf, join_s=20,
+                         failure_wait=lambda failures: self.max_retry_s)
         self.book = book
         self.client = client
         self.first_retry_s = first_retry_s
         self.max_retry_s = max_retry_s
         self._delay = first_retry_s
-        # Nothing pending: it sleeps until a number is issued (the book wakes it).
-        self.worker = Worker("reporting local tickets", self._step, interval_s=math.inf, join_s=20,
-                             failure_wait=lambda failures: self.max_retry_s)
         book.on_change = self.wake
 
-    def start(self) -> None:
-        self.worker.start()
-
-    def wake(self) -> None:
-        self.worker.wake()
-
     def stop(self) -> None:
-        self.worker.stop()
+        super().stop()
         self.client.close()
 
     def _step(self) -> float | None:
