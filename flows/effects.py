@@ -1,4 +1,4 @@
-"""Effects: orders the engine returns and kioskd's runner carries out; results come back as events.
+"""Effects: orders the engine returns and kioskd's effect services carry out; results come back as events.
 
 Keys and job ids are derived from the snapshot (session id, run, step), never random, so replaying a
 transition yields the same orders and the hub can deduplicate them.

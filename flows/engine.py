@@ -372,7 +372,7 @@ def _on_card_read(item, snap, step: IdentifyStep, event, effects):
 
 
 def _on_card_failed(item, snap, step: IdentifyStep, event, effects):
-    # the runner words the reason for the citizen (e.g. the card was lifted mid-read); a bare failure gets ours
+    # the card service words the reason for the citizen (e.g. the card was lifted mid-read); a bare failure gets ours
     message = event.reason or "没有读到证件，请把身份证平放在感应区，不要移动。"
     notice = Notice(level="error", code="card_failed", message=message)
     effects += [fx_.Speak(text=notice.message), fx_.StartCardReader(card_types=step.card_types)]

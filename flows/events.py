@@ -84,7 +84,7 @@ class FinishPressed(_Event):
     type: Literal["finish"] = "finish"
 
 
-# ---- system events (produced by kioskd's runner, never accepted from a client) ----
+# ---- system events (produced by kioskd's effect services, never accepted from a client) ----
 
 class CardRead(_Event):
     """An ID card was read; ``record`` has card_type, name, sex, birth_date, id_number, address,

@@ -13,10 +13,10 @@ import stat
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 
+from local_api.errors import EnrolFailed
 from local_api.hub_client import transport_kind
 from local_api.settings import check_hub_url
 
@@ -72,23 +72,6 @@ class Enrolment:
             path.chmod(0o600)  # copied in by hand with a loose mode: it holds the kiosk's token
             log.warning("the hub enrolment file was readable by others; made it 0600", extra={"file": str(path)})
         return enrolment
-
-
-class EnrolFailed(Exception):
-    """The exchange did not work. ``status`` is kioskd's answer to its caller; ``hub_status`` the hub's, if any."""
-
-    def __init__(self, status: int, code: str, detail: str, hub_status: int | None = None) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.code = code
-        self.detail = detail
-        self.hub_status = hub_status
-
-    def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"detail": self.detail, "code": self.code}
-        if self.hub_status is not None:
-            body["hub_status"] = self.hub_status
-        return body
 
 
 def exchange(hub_url: str, code: str, *, timeout: float = 15.0,

@@ -1,4 +1,4 @@
-"""The kiosk's client of the central intake platform (kioskhub's /api/v1), used by the outbox and the runner.
+"""The kiosk's client of the central intake platform (kioskhub's /api/v1), used by the outbox and the effect services.
 
 Every request says which kiosk sends it (``X-Kiosk-Id``): the hub refuses a token used under another
 kiosk's id. An ``observer`` hears how each request went (``ok``, ``unreachable``, ``tls_error``,
@@ -15,22 +15,12 @@ from typing import Any
 
 import httpx
 
+from local_api.errors import HubUnreachable
 from wire.errors import parse
 from wire.heartbeat import Heartbeat
 from wire.ticket import TicketRequest
 
 Observer = Callable[[str, str], None]
-
-
-class HubUnavailable(Exception):
-    """The hub could not be reached or failed (5xx, timeout, cut connection): try again later.
-
-    ``kind`` is what the hub status makes of it: ``unreachable``, ``tls_error`` or ``wrong_url``.
-    """
-
-    def __init__(self, message: str, kind: str = "unreachable") -> None:
-        super().__init__(message)
-        self.kind = kind
 
 
 class HubRejected(Exception):
@@ -115,17 +105,17 @@ class HubClient:
         except httpx.HTTPError as exc:  # connect errors, timeouts, a connection closed mid-response, TLS
             kind, detail = transport_failure(exc, url)
             observe(kind, detail)
-            raise HubUnavailable(f"{type(exc).__name__}: {exc}", kind) from None
+            raise HubUnreachable(f"{type(exc).__name__}: {exc}", kind) from None
         if response.status_code >= 500 or response.status_code in (408, 429):
             if response.status_code >= 500:
                 observe("unreachable", f"{url} answered {response.status_code} to {method} {path}")
-            raise HubUnavailable(f"hub answered {response.status_code}")
+            raise HubUnreachable(f"hub answered {response.status_code}")
         try:
             body = response.json()
         except ValueError:
             observe("wrong_url", f"{url} answered {response.status_code} to {method} {path} with something that is "
                                  "not the hub's JSON (a login page, a proxy or another service); check the address")
-            raise HubUnavailable(f"hub answered {response.status_code} with a body that is not JSON",
+            raise HubUnreachable(f"hub answered {response.status_code} with a body that is not JSON",
                                  "wrong_url") from None
         if response.status_code >= 400:
             detail = body.get("detail") if isinstance(body, dict) else body
@@ -145,7 +135,7 @@ class HubClient:
         ) if parts else self._call("POST", "/cases", headers={"Idempotency-Key": key}, json=application)
         if not isinstance(answer, dict) or not isinstance(answer.get("case_no"), str) or not answer["case_no"]:
             # Not the hub's answer (a captive portal, a misrouted proxy): nothing was acknowledged.
-            raise HubUnavailable("the answer to POST /cases carried no case number")
+            raise HubUnreachable("the answer to POST /cases carried no case number")
         return answer
 
     def submit_rating(self, rating: dict[str, Any], *, key: str) -> dict[str, Any]:
@@ -182,7 +172,7 @@ class HubClient:
             return self._call("POST", "/queue/tickets", json=body, headers={"Idempotency-Key": key})
         except HubRejected as exc:
             if exc.status == 404 and not exc.code:
-                raise HubUnavailable("the hub has no queue for this site") from None
+                raise HubUnreachable("the hub has no queue for this site") from None
             raise
 
     def check_in(self, *, key: str, qr: str | None = None, id_type: str | None = None,

@@ -18,7 +18,7 @@ from typing import Literal
 import httpx
 
 from local_api.enrolment import ENROLMENT_FILE, Enrolment
-from local_api.hub_client import HubClient, HubUnavailable, http_client
+from local_api.hub_client import HubClient, HubUnreachable, http_client
 from local_api.hub_status import HubStatus
 from local_api.settings import Settings
 
@@ -110,7 +110,7 @@ class HubLink:
 
 
 class LiveHubClient(HubClient):
-    """A HubClient that always uses the credentials in force; without a hub, requests raise HubUnavailable."""
+    """A HubClient that always uses the credentials in force; without a hub, requests raise HubUnreachable."""
 
     def __init__(self, link: HubLink, timeout: float, transport: httpx.BaseTransport | None = None) -> None:
         self.link = link
@@ -131,7 +131,7 @@ class LiveHubClient(HubClient):
     def _client(self) -> httpx.Client:
         access = self.link.access()
         if access is None:
-            raise HubUnavailable("no hub configured: enrol this kiosk (kioskctl enroll --hub URL --code CODE) or set "
+            raise HubUnreachable("no hub configured: enrol this kiosk (kioskctl enroll --hub URL --code CODE) or set "
                                  "KIOSK_HUB_URL and KIOSK_HUB_TOKEN")
         with self._lock:
             if self._built is None or self._built[0] != access.version:

@@ -20,6 +20,7 @@ import httpx
 from local_api.hub_client import transport_failure
 from local_api.hub_link import HubAccess, HubLink
 from local_api.hub_status import NOT_CONFIGURED_DETAIL
+from local_api.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -94,28 +95,14 @@ def _detail(response: httpx.Response) -> str:
     return (detail if isinstance(detail, str) else response.reason_phrase or "no detail")[:300]
 
 
-class HubProbe:
-    """Background thread: probes on an interval and whenever woken (new credentials)."""
+class HubProbe(Worker):
+    """Probes on an interval and whenever woken (new credentials)."""
 
     def __init__(self, link: HubLink, interval_s: float, *, timeout: float = PROBE_TIMEOUT_S) -> None:
+        super().__init__("hub probe", self.check_now, interval_s=interval_s, jitter=0.1, join_s=timeout * 2 + 5)
         self.link = link
-        self.interval_s = interval_s
         self.timeout = timeout
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="hub-probe", daemon=True)
         self._lock = threading.Lock()  # one probe at a time: the thread's and an enrolment's
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=self.timeout * 2 + 5)
 
     def check_now(self) -> None:
         """Probe once on the caller's thread and record the result."""
@@ -137,9 +124,3 @@ class HubProbe:
                 log.info("hub state changed", extra={"from": before, "to": state})
             else:
                 log.warning("hub state changed", extra={"from": before, "to": state, "detail": detail[:300]})
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.check_now()
-            self._wake.wait(self.interval_s)
-            self._wake.clear()

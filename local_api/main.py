@@ -9,14 +9,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from drivers.base import Device, DeviceStatus
+from flows import effects as fx
 from flows.catalog import Catalog, assemble
 from flows.loader import DEFINITIONS_DIR
 from local_api import logs
@@ -25,14 +27,18 @@ from local_api.crypto import Sealer
 from local_api.db.engine import make_engine, migrate, session_factory
 from local_api.db.models import DeviceEvent
 from local_api.devices import DeviceManager, Slot
+from local_api.errors import KioskError
 from local_api.events import EventBus
 from local_api.gate import LocalGate, allowed_hosts
 from local_api.heartbeat import Heartbeat
+from local_api.hub_client import HubClient
 from local_api.hub_link import HubLink
 from local_api.hub_probe import HubProbe
 from local_api.outbox import Forwarder, Outbox
 from local_api.outcomes import Outcomes
-from local_api.queue import LocalTicketBook, LocalTicketReporter
+from local_api.printing import PrintQueue
+from local_api.queries import QueryService
+from local_api.queue import LocalTicketBook, LocalTicketReporter, QueueDesk
 from local_api.routes import (
     call,
     camera,
@@ -48,10 +54,15 @@ from local_api.routes import (
     voice,
     ws,
 )
-from local_api.runner import Runner
 from local_api.schemas import PushMessage
 from local_api.selftest import hub_summary
 from local_api.selftest_service import SelfTester
+from local_api.services.capture import CaptureService
+from local_api.services.card_watch import CardWatch
+from local_api.services.desk import ConsentLedger, HelperCalls, Voice
+from local_api.services.dispatch import EffectDispatcher
+from local_api.services.printing import PrintingService
+from local_api.services.submissions import SubmissionService
 from local_api.sessions import SessionService
 from local_api.settings import Settings
 from local_api.state import Daemon
@@ -81,7 +92,10 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
 
     manager = DeviceManager(settings, on_status=on_status)
     catalog = _catalog(settings)
-    sessions = SessionService(catalog.items, settings.data_dir / "sessions", db=db, bus=bus)
+    # The effects' table is filled below, once the services exist; the session service only needs its door.
+    dispatcher = EffectDispatcher()
+    sessions = SessionService(catalog.items, settings.data_dir / "sessions", db=db, bus=bus,
+                              run_effects=dispatcher.run)
     sealer = Sealer(settings.data_dir / "outbox.key")
     link = HubLink(settings)  # the hub's address, token and this kiosk's id: settings, else the enrolment
     outbox = Outbox(db, settings.data_dir / "outbox", sealer, link.kiosk_id,
@@ -100,40 +114,78 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
                           lambda: _heartbeat_report(manager, outbox, catalog, daemon.selftest.last))
     probe = HubProbe(link, settings.hub_probe_s)
     print_queue = _print_queue(settings, manager)
-    runner = Runner(sessions, manager, outbox, print_queue=print_queue, db=db, bus=bus,
-                    wake_forwarder=forwarder.wake,
-                    poll_s=settings.device_poll_s, hall_name=settings.hall_name, timezone=settings.timezone,
-                    hub=link.client(8.0), local_prefix=settings.queue_local_prefix,
-                    card_hold_s=settings.card_hold_s)
-    runner.local_tickets = LocalTicketBook(db, link.kiosk_id)  # the Z block's numbers, until the hub has them
-    reporter = LocalTicketReporter(runner.local_tickets, link.client(10.0))
-    runner.outcomes = outcomes
-    sessions.run_effects = runner.run
-    sessions.precheck = runner.precheck
-    calls = _call_manager(settings, link, bus, sessions, manager, runner)
+    clock = sessions.clock
+    hub_client = link.client(8.0)  # answers queries and hands out queue numbers
+
+    def hub() -> HubClient | None:
+        return hub_client if hub_client.configured else None  # None while the kiosk is not enrolled
+
+    local_tickets = LocalTicketBook(db, link.kiosk_id)  # the Z block's numbers, until the hub has them
+    reporter = LocalTicketReporter(local_tickets, link.client(10.0))
+    desk = QueueDesk(hub, sessions.root.parent / "queue-block.json", local_tickets, clock=clock,
+                     timezone=settings.timezone, local_prefix=settings.queue_local_prefix)
+    queries = QueryService(hub, desk, outbox, outcomes, sessions.catalog, sessions.folder, clock=clock,
+                           timezone=settings.timezone)
+    speaker = Voice(manager)
+    cards = CardWatch(sessions, manager, bus, speak=lambda text: dispatcher.background(speaker.say, text),
+                      clock=clock, poll_s=settings.device_poll_s, card_hold_s=settings.card_hold_s)
+    capture = CaptureService(sessions, manager, bus, clock=clock)
+    printing = PrintingService(sessions, manager, print_queue, clock=clock, hall_name=settings.hall_name,
+                               timezone=settings.timezone)
+    submissions = SubmissionService(sessions, outbox, outcomes, queries, wake_forwarder=forwarder.wake,
+                                    background=dispatcher.background, stopping=dispatcher.stopping,
+                                    clock=clock, timezone=settings.timezone)
+    consent = ConsentLedger(db)
+    helper = HelperCalls(bus)
+
+    def wipe(session_id: str, effect: fx.WipeSession) -> None:
+        cards.forget(session_id)
+        capture.cancel(session_id, forget=True)
+        sessions.wipe(session_id)
+
+    # The slow effects run on the dispatcher's pool; the quick ones at once, in the order the engine gave.
+    dispatcher.on(fx.Speak, speaker.speak)
+    dispatcher.on(fx.StartCardReader, cards.start_reading)
+    dispatcher.on(fx.StopCardReader, cards.stop_reading, inline=True)
+    dispatcher.on(fx.CapturePages, capture.capture_pages)
+    dispatcher.on(fx.StopCapture, capture.stop_capture, inline=True)
+    dispatcher.on(fx.DiscardPages, capture.discard_pages, inline=True)
+    dispatcher.on(fx.PrintDocument, printing.print_document)
+    dispatcher.on(fx.SubmitApplication, submissions.submit_application)
+    dispatcher.on(fx.SubmitRating, submissions.submit_rating)
+    dispatcher.on(fx.RecordConsent, consent.record, inline=True)
+    dispatcher.on(fx.CallHelper, helper.call, inline=True)
+    dispatcher.on(fx.CancelHelper, helper.cancel, inline=True)
+    dispatcher.on(fx.WipeSession, wipe, inline=True)
+
+    calls = _call_manager(settings, link, bus, sessions, manager, capture)
 
     def credentials_changed() -> None:
         # An enrolment may bring another kiosk id: new provisional numbers and ticket batches carry it.
-        outbox.kiosk_id = runner.local_tickets.kiosk_id = link.kiosk_id
+        outbox.kiosk_id = local_tickets.kiosk_id = link.kiosk_id
         outbox.retry_now()  # what waited out a backoff against the old credentials goes now
         forwarder.wake()
         reporter.wake()
         heartbeat.wake()
 
     link.listeners.append(credentials_changed)
+    selftester = _self_tester(settings, manager, sessions, print_queue, heartbeat,
+                              hub_state=lambda: selftest.hub_state(daemon))
+    # No session starts while the self-test holds the devices, nor one that would print with no paper.
+    sessions.precheck = selftester.guard(printing.precheck)
     daemon = Daemon(settings=settings, engine=engine, db=db, devices=manager, bus=bus, sessions=sessions,
-                    runner=runner, outbox=outbox, hub=link, forwarder=forwarder, hub_probe=probe,
+                    capture=capture, printing=printing, queue_desk=desk, local_tickets=local_tickets,
+                    outbox=outbox, hub=link, selftest=selftester, forwarder=forwarder, hub_probe=probe,
                     print_queue=print_queue, catalog_problems=[str(p) for p in catalog.problems])
-    daemon.selftest = _self_tester(settings, daemon, heartbeat)
-    sessions.precheck = daemon.selftest.guard(runner.precheck)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         bus.bind(asyncio.get_running_loop())
         await asyncio.to_thread(migrate, engine)
         await asyncio.to_thread(manager.start)
-        runner.start()
-        await asyncio.to_thread(runner.resume_interrupted)
+        cards.start()
+        printing.start()
+        await asyncio.to_thread(submissions.resume_interrupted)
         forwarder.start()
         reporter.start()
         heartbeat.start()
@@ -147,7 +199,10 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
             ticker.cancel()
             await calls.close()
             await asyncio.to_thread(sessions.abandon, "shutdown")
-            await asyncio.to_thread(runner.stop)
+            await asyncio.to_thread(cards.stop)
+            await asyncio.to_thread(printing.stop)
+            capture.stop()
+            await asyncio.to_thread(dispatcher.stop)
             await asyncio.to_thread(forwarder.stop)
             await asyncio.to_thread(reporter.stop)
             await asyncio.to_thread(heartbeat.stop)
@@ -186,6 +241,11 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     app.include_router(selftest.router, prefix="/v1", tags=["self-test"], dependencies=protected)
     app.include_router(hub_routes.router, prefix="/v1", tags=["hub"], dependencies=protected)
     app.include_router(ws.router, prefix="/v1", tags=["events"])
+
+    @app.exception_handler(KioskError)
+    async def kiosk_error(request: Request, exc: KioskError) -> JSONResponse:
+        """Every error of the family, from any route, in one shape (see ``local_api.errors``)."""
+        return JSONResponse(exc.body(), status_code=exc.status)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -235,7 +295,8 @@ def _heartbeat_report(manager: DeviceManager, outbox: Outbox, catalog: Catalog,
         {"selftest": hub_summary(last_selftest)} if last_selftest else {})
 
 
-def _self_tester(settings: Settings, daemon: Daemon, heartbeat: Heartbeat | None) -> SelfTester:
+def _self_tester(settings: Settings, manager: DeviceManager, sessions: SessionService, print_queue: PrintQueue | None,
+                 heartbeat: Heartbeat | None, hub_state: Callable[[], dict[str, Any]]) -> SelfTester:
     """The technician's self-test; its result rides the next heartbeat, which is sent at once rather than
     within the minute, so the hub's page shows it while the technician is still at the kiosk."""
     import platform
@@ -247,15 +308,15 @@ def _self_tester(settings: Settings, daemon: Daemon, heartbeat: Heartbeat | None
             threading.Thread(target=heartbeat.beat, name="heartbeat-selftest", daemon=True).start()
 
     return SelfTester(
-        devices=daemon.devices, sessions=daemon.sessions, print_queue=daemon.print_queue,
+        devices=manager, sessions=sessions, print_queue=print_queue,
         kiosk_id=settings.kiosk_id, hall=settings.hall_name, timezone=settings.timezone, hub_url=settings.hub_url,
-        hub_state=lambda: selftest.hub_state(daemon),
+        hub_state=hub_state,
         versions={"kiosk": health.VERSION, "python": platform.python_version(), "opencv": cv2.__version__},
         last_path=settings.data_dir / "selftest-last.json", after=after)
 
 
 def _call_manager(settings: Settings, link: HubLink, bus: EventBus, sessions: SessionService,
-                  manager: DeviceManager, runner: Runner) -> CallManager:
+                  manager: DeviceManager, capture: CaptureService) -> CallManager:
     """Video help: the hub, the face camera / microphone / speaker, and the document camera's live frames."""
 
     def session() -> dict[str, object] | None:
@@ -267,7 +328,7 @@ def _call_manager(settings: Settings, link: HubLink, bus: EventBus, sessions: Se
     document = manager.get("camera")
 
     def document_frame() -> object | None:
-        preview = runner.live_preview()
+        preview = capture.live_preview()
         return None if preview is None else preview.frame
 
     return CallManager(hub=link.access, bus=bus,
@@ -276,10 +337,8 @@ def _call_manager(settings: Settings, link: HubLink, bus: EventBus, sessions: Se
                        document_grab=document_frame if document is not None else None)
 
 
-def _print_queue(settings: Settings, manager: DeviceManager) -> object | None:
+def _print_queue(settings: Settings, manager: DeviceManager) -> PrintQueue | None:
     printer = manager.get("printer")
     if printer is None:
         return None
-    from local_api.printing import PrintQueue
-
     return PrintQueue(printer, settings.spool_dir / "print", max_age=settings.print_job_max_age_s)

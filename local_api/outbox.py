@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from local_api.crypto import InvalidToken, Sealer
 from local_api.db.models import Counter, OutboxEntry
-from local_api.hub_client import HubClient, HubRejected, HubUnavailable, UploadFile
+from local_api.hub_client import HubClient, HubRejected, HubUnreachable, UploadFile
+from local_api.worker import Worker
 from wire.application import CaseApplication
 from wire.errors import parse
 from wire.rating import Rating
@@ -282,7 +283,7 @@ class Outbox:
                 self._ack(entry_id, case_no)
             self._sent_ok()
             return True
-        except HubUnavailable as exc:
+        except HubUnreachable as exc:
             self._retry(entry_id, str(exc))
             self._send_failed(kind, str(exc))
         except HubRejected as exc:
@@ -514,11 +515,15 @@ def _safe_dir(key: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in key)[:120]
 
 
-class Forwarder:
-    """Background thread that drains the outbox whenever entries are due, or when woken."""
+class Forwarder(Worker):
+    """Drains the outbox whenever entries are due, or when woken."""
 
     def __init__(self, outbox: Outbox, client: HubClient, *, idle_s: float = 30.0,
                  retention: timedelta = timedelta(days=7), ready: Callable[[], bool] = lambda: True) -> None:
+        # An entry whose ack could not be recorded (a full disk, a locked database) is due at once;
+        # without the backoff the worker would retry it every 50 ms for as long as the disk stays full.
+        super().__init__("outbox drain", self._step, interval_s=idle_s, join_s=20,
+                         failure_wait=lambda failures: max(self._due_in(), drain_backoff(failures)))
         self.outbox = outbox
         self.client = client
         # False while no hub is configured: entries wait untouched (no attempts, no backoff) until an
@@ -526,47 +531,26 @@ class Forwarder:
         self.ready = ready
         self.idle_s = idle_s
         self.retention = retention
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="outbox-forwarder", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=20)
+        super().stop()
         self.client.close()
 
-    def _run(self) -> None:
-        failures = 0  # drains in a row that raised (a full disk, a locked database)
-        while not self._stop.is_set():
-            try:
-                if self.ready():
-                    self.outbox.drain(self.client)
-                self.outbox.purge(self.retention)
-                failures = 0
-            except Exception:
-                failures += 1
-                if failures == 1 or failures % 20 == 0:  # not a log line per try: the disk may be full
-                    log.exception("outbox drain failed", extra={"in_a_row": failures})
-            wait = self.idle_s
-            try:
-                due = self.outbox.next_due()
-            except Exception:
-                due = None
-            if due is not None:
-                wait = max(0.05, min(wait, (due - self.outbox.clock()).total_seconds()))
-            if failures:
-                # An entry whose ack could not be recorded is due at once; without this the thread
-                # would retry it every 50 ms for as long as the disk stays full.
-                wait = max(wait, drain_backoff(failures))
-            self._wake.wait(wait)
-            self._wake.clear()
+    def _step(self) -> float:
+        if self.ready():
+            self.outbox.drain(self.client)
+        self.outbox.purge(self.retention)
+        return self._due_in()
+
+    def _due_in(self) -> float:
+        """Seconds until the next entry is due, at most ``idle_s``."""
+        try:
+            due = self.outbox.next_due()
+        except Exception:
+            return self.idle_s
+        if due is None:
+            return self.idle_s
+        return max(0.05, min(self.idle_s, (due - self.outbox.clock()).total_seconds()))
 
 
 def drain_backoff(failures: int) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -25,7 +26,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from flows.fields import age_on, parse_date
 from local_api.db.models import LocalTicket
-from local_api.hub_client import HubClient, HubRejected, HubUnavailable
+from local_api.errors import HubUnreachable, TicketRefused
+from local_api.hub_client import HubClient, HubRejected
+from local_api.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -48,23 +51,6 @@ REFUSAL_EXTRAS = ("opens", "closes", "window_opens", "number")
 
 _local_lock = threading.Lock()
 _letters: dict[str, str] = {}  # ticket letter -> service code, as the hub last listed them (used while it is away)
-
-
-class TicketRefused(Exception):
-    """The hub refused (unknown or closed service, a full day, an appointment it cannot check in)."""
-
-    def __init__(self, code: str, message: str, extra: dict[str, Any] | None = None, detail: str = "",
-                 status: int | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message  # for the citizen
-        self.extra = extra or {}
-        self.detail = detail or message  # the hub's own words, for a technician
-        self.status = status  # the hub's HTTP status, so a technician sees the hub's 404, not kioskd's 409
-
-    def result(self) -> dict[str, Any]:
-        """What the session keeps: ``refused`` (the flow branches on it), the sentence and the details."""
-        return {"refused": self.code, "message": self.message, **self.extra}
 
 
 def _refusal(exc: HubRejected) -> TicketRefused:
@@ -125,56 +111,92 @@ def ticket_result(body: dict[str, Any], *, service: str) -> dict[str, Any]:
     }
 
 
-def take_ticket(runner: Any, service: str, *, key: str, priority: str | None = None,
-                birth_date: str | None = None) -> dict[str, Any]:
-    """A queue number from the hub, or from the kiosk's own block when the hub cannot be reached.
+HubSource = Callable[[], HubClient | None]  # the hub's client now; None while no hub is configured
 
-    ``service`` is the hub's service code, or its ticket letter (``A``) as halls call services;
-    ``birth_date`` (from the ID card, never the number) lets 60+ citizens be called first.
-    """
-    if priority is not None and priority not in DECLARED:
-        raise ValueError(f"priority must be one of {', '.join(DECLARED)}, not {priority!r}")
-    born = parse_date(birth_date or "")
-    client = getattr(runner, "hub", None)
-    if client is not None:
+
+class QueueDesk:
+    """Hands out queue numbers and checks appointments in: from the hub, else from the kiosk's own block."""
+
+    def __init__(self, hub: HubSource, state_file: Path, book: LocalTicketBook | None, *,
+                 clock: Callable[[], datetime], timezone: str, local_prefix: str = LOCAL_PREFIX) -> None:
+        self.hub = hub
+        self.state_file = state_file  # the own block's counter
+        self.book = book  # records numbers from the block until the hub has them
+        self.clock = clock
+        self.timezone = timezone
+        self.local_prefix = local_prefix  # the letter of this kiosk's own block (Z unless told otherwise)
+
+    def take_ticket(self, service: str, *, key: str, priority: str | None = None,
+                    birth_date: str | None = None) -> dict[str, Any]:
+        """A queue number from the hub, or from the kiosk's own block when the hub cannot be reached.
+
+        ``service`` is the hub's service code, or its ticket letter (``A``) as halls call services;
+        ``birth_date`` (from the ID card, never the number) lets 60+ citizens be called first.
+        """
+        if priority is not None and priority not in DECLARED:
+            raise ValueError(f"priority must be one of {', '.join(DECLARED)}, not {priority!r}")
+        born = parse_date(birth_date or "")
+        client = self.hub()
+        if client is not None:
+            try:
+                code = _service_code(client, service)
+                body = client.take_ticket(code, key=key, priority=priority,
+                                          birth_date=born.isoformat() if born else None)
+            except HubRejected as exc:
+                raise _refusal(exc) from None
+            except HubUnreachable:
+                pass
+            else:
+                if self.book is not None:
+                    self.book.hub_answered()  # the hub is back: numbers issued while it was away can go now
+                return ticket_result(body, service=code)
+        return self._local_ticket(service, priority, born.isoformat() if born else None)
+
+    def _local_ticket(self, service: str, priority: str | None, birth_date: str | None) -> dict[str, Any]:
+        now = self.clock().astimezone(ZoneInfo(self.timezone))
+        day = now.strftime("%Y%m%d")
+        category = local_category(priority, birth_date, now)
+        prefix = self.local_prefix
+        if prefix in _letters:  # known from the hub's service list: the hall would see two different A001s
+            log.warning("KIOSK_QUEUE_LOCAL_PREFIX is also a service letter of this hall; give the kiosk another one",
+                        extra={"prefix": prefix})
+        number = next_local_number(self.state_file, day, prefix)
+        if _is_letter(service):
+            service = _letters.get(service, service)  # the hub knows services by code
+        if self.book is not None:
+            self.book.record(number, day, service, now.isoformat(timespec="seconds"), category)
+        log.info("queue number from the kiosk's own block", extra={"number": number, "service": service})
+        return {"number": number, "people_ahead": 0, "estimated_wait_min": None, "service": service,
+                "service_label": "", "priority": category is not None, "priority_category": category,
+                "priority_label": PRIORITY_LABELS.get(category or "", ""), "appointment_no": None,
+                "follow_url": None, "source": "local"}
+
+    def check_in(self, *, key: str, qr: str | None = None, id_type: str | None = None,
+                 id_number: str | None = None) -> dict[str, Any]:
+        """Check an appointment in by its QR text or its holder's ID: a ticket, ``TicketRefused``, or
+        ``HubUnreachable`` (the citizen can try again or take a normal number)."""
+        client = self.hub()
+        if client is None:
+            raise HubUnreachable("this kiosk has no hub to check appointments in with")
         try:
-            code = _service_code(client, service)
-            body = client.take_ticket(code, key=key, priority=priority,
-                                      birth_date=born.isoformat() if born else None)
+            body = client.check_in(key=key, qr=qr, id_type=id_type, id_number=id_number)
         except HubRejected as exc:
             raise _refusal(exc) from None
-        except HubUnavailable:
-            pass
-        else:
-            book = getattr(runner, "local_tickets", None)
-            if book is not None:
-                book.hub_answered()  # the hub is back: numbers issued while it was away can go now
-            return ticket_result(body, service=code)
-    now = runner.now().astimezone(ZoneInfo(runner.timezone))
-    day = now.strftime("%Y%m%d")
-    category = local_category(priority, born.isoformat() if born else None, now)
-    prefix = getattr(runner, "local_prefix", LOCAL_PREFIX)
-    if prefix in _letters:  # known from the hub's service list: the hall would see two different A001s
-        log.warning("KIOSK_QUEUE_LOCAL_PREFIX is also a service letter of this hall; give the kiosk another one",
-                    extra={"prefix": prefix})
-    number = next_local_number(runner.local_queue_file, day, prefix)
-    if _is_letter(service):
-        service = _letters.get(service, service)  # the hub knows services by code
-    book = getattr(runner, "local_tickets", None)
-    if book is not None:
-        book.record(number, day, service, now.isoformat(timespec="seconds"), category)
-    log.info("queue number from the kiosk's own block", extra={"number": number, "service": service})
-    return {"number": number, "people_ahead": 0, "estimated_wait_min": None, "service": service,
-            "service_label": "", "priority": category is not None, "priority_category": category,
-            "priority_label": PRIORITY_LABELS.get(category or "", ""), "appointment_no": None, "follow_url": None,
-            "source": "local"}
+        except HubUnreachable as exc:
+            raise HubUnreachable(f"the hub cannot be reached; appointments cannot be checked in now ({exc})",
+                                 exc.kind) from None
+        result = ticket_result(body, service=str(body.get("service") or ""))
+        result["priority_category"] = result["priority_category"] or "appointment"
+        result["priority"] = True
+        result["priority_label"] = PRIORITY_LABELS[result["priority_category"]]
+        return result
 
 
 def _is_letter(service: str) -> bool:
     return len(service) == 1 and service.isupper()
 
 
-def _service_code(client: Any, service: str) -> str:
+def _service_code(client: HubClient, service: str) -> str:
     if _is_letter(service):
         listed = client.queue_services()
         _letters.clear()
@@ -183,29 +205,6 @@ def _service_code(client: Any, service: str) -> str:
             return _letters[service]
         raise HubRejected(404, f"no service with the letter {service} at this site", {"code": "unknown_service"})
     return service
-
-
-class CheckInUnavailable(Exception):
-    """No hub to check the appointment in with; the citizen can try again or take a normal number."""
-
-
-def check_in(runner: Any, *, key: str, qr: str | None = None, id_type: str | None = None,
-             id_number: str | None = None) -> dict[str, Any]:
-    """Check an appointment in by its QR text or its holder's ID: a ticket, or ``TicketRefused``."""
-    client = getattr(runner, "hub", None)
-    if client is None:
-        raise CheckInUnavailable("this kiosk has no hub to check appointments in with")
-    try:
-        body = client.check_in(key=key, qr=qr, id_type=id_type, id_number=id_number)
-    except HubRejected as exc:
-        raise _refusal(exc) from None
-    except HubUnavailable as exc:
-        raise CheckInUnavailable(str(exc)) from None
-    result = ticket_result(body, service=str(body.get("service") or ""))
-    result["priority_category"] = result["priority_category"] or "appointment"
-    result["priority"] = True
-    result["priority_label"] = PRIORITY_LABELS[result["priority_category"]]
-    return result
 
 
 # ---- numbers from the kiosk's block, until the hub has them ----
@@ -260,13 +259,13 @@ class LocalTicketBook:
         ids = [r.id for r in rows]
         try:
             answer = client.report_local_tickets(tickets, key=key[:128])
-        except HubUnavailable as exc:
+        except HubUnreachable as exc:
             self._note(ids, str(exc))
             raise
         except HubRejected as exc:
             if exc.status in (401, 403):  # the kiosk's token, not the tickets
                 self._note(ids, str(exc))
-                raise HubUnavailable(str(exc)) from None
+                raise HubUnreachable(str(exc)) from None
             self._finish(ids, "rejected", str(exc))
             log.error("hub refused the kiosk's local tickets", extra={"status": exc.status, "count": len(ids)})
             return len(ids)
@@ -308,45 +307,32 @@ class LocalTicketBook:
                 "rejected": counts.get("rejected", 0)}
 
 
-class LocalTicketReporter:
-    """Background thread: reports the block's numbers when woken, and retries with backoff while the hub is away."""
+class LocalTicketReporter(Worker):
+    """Reports the block's numbers when woken, and retries with backoff while the hub is away."""
 
     def __init__(self, book: LocalTicketBook, client: HubClient, *, first_retry_s: float = 2.0,
                  max_retry_s: float = 60.0) -> None:
+        # Nothing pending: it sleeps until a number is issued (the book wakes it).
+        super().__init__("reporting local tickets", self._step, interval_s=math.inf, join_s=20,
+                         failure_wait=lambda failures: self.max_retry_s)
         self.book = book
         self.client = client
         self.first_retry_s = first_retry_s
         self.max_retry_s = max_retry_s
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="local-tickets", daemon=True)
+        self._delay = first_retry_s
         book.on_change = self.wake
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=20)
+        super().stop()
         self.client.close()
 
-    def _run(self) -> None:
-        delay = self.first_retry_s
-        while not self._stop.is_set():
-            wait: float | None = None  # nothing pending: sleep until a number is issued
-            try:
-                while self.book.report(self.client):
-                    pass
-                self.book.purge()
-                delay = self.first_retry_s
-            except HubUnavailable:
-                wait, delay = delay, min(self.max_retry_s, delay * 2)
-            except Exception:
-                log.exception("reporting local tickets failed")
-                wait = self.max_retry_s
-            self._wake.wait(wait)
-            self._wake.clear()
+    def _step(self) -> float | None:
+        try:
+            while self.book.report(self.client):
+                pass
+        except HubUnreachable:
+            wait, self._delay = self._delay, min(self.max_retry_s, self._delay * 2)
+            return wait
+        self.book.purge()
+        self._delay = self.first_retry_s
+        return None

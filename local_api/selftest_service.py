@@ -21,6 +21,7 @@ from typing import Any
 from drivers.base import Stage
 from drivers.errors import DriverError
 from local_api.devices import DeviceManager, Slot
+from local_api.errors import SelfTestRunning, SessionBusy
 from local_api.selftest import (
     Check,
     assemble,
@@ -39,8 +40,8 @@ SLIP_LIMIT_S = 20.0  # a slip is ~25 cm of paper; a slow printer needs a few sec
 HUB_LIMIT_S = 8.0
 
 
-class SelfTestRunning(Exception):
-    """A self-test is already running; its result comes shortly."""
+BUSY = ("a citizen is using the kiosk; run the self-test when it is back at the home screen "
+        "(an unattended session ends by itself when it idles out)")
 
 
 class SelfTester:
@@ -93,7 +94,10 @@ class SelfTester:
             slots = list(self.devices.slots.values())
             for slot in slots:
                 self._open(slot)
-            self.sessions.while_idle(partial(self._claim, slots))  # SessionBusy: nothing claimed
+            try:
+                self.sessions.while_idle(partial(self._claim, slots))
+            except SessionBusy as exc:  # nothing claimed; the technician is told what to do
+                raise SessionBusy(exc.session_id, BUSY) from None
             try:
                 return self._run(slots, print_slip)
             finally:

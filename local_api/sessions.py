@@ -2,7 +2,7 @@
 
 Every change goes through :meth:`SessionService.apply`, under one lock: the engine computes the
 next snapshot and the effects, the snapshot is published to the UI, and the effects go to the
-runner, whose results come back here as events. Personal data lives only in the snapshot held
+effect services, whose results come back here as events. Personal data lives only in the snapshot held
 here and in the session's scan folder; both are wiped when the session ends or idles out.
 """
 
@@ -23,6 +23,7 @@ from flows.events import InvalidEvent, Tick, client_event
 from flows.model import ServiceItem, Snapshot
 from flows.view import session_view
 from local_api.db.models import SessionAudit
+from local_api.errors import BadRequest, NoSuchItem, NoSuchSession, NotReady, Rejected, SessionBusy
 from local_api.logs import redactor
 from local_api.schemas import PushMessage, SessionSnapshot
 
@@ -31,37 +32,20 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 
-class NoSuchSession(Exception):
-    pass
+RunEffects = Callable[[str, list[Any]], None]
+Precheck = Callable[[ServiceItem], None]
 
 
-class NoSuchItem(Exception):
-    pass
+class BadEvent(BadRequest, InvalidEvent):
+    """An event the engine cannot read (a field missing or of the wrong kind)."""
 
-
-class SessionBusy(Exception):
-    """Another citizen's session is active on this kiosk."""
-
-
-class NotReady(Exception):
-    """A device the item needs cannot do its part now (e.g. the printer is out of paper)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
-
-
-class Rejected(Exception):
-    """The event does not fit the current step (HTTP 409)."""
-
-    def __init__(self, step: str, expected: list[str], detail: str) -> None:
-        super().__init__(detail)
-        self.step, self.expected, self.detail = step, expected, detail
+    code = "invalid_event"
 
 
 class SessionService:
     def __init__(self, catalog: dict[str, ServiceItem], sessions_root: Path, *, db: Any, bus: Any,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, run_effects: RunEffects | None = None,
+                 precheck: Precheck | None = None) -> None:
         self.catalog = catalog
         self.root = sessions_root
         self.db = db
@@ -70,9 +54,9 @@ class SessionService:
         self._lock = threading.RLock()
         self._snap: Snapshot | None = None
         self._item: ServiceItem | None = None
-        self.run_effects: Callable[[str, list[Any]], None] = lambda sid, fx: None
+        self.run_effects: RunEffects = run_effects or (lambda sid, fx: None)  # performs the engine's orders
         # Checked before a session starts, so nobody fills in a form the kiosk cannot finish.
-        self.precheck: Callable[[ServiceItem], None] = lambda item: None
+        self.precheck: Precheck = precheck or (lambda item: None)
         # Told of every change of the current session: (item, before, after, event or None).
         self.observers: list[Callable[[ServiceItem | None, Snapshot | None, Snapshot, Any], None]] = []
         # Scans left behind by a crash belong to nobody any more.
@@ -112,7 +96,8 @@ class SessionService:
     def start(self, item_code: str, *, elder_mode: bool = False) -> SessionSnapshot:
         item = self.catalog.get(item_code)
         if item is None:
-            raise NoSuchItem(item_code)
+            codes = ", ".join(sorted(self.catalog))
+            raise NoSuchItem(f"no service item {item_code!r}; this kiosk offers: {codes}")
         with self._lock:
             if self._snap is not None and self._snap.status == "active":
                 raise SessionBusy(self._snap.session_id)
@@ -144,7 +129,12 @@ class SessionService:
         with self._lock:
             if self._snap is None or self._snap.session_id != session_id:
                 raise NoSuchSession(session_id)
-            event = client_event(type_, data, self.clock())  # InvalidEvent → 422
+            try:
+                event = client_event(type_, data, self.clock())
+            except BadEvent:
+                raise
+            except InvalidEvent as exc:
+                raise BadEvent(str(exc)) from None
             return self._apply(event)
 
     def system_event(self, session_id: str, event: Any) -> SessionSnapshot | None:
@@ -242,4 +232,5 @@ class SessionService:
             log.exception("session audit write failed")
 
 
-__all__ = ["InvalidEvent", "NoSuchItem", "NoSuchSession", "NotReady", "Rejected", "SessionBusy", "SessionService"]
+__all__ = ["BadEvent", "InvalidEvent", "NoSuchItem", "NoSuchSession", "NotReady", "Rejected", "SessionBusy",
+           "SessionService"]

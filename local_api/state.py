@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
@@ -13,8 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from local_api.devices import DeviceManager
 from local_api.events import EventBus
 from local_api.hub_link import HubLink
+from local_api.hub_probe import HubProbe
 from local_api.outbox import Forwarder, Outbox
-from local_api.runner import Runner
+from local_api.printing import PrintQueue
+from local_api.queue import LocalTicketBook, QueueDesk
+from local_api.selftest_service import SelfTester
+from local_api.services.capture import CaptureService
+from local_api.services.printing import PrintingService
 from local_api.sessions import SessionService
 from local_api.settings import Settings
 
@@ -27,14 +32,17 @@ class Daemon:
     devices: DeviceManager
     bus: EventBus
     sessions: SessionService
-    runner: Runner
+    capture: CaptureService
+    printing: PrintingService
+    queue_desk: QueueDesk
+    local_tickets: LocalTicketBook
     outbox: Outbox
     hub: HubLink
+    selftest: SelfTester
     forwarder: Forwarder | None = None
-    hub_probe: Any = None  # local_api.hub_probe.HubProbe, once started
-    print_queue: Any = None
+    hub_probe: HubProbe | None = None
+    print_queue: PrintQueue | None = None
     catalog_problems: list[str] = field(default_factory=list)  # FILE:LINE: message, items left out
-    selftest: Any = None  # local_api.selftest_service.SelfTester, set by create_app
     started: float = field(default_factory=time.monotonic)
 
 

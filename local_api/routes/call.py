@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
+from local_api.errors import BadRequest, NoCall, NotFound, TooLarge, UnsupportedMedia
 from local_api.schemas import CallStart, CallView
-from local_api.video.manager import CallBusy, CallManager, NoCall
-from local_api.video.media import MAX_SCREEN_BYTES, MediaUnavailable
-from local_api.video.signaling import HubUnreachable
+from local_api.video.manager import CallManager
+from local_api.video.media import MAX_SCREEN_BYTES
 
 router = APIRouter(prefix="/call")
 
@@ -27,22 +26,11 @@ def _manager(request: Request) -> CallManager:
     return request.app.state.calls
 
 
-def _unavailable(code: str, detail: str) -> JSONResponse:
-    return JSONResponse({"detail": detail, "code": code}, status_code=503)
-
-
 @router.post("", response_model=CallView, status_code=201,
              responses={409: {"description": "a call is already up"},
                         503: {"description": "the call cannot start (code hub_unreachable or no_camera)"}})
 async def start_call(body: CallStart, request: Request) -> Any:
-    try:
-        return await _manager(request).start(body.camera, body.screen, body.document)
-    except CallBusy:
-        raise HTTPException(409, "a video call is already up; hang it up (DELETE /v1/call) first") from None
-    except MediaUnavailable as exc:
-        return _unavailable("no_camera", f"{exc}; start the call without the camera, or fix the camera")
-    except HubUnreachable as exc:
-        return _unavailable("hub_unreachable", str(exc))
+    return await _manager(request).start(body.camera, body.screen, body.document)
 
 
 @router.get("/policy")
@@ -56,34 +44,26 @@ async def call_policy(request: Request) -> dict[str, Any]:
 def get_call(request: Request) -> Any:
     view = _manager(request).view()
     if view is None:
-        raise HTTPException(404, "there is no video call")
+        raise NoCall()
     return view
 
 
 @router.delete("", response_model=CallView, responses={404: {"description": "no call"}})
 async def hang_up(request: Request) -> Any:
-    try:
-        return await _manager(request).hang_up()
-    except NoCall:
-        raise HTTPException(404, "there is no video call to hang up") from None
+    return await _manager(request).hang_up()
 
 
 @router.put("/consent", response_model=CallView,
             responses={404: {"description": "no live call"}, 503: {"description": "no_camera"}})
 async def change_consent(body: CallStart, request: Request) -> Any:
-    try:
-        return await _manager(request).set_consent(body.camera, body.screen, body.document)
-    except NoCall:
-        raise HTTPException(404, "there is no live video call; start one with POST /v1/call") from None
-    except MediaUnavailable as exc:
-        return _unavailable("no_camera", str(exc))
+    return await _manager(request).set_consent(body.camera, body.screen, body.document)
 
 
 @router.get("/remote.jpg", responses={200: {"content": {"image/jpeg": {}}}, 404: {"description": "no frame yet"}})
 def remote_frame(request: Request) -> Response:
     jpeg = _manager(request).remote.jpeg()
     if jpeg is None:
-        raise HTTPException(404, "no picture from the helper yet")
+        raise NotFound("no picture from the helper yet", code="no_frame")
     return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
@@ -92,20 +72,14 @@ def remote_frame(request: Request) -> Response:
 async def post_screen(request: Request) -> Response:
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "image/jpeg":
-        raise HTTPException(415, f"send the screen as image/jpeg, not {kind or 'no content type'}")
+        raise UnsupportedMedia(f"send the screen as image/jpeg, not {kind or 'no content type'}")
     size = int(request.headers.get("content-length") or 0)
     if size > MAX_SCREEN_BYTES:
-        raise HTTPException(413, f"a screen frame may be at most {MAX_SCREEN_BYTES // 1024} KiB; lower the quality")
+        raise TooLarge(f"a screen frame may be at most {MAX_SCREEN_BYTES // 1024} KiB; lower the quality")
     body = await request.body()
     if len(body) > MAX_SCREEN_BYTES:
-        raise HTTPException(413, f"a screen frame may be at most {MAX_SCREEN_BYTES // 1024} KiB; lower the quality")
-    try:
-        _manager(request).post_screen(body)
-    except NoCall:
-        raise HTTPException(409, "the screen is not being shared; the citizen must agree first "
-                                 "(PUT /v1/call/consent with screen true)") from None
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise TooLarge(f"a screen frame may be at most {MAX_SCREEN_BYTES // 1024} KiB; lower the quality")
+    _manager(request).post_screen(body)  # Conflict not_sharing (409), BadRequest (422)
     return Response(status_code=204)
 
 
@@ -114,13 +88,8 @@ async def post_screen(request: Request) -> Response:
 async def ask_callback(body: CallbackIn, request: Request) -> Any:
     phone = body.phone.replace(" ", "").replace("-", "")
     if not _MOBILE.match(phone):
-        raise HTTPException(422, "请输入11位手机号码 (the phone must be an 11-digit mobile number)")
-    try:
-        return await _manager(request).callback(phone)
-    except NoCall:
-        raise HTTPException(409, "a call-back can be asked for only after a call nobody answered") from None
-    except HubUnreachable as exc:
-        return _unavailable("hub_unreachable", str(exc))
+        raise BadRequest("请输入11位手机号码 (the phone must be an 11-digit mobile number)", code="bad_phone")
+    return await _manager(request).callback(phone)  # Conflict no_call (409), HubUnreachable (503)
 
 
 @router.get("/stats")

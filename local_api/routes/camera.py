@@ -4,30 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, Response
 
-from drivers.errors import DriverError
+from local_api.errors import NoDevice, NotFound
 from local_api.state import DaemonDep
 
 router = APIRouter(prefix="/camera")
 
 
-@router.get("/preview.jpg", responses={200: {"content": {"image/jpeg": {}}}})
+@router.get("/preview.jpg", responses={200: {"content": {"image/jpeg": {}}}, 404: {}, 503: {}})
 def preview_jpeg(daemon: DaemonDep) -> Response:
     """The capture step's live view while it runs; otherwise a frame read now (the technician's view)."""
-    try:
-        preview = daemon.runner.live_preview()
-    except DriverError as exc:
-        raise HTTPException(503, f"the document camera gave no frame: {exc}; check its cable and "
-                                 "`kioskctl devices`") from None
+    preview = daemon.capture.live_preview()  # DeviceFailed (503) when the camera gives no frame
     if preview is None:
-        raise HTTPException(404, "this kiosk has no document camera open; see `kioskctl devices`")
+        raise NoDevice("this kiosk has no document camera open; see `kioskctl devices`")
     return Response(preview.jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
-@router.get("/preview")
+@router.get("/preview", responses={404: {}})
 def preview_state(daemon: DaemonDep) -> dict[str, Any]:
-    preview = daemon.runner.latest_preview
+    preview = daemon.capture.latest_preview
     if preview is None:
-        raise HTTPException(404, "no preview yet: the camera shows one only during a capture step")
+        raise NotFound("no preview yet: the camera shows one only during a capture step", code="no_preview")
     return preview.to_dict()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
 from local_api.devices import Slot
+from local_api.errors import NoDevice
 from local_api.schemas import DeviceView
 from local_api.state import DaemonDep
 
@@ -31,6 +32,6 @@ def probe_device(name: str, daemon: DaemonDep) -> DeviceView:
     """Refresh one device's status now (the technician's "test" button)."""
     slot = daemon.devices.slots.get(name)
     if slot is None:
-        raise HTTPException(404, f"no device named {name!r}; configured: {', '.join(daemon.devices.slots)}")
+        raise NoDevice(f"no device named {name!r}; configured: {', '.join(daemon.devices.slots)}")
     daemon.devices.probe_all()
     return device_view(slot)

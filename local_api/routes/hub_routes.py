@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
 
 from local_api.enrolment import EnrolFailed, exchange
+from local_api.errors import BadRequest
 from local_api.routes.health import hub_health
 from local_api.schemas import HubEnrolIn, HubEnrolOut, HubHealth
 from local_api.settings import check_hub_url
@@ -31,18 +31,18 @@ def hub_state(daemon: DaemonDep) -> HubHealth:
 
 
 @router.post("/enrol", response_model=HubEnrolOut, responses=_ANSWERS)
-def enrol(body: HubEnrolIn, daemon: DaemonDep) -> HubEnrolOut | JSONResponse:
+def enrol(body: HubEnrolIn, daemon: DaemonDep) -> HubEnrolOut:
     """Exchange the code for this kiosk's id, site and token, store them (0600) and use them at once."""
     try:
         hub_url = check_hub_url(body.hub_url)
-    except ValueError as exc:
-        return JSONResponse({"detail": f"hub address: {exc}", "code": "bad_hub_url"}, status_code=422)
+    except ValueError as exc:  # the settings' own check, shared with KIOSK_HUB_URL
+        raise BadRequest(f"hub address: {exc}", code="bad_hub_url") from None
     try:
         enrolment = exchange(hub_url, body.code)
     except EnrolFailed as exc:
         log.warning("enrolment with the hub failed", extra={"hub": hub_url, "refusal": exc.code,
                                                             "hub_status": exc.hub_status})
-        return JSONResponse(exc.body(), status_code=exc.status)
+        raise
     daemon.hub.enrol(enrolment)
     if daemon.hub_probe is not None:
         daemon.hub_probe.check_now()  # the answer says at once whether the new credentials work

@@ -4,39 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
-from local_api.state import Daemon, DaemonDep
+from local_api.state import DaemonDep
 
 router = APIRouter(prefix="/print/jobs")
 
 
-def _queue(daemon: Daemon) -> Any:
-    if daemon.print_queue is None:
-        raise HTTPException(404, "this kiosk has no printer; set KIOSK_PRINTER")
-    return daemon.print_queue
-
-
-@router.get("")
+@router.get("", responses={404: {"description": "no printer"}})
 def waiting(daemon: DaemonDep) -> dict[str, Any]:
     """Jobs still waiting (for paper, a closed cover, a printer that answers), oldest first."""
-    return {"jobs": [state.to_dict() for state in _queue(daemon).pending()]}
+    return {"jobs": [state.to_dict() for state in daemon.printing.queue().pending()]}
 
 
-@router.post("/resume")
+@router.post("/resume", responses={404: {"description": "no printer"}})
 def resume(daemon: DaemonDep) -> dict[str, Any]:
     """Try the waiting jobs now (kioskd also does so by itself every few seconds); what still waits."""
-    _queue(daemon)
-    daemon.runner.resume_printing()
+    daemon.printing.queue()
+    daemon.printing.resume()
     return waiting(daemon)
 
 
-@router.post("/{job_id}/cancel", responses={404: {"description": "no such job"}})
+@router.post("/{job_id}/cancel", responses={404: {"description": "no printer, or no such job"}, 422: {}})
 def cancel(job_id: str, daemon: DaemonDep) -> dict[str, Any]:
     """Cancel a job that has not printed (a printed job stays printed)."""
-    try:
-        return _queue(daemon).cancel(job_id).to_dict()
-    except KeyError:
-        raise HTTPException(404, f"no print job {job_id!r}; `kioskctl printer jobs` lists those waiting") from None
-    except ValueError as exc:
-        raise HTTPException(422, str(exc)) from None
+    return daemon.printing.cancel(job_id).to_dict()

@@ -6,12 +6,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from drivers.errors import DriverError
-from local_api.queue import CheckInUnavailable, TicketRefused, check_in, take_ticket
 from local_api.state import Daemon, DaemonDep
 from local_api.tickets import build_document
 
@@ -31,12 +29,6 @@ class CheckInIn(BaseModel):
     print: bool = True
 
 
-def _refused(exc: TicketRefused) -> JSONResponse:
-    """409 with the hub's machine code (a closed service, a full day) and its HTTP status (hub_status)."""
-    return JSONResponse({"detail": exc.detail, "code": exc.code, "message": exc.message, "hub_status": exc.status,
-                         **exc.extra}, status_code=409)
-
-
 def _print(daemon: Daemon, key: str, item_name: str, result: dict[str, Any]) -> str | None:
     if daemon.print_queue is None:
         return None
@@ -50,29 +42,22 @@ def _print(daemon: Daemon, key: str, item_name: str, result: dict[str, Any]) -> 
         return f"failed: {exc}"
 
 
-@router.post("/tickets", responses={409: {"description": '`{"detail", "code": "service_closed" | "day_full" | '
-                                                         '"unknown_service", "hub_status", ...}`'}})
+@router.post("/tickets", responses={409: {"description": '`{"error", "detail", "code": "service_closed" | '
+                                                         '"day_full" | "unknown_service", "hub_status", ...}`'}})
 def ticket(body: TicketIn, daemon: DaemonDep) -> Any:
     key = f"ctl-{uuid.uuid4().hex}"
-    try:
-        result = take_ticket(daemon.runner, body.service, key=key, priority=body.priority)
-    except TicketRefused as exc:
-        return _refused(exc)
+    result = daemon.queue_desk.take_ticket(body.service, key=key, priority=body.priority)  # TicketRefused: 409
     printed = _print(daemon, key, "取号", result) if body.print else None
     return {k: result[k] for k in FIELDS} | {"printed": printed}
 
 
-@router.post("/check-in", responses={409: {"description": '`{"detail", "code": "too_early" | "too_late" | '
+@router.post("/check-in", responses={409: {"description": '`{"error", "detail", "code": "too_early" | "too_late" | '
                                                           '"no_appointment" | "already_checked_in", '
-                                                          '"hub_status", ...}`'}})
+                                                          '"hub_status", ...}`'},
+                                     503: {"description": '`{"error": "hub_unreachable", ...}`'}})
 def appointment_check_in(body: CheckInIn, daemon: DaemonDep) -> Any:
     key = f"ctl-{uuid.uuid4().hex}"
-    try:
-        result = check_in(daemon.runner, key=key, qr=body.qr.strip())
-    except TicketRefused as exc:
-        return _refused(exc)
-    except CheckInUnavailable:
-        raise HTTPException(503, "the hub cannot be reached; appointments cannot be checked in now") from None
+    result = daemon.queue_desk.check_in(key=key, qr=body.qr.strip())  # TicketRefused: 409, HubUnreachable: 503
     printed = _print(daemon, key, "预约签到", result) if body.print else None
     return {k: result[k] for k in FIELDS} | {"appointment_no": result.get("appointment_no"), "printed": printed}
 
@@ -80,5 +65,4 @@ def appointment_check_in(body: CheckInIn, daemon: DaemonDep) -> Any:
 @router.get("/local-tickets")
 def local_tickets(daemon: DaemonDep) -> dict[str, int]:
     """Numbers issued from the kiosk's own block: pending (not yet at the hub), reported, rejected."""
-    book = daemon.runner.local_tickets
-    return book.status() if book is not None else {"pending": 0, "reported": 0, "rejected": 0}
+    return daemon.local_tickets.status()

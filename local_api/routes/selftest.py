@@ -4,38 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
+from local_api.errors import NotFound
 from local_api.routes import health
 from local_api.schemas import SelfTestRequest, SelfTestResult
 from local_api.selftest_hub import probe_hub
-from local_api.selftest_service import SelfTestRunning
-from local_api.sessions import SessionBusy
 from local_api.state import Daemon, DaemonDep
 
 router = APIRouter(prefix="/selftest")
-
-BUSY = ("a citizen is using the kiosk; run the self-test when it is back at the home screen "
-        "(an unattended session ends by itself when it idles out)")
-
 
 @router.post("", response_model=SelfTestResult, responses={409: {"description": "a session or a self-test is running"}})
 def run_selftest(body: SelfTestRequest, daemon: DaemonDep) -> dict[str, Any]:
     """Check every device (ID reader and its SAM, printer paper and cover, a camera frame's sharpness, a spoken
     prompt), each within its own time limit; with ``print``, a self-test slip too. Refused during a session."""
-    try:
-        return daemon.selftest.run(print_slip=body.print)
-    except SessionBusy:
-        raise HTTPException(409, BUSY) from None
-    except SelfTestRunning:
-        raise HTTPException(409, "a self-test is already running; wait for its result") from None
+    return daemon.selftest.run(print_slip=body.print)  # SessionBusy or SelfTestRunning: 409
 
 
 @router.get("/last", response_model=SelfTestResult, responses={404: {"description": "never run here"}})
 def last_selftest(daemon: DaemonDep) -> dict[str, Any]:
     """The last self-test's result, kept across restarts."""
     if daemon.selftest.last is None:
-        raise HTTPException(404, "no self-test has run on this kiosk yet; POST /v1/selftest runs one")
+        raise NotFound("no self-test has run on this kiosk yet; POST /v1/selftest runs one", code="no_selftest")
     return daemon.selftest.last
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from local_api.errors import BadRequest, NoDevice
 from local_api.state import Daemon, DaemonDep
 
 router = APIRouter(prefix="/sim")
@@ -29,7 +30,7 @@ class PaperIn(BaseModel):
 def _sim(daemon: Daemon, name: str, method: str):  # type: ignore[no-untyped-def]
     slot = daemon.devices.slots.get(name)
     if slot is None or not slot.simulated or not hasattr(slot.device, method):
-        raise HTTPException(404, f"the {name} is not a simulator; /v1/sim works only with sim: devices")
+        raise NoDevice(f"the {name} is not a simulator; /v1/sim works only with sim: devices", code="not_simulated")
     return slot.device
 
 
@@ -42,7 +43,7 @@ def place_card(body: CardIn, daemon: DaemonDep) -> dict[str, str]:
         try:
             card = card_from_json({"sample": body.card, **body.fields})
         except (ValueError, TypeError) as exc:
-            raise HTTPException(422, f"cannot make that card: {exc}") from None
+            raise BadRequest(f"cannot make that card: {exc}") from None
         reader.place(card)
     else:
         reader.place(body.card)
@@ -60,7 +61,7 @@ def place_document(body: DocumentIn, daemon: DaemonDep) -> dict[str, str]:
     camera = _sim(daemon, "camera", "place")
     if body.document == "qr":
         if not body.text:
-            raise HTTPException(422, 'a qr document needs its text, e.g. {"document": "qr", "text": "KIOSKAPPT:..."}')
+            raise BadRequest('a qr document needs its text, e.g. {"document": "qr", "text": "KIOSKAPPT:..."}')
         camera.place("qr", text=body.text)
     else:
         camera.place(body.document)
@@ -77,5 +78,5 @@ def remove_document(daemon: DaemonDep) -> dict[str, bool]:
 def set_paper(body: PaperIn, daemon: DaemonDep) -> dict[str, str]:
     _sim(daemon, "printer", "set_paper").set_paper(body.state)
     if body.state != "out":
-        daemon.runner.resume_printing()  # at once, rather than at the next look of the printer watch
+        daemon.printing.resume()  # at once, rather than at the next look of the printer watch
     return {"paper": body.state}

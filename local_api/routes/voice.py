@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from drivers.voice.device import VoiceOutput
+from local_api.errors import NoDevice
 from local_api.state import Daemon, DaemonDep
 
 router = APIRouter(prefix="/voice")
@@ -22,7 +23,7 @@ class SayIn(BaseModel):
 def _voice(daemon: Daemon) -> VoiceOutput:
     device = daemon.devices.get("voice")
     if not isinstance(device, VoiceOutput):
-        raise HTTPException(404, "this kiosk has no voice device; set KIOSK_VOICE")
+        raise NoDevice("this kiosk has no voice device; set KIOSK_VOICE")
     return device
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiortc import MediaStreamTrack
 
+from local_api.errors import BadRequest, CallBusy, Conflict, MediaUnavailable, NoCall
 from local_api.hub_link import HubAccess
 from local_api.schemas import CallView, PushMessage
 from local_api.video import protocol
@@ -42,14 +43,6 @@ POLICY_TTL_S = 300.0  # a site's recording policy changes rarely; ask again afte
 MEDIA_SILENCE_S = 6.0  # connected, yet nothing from the helper this long: treat as a network blip
 OFFER_UNANSWERED_S = 30.0  # an offer nobody answered (or ICE that never connects) gets a fresh try
 SOCKET_RETRY_S = 12.0  # the hub ends a call whose socket stays away for 15 s
-
-
-class CallBusy(Exception):
-    """A call is already up."""
-
-
-class NoCall(Exception):
-    """There is no call (or none that is live, for the operation asked)."""
 
 
 class CallManager:
@@ -142,7 +135,10 @@ class CallManager:
                                  "KIOSK_HUB_URL and KIOSK_HUB_TOKEN), so video help is not available")
         await self._teardown()  # what is left of an earlier call
         if camera:
-            self.face.start()  # MediaUnavailable → no_camera, before the hub is bothered
+            try:
+                self.face.start()  # before the hub is bothered
+            except MediaUnavailable as exc:
+                raise MediaUnavailable(f"{exc}; start the call without the camera, or fix the camera") from None
         session = self.session()
         try:
             answer = await hub.create(_call_item(session))
@@ -172,7 +168,7 @@ class CallManager:
 
     async def hang_up(self) -> dict[str, Any]:
         if self.call is None:
-            raise NoCall()
+            raise NoCall("there is no video call to hang up")
         await self._apply(self.call, self.call.on_citizen_hangup())
         return self.call.view()
 
@@ -180,7 +176,7 @@ class CallManager:
         """The citizen changes what is sent (MediaUnavailable when the camera cannot be turned on)."""
         call = self.call
         if call is None or not call.live:
-            raise NoCall()
+            raise NoCall("there is no live video call; start one with POST /v1/call")
         if camera and not self.face.on:
             self.face.start()
         elif not camera and self.face.on:
@@ -196,16 +192,20 @@ class CallManager:
         return call.view()
 
     def post_screen(self, jpeg: bytes) -> None:
-        """One frame of the UI's screen (NoCall when not sharing it; ValueError when not a JPEG)."""
+        """One frame of the UI's screen (Conflict when not sharing it; BadRequest when not a JPEG)."""
         call = self.call
         if call is None or not call.live or not call.sending["screen"]:
-            raise NoCall()
-        self.screen.post(jpeg)
+            raise Conflict("the screen is not being shared; the citizen must agree first "
+                           "(PUT /v1/call/consent with screen true)", code="not_sharing")
+        try:
+            self.screen.post(jpeg)
+        except ValueError as exc:
+            raise BadRequest(str(exc), code="bad_frame") from None
 
     async def callback(self, phone: str) -> dict[str, Any]:
         call = self.call
         if call is None or call.state != "unanswered":
-            raise NoCall()
+            raise Conflict("a call-back can be asked for only after a call nobody answered", code="no_call")
         hub = self.hub
         assert hub is not None
         await hub.callback(call.call_id, phone, key=call.callback_key(phone))

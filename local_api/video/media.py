@@ -24,6 +24,8 @@ import numpy as np
 from aiortc import AudioStreamTrack, MediaStreamTrack, VideoStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
+from local_api.errors import MediaUnavailable
+
 log = logging.getLogger(__name__)
 
 # PyAV's bundled alsa-lib looks for its configuration under its own build prefix; point it at Debian's.
@@ -39,10 +41,6 @@ AUDIO_RATE = 48000
 AUDIO_PTIME = 0.02
 MAX_SCREEN_BYTES = 2 * 1024 * 1024
 REMOTE_JPEG_QUALITY = 80
-
-
-class MediaUnavailable(Exception):
-    """A camera or audio device cannot be opened; the message says which and what to check."""
 
 
 def grey_card(width: int = WIDTH, height: int = HEIGHT) -> np.ndarray:

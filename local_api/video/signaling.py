@@ -11,11 +11,8 @@ import websockets
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from local_api.errors import HubUnreachable
 from local_api.video import protocol
-
-
-class HubUnreachable(Exception):
-    """The hub could not be reached, failed, or refused the kiosk; the text says which and what to do."""
 
 
 class CallRefused(Exception):

@@ -2,7 +2,7 @@
 
 Sessions run in ``local_api.sessions.SessionService`` over the items in ``tests/ui/items`` (loaded
 and validated by ``flows.catalog``), so every snapshot the UI gets is built by the real engine and
-``flows.view``, exactly as kioskd builds it. Only what kioskd's runner does with devices and the hub
+``flows.view``, exactly as kioskd builds it. Only what kioskd's effect services do with devices and the hub
 is scripted here, as a simulator would be: a card placed on the reader, a page under the camera, a
 submission taken, a receipt printed or the paper run out. Thread-safe: the app calls it from its
 worker thread, the tests from theirs.
@@ -29,7 +29,6 @@ from flows import events as ev
 from flows.catalog import load_catalog, summaries
 from flows.engine import idle_timeout_s
 from kiosk.client import EventRejectedError, KioskdError, SessionGone
-from local_api.runner import card_event_record
 from local_api.schemas import (
     DeviceView,
     EventIn,
@@ -42,6 +41,7 @@ from local_api.schemas import (
     SessionSnapshot,
     SessionStart,
 )
+from local_api.services.card_watch import card_event_record
 from local_api.sessions import InvalidEvent, NoSuchItem, NoSuchSession, Rejected, SessionBusy, SessionService
 
 from .fake_call import ScriptedCall
@@ -51,7 +51,7 @@ _ID17 = "64010419540312124"  # born 1954-03-12, even sequence digit: a woman
 
 
 def resident_card() -> dict[str, Any]:
-    """The card on the simulated reader, as kioskd's runner hands it to the engine: an elderly
+    """The card on the simulated reader, as kioskd's card watch hands it to the engine: an elderly
     citizen with a compound surname (shown 欧**兰), built from the ID card simulator's record."""
     record = dataclasses.replace(
         SAMPLE_RECORDS["resident"], name="欧阳秀兰", sex_code="2", birth_date="1954-03-12",
@@ -115,7 +115,7 @@ class FakeKioskd(ScriptedCall):
         self._case_numbers = itertools.count(1)
         self.reset()
 
-    # -- what kioskd's runner does with devices and the hub ------------------------------------------
+    # -- what kioskd's effect services do with devices and the hub --------------------------------
     def _run_effects(self, session_id: str, effects: list[Any]) -> None:
         for effect in effects:
             self.effects.append(effect)
@@ -144,7 +144,7 @@ class FakeKioskd(ScriptedCall):
                     self.sessions.wipe(session_id)
                 case (fx.Speak() | fx.DiscardPages() | fx.SubmitRating() | fx.RecordConsent() | fx.CallHelper()
                       | fx.CancelHelper()):
-                    pass  # done by kioskd's runner; the UI sees none of it
+                    pass  # done by kioskd's effect services; the UI sees none of it
                 case _:
                     raise AssertionError(f"the fake kioskd does not know the effect {effect.type!r}")
 
@@ -326,7 +326,7 @@ class FakeKioskd(ScriptedCall):
     # -- SimControl and test hooks ----------------------------------------------------------------
     def place_card(self, card: str = "resident", fields: dict | None = None) -> None:
         """A card on the reader: read at once for an identify step; at the home screen, held for the
-        session the citizen starts next and greeted by masked name (kioskd's runner does the same)."""
+        session the citizen starts next and greeted by masked name (kioskd's effect services do the same)."""
         record = {**resident_card(), **(fields or {})}
         with self._lock:
             self.card_present = True

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from flows.catalog import load_catalog
-from local_api.runner import hub_item_code
+from local_api.services.application import hub_item_code
 from tests.citizen import ELDER_CARD, play
 from tests.daemon import kioskd
 from tests.hub_process import kioskhub

@@ -1,4 +1,4 @@
-"""Citizen sessions over kioskd's HTTP API with simulated devices: the real engine, runner and drivers."""
+"""Citizen sessions over kioskd's HTTP API with simulated devices: the real engine, effect services and drivers."""
 
 from __future__ import annotations
 

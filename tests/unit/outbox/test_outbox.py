@@ -219,8 +219,6 @@ def test_an_answer_without_a_case_number_is_retried_later_not_taken(outbox, hub,
 
 
 def test_a_forwarder_whose_drains_keep_failing_backs_off_instead_of_spinning(caplog):
-    import threading
-
     from local_api.outbox import Forwarder, drain_backoff
 
     assert [drain_backoff(n) for n in (1, 2, 3, 7, 50)] == [1.0, 2.0, 4.0, 60.0, 60.0]
@@ -242,14 +240,15 @@ def test_a_forwarder_whose_drains_keep_failing_backs_off_instead_of_spinning(cap
         def next_due(self) -> datetime:
             return self.clock()
 
+    class NoHub:
+        def close(self) -> None:
+            pass
+
     outbox = FullDisk()
-    forwarder = Forwarder(outbox, client=None, idle_s=30.0)  # type: ignore[arg-type]
-    thread = threading.Thread(target=forwarder._run, daemon=True)
-    thread.start()
+    forwarder = Forwarder(outbox, client=NoHub(), idle_s=30.0)  # type: ignore[arg-type]
+    forwarder.start()
     time.sleep(2.5)  # tries at 0 s and 1 s, the next not before 3 s
-    forwarder._stop.set()
-    forwarder._wake.set()
-    thread.join(timeout=5)
+    forwarder.stop()
     assert outbox.drains <= 3, f"{outbox.drains} drains in 2.5 s: the forwarder spins on a full disk"
     assert outbox.drains >= 2  # it does retry: after 1 s
     assert caplog.text.count("outbox drain failed") == 1  # one log line, not one per try

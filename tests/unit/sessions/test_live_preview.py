@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from drivers.base import Stage
-from local_api.runner import Runner
+from local_api.services.capture import CaptureService
 
 
 class Camera:
@@ -19,35 +20,32 @@ class Camera:
         return SimpleNamespace(frame="plate", jpeg=b"jpeg")
 
 
-def runner_with(camera: Camera | None) -> Runner:
-    runner = Runner.__new__(Runner)  # only the preview state; no sessions, devices or threads
-    runner.devices = SimpleNamespace(get=lambda kind: camera)
-    runner.latest_preview = None
-    runner._capturing = 0
-    return runner
+def capture_with(camera: Camera | None, sessions: object = None) -> CaptureService:
+    devices = SimpleNamespace(get=lambda kind: camera)  # only what the preview needs; no threads
+    return CaptureService(sessions, devices, None, clock=lambda: datetime.now(UTC))  # type: ignore[arg-type]
 
 
 def test_outside_a_capture_step_a_frame_is_read_for_the_caller():
     camera = Camera()
-    runner = runner_with(camera)
-    assert runner.live_preview().frame == "plate" and camera.reads == 1
+    capture = capture_with(camera)
+    assert capture.live_preview().frame == "plate" and camera.reads == 1
 
 
 def test_during_a_capture_step_the_caller_gets_the_steps_frame_or_nothing():
     camera = Camera()
-    runner = runner_with(camera)
-    runner._capturing = 1
-    assert runner.live_preview() is None  # the step has not read its first frame yet
-    runner.latest_preview = step_frame = SimpleNamespace(frame="page")
-    assert runner.live_preview() is step_frame
+    capture = capture_with(camera)
+    capture._capturing = 1
+    assert capture.live_preview() is None  # the step has not read its first frame yet
+    capture.latest_preview = step_frame = SimpleNamespace(frame="page")
+    assert capture.live_preview() is step_frame
     assert camera.reads == 0, "a caller read the camera while auto-capture was watching it"
 
 
 def test_no_camera_or_a_closed_one_gives_nothing():
-    assert runner_with(None).live_preview() is None
+    assert capture_with(None).live_preview() is None
     closed = Camera()
     closed.stage = Stage.CLOSED
-    assert runner_with(closed).live_preview() is None and closed.reads == 0
+    assert capture_with(closed).live_preview() is None and closed.reads == 0
 
 
 def test_a_failed_capture_step_lets_others_read_again_and_leaves_no_frame(tmp_path):
@@ -56,17 +54,14 @@ def test_a_failed_capture_step_lets_others_read_again_and_leaves_no_frame(tmp_pa
     from flows import effects as fx
 
     camera = Camera()
-    runner = runner_with(camera)
-    runner.sessions = SimpleNamespace(folder=lambda sid: tmp_path / sid)
-    runner._capture_cancel = {}
-    runner.bus = None
+    capture = capture_with(camera, SimpleNamespace(folder=lambda sid: tmp_path / sid))
 
     def unplugged(*_args) -> None:
-        runner.latest_preview = SimpleNamespace(frame="the citizen's page")
+        capture.latest_preview = SimpleNamespace(frame="the citizen's page")
         raise RuntimeError("camera unplugged")
 
-    runner._capture_loop = unplugged
+    capture._capture_loop = unplugged
     with pytest.raises(RuntimeError):
-        runner._do_capture_pages("s1", fx.CapturePages(material="hukou", pages=1))
-    assert runner._capturing == 0 and runner.latest_preview is None
-    assert runner.live_preview().frame == "plate"
+        capture.capture_pages("s1", fx.CapturePages(material="hukou", pages=1))
+    assert capture._capturing == 0 and capture.latest_preview is None
+    assert capture.live_preview().frame == "plate"

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from local_api.enrolment import ENROLMENT_FILE, Enrolment
-from local_api.hub_client import HubUnavailable
+from local_api.hub_client import HubUnreachable
 from local_api.hub_link import HubLink
 from local_api.hub_status import HubStatus
 from local_api.outbox import Forwarder
@@ -85,7 +85,7 @@ def test_clients_switch_to_new_credentials_with_their_next_request(tmp_path):
     client = hub_link.client(5.0)
     client.transport = httpx.MockTransport(hub)
     assert not client.configured
-    with pytest.raises(HubUnavailable, match="no hub configured"):
+    with pytest.raises(HubUnreachable, match="no hub configured"):
         client.heartbeat({})
     changed: list[int] = []
     hub_link.listeners.append(lambda: changed.append(hub_link.version))

@@ -41,15 +41,16 @@ class _Recorder:
         self.messages.append(PushMessage.model_validate_json(message.model_dump_json()))
 
 
-def test_the_runners_helper_and_card_messages_are_in_the_schema(tmp_path):
-    from local_api.runner import Runner
+def test_the_services_helper_and_card_messages_are_in_the_schema(tmp_path):
+    from local_api.services.card_watch import CardWatch
+    from local_api.services.desk import HelperCalls
 
     recorder = _Recorder()
-    runner = Runner.__new__(Runner)  # only the publishing paths are used here: no devices, no threads
-    runner.bus = recorder
-    runner._do_call_helper("s1", fx.CallHelper(session_id="s1", step="form"))
-    runner._do_cancel_helper("s1", fx.CancelHelper(session_id="s1"))
-    runner._publish_card("held", "张*丰")
+    helper = HelperCalls(recorder)  # type: ignore[arg-type]
+    cards = CardWatch(None, None, recorder, speak=print, clock=None)  # type: ignore[arg-type]  # publishing only
+    helper.call("s1", fx.CallHelper(session_id="s1", step="form"))
+    helper.cancel("s1", fx.CancelHelper(session_id="s1"))
+    cards.publish("held", "张*丰")
     assert [(m.type, m.helper.state if m.helper else m.card.state) for m in recorder.messages] == [
         ("helper", "called"), ("helper", "cancelled"), ("card", "held")]
     assert recorder.messages[0].helper.step == "form" and recorder.messages[2].card.name_masked == "张*丰"
