@@ -43,7 +43,7 @@ def kioskd(tmp_path):
 
     settings = Settings(data_dir=tmp_path, devices="sim", voice="none:", items=("queue_ticket",))
     app = create_app(settings, configure_logging=False)
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         client.headers["Authorization"] = f"Bearer {app.state.token}"
         yield client
 
