@@ -58,6 +58,8 @@ class Package:
     drop_scripts: tuple[str, ...] = ()
     # imported in the built venv before packing: a missing dependency fails the build, not the kiosk
     smoke_imports: tuple[str, ...] = ()
+    # files (relative to site-packages) a dependency ships that the product never loads
+    drop_files: tuple[str, ...] = ()
     maintainer_scripts: tuple[str, ...] = field(default=("postinst", "prerm", "postrm"))
 
 
@@ -99,7 +101,12 @@ KIOSK = Package(
     conffiles=("/etc/kiosk/kiosk.env",),
     drop_scripts=("kioskhub",),  # the hub is its own package, for a server
     smoke_imports=("local_api.main", "local_api.prompts", "kiosk.cli", "kiosk.fonts", "kioskctl.main",
-                   "wire.application", "cv2", "av", "aiortc", "usb.core", "serial", "escpos.printer"),
+                   "wire.application", "cv2", "av", "aiortc", "usb.core", "serial", "escpos.printer",
+                   "dlib", "face_recognition_models", "drivers.face.models"),
+    # the face check loads the 5-point landmarks, the embedding and HOG (drivers/face/models.py); the
+    # 68-point model (96 MB) has training data that forbids commercial use, the CNN detector is too slow
+    drop_files=("face_recognition_models/models/shape_predictor_68_face_landmarks.dat",
+                "face_recognition_models/models/mmod_human_face_detector.dat"),
     maintainer_scripts=("postinst", "prerm", "postrm", "triggers"),
 )
 
@@ -270,6 +277,9 @@ def build_venv(package: Package, stage: Path, wheel: Path, cache: Path) -> Path:
         pip(venv, *common, "--requirement", ROOT / package.requirements, cache=cache)
     for script in package.drop_scripts:
         (venv / "bin" / script).unlink()
+    for name in package.drop_files:
+        (site,) = venv.glob("lib/python3*/site-packages")
+        (site / name).unlink()  # missing: the dependency changed, and this list must be looked at again
     # pip and setuptools only build the venv: on the kiosk nothing installs into it but dpkg
     pip(venv, "uninstall", "--quiet", "--yes", "pip", "setuptools", cache=cache)
     if package.smoke_imports:
