@@ -169,7 +169,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         heartbeat.wake()
 
     link.listeners.append(credentials_changed)
-    selftester = _self_tester(settings, manager, sessions, print_queue, heartbeat,
+    selftester = _self_tester(settings, link, manager, sessions, print_queue, heartbeat,
                               hub_state=lambda: selftest.hub_state(daemon))
     # No session starts while the self-test holds the devices, nor one that would print with no paper.
     sessions.precheck = selftester.guard(printing.precheck)
@@ -295,8 +295,9 @@ def _heartbeat_report(manager: DeviceManager, outbox: Outbox, catalog: Catalog,
         {"selftest": hub_summary(last_selftest)} if last_selftest else {})
 
 
-def _self_tester(settings: Settings, manager: DeviceManager, sessions: SessionService, print_queue: PrintQueue | None,
-                 heartbeat: Heartbeat | None, hub_state: Callable[[], dict[str, Any]]) -> SelfTester:
+def _self_tester(settings: Settings, link: HubLink, manager: DeviceManager, sessions: SessionService,
+                 print_queue: PrintQueue | None, heartbeat: Heartbeat | None,
+                 hub_state: Callable[[], dict[str, Any]]) -> SelfTester:
     """The technician's self-test; its result rides the next heartbeat, which is sent at once rather than
     within the minute, so the hub's page shows it while the technician is still at the kiosk."""
     import platform
@@ -309,7 +310,8 @@ def _self_tester(settings: Settings, manager: DeviceManager, sessions: SessionSe
 
     return SelfTester(
         devices=manager, sessions=sessions, print_queue=print_queue,
-        kiosk_id=settings.kiosk_id, hall=settings.hall_name, timezone=settings.timezone, hub_url=settings.hub_url,
+        kiosk_id=lambda: link.kiosk_id, hall=settings.hall_name, timezone=settings.timezone,
+        hub_url=lambda: access.url if (access := link.access()) else None,
         hub_state=hub_state,
         versions={"kiosk": health.VERSION, "python": platform.python_version(), "opencv": cv2.__version__},
         last_path=settings.data_dir / "selftest-last.json", after=after)

@@ -45,14 +45,16 @@ BUSY = ("a citizen is using the kiosk; run the self-test when it is back at the 
 
 
 class SelfTester:
-    def __init__(self, *, devices: DeviceManager, sessions: SessionService, print_queue: Any, kiosk_id: str,
-                 hall: str, timezone: str, hub_url: str | None, hub_state: Callable[[], dict[str, Any]],
+    def __init__(self, *, devices: DeviceManager, sessions: SessionService, print_queue: Any,
+                 kiosk_id: Callable[[], str], hall: str, timezone: str, hub_url: Callable[[], str | None],
+                 hub_state: Callable[[], dict[str, Any]],
                  versions: dict[str, str], last_path: Path,
                  after: Callable[[dict[str, Any]], None] = lambda result: None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.devices = devices
         self.sessions = sessions
         self.print_queue = print_queue
+        # both asked at each test: an enrolment may have brought another id and hub since kioskd started
         self.kiosk_id = kiosk_id
         self.hall = hall
         self.timezone = timezone
@@ -114,7 +116,7 @@ class SelfTester:
         checks = [Check(slot.name, partial(self._check, slot), LIMITS_S.get(slot.name, DEFAULT_LIMIT_S))
                   for slot in slots]
         devices = run_checks(checks, finished=self._finished)
-        result = assemble(kiosk_id=self.kiosk_id, at=at, devices=devices, hub=self._hub(), versions=self.versions)
+        result = assemble(kiosk_id=self.kiosk_id(), at=at, devices=devices, hub=self._hub(), versions=self.versions)
         if print_slip:
             self._print_slip(result)
         self._keep(result)
@@ -189,7 +191,7 @@ class SelfTester:
             printer["slip"] = "not_printed"
             printer["detail"] += "（自检单未打印）"
             return
-        document = slip_document(result, hall=self.hall, tz=self.timezone, hub_url=self.hub_url)
+        document = slip_document(result, hall=self.hall, tz=self.timezone, hub_url=self.hub_url())
         job_id = f"selftest-{result['at']}"
         try:
             state = with_deadline(partial(self.print_queue.submit, job_id, document), SLIP_LIMIT_S)

@@ -89,6 +89,10 @@ def test_enrol_with_a_pairing_code_and_cases_go_through_without_a_restart(hub, t
         after = health(d)
         assert after["kiosk_id"] == "yc-enrol-01" and after["hub"]["credentials"] == "enrolment"
         assert after["outbox"]["pending"] == 0 and after["hub"]["last_ok_at"]
+        # The technician's self-test right after enrolment names the enrolled kiosk (its slip's QR leads to
+        # that kiosk's page on this hub), not the default id kioskd started with.
+        tested = kioskctl(d, "selftest", "--json")
+        assert json.loads(tested.stdout)["kiosk_id"] == "yc-enrol-01", tested.stderr
         again = kioskctl(d, "enroll", "--hub", hub.url, "--code", code)
         assert again.returncode == 2 and "already used" in again.stderr
 

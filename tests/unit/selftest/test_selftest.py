@@ -188,8 +188,8 @@ class Sessions:
 
 
 def make_tester(tmp_path, devices, sessions) -> SelfTester:
-    return SelfTester(devices=devices, sessions=sessions, print_queue=None, kiosk_id="k1", hall="h",
-                      timezone="Asia/Shanghai", hub_url=None, hub_state=lambda: {"state": "not_configured"},
+    return SelfTester(devices=devices, sessions=sessions, print_queue=None, kiosk_id=lambda: "k1", hall="h",
+                      timezone="Asia/Shanghai", hub_url=lambda: None, hub_state=lambda: {"state": "not_configured"},
                       versions={}, last_path=tmp_path / "last.json")
 
 
