@@ -102,7 +102,7 @@ KIOSK = Package(
     drop_scripts=("kioskhub",),  # the hub is its own package, for a server
     smoke_imports=("local_api.main", "local_api.prompts", "kiosk.cli", "kiosk.fonts", "kioskctl.main",
                    "wire.application", "cv2", "av", "aiortc", "usb.core", "serial", "escpos.printer",
-                   "dlib", "face_recognition_models", "drivers.face.models"),
+                   "dlib", "drivers.face.model_files"),
     # the face check loads the 5-point landmarks, the embedding and HOG (drivers/face/models.py); the
     # 68-point model (96 MB) has training data that forbids commercial use, the CNN detector is too slow
     drop_files=("face_recognition_models/models/shape_predictor_68_face_landmarks.dat",

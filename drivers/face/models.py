@@ -9,12 +9,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from drivers.face.errors import ModelsMissing
 
+LANDMARKS = "shape_predictor_5_face_landmarks.dat"
+EMBEDDING = "dlib_face_recognition_resnet_model_v1.dat"
 _lock = threading.Lock()
 _loaded: Models | None = None
 
@@ -35,14 +39,25 @@ def load() -> Models:
         if _loaded is None:
             try:
                 import dlib
-                import face_recognition_models as files
             except ImportError as exc:
                 raise ModelsMissing(
                     f"face models are not installed ({exc.name}); install the kiosk's dependencies "
                     "(dlib-bin and face-recognition-models)") from None
+            folder = model_folder()
             _loaded = Models(
                 detector=dlib.get_frontal_face_detector(),
-                landmarks=dlib.shape_predictor(files.pose_predictor_five_point_model_location()),
-                embedder=dlib.face_recognition_model_v1(files.face_recognition_model_location()),
+                landmarks=dlib.shape_predictor(str(folder / LANDMARKS)),
+                embedder=dlib.face_recognition_model_v1(str(folder / EMBEDDING)),
             )
         return _loaded
+
+
+def model_folder() -> Path:
+    """Where ``face_recognition_models`` keeps its files, found without importing it: its ``__init__``
+    needs ``pkg_resources`` (setuptools), which the kiosk's packaged venv does not carry."""
+    spec = importlib.util.find_spec("face_recognition_models")
+    folder = Path(next(iter(spec.submodule_search_locations or ())), "models") if spec else None
+    if folder is None or not all((folder / name).is_file() for name in (LANDMARKS, EMBEDDING)):
+        raise ModelsMissing("face models are not installed (face_recognition_models); install the kiosk's "
+                            "dependencies (dlib-bin and face-recognition-models)")
+    return folder
