@@ -48,7 +48,9 @@ class SecurityHeaders:
                 if headers.get("content-type", "").startswith("text/html"):
                     headers.setdefault("Content-Security-Policy", CSP)
                     headers.setdefault("X-Frame-Options", "DENY")
-                    headers.setdefault("Referrer-Policy", "no-referrer")
+                    # not no-referrer: under it Chromium sends "Origin: null" with a page's own form posts,
+                    # and the helper and staff pages refuse posts from any other origin (CSRF)
+                    headers.setdefault("Referrer-Policy", "same-origin")
                 if secure:
                     headers.setdefault("Strict-Transport-Security", HSTS)
                 if no_store:

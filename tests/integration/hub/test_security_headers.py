@@ -23,7 +23,7 @@ def test_staff_pages_are_not_framed_sniffed_cached_or_referred(hub):
             "script-src")[1].split(";")[0]
         assert r.headers["x-frame-options"] == "DENY"
         assert r.headers["x-content-type-options"] == "nosniff"
-        assert r.headers["referrer-policy"] == "no-referrer"
+        assert r.headers["referrer-policy"] == "same-origin"
         assert r.headers["cache-control"] == "no-store"
         assert "strict-transport-security" not in r.headers  # plain http: HSTS would mean nothing
     login = hub.client.get("/helper/login")
