@@ -13,11 +13,9 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,18 +24,8 @@ sys.path.insert(0, str(ROOT))
 from drivers import registry  # noqa: E402
 from drivers.a4_printer import ipp  # noqa: E402
 from tests.a4_documents import certificate_pdf  # noqa: E402
+from tests.bench.timing import interleaved  # noqa: E402
 from tests.ipp_printers import IppEvePrinter, SystemBus, missing_tools  # noqa: E402
-
-
-def interleaved(fns: list[Callable[[], object]], runs: int) -> list[float]:
-    """Median ms of each function, run in turn (A B A B …) so that both see the same load on a shared machine."""
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(runs):
-        for fn, spent in zip(fns, times, strict=True):
-            start = time.perf_counter()
-            fn()
-            spent.append(time.perf_counter() - start)
-    return [statistics.median(t) * 1000 for t in times]
 
 
 def main() -> None:

@@ -14,11 +14,9 @@ import base64
 import datetime as dt
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,23 +34,11 @@ from hub.records import import_records, parse_entries  # noqa: E402
 from hub.registry import add_kiosk  # noqa: E402
 from hub.sample_people import generate  # noqa: E402
 from hub.settings import HubSettings  # noqa: E402
+from tests.bench.timing import interleaved, median_ms  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 21, 2, 30, tzinfo=dt.UTC)
 
 
-def median_ms(fn: Callable[[], object], runs: int) -> float:
-    return interleaved([fn], runs)[0]
-
-
-def interleaved(fns: list[Callable[[], object]], runs: int) -> list[float]:
-    """Median ms of each function, run in turn (A B A B …) so that both see the same load on a shared machine."""
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(runs):
-        for fn, spent in zip(fns, times, strict=True):
-            start = time.perf_counter()
-            fn()
-            spent.append(time.perf_counter() - start)
-    return [statistics.median(t) * 1000 for t in times]
 
 
 def main() -> None:
