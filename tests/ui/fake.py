@@ -140,6 +140,10 @@ class FakeKioskd(ScriptedCall):
                     self._printing = (session_id, effect.job_id)
                     if self.paper != "ok":
                         self._later(self._print_failed)
+                case fx.IssueCertificate():
+                    self._later(lambda s=session_id, e=effect: self._certificate_answer(s, e), self.submit_delay_s)
+                case fx.PrintCertificate():
+                    self._a4_printing = (session_id, effect.job_id)
                 case fx.WipeSession():
                     self.sessions.wipe(session_id)
                 case (fx.Speak() | fx.DiscardPages() | fx.SubmitRating() | fx.RecordConsent() | fx.CallHelper()
@@ -181,6 +185,27 @@ class FakeKioskd(ScriptedCall):
                 return
             session_id, job_id = self._printing
         self._result(session_id, ev.PrintFailed(at=self._now(), job_id=job_id, code="paper_out", reason="paper out"))
+
+    def _certificate_answer(self, session_id: str, effect: fx.IssueCertificate) -> None:
+        """The hub's answer to a certificate request, as ``self.certificate`` scripts it."""
+        if self.certificate == "issued":
+            self._result(session_id, ev.CertificateIssued(at=self._now(), key=effect.key, code="VJAJ-H05X-AQVH-V4A5",
+                                                          title="社会保险参保缴费证明"))
+        else:
+            reason = "没有找到您的社会保险参保记录" if self.certificate == "no_record" else ""
+            self._result(session_id, ev.CertificateRefused(at=self._now(), key=effect.key, code=self.certificate,
+                                                           reason=reason))
+
+    def finish_a4(self, outcome: str = "printed", reason: str = "") -> None:
+        """The A4 printer ends the certificate's job: printed, or a4_failed / a4_unknown / a4_unavailable."""
+        with self._lock:
+            if self._a4_printing is None:
+                return
+            (session_id, job_id), self._a4_printing = self._a4_printing, None
+        if outcome == "printed":
+            self._result(session_id, ev.Printed(at=self._now(), job_id=job_id))
+        else:
+            self._result(session_id, ev.PrintFailed(at=self._now(), job_id=job_id, code=outcome, reason=reason))
 
     def finish_printing(self) -> None:
         """The printer finishes the job it is printing (or held while the paper was out)."""
@@ -404,4 +429,6 @@ class FakeKioskd(ScriptedCall):
             self._reading: str | None = None  # the session an identify step reads for
             self._capturing: tuple[str, str] | None = None  # (session, material) a capture step waits for
             self._printing: tuple[str, str] | None = None  # (session, job) the printer works on
+            self.certificate = "issued"  # the hub's answer to a certificate request: or no_record, hub_down
+            self._a4_printing: tuple[str, str] | None = None  # (session, job) the A4 printer works on
             self._reset_call()
