@@ -363,3 +363,20 @@ def test_a_failed_request_is_not_kept_so_its_retry_can_succeed(chub):
     assert keyed(chub, "k1-nobody", holder={"id_type": "111", "id_number": NOBODY}).status_code == 404
     import_person(chub, "赵小明", NOBODY)
     assert keyed(chub, "k1-nobody", holder={"id_type": "111", "id_number": NOBODY}).status_code == 200
+
+
+def test_the_hubs_sweep_drops_a_kept_pdf_past_its_time_while_no_kiosk_asks(chub):
+    from hub.certificates.replay import KEEP
+    from hub.db.models import KioskReply
+
+    def kept_bodies() -> list[str]:
+        with chub.state.db.read() as db:
+            return [r.body for r in db.scalars(select(KioskReply).where(KioskReply.kind == "certificate"))]
+
+    code = keyed(chub, "k1-swept").json()["code"]
+    sweeper = chub.client.app.state.sweeper
+    sweeper.forget_certificate_pdfs()
+    assert "pdf_base64" in kept_bodies()[0]  # still within reach of a retry
+    chub.clock.advance(KEEP.total_seconds() / 60 + 1)
+    sweeper.forget_certificate_pdfs()
+    assert kept_bodies() == [json.dumps({"code": code})]
