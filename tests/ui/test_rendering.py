@@ -213,6 +213,12 @@ def test_certificate_screens_match_their_reviewed_snapshots(kiosk, tmp_path):
     walk_to(kiosk, "print", item="sb-cx")
     state_is("没有找到您的记录")
     shoot("print-a4-no-record-elder")
+    app.leave_session()
+    p.wait_screen("home")
+    fake.a4_media = "empty"
+    p.tap("home.item.sb-cx")
+    p.wait_screen("refused")
+    shoot("refused-a4-elder")
     assert not failures, "\n".join(failures)
 
 

@@ -329,3 +329,17 @@ def test_a_print_that_may_have_come_out_is_never_offered_again(kiosk):
     p.wait_until(lambda: _state(p) == "请先查看A4出纸口", "the look-first screen")
     assert "不要重复打印" in p.text("print.message")
     assert p.find("print.option.retry") is None and p.find("print.option.skip") is not None
+
+
+def test_an_item_that_cannot_print_now_is_refused_on_a_calm_screen_that_says_why(kiosk):
+    app, fake, p = kiosk.app, kiosk.fake, kiosk.pilot
+    fake.a4_media = "empty"
+    p.tap("home.item.sb-cx")
+    p.wait_screen("refused")
+    assert p.text("refused.message").startswith("A4打印机缺纸") and "工作人员" in p.text("refused.message")
+    assert "人工窗口" in p.text("refused.other") and not app.offline
+    p.tap("refused.home")
+    p.wait_screen("home")
+    fake.a4_media = "ok"
+    p.tap("home.item.sb-cx")
+    p.wait_screen("guide")
