@@ -199,3 +199,17 @@ def test_a_request_repeated_after_the_hub_was_killed_gets_the_same_certificate_a
             "identity_check": "card_read"})
     assert again.json()["code"] == told[0].code and again.headers["Idempotent-Replayed"] == "true"
     assert service.held() == 0  # a printed certificate's PDF is not kept on the kiosk
+
+
+def test_the_same_flow_prints_on_ippeveprinter_over_ipp(stack, ippeve, tmp_path):
+    hub, _, _ = stack
+    server = ippeve()
+    with kioskd(tmp_path / "kiosk", KIOSK_DEVICES="sim", KIOSK_A4_PRINTER=f"{server.uri}?timeout=5",
+                KIOSK_VOICE="none:", KIOSK_KIOSK_ID="cert-kiosk", KIOSK_HUB_URL=hub.url,
+                KIOSK_HUB_TOKEN=hub.kiosk_token, KIOSK_DEVICE_POLL_S="0.05") as daemon, daemon.client() as c:
+        try:
+            _, steps, shown, _ = citizen(c, "housing_fund_certificate", LI)
+        finally:
+            c.delete("/sessions/current")
+    assert "rate" in steps and shown[-1]["data"]["state"] == "printed"
+    assert len(server.printed()) == 1
