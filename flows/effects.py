@@ -61,6 +61,25 @@ class PrintDocument(_Effect):
     replaces: tuple[str, ...] = ()
 
 
+class IssueCertificate(_Effect):
+    """Ask the hub for a signed certificate; the same key always gets the same certificate, never a second code."""
+
+    type: Literal["issue_certificate"] = "issue_certificate"
+    key: str
+    kind: Literal["social_insurance_contribution", "housing_fund_deposit"]
+    holder: dict[str, str] = Field(repr=False, description="id_type and id_number")
+    identity_check: Literal["card_read", "face_verified", "manual"] = "card_read"
+
+
+class PrintCertificate(_Effect):
+    """Print the certificate obtained under ``key`` on the A4 printer; (key, copy_no) never prints twice."""
+
+    type: Literal["print_certificate"] = "print_certificate"
+    job_id: str
+    key: str
+    copy_no: int = Field(1, ge=1, description="1 the first print; a retry after a failure is a new copy")
+
+
 class SubmitApplication(_Effect):
     """Send to the intake platform through the outbox; the same key never creates a second case."""
 
@@ -122,6 +141,7 @@ class WipeSession(_Effect):
 
 Effect = Annotated[
     Speak | StartCardReader | StopCardReader | CapturePages | StopCapture | DiscardPages | PrintDocument
-    | SubmitApplication | SubmitRating | RecordConsent | CallHelper | CancelHelper | WipeSession,
+    | IssueCertificate | PrintCertificate | SubmitApplication | SubmitRating | RecordConsent | CallHelper
+    | CancelHelper | WipeSession,
     Field(discriminator="type"),
 ]

@@ -19,6 +19,7 @@ from flows.events import CLIENT_EVENT_TYPES
 from flows.fields import age_on, check_field, on_screen, parse_date
 from flows.model import (
     CaptureStep,
+    CertificateRecord,
     ChooseStep,
     ConsentRecord,
     ConsentStep,
@@ -42,7 +43,8 @@ IDLE_GRACE_S = 30.0
 ELDER_FACTOR = 2.0
 RATING_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 BAD_LEVELS = (1, 2)
-DEVICE_LABELS = {"id_reader": "身份证阅读器", "printer": "打印机", "camera": "高拍仪", "voice": "语音设备"}
+DEVICE_LABELS = {"id_reader": "身份证阅读器", "printer": "打印机", "camera": "高拍仪", "voice": "语音设备",
+                 "a4_printer": "A4打印机"}
 PRINT_RETRY, PRINT_SKIP = "retry", "skip"
 _RESULT_PLACEHOLDER = re.compile(r"\{result\.([a-z_][a-z0-9_]*)\}")
 
@@ -104,7 +106,7 @@ def accepted_events(item: ServiceItem, snapshot: Snapshot) -> list[str]:
         return []
     step = item.step(snapshot.step)
     accepted = _kind_events(item, snapshot, step)
-    if snapshot.history and snapshot.pending not in ("submit", "print"):
+    if snapshot.history and snapshot.pending not in ("submit", "certificate", "print"):
         accepted.append("back")
     if snapshot.pending != "submit":
         accepted.append("start_over")
@@ -233,7 +235,7 @@ def _end(snap: Snapshot, status: str, effects: Effects) -> Snapshot:
     return snap.model_copy(update={
         "status": status, "pending": None, "helper_requested": False, "idle_deadline": None,
         "idle_warned": False, "card": None, "age": None, "form": {}, "field_errors": {}, "pages": {},
-        "result": {},
+        "result": {}, "certificate": None,
     })
 
 
@@ -283,7 +285,7 @@ def _on_start_over(item, snap, step, event, effects):
         "run": snap.run + 1, "step": first.id, "history": (), "card": None, "age": None, "form": {},
         "consents": (), "pages": {}, "skipped": {}, "case_no": None, "provisional_no": None, "repeat_of": None,
         "result": {},
-        "prints": (), "rating": None,
+        "prints": (), "certificate": None, "rating": None,
     })
     return _enter(item, snap, first, event.at, effects)
 
@@ -311,7 +313,8 @@ def _on_device_fault(item, snap, step, event, effects):
     notice = Notice(level="error", code=f"device_fault:{event.device or 'unknown'}",
                     message=f"{label}暂时不能使用，请呼叫工作人员帮助。")
     effects.append(fx_.Speak(text=notice.message))
-    if event.device == "printer" and snap.pending == "print":
+    printer = "a4_printer" if isinstance(step, PrintStep) and step.on_a4 else "printer"
+    if event.device == printer and snap.pending == "print":
         snap = _mark_print(snap, "failed", "device_fault")
         return snap.model_copy(update={"pending": None, "notice": notice})
     if event.device == "camera" and snap.pending == "capture":
@@ -426,6 +429,9 @@ def _on_form_submit(item, snap, step: FormStep, event, effects):
 
 def _on_choose(item, snap, step, event, effects):
     if isinstance(step, PrintStep):
+        if event.option == PRINT_RETRY and not may_retry(snap, step):
+            raise EventNotAccepted(step.id, accepted_events(item, snap),
+                                   "this print may not be tried again here; use 'skip'")
         if event.option == PRINT_RETRY:
             return _print(item, snap, step, event.at, effects)
         if event.option == PRINT_SKIP:
@@ -575,6 +581,8 @@ def _on_submit_retry(item, snap, step, event, effects):
 
 
 def _print(item, snap, step: PrintStep, at: datetime, effects):
+    if step.on_a4:
+        return _print_certificate(snap, step, effects)
     attempt = snap.attempt + 1
     visit = _step_key(snap, step)
     job_id = f"{visit}-{attempt}"
@@ -599,6 +607,78 @@ def _on_printed(item, snap, step, event, effects):
     if event.job_id != _current_job(snap):
         raise EventNotAccepted(step.id, accepted_events(item, snap), f"print job '{event.job_id}' is not current")
     snap = _mark_print(snap, "printed").model_copy(update={"pending": None})
+    if isinstance(step, PrintStep) and step.on_a4:
+        # The citizen is shown where the paper is and moves on themselves; nothing before it can be undone.
+        effects.append(fx_.Speak(text="证明已打印，请从A4出纸口取走您的证明。"))
+        return snap.model_copy(update={"history": (), "notice": Notice(
+            level="info", code="certificate_printed", message=CERTIFICATE_PRINTED)})
+    return _advance(item, snap, step, event.at, effects, barrier=True)
+
+
+# ---- certificates on the A4 printer: first obtained from the hub, then printed ----
+
+# Failures a retry may mend; the others send the citizen to a counter. ``a4_unknown`` above all: the
+# paper may have come out, and printing again could give a second copy.
+CERTIFICATE_RETRY = ("hub_down", "a4_failed", "a4_unavailable")
+CERTIFICATE_FAULTS = {
+    "no_record": "没有找到您的记录，不能出具证明。请到人工窗口咨询办理。",
+    "hub_down": "暂时无法连接证明出具系统，证明没有打印。请稍后点击“重新打印”，或到人工窗口办理。",
+    "refused": "证明暂时无法在本机出具，请到人工窗口办理。",
+    "a4_failed": "证明没有打印出来，请点击“重新打印”，或到人工窗口办理。",
+    "a4_unknown": "不能确定证明是否已打印，请先查看A4出纸口；如果没有，请呼叫工作人员，不要重复打印。",
+    "a4_unavailable": "A4打印机暂时不能打印，证明没有打印。请点击“重新打印”，或到人工窗口办理。",
+}
+CERTIFICATE_PRINTED = "证明已打印，请从A4出纸口取走您的证明，然后点击“下一步”。"
+
+
+def _holder(snap: Snapshot) -> dict[str, str]:
+    card = snap.card or {}
+    return {"card_type": str(card.get("card_type") or "resident"), "id_number": str(card.get("id_number") or "")}
+
+
+def _print_certificate(snap: Snapshot, step: PrintStep, effects: Effects) -> Snapshot:
+    """Ask the hub for this visit's certificate, or print the one it gave (a retry prints it again, not asks again)."""
+    visit = _step_key(snap, step)
+    if snap.certificate is None or snap.certificate.key != visit:
+        assert step.certificate is not None  # PrintStep's validator
+        effects.append(fx_.IssueCertificate(key=visit, kind=step.certificate, holder=_holder(snap)))
+        return snap.model_copy(update={"pending": "certificate", "certificate": None})
+    attempt = snap.attempt + 1
+    job_id = f"{visit}-{attempt}"
+    effects.append(fx_.PrintCertificate(job_id=job_id, key=visit, copy_no=attempt))
+    record = PrintRecord(job_id=job_id, template="certificate", step=step.id)
+    return snap.model_copy(update={"attempt": attempt, "pending": "print", "prints": (*snap.prints, record)})
+
+
+def _check_certificate_key(item, snap, step, key: str) -> None:
+    if key != _step_key(snap, step):
+        raise EventNotAccepted(step.id, accepted_events(item, snap), f"certificate request '{key}' is not current")
+
+
+def _on_certificate_issued(item, snap, step: PrintStep, event, effects):
+    _check_certificate_key(item, snap, step, event.key)
+    issued = CertificateRecord(key=event.key, code=event.code, title=event.title, verify_url=event.verify_url)
+    return _print_certificate(snap.model_copy(update={"certificate": issued}), step, effects)
+
+
+def _on_certificate_refused(item, snap, step: PrintStep, event, effects):
+    _check_certificate_key(item, snap, step, event.key)
+    message = CERTIFICATE_FAULTS[event.code]
+    if event.code == "no_record" and event.reason:
+        message = f"{event.reason}，不能出具证明。请到人工窗口咨询办理。"
+    effects.append(fx_.Speak(text=message))
+    record = PrintRecord(job_id=f"{event.key}-issue", template="certificate", step=step.id, status="failed",
+                         code=event.code, reason=message)
+    return snap.model_copy(update={"pending": None, "prints": (*snap.prints, record),
+                                   "notice": Notice(level="error", code=event.code, message=message)})
+
+
+def may_retry(snap: Snapshot, step: PrintStep) -> bool:
+    last = snap.prints[-1] if snap.prints else None
+    return not step.on_a4 or last is None or last.code in CERTIFICATE_RETRY
+
+
+def _on_print_next(item, snap, step, event, effects):
     return _advance(item, snap, step, event.at, effects, barrier=True)
 
 
@@ -611,6 +691,13 @@ PRINT_FAULTS = {
 def _on_print_failed(item, snap, step, event, effects):
     if event.job_id and event.job_id != _current_job(snap):
         raise EventNotAccepted(step.id, accepted_events(item, snap), f"print job '{event.job_id}' is not current")
+    if isinstance(step, PrintStep) and step.on_a4:
+        code = event.code if event.code in CERTIFICATE_FAULTS else "a4_failed"
+        message = event.reason or CERTIFICATE_FAULTS[code]  # the printer's own words (out of paper, jammed)
+        last = snap.prints[-1].model_copy(update={"status": "failed", "code": code, "reason": message})
+        effects.append(fx_.Speak(text=message))
+        return snap.model_copy(update={"pending": None, "prints": (*snap.prints[:-1], last),
+                                       "notice": Notice(level="error", code=code, message=message)})
     message = PRINT_FAULTS.get(event.code, "打印没有成功，请点击“重新打印”，或选择不打印继续。")
     notice = Notice(level="error", code=event.code or "print_failed", message=message)
     effects.append(fx_.Speak(text=message))
@@ -667,8 +754,14 @@ def _kind_events(item: ServiceItem, snap: Snapshot, step: Step) -> list[str]:
                 return ["submitted", "submit_failed", "submit_duplicate"]
             return ["next"]
         case "print":
+            if snap.pending == "certificate":
+                return ["certificate_issued", "certificate_refused"]
             if snap.pending == "print":
                 return ["printed", "print_failed"]
+            last = snap.prints[-1] if snap.prints else None
+            if step.on_a4 and last is not None and last.step == step.id:
+                # a4_printing follows each job to its end: nothing comes out later by itself
+                return ["next"] if last.status == "printed" else ["choose"]
             if snap.prints and snap.prints[-1].status == "failed":
                 return ["choose", "printed"]  # a job that waited for paper may still come out when it is changed
             return ["choose"]
@@ -696,7 +789,9 @@ _BY_KIND: dict[str, dict[str, Handler]] = {
                 "capture_page": _on_capture_page, "retake": _on_retake, "next": _on_capture_next},
     "submit": {"submitted": _on_submitted, "submit_failed": _on_submit_failed,
                "submit_duplicate": _on_submit_duplicate, "next": _on_submit_retry},
-    "print": {"printed": _on_printed, "print_failed": _on_print_failed, "choose": _on_choose},
+    "print": {"printed": _on_printed, "print_failed": _on_print_failed, "choose": _on_choose,
+              "certificate_issued": _on_certificate_issued, "certificate_refused": _on_certificate_refused,
+              "next": _on_print_next},
     "rate": {"rate": _on_rate, "next": _on_next},
     "done": {"finish": _on_finish, "next": _on_finish},
 }

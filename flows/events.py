@@ -123,6 +123,25 @@ class PrintFailed(_Event):
     code: str = Field("", description="paper_out | cover_open | offline | ...")
 
 
+class CertificateIssued(_Event):
+    """The hub issued the certificate asked for under ``key`` (kioskd holds its PDF)."""
+
+    type: Literal["certificate_issued"] = "certificate_issued"
+    key: str
+    code: str
+    title: str = ""
+    verify_url: str = ""
+
+
+class CertificateRefused(_Event):
+    """No certificate: ``no_record`` (nothing on record for the person), ``hub_down`` (try later) or ``refused``."""
+
+    type: Literal["certificate_refused"] = "certificate_refused"
+    key: str
+    code: Literal["no_record", "hub_down", "refused"]
+    reason: str = Field("", description="the hub's words for the citizen (no_record), else empty")
+
+
 class Submitted(_Event):
     """The intake platform (or the outbox) took the submission; ``result`` carries query answers."""
 
@@ -162,8 +181,8 @@ ClientEvent = Annotated[
     Field(discriminator="type"),
 ]
 SystemEvent = Annotated[
-    CardRead | CardFailed | PagesCaptured | CaptureFailed | Printed | PrintFailed | Submitted | SubmitFailed
-    | SubmitDuplicate | Tick | DeviceFault,
+    CardRead | CardFailed | PagesCaptured | CaptureFailed | Printed | PrintFailed | CertificateIssued
+    | CertificateRefused | Submitted | SubmitFailed | SubmitDuplicate | Tick | DeviceFault,
     Field(discriminator="type"),
 ]
 Event = Annotated[ClientEvent | SystemEvent, Field(discriminator="type")]
@@ -171,7 +190,8 @@ Event = Annotated[ClientEvent | SystemEvent, Field(discriminator="type")]
 CLIENT_EVENT_TYPES = ("next", "back", "start_over", "call_helper", "cancel_helper", "consent", "manual_id",
                       "form_submit", "choose", "capture_page", "retake", "rate", "still_here", "finish")
 SYSTEM_EVENT_TYPES = ("card_read", "card_failed", "pages_captured", "capture_failed", "printed",
-                      "print_failed", "submitted", "submit_failed", "submit_duplicate", "tick", "device_fault")
+                      "print_failed", "certificate_issued", "certificate_refused", "submitted", "submit_failed",
+                      "submit_duplicate", "tick", "device_fault")
 
 _client_adapter: TypeAdapter[Any] = TypeAdapter(ClientEvent)
 _any_adapter: TypeAdapter[Any] = TypeAdapter(Event)

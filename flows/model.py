@@ -208,9 +208,31 @@ class SubmitStep(_StepBase):
     purpose: Literal["application", "queue_ticket", "query", "appointment_checkin"] = "application"
 
 
+CertificateKind = Literal["social_insurance_contribution", "housing_fund_deposit"]
+
+
 class PrintStep(_StepBase):
+    """Print a slip on the receipt printer, or (``document: certificate``) fetch a certificate from the hub
+    and print it on the A4 printer."""
+
     kind: Literal["print"]
-    template: Literal["receipt", "queue_ticket", "result"]
+    document: Literal["slip", "certificate"] = "slip"
+    template: Literal["receipt", "queue_ticket", "result"] | None = PydField(None, description="a slip's layout")
+    certificate: CertificateKind | None = PydField(None, description="the hub's certificate kind, with certificate")
+
+    @model_validator(mode="after")
+    def _what_to_print(self) -> PrintStep:
+        if self.document == "slip" and (self.template is None or self.certificate is not None):
+            raise ValueError(f"print step '{self.id}' prints a slip: give its template (receipt, queue_ticket, "
+                             "result), or document: certificate with the certificate kind")
+        if self.document == "certificate" and (self.certificate is None or self.template is not None):
+            raise ValueError(f"print step '{self.id}' prints a certificate: give certificate "
+                             "(social_insurance_contribution or housing_fund_deposit) and no template")
+        return self
+
+    @property
+    def on_a4(self) -> bool:
+        return self.document == "certificate"
 
 
 class RateStep(_StepBase):
@@ -319,6 +341,16 @@ class PrintRecord(_Frozen):
     step: str
     status: Literal["printing", "printed", "failed"] = "printing"
     code: str = ""
+    reason: str = PydField("", description="what the citizen is told of a failure, when the engine has no words")
+
+
+class CertificateRecord(_Frozen):
+    """A certificate the hub issued for this session: how to check it; the PDF stays in kioskd's memory."""
+
+    key: str = PydField(description="the request's Idempotency-Key, also the print attempts' key")
+    code: str
+    title: str = ""
+    verify_url: str = ""
 
 
 class Rating(_Frozen):
@@ -346,7 +378,7 @@ class Snapshot(_Frozen):
     idle_warned: bool = False
     helper_requested: bool = False
     notice: Notice | None = None
-    pending: Literal["card", "capture", "submit", "print"] | None = None
+    pending: Literal["card", "capture", "submit", "certificate", "print"] | None = None
     entry: int = PydField(0, description="how many steps were entered so far; part of keys and job ids")
     attempt: int = PydField(0, description="print attempts since the current step was entered")
     card: dict[str, Any] | None = PydField(None, repr=False)
@@ -362,4 +394,5 @@ class Snapshot(_Frozen):
                                      "a moment ago, once they were told of it: applying again is their choice")
     result: dict[str, Any] = PydField(default_factory=dict, repr=False)
     prints: tuple[PrintRecord, ...] = ()
+    certificate: CertificateRecord | None = None
     rating: Rating | None = None

@@ -14,10 +14,11 @@ from flows.engine import (
     accepted_client_events,
     current_material,
     idle_timeout_s,
+    may_retry,
     render,
 )
 from flows.fields import on_screen
-from flows.model import ServiceItem, Snapshot, Step
+from flows.model import PrintStep, ServiceItem, Snapshot, Step
 
 _KEYPADS = {"phone": "digits", "number": "digits", "date": "digits", "id_number": "id"}
 
@@ -107,12 +108,7 @@ def step_view(item: ServiceItem, snap: Snapshot, step: Step) -> dict[str, Any]:
             state = "sending" if snap.pending == "submit" else ("duplicate" if duplicate else "failed")
             view["data"] = {"state": state, "purpose": step.purpose}
         case "print":
-            last = snap.prints[-1] if snap.prints else None
-            state = "printing" if snap.pending == "print" else (last.status if last else "printing")
-            view["data"] = {"template": step.template, "state": state, "code": last.code if last else ""}
-            if state == "failed":
-                view["options"] = [{"value": PRINT_RETRY, "label": "重新打印"},
-                                   {"value": PRINT_SKIP, "label": "不打印，继续"}]
+            view["data"], view["options"] = _print_data(item, snap, step)
         case "rate":
             view["options"] = [{"value": str(level), "label": RATING_NAMES[level]} for level in (5, 4, 3, 2, 1)]
             view["fields"] = [{"name": "reason", "label": "不满意的原因", "type": "text", "required": False,
@@ -123,6 +119,29 @@ def step_view(item: ServiceItem, snap: Snapshot, step: Step) -> dict[str, Any]:
                             "promised_limit": str(item.promised_limit or ""), "consult_phone": item.consult_phone,
                             "result": dict(snap.result)}
     return view
+
+
+def _print_data(item: ServiceItem, snap: Snapshot, step: PrintStep) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    last = snap.prints[-1] if snap.prints else None
+    if snap.pending == "certificate":
+        state = "issuing"
+    elif snap.pending == "print":
+        state = "printing"
+    else:
+        state = last.status if last else "printing"
+    retry = may_retry(snap, step)
+    data: dict[str, Any] = {"document": step.document, "template": step.template, "state": state,
+                            "code": last.code if last else "", "may_retry": retry}
+    if step.on_a4:
+        cert = snap.certificate
+        data.update(message=last.reason if last and state == "failed" else "",
+                    certificate_title=cert.title if cert else "", verification_code=cert.code if cert else "")
+    options = []
+    if state == "failed":
+        if retry:
+            options.append({"value": PRINT_RETRY, "label": "重新打印"})
+        options.append({"value": PRINT_SKIP, "label": "不打印，继续" if retry or not step.on_a4 else "结束打印"})
+    return data, options
 
 
 def _material_view(item: ServiceItem, snap: Snapshot, code: str) -> dict[str, Any]:

@@ -83,6 +83,11 @@ def happy_event(item: ServiceItem, snap: Snapshot, at: datetime, *, card: dict[s
                 return ev.Submitted(at=at, result={"状态": "正常", "查询时间": at.date().isoformat()})
             return ev.Submitted(at=at, case_no=f"640104{at:%Y%m%d}0001")
         case "print":
+            if snap.pending == "certificate":
+                key = f"{snap.session_id}-r{snap.run}-e{snap.entry}-{step.id}"
+                return ev.CertificateIssued(at=at, key=key, code="VJAJ-H05X-AQVH-V4A5", title=step.title)
+            if snap.pending != "print":
+                return ev.NextPressed(at=at)  # a certificate is out: the citizen takes it and goes on
             return ev.Printed(at=at, job_id=snap.prints[-1].job_id)
         case "rate":
             return ev.Rated(at=at, level=5)

@@ -18,6 +18,7 @@ reaches the store without its case, so that listing (as long as the store is lar
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import logging
 import os
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.certificates import replay
 from hub.db.models import Material
 from hub.db.session import Database, lock_materials
 from hub.storage import MaterialStore
@@ -134,8 +136,10 @@ def exclusive(store: MaterialStore) -> Iterator[bool]:
 class Sweeper:
     """The background sweeps of one hub process: the store once, staging at start and every ``interval_s``."""
 
-    def __init__(self, store: MaterialStore, db: Database, interval_s: float) -> None:
+    def __init__(self, store: MaterialStore, db: Database, interval_s: float,
+                 clock: Callable[[], dt.datetime] | None = None) -> None:
         self.store, self.db, self.interval_s = store, db, interval_s
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.stop = threading.Event()
         self.started = threading.Event()  # set once the first sweep (the one at start) is over
         self._thread = threading.Thread(target=self._run, name="material-sweep", daemon=True)
@@ -168,3 +172,12 @@ class Sweeper:
         self.started.set()
         while not self.stop.wait(self.interval_s):
             self.once()
+            self.forget_certificate_pdfs()
+
+    def forget_certificate_pdfs(self) -> None:
+        """Cut certificates kept for a retry past their time to their code, even while no kiosk asks for one."""
+        try:
+            with self.db.write() as db, db.begin():
+                replay.forget_pdfs(db, self.clock())
+        except Exception:
+            log.exception("dropping kept certificate PDFs failed")

@@ -25,7 +25,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from local_api.schemas import EventIn, PushMessage, ServiceItemSummary, SessionSnapshot, SessionStart
 
 from .backend import Backend
-from .client import EventRejectedError, KioskdClient, KioskdError, SessionGone
+from .client import EventRejectedError, ItemNotReady, KioskdClient, KioskdError, SessionGone
 from .i18n import Catalogue, language_name
 from .screens.call import CALL_SCREENS, CallController, call_screens
 from .settings import UiSettings
@@ -155,7 +155,7 @@ class KioskApp(App):
         return self.root_box
 
     def _build_shell(self) -> None:
-        from .screens.calm import FaultScreen, OfflineScreen
+        from .screens.calm import FaultScreen, OfflineScreen, RefusedScreen
         from .screens.capture import CaptureScreen
         from .screens.form import FormScreen
         from .screens.home import HomeScreen
@@ -205,7 +205,7 @@ class KioskApp(App):
             "home": HomeScreen, "guide": GuideScreen, "consent": ConsentScreen,
             "identify": IdentifyScreen, "form": FormScreen, "choose": ChooseScreen, "capture": CaptureScreen,
             "review": ReviewScreen, "submit": SubmitScreen, "print": PrintScreen, "rate": RateScreen,
-            "done": DoneScreen, "fault": FaultScreen, "offline": OfflineScreen,
+            "done": DoneScreen, "fault": FaultScreen, "refused": RefusedScreen, "offline": OfflineScreen,
             "maintenance": MaintenanceScreen,
         }
         self.screens = {name: cls(name=name) for name, cls in classes.items()}
@@ -487,6 +487,10 @@ class KioskApp(App):
             return
         if isinstance(error, SessionGone):
             self.go_home()
+            return
+        if isinstance(error, ItemNotReady):  # kioskd is there; the item cannot be done now, and it says why
+            self.screens["refused"].message = error.message
+            self.show_screen("refused")
             return
         log.warning("kioskd unavailable: %s", error)
         self.go_offline()

@@ -47,6 +47,16 @@ class SessionGone(KioskdError):
     """The session no longer exists (finished, abandoned or wiped)."""
 
 
+class ItemNotReady(KioskdError):
+    """kioskd will not start the item now: a device it needs cannot do its part (the A4 printer is out of
+    paper); ``message`` is kioskd's words for the citizen."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"item refused ({code}): {message}")
+        self.code = code
+        self.message = message
+
+
 class EventRejectedError(KioskdError):
     """The current step does not accept this event now."""
 
@@ -223,6 +233,13 @@ class HttpKioskd:
 
     def start_session(self, start: SessionStart) -> SessionSnapshot:
         response = self._request("POST", "/v1/sessions", json=start.model_dump())
+        if response.status_code == 503:
+            try:
+                body = response.json()
+            except ValueError:
+                body = {}
+            if isinstance(body, dict) and body.get("message"):
+                raise ItemNotReady(str(body.get("code") or "not_ready"), str(body["message"]))
         return self._parse(response, SessionSnapshot)
 
     def current_session(self) -> SessionSnapshot | None:

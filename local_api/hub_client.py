@@ -156,6 +156,10 @@ class HubClient:
     def lookup(self, id_type: str, id_number: str) -> dict[str, Any]:
         return self._call("POST", "/cases/lookup", json={"id_type": id_type, "id_number": id_number})
 
+    def issue_certificate(self, request: dict[str, Any], *, key: str) -> dict[str, Any]:
+        """POST /certificates: a signed A4 certificate; the same key always answers the same certificate."""
+        return self._call("POST", "/certificates", json=request, headers={"Idempotency-Key": key})
+
     def heartbeat(self, report: dict[str, Any]) -> dict[str, Any]:
         """POST /heartbeat; a report the hub's model would refuse raises ``PayloadInvalid`` unsent."""
         parse(Heartbeat, report, "heartbeat")

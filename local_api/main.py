@@ -21,7 +21,9 @@ from drivers.base import Device, DeviceStatus
 from flows import effects as fx
 from flows.catalog import Catalog, assemble
 from flows.loader import DEFINITIONS_DIR
+from flows.model import ServiceItem
 from local_api import logs
+from local_api.a4_printing import A4Printing
 from local_api.auth import require_token
 from local_api.crypto import Sealer
 from local_api.db.engine import make_engine, migrate, session_factory
@@ -59,6 +61,7 @@ from local_api.selftest import hub_summary
 from local_api.selftest_service import SelfTester
 from local_api.services.capture import CaptureService
 from local_api.services.card_watch import CardWatch
+from local_api.services.certificates import CertificateService
 from local_api.services.desk import ConsentLedger, HelperCalls, Voice
 from local_api.services.dispatch import EffectDispatcher
 from local_api.services.printing import PrintingService
@@ -135,12 +138,19 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     submissions = SubmissionService(sessions, outbox, outcomes, queries, wake_forwarder=forwarder.wake,
                                     background=dispatcher.background, stopping=dispatcher.stopping,
                                     clock=clock, timezone=settings.timezone)
+    # A certificate is built and signed while the citizen waits (a fresh hub's first one takes longer, while
+    # it prepares its font): a client of its own with room for that; a timeout's retry gets the same certificate.
+    certificate_client = link.client(30.0)
+    certificates = CertificateService(
+        sessions, lambda: A4Printing(manager.get("a4_printer")),
+        lambda: certificate_client if certificate_client.configured else None, clock=clock)
     consent = ConsentLedger(db)
     helper = HelperCalls(bus)
 
     def wipe(session_id: str, effect: fx.WipeSession) -> None:
         cards.forget(session_id)
         capture.cancel(session_id, forget=True)
+        certificates.forget(session_id)
         sessions.wipe(session_id)
 
     # The slow effects run on the dispatcher's pool; the quick ones at once, in the order the engine gave.
@@ -151,6 +161,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     dispatcher.on(fx.StopCapture, capture.stop_capture, inline=True)
     dispatcher.on(fx.DiscardPages, capture.discard_pages, inline=True)
     dispatcher.on(fx.PrintDocument, printing.print_document)
+    dispatcher.on(fx.IssueCertificate, certificates.issue)
+    dispatcher.on(fx.PrintCertificate, certificates.print)
     dispatcher.on(fx.SubmitApplication, submissions.submit_application)
     dispatcher.on(fx.SubmitRating, submissions.submit_rating)
     dispatcher.on(fx.RecordConsent, consent.record, inline=True)
@@ -172,7 +184,11 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     selftester = _self_tester(settings, link, manager, sessions, print_queue, heartbeat,
                               hub_state=lambda: selftest.hub_state(daemon))
     # No session starts while the self-test holds the devices, nor one that would print with no paper.
-    sessions.precheck = selftester.guard(printing.precheck)
+    def precheck(item: ServiceItem) -> None:
+        printing.precheck(item)
+        certificates.precheck(item)
+
+    sessions.precheck = selftester.guard(precheck)
     daemon = Daemon(settings=settings, engine=engine, db=db, devices=manager, bus=bus, sessions=sessions,
                     capture=capture, printing=printing, queue_desk=desk, local_tickets=local_tickets,
                     outbox=outbox, hub=link, selftest=selftester, forwarder=forwarder, hub_probe=probe,

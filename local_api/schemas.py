@@ -173,9 +173,18 @@ class SubmitData(_StepData):
 
 
 class PrintData(_StepData):
-    template: Literal["receipt", "queue_ticket", "result"] = "receipt"
-    state: Literal["printing", "printed", "failed"] = "printing"
-    code: str = Field("", description="the printer's fault code when it failed")
+    document: Literal["slip", "certificate"] = "slip"
+    template: Literal["receipt", "queue_ticket", "result"] | None = Field(
+        "receipt", description="a slip's layout; none for a certificate")
+    state: Literal["issuing", "printing", "printed", "failed"] = Field(
+        "printing", description="issuing: the hub is making the certificate (certificates only)")
+    code: str = Field("", description="the fault code when it failed: the receipt printer's, or for a certificate "
+                                      "no_record | hub_down | refused | a4_failed | a4_unknown | a4_unavailable")
+    message: str = Field("", description="a certificate's failure, as the citizen reads it")
+    may_retry: bool = Field(True, description="whether 重新打印 is offered after a failure")
+    certificate_title: str = ""
+    verification_code: str = Field("", description="the issued certificate's code (not personal: it is printed "
+                                                   "for anyone checking the paper)")
 
 
 class RateData(_StepData):

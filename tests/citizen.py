@@ -31,12 +31,13 @@ def post(c: Any, sid: str, type_: str, **data: Any) -> None:
 
 
 def play(c: Any, sid: str, *, until: str | None = None, timeout: float = 600.0,
-         fail_on_error: bool = True, on_snapshot: Any = None) -> tuple[list[str], dict[str, Any]]:
+         fail_on_error: bool = True, on_snapshot: Any = None, card: dict[str, str] | None = None
+         ) -> tuple[list[str], dict[str, Any]]:
     """Play session ``sid`` until it ends (or, with ``until="submitted"``, until it has a number).
 
     Returns the step ids seen and the last live snapshot. An error notice on a submit or print step
     fails the test, or with ``fail_on_error=False`` ends the play there. ``on_snapshot`` sees every
-    snapshot the citizen looked at (what they were shown).
+    snapshot the citizen looked at (what they were shown). ``card``: whose card (default ``ELDER_CARD``).
     """
     seen: list[str] = []
     placed_card = False
@@ -67,7 +68,8 @@ def play(c: Any, sid: str, *, until: str | None = None, timeout: float = 600.0,
         elif kind == "consent":
             post(c, sid, "consent", accepted=True)
         elif kind == "identify" and not placed_card:
-            assert c.post("/sim/id_reader/place", json={"card": "resident", "fields": ELDER_CARD}).status_code == 200
+            placed = c.post("/sim/id_reader/place", json={"card": "resident", "fields": card or ELDER_CARD})
+            assert placed.status_code == 200
             placed_card = True
         elif kind == "form":
             post(c, sid, "form_submit", values={f["name"]: fill(f) for f in step["fields"]})
@@ -82,6 +84,8 @@ def play(c: Any, sid: str, *, until: str | None = None, timeout: float = 600.0,
                 placed_for = captured
             if "next" in accepts and all(m["captured"] >= m["pages"] or not m["required"] for m in step["materials"]):
                 post(c, sid, "next")
+        elif kind == "print" and "next" in accepts:
+            post(c, sid, "next")  # a certificate is out of the A4 printer: the citizen took it
         elif kind == "rate":
             post(c, sid, "rate", level=5)
         elif kind == "done":

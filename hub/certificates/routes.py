@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import threading
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,7 +16,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse,
 from fastapi.templating import Jinja2Templates
 
 from hub import id_lookups
-from hub.certificates import issued, throttle
+from hub.certificates import issued, replay, throttle
 from hub.certificates.codes import display, normalise
 from hub.certificates.fonts import FontMissing
 from hub.certificates.issuer import GlyphMissing, Issuer, NoRecord, PeriodProblem
@@ -26,6 +27,7 @@ from hub.db.certificate_models import IssuedCertificate
 from hub.errors import field_error
 from hub.intake import utc
 from hub.record_sources import RecordsUnavailable
+from hub.replies import REPLAYED, KeyReused, key_reused, request_mac
 from hub.state import CallerDep, HubState, StateDep
 
 router = APIRouter(tags=["certificates"])
@@ -58,6 +60,9 @@ def _refusal(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
     response_model=CertificateIssued,
     responses={
         404: {"description": '`{"detail": "没有找到…", "code": "no_record"}`: show the detail to the citizen'},
+        409: {"description": '`{"code": "key_reused"}`: this Idempotency-Key came with another request'},
+        410: {"description": '`{"code": "pdf_gone", "certificate_code": …}`: issued under this key long ago; '
+                             "the PDF is no longer kept"},
         422: {"description": "an unknown kind, a bad ID number or period (names the field)"},
         429: {"description": '`{"code": "lookup_rate_limited"}` + Retry-After: this kiosk made too many lookups'},
         503: {"description": '`{"code": "records_unavailable"}`: the records source did not answer; try later'},
@@ -68,8 +73,18 @@ async def issue_certificate(
 ) -> CertificateIssued | JSONResponse:
     """Issue a signed A4 certificate for the holder; the PDF comes back base64 in ``pdf_base64``.
 
-    A lookup by ID number: counted against the kiosk's limit (429 past it) and audited.
+    A lookup by ID number: counted against the kiosk's limit (429 past it) and audited. With an
+    ``Idempotency-Key``, a repeat gets the first certificate again (see ``replay``), never a second code.
     """
+    key = request.headers.get("Idempotency-Key")
+    mac = request_mac(state.keys, replay.KIND, body.model_dump(mode="json", by_alias=True))
+    if key is not None:
+        try:
+            kept = await run_in_threadpool(_kept, state, caller.kiosk_id, key, mac)
+        except KeyReused:
+            return key_reused()
+        if kept is not None:
+            return kept
     try:
         desk = await run_in_threadpool(issuer, request, state)
     except (FontMissing, ValueError) as exc:
@@ -92,7 +107,29 @@ async def issue_certificate(
         return _refusal(500, "font_missing_glyph", f"{exc}; print this certificate at the counter")
     except FontMissing as exc:
         return _refusal(503, "certificates_unavailable", f"the hub cannot issue certificates: {exc}")
+    if key is not None:
+        await run_in_threadpool(_keep, state, caller.kiosk_id, key, mac, done.reply)
     return done.reply
+
+
+def _kept(state: HubState, kiosk_id: str, key: str, mac: str) -> Response | None:
+    now = state.now()
+    with state.db.write() as db, db.begin():
+        replay.forget_pdfs(db, now)
+        kept = replay.find(db, kiosk_id, key, mac, now)
+    if kept is None:
+        return None
+    if not kept.whole:
+        code = json.loads(kept.body)["code"]
+        return _refusal(410, "pdf_gone", f"certificate {code} was issued under this key; its PDF is no longer "
+                        "kept: print it from the file the kiosk received, or issue a new one with a new key",
+                        certificate_code=code)
+    return Response(kept.body, media_type="application/json", headers={REPLAYED: "true"})
+
+
+def _keep(state: HubState, kiosk_id: str, key: str, mac: str, reply: CertificateIssued) -> None:
+    with state.db.write() as db, db.begin():
+        replay.keep(db, kiosk_id, key, mac, reply.model_dump_json(by_alias=True), state.now())
 
 
 # --- the public check page ------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kivy.clock import Clock
+
 from local_api.schemas import SessionSnapshot
 
 from ..viewmodels import fault_key
@@ -40,6 +42,31 @@ class FaultScreen(CalmScreen):
         buttons = self.option_buttons(snapshot)  # 视频帮助 is in the footer already
         buttons.append((t("common.home"), "fault.home", "primary_button", self.app.leave_session))
         self.set_actions(buttons)
+
+
+class RefusedScreen(CalmScreen):
+    """kioskd would not start the chosen item: a device it needs is not ready (its words), and what else to do."""
+
+    message = ""
+    AUTO_HOME_S = 30  # the citizen may walk away: the next one finds the home screen
+
+    def show(self, snapshot=None) -> None:
+        t = self.app.t
+        self.title.text = t("refused.title")
+        self.prompt.text = ""
+        self.calm_panel([(self.message, "refused.message", True), (t("refused.other"), "refused.other", False)])
+        self.set_actions([(t("common.home"), "refused.home", "primary_button", self.app.go_home)])
+        self.leave()
+        self._home = Clock.schedule_once(lambda dt: self._auto_home(), self.AUTO_HOME_S)
+
+    def _auto_home(self) -> None:
+        if self.app.sm.current == self.name:
+            self.app.go_home()
+
+    def leave(self) -> None:
+        if getattr(self, "_home", None) is not None:
+            self._home.cancel()
+            self._home = None
 
 
 class OfflineScreen(CalmScreen):

@@ -11,6 +11,7 @@ from local_api.schemas import (
     GuideData,
     GuideStepView,
     IdentifyStepView,
+    PrintData,
     PrintStepView,
     ReviewStepView,
     SessionSnapshot,
@@ -244,12 +245,20 @@ class SubmitScreen(StepScreen):
 
 
 class PrintScreen(StepScreen):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.spinner = Spinner(size_hint_y=None, height=self.app.ts.face * 1.3, animate=self.app.animations)
+
     def show(self, snapshot: SessionSnapshot | None) -> None:
         super().show(snapshot)
         assert snapshot is not None
         t = self.app.t
         assert isinstance(snapshot.step, PrintStepView)
         self.body.clear_widgets()
+        self.spinner.stop()
+        if snapshot.step.data.document == "certificate":
+            self.show_certificate(snapshot, snapshot.step.data)
+            return
         panel = Panel()
         panel.add_widget(KLabel(text=t("print.take_from", outlet=t("print.outlet_default")), pair="card", bold=True,
                                 font_px=self.app.ts.heading, kid="print.outlet"))
@@ -258,6 +267,43 @@ class PrintScreen(StepScreen):
         self.body.add_widget(panel)
         self.body.add_widget(OutletArrow(size_hint_y=None, height=self.app.ts.face * 1.4))
         self.set_actions(self.option_buttons(snapshot) + self.nav(snapshot, "print.done"))
+
+    def show_certificate(self, snapshot: SessionSnapshot, data: PrintData) -> None:
+        """A certificate from the hub on the A4 printer: asking, printing, where to take it, or what went wrong."""
+        t = self.app.t
+        heading = {"issuing": "print.a4_issuing", "printing": "print.a4_printing", "printed": "print.a4_take",
+                   "failed": FAILED_HEADINGS.get(data.code, "print.a4_failed")}[data.state]
+        if data.state in ("printed", "failed"):
+            # "please wait" is over; a failure is told once, in the card, which stays after the notice goes
+            self.prompt.text = ""
+            self.notice.text = ""
+        panel = Panel()
+        panel.add_widget(KLabel(text=t(heading), pair="card", bold=True, font_px=self.app.ts.heading,
+                                kid="print.state"))
+        if data.state == "failed":
+            panel.add_widget(KLabel(text=data.message, pair="card", kid="print.message"))
+        elif data.state == "printed":
+            if data.verification_code:
+                panel.add_widget(KLabel(text=t("print.a4_code", code=data.verification_code), pair="card",
+                                        kid="print.code"))
+            panel.add_widget(KLabel(text=t("print.a4_check"), pair="card_soft", kid="print.check"))
+        else:
+            panel.add_widget(KLabel(text=t("print.a4_wait"), pair="card_soft", kid="print.wait"))
+        self.body.add_widget(panel)
+        if data.state in ("issuing", "printing"):
+            self.body.add_widget(self.spinner)
+            self.spinner.start()
+        elif data.state == "printed":
+            self.body.add_widget(OutletArrow(size_hint_y=None, height=self.app.ts.face * 1.4))
+        self.set_actions(self.option_buttons(snapshot) + self.nav(snapshot, "print.done"))
+
+    def leave(self) -> None:
+        self.spinner.stop()
+
+
+# What a certificate's failure is called in large type; the message under it says what to do.
+FAILED_HEADINGS = {"no_record": "print.a4_no_record", "a4_unknown": "print.a4_unknown",
+                   "hub_down": "print.a4_hub_down"}
 
 
 class DoneScreen(StepScreen):

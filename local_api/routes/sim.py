@@ -80,3 +80,14 @@ def set_paper(body: PaperIn, daemon: DaemonDep) -> dict[str, str]:
     if body.state != "out":
         daemon.printing.resume()  # at once, rather than at the next look of the printer watch
     return {"paper": body.state}
+
+
+class A4MediaIn(BaseModel):
+    media: Literal["ok", "low", "empty"]
+
+
+@router.post("/a4_printer/media")
+def set_a4_media(body: A4MediaIn, daemon: DaemonDep) -> dict[str, str]:
+    """Load or take out the simulated A4 printer's paper (as its IPP state reasons would say)."""
+    _sim(daemon, "a4_printer", "check").media = body.media
+    return {"media": body.media}

@@ -11,7 +11,7 @@ from datetime import datetime
 from drivers.errors import CoverOpen, DeviceTimeout, DriverError, PaperOut
 from flows import effects as fx
 from flows import events as ev
-from flows.model import ServiceItem
+from flows.model import PrintStep, ServiceItem
 from local_api.devices import DeviceManager
 from local_api.errors import BadRequest, NoDevice, NotFound, NotReady
 from local_api.printing import JobState, PrintQueue
@@ -44,8 +44,8 @@ class PrintingService:
         self.worker.stop()
 
     def precheck(self, item: ServiceItem) -> None:
-        """Refuse to start an item that prints when the printer cannot print (NotReady)."""
-        if not any(step.kind == "print" for step in item.steps):
+        """Refuse to start an item that prints a slip when the receipt printer cannot print (NotReady)."""
+        if not any(isinstance(step, PrintStep) and not step.on_a4 for step in item.steps):
             return
         printer = self.devices.get("printer")
         if printer is None or not hasattr(printer, "check"):

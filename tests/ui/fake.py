@@ -28,7 +28,8 @@ from flows import effects as fx
 from flows import events as ev
 from flows.catalog import load_catalog, summaries
 from flows.engine import idle_timeout_s
-from kiosk.client import EventRejectedError, KioskdError, SessionGone
+from kiosk.client import EventRejectedError, ItemNotReady, KioskdError, SessionGone
+from local_api.errors import NotReady
 from local_api.schemas import (
     DeviceView,
     EventIn,
@@ -42,6 +43,7 @@ from local_api.schemas import (
     SessionStart,
 )
 from local_api.services.card_watch import card_event_record
+from local_api.services.certificates import prints_a4
 from local_api.sessions import InvalidEvent, NoSuchItem, NoSuchSession, Rejected, SessionBusy, SessionService
 
 from .fake_call import ScriptedCall
@@ -110,6 +112,7 @@ class FakeKioskd(ScriptedCall):
         self._scans = tempfile.TemporaryDirectory(prefix="fake-kioskd-")  # removed with the fake
         self.sessions = _Sessions(self.catalog, Path(self._scans.name), db=_AuditTrail(), bus=_Bus(self._listeners))
         self.sessions.run_effects = self._run_effects
+        self.sessions.precheck = self._precheck
         self.submit_delay_s = submit_delay_s  # how long the hub takes to answer a submission
         self.device_delay_s = device_delay_s  # how long a device takes to report (a read card, a page)
         self._case_numbers = itertools.count(1)
@@ -140,6 +143,10 @@ class FakeKioskd(ScriptedCall):
                     self._printing = (session_id, effect.job_id)
                     if self.paper != "ok":
                         self._later(self._print_failed)
+                case fx.IssueCertificate():
+                    self._later(lambda s=session_id, e=effect: self._certificate_answer(s, e), self.submit_delay_s)
+                case fx.PrintCertificate():
+                    self._a4_printing = (session_id, effect.job_id)
                 case fx.WipeSession():
                     self.sessions.wipe(session_id)
                 case (fx.Speak() | fx.DiscardPages() | fx.SubmitRating() | fx.RecordConsent() | fx.CallHelper()
@@ -182,6 +189,32 @@ class FakeKioskd(ScriptedCall):
             session_id, job_id = self._printing
         self._result(session_id, ev.PrintFailed(at=self._now(), job_id=job_id, code="paper_out", reason="paper out"))
 
+    def _precheck(self, item: Any) -> None:
+        """As kioskd's certificate service: an item that prints A4 does not start while the A4 printer cannot."""
+        if self.a4_media == "empty" and prints_a4(item):
+            raise NotReady("a4_not_ready", "A4打印机缺纸，暂时不能打印证明；请联系大厅工作人员")
+
+    def _certificate_answer(self, session_id: str, effect: fx.IssueCertificate) -> None:
+        """The hub's answer to a certificate request, as ``self.certificate`` scripts it."""
+        if self.certificate == "issued":
+            self._result(session_id, ev.CertificateIssued(at=self._now(), key=effect.key, code="VJAJ-H05X-AQVH-V4A5",
+                                                          title="社会保险参保缴费证明"))
+        else:
+            reason = "没有找到您的社会保险参保记录" if self.certificate == "no_record" else ""
+            self._result(session_id, ev.CertificateRefused(at=self._now(), key=effect.key, code=self.certificate,
+                                                           reason=reason))
+
+    def finish_a4(self, outcome: str = "printed", reason: str = "") -> None:
+        """The A4 printer ends the certificate's job: printed, or a4_failed / a4_unknown / a4_unavailable."""
+        with self._lock:
+            if self._a4_printing is None:
+                return
+            (session_id, job_id), self._a4_printing = self._a4_printing, None
+        if outcome == "printed":
+            self._result(session_id, ev.Printed(at=self._now(), job_id=job_id))
+        else:
+            self._result(session_id, ev.PrintFailed(at=self._now(), job_id=job_id, code=outcome, reason=reason))
+
     def finish_printing(self) -> None:
         """The printer finishes the job it is printing (or held while the paper was out)."""
         with self._lock:
@@ -218,6 +251,8 @@ class FakeKioskd(ScriptedCall):
             raise KioskdError(f"no service item {start.item_code!r}") from None
         except SessionBusy:
             raise KioskdError("another session is active on this kiosk") from None
+        except NotReady as exc:  # kioskd's 503 with its words for the citizen
+            raise ItemNotReady(exc.code, exc.message) from None
         self.sessions_started += 1
         self.document_present = False
         return snapshot
@@ -404,4 +439,7 @@ class FakeKioskd(ScriptedCall):
             self._reading: str | None = None  # the session an identify step reads for
             self._capturing: tuple[str, str] | None = None  # (session, material) a capture step waits for
             self._printing: tuple[str, str] | None = None  # (session, job) the printer works on
+            self.certificate = "issued"  # the hub's answer to a certificate request: or no_record, hub_down
+            self.a4_media = "ok"  # the A4 printer's paper: "empty" refuses items that print A4
+            self._a4_printing: tuple[str, str] | None = None  # (session, job) the A4 printer works on
             self._reset_call()

@@ -16,7 +16,7 @@ import uvicorn
 from fastapi import Depends, FastAPI, Header, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse, Response
 
-from kiosk.client import EventRejectedError, KioskdError, SessionGone
+from kiosk.client import EventRejectedError, ItemNotReady, KioskdError, SessionGone
 from local_api.schemas import EventIn, PushMessage, SessionStart
 from tests.ui.fake import FakeKioskd
 
@@ -40,7 +40,11 @@ def create_app(fake: FakeKioskd, token: str) -> FastAPI:
 
     @app.post("/v1/sessions", dependencies=guarded)
     def start(body: SessionStart):
-        return fake.start_session(body).model_dump(mode="json")
+        try:
+            return fake.start_session(body).model_dump(mode="json")
+        except ItemNotReady as exc:  # kioskd's NotReady body
+            return JSONResponse({"error": exc.code, "code": exc.code, "detail": exc.message,
+                                 "message": exc.message}, status_code=503)
 
     @app.get("/v1/sessions/current", dependencies=guarded)
     def current():

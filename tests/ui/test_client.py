@@ -117,3 +117,13 @@ def test_start_daemon_never_starts_a_second_one(monkeypatch, served):
     monkeypatch.setattr(cli, "run_ui", lambda args, settings, client: 0)
     assert cli.main(["--start-daemon", "--headless"]) == 0
     assert started == []
+
+
+def test_an_item_kioskd_will_not_start_comes_back_with_its_words_for_the_citizen(client, served):
+    from kiosk.client import ItemNotReady
+
+    served.fake.a4_media = "empty"
+    with pytest.raises(ItemNotReady) as refused:
+        client.start_session(SessionStart(item_code="sb-cx"))
+    assert refused.value.code == "a4_not_ready" and refused.value.message.startswith("A4打印机缺纸")
+    assert client.start_session(SessionStart(item_code="hj-zm")).step.kind == "guide"  # no A4: it starts

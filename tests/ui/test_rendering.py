@@ -178,6 +178,50 @@ def test_screens_match_their_reviewed_snapshots(kiosk, tmp_path):
     assert not failures, "\n".join(failures)
 
 
+def test_certificate_screens_match_their_reviewed_snapshots(kiosk, tmp_path):
+    app, fake, p = kiosk.app, kiosk.fake, kiosk.pilot
+    app.screenshot_dir = tmp_path
+    failures = []
+
+    def shoot(name: str) -> None:
+        p.frame(3)
+        p.shot(name)
+        try:
+            _compare(name, app.shots[-1], tmp_path)
+        except pytest.fail.Exception as exc:
+            failures.append(str(exc))
+
+    def state_is(text: str) -> None:
+        p.wait_until(lambda: p.find("print.state") is not None and p.text("print.state") == text, text)
+
+    for elder in (False, True):
+        if elder:
+            app.ts.elder = True
+            app.ts.update()
+            app.rebuild()
+            p.wait_screen("home")
+        walk_to(kiosk, "print", item="sb-cx")
+        state_is("正在打印证明，请稍候")
+        if not elder:
+            shoot("print-a4-printing")
+        fake.finish_a4()
+        state_is("证明已打印，请从A4出纸口取走")
+        shoot("print-a4-printed-elder" if elder else "print-a4-printed")
+        app.leave_session()
+        p.wait_screen("home")
+    fake.certificate = "no_record"
+    walk_to(kiosk, "print", item="sb-cx")
+    state_is("没有找到您的记录")
+    shoot("print-a4-no-record-elder")
+    app.leave_session()
+    p.wait_screen("home")
+    fake.a4_media = "empty"
+    p.tap("home.item.sb-cx")
+    p.wait_screen("refused")
+    shoot("refused-a4-elder")
+    assert not failures, "\n".join(failures)
+
+
 def test_review_rows_are_as_tall_as_their_text_not_taller(kiosk):
     from kiosk.pilot import walk
     from kiosk.widgets.base import KLabel

@@ -286,3 +286,60 @@ def test_identify_offers_typing_the_number_only_where_the_item_allows_it(kiosk):
         app.screens["identify"].show(snap.model_copy(update={"step": step}))
         p.frame(2)
         assert p.find("identify.manual") is None
+
+
+# ---- a certificate on the A4 printer (tests/ui/items/sb-cx.yaml) ----
+
+def _state(p) -> str:
+    return p.text("print.state") if p.find("print.state") is not None else ""
+
+
+def test_a_certificate_is_issued_printed_and_the_citizen_told_where_to_take_it(kiosk):
+    fake, p = kiosk.fake, kiosk.pilot
+    walk_to(kiosk, "print", item="sb-cx")
+    p.wait_until(lambda: _state(p) == "正在打印证明，请稍候", "the certificate printing")
+    fake.finish_a4()
+    p.wait_until(lambda: _state(p) == "证明已打印，请从A4出纸口取走", "where to take the paper")
+    assert p.text("print.code") == "验证码：VJAJ-H05X-AQVH-V4A5"
+    assert p.find("print.back") is None  # nothing before a printed certificate can be undone
+    p.tap("print.next")
+    p.wait_screen("done")
+    assert [e.type for e in fake.effects if e.type.endswith("certificate")] == ["issue_certificate",
+                                                                                "print_certificate"]
+
+
+def test_no_record_says_so_and_sends_the_citizen_to_a_counter_without_a_retry(kiosk):
+    app, fake, p = kiosk.app, kiosk.fake, kiosk.pilot
+    fake.certificate = "no_record"
+    walk_to(kiosk, "print", item="sb-cx")
+    p.wait_until(lambda: _state(p) == "没有找到您的记录", "the no-record screen")
+    assert "没有找到您的社会保险参保记录" in p.text("print.message") and "人工窗口" in p.text("print.message")
+    assert p.find("print.option.retry") is None and app.current == "print"  # not the device-fault screen
+    p.tap("print.option.skip")
+    p.wait_screen("done")
+    assert not any(e.type == "print_certificate" for e in fake.effects)
+
+
+def test_a_print_that_may_have_come_out_is_never_offered_again(kiosk):
+    fake, p = kiosk.fake, kiosk.pilot
+    walk_to(kiosk, "print", item="sb-cx")
+    p.wait_until(lambda: _state(p) == "正在打印证明，请稍候", "the certificate printing")
+    fake.finish_a4("a4_unknown", "不能确定证明是否已打印：请先看终端下方的A4出纸口有没有您的证明；"
+                                 "如果没有，请联系大厅工作人员，不要重复打印")
+    p.wait_until(lambda: _state(p) == "请先查看A4出纸口", "the look-first screen")
+    assert "不要重复打印" in p.text("print.message")
+    assert p.find("print.option.retry") is None and p.find("print.option.skip") is not None
+
+
+def test_an_item_that_cannot_print_now_is_refused_on_a_calm_screen_that_says_why(kiosk):
+    app, fake, p = kiosk.app, kiosk.fake, kiosk.pilot
+    fake.a4_media = "empty"
+    p.tap("home.item.sb-cx")
+    p.wait_screen("refused")
+    assert p.text("refused.message").startswith("A4打印机缺纸") and "工作人员" in p.text("refused.message")
+    assert "人工窗口" in p.text("refused.other") and not app.offline
+    p.tap("refused.home")
+    p.wait_screen("home")
+    fake.a4_media = "ok"
+    p.tap("home.item.sb-cx")
+    p.wait_screen("guide")

@@ -325,3 +325,58 @@ def test_without_the_font_issuing_says_what_to_fix_and_the_check_page_still_work
     assert "KIOSKHUB_CERTIFICATE_FONT" in reply.json()["detail"]
     assert chub.client.get("/verify/hub-signing-certificate.pem").status_code == 200
     assert chub.client.get("/verify/ABCD-EFGH-JKMN-PQRS").status_code == 404
+
+
+def keyed(h: Hub, key: str, **changes: object):
+    body: dict[str, object] = {"kind": "social_insurance_contribution", "holder": {"id_type": "111", "id_number": LI},
+                               "identity_check": "card_read", **changes}
+    return h.client.post("/api/v1/certificates", json=body, headers={**h.auth(), "Idempotency-Key": key})
+
+
+def test_a_repeated_key_gets_the_first_certificate_again_and_no_second_code(chub):
+    first = keyed(chub, "k1-attempt-1")
+    again = keyed(chub, "k1-attempt-1")
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()  # the same code and the same signed bytes
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    with chub.state.db.read() as db:
+        assert len(db.scalars(select(IssuedCertificate)).all()) == 1
+    assert keyed(chub, "k1-attempt-2").json()["code"] != first.json()["code"]  # a new attempt, a new code
+    reused = keyed(chub, "k1-attempt-1", kind="housing_fund_deposit")
+    assert reused.status_code == 409 and reused.json()["code"] == "key_reused"
+
+
+def test_the_pdf_kept_for_a_retry_is_dropped_after_the_window_and_the_code_alone_is_told(chub):
+    from hub.certificates.replay import KEEP
+    from hub.db.models import KioskReply
+
+    code = keyed(chub, "k1-late").json()["code"]
+    chub.clock.advance(KEEP.total_seconds() / 60 + 1)
+    late = keyed(chub, "k1-late")
+    assert late.status_code == 410 and late.json()["certificate_code"] == code
+    with chub.state.db.read() as db:
+        bodies = [r.body for r in db.scalars(select(KioskReply).where(KioskReply.kind == "certificate"))]
+    assert bodies and not any("pdf_base64" in b for b in bodies)
+
+
+def test_a_failed_request_is_not_kept_so_its_retry_can_succeed(chub):
+    assert keyed(chub, "k1-nobody", holder={"id_type": "111", "id_number": NOBODY}).status_code == 404
+    import_person(chub, "赵小明", NOBODY)
+    assert keyed(chub, "k1-nobody", holder={"id_type": "111", "id_number": NOBODY}).status_code == 200
+
+
+def test_the_hubs_sweep_drops_a_kept_pdf_past_its_time_while_no_kiosk_asks(chub):
+    from hub.certificates.replay import KEEP
+    from hub.db.models import KioskReply
+
+    def kept_bodies() -> list[str]:
+        with chub.state.db.read() as db:
+            return [r.body for r in db.scalars(select(KioskReply).where(KioskReply.kind == "certificate"))]
+
+    code = keyed(chub, "k1-swept").json()["code"]
+    sweeper = chub.client.app.state.sweeper
+    sweeper.forget_certificate_pdfs()
+    assert "pdf_base64" in kept_bodies()[0]  # still within reach of a retry
+    chub.clock.advance(KEEP.total_seconds() / 60 + 1)
+    sweeper.forget_certificate_pdfs()
+    assert kept_bodies() == [json.dumps({"code": code})]

@@ -50,6 +50,8 @@ def test_item_runs_from_card_to_paper(stack, code):
     hub, daemon, tmp = stack
     printed = tmp / "printed"
     before = set(printed.glob("*.txt")) if printed.exists() else set()
+    a4 = daemon.data_dir / "a4"  # the sim A4 printer KIOSK_DEVICES=sim gives
+    a4_before = set(a4.glob("*.pdf")) if a4.exists() else set()
     with daemon.client() as c:
         c.post("/sim/camera/remove")
         c.post("/sim/id_reader/remove")
@@ -63,7 +65,9 @@ def test_item_runs_from_card_to_paper(stack, code):
         outbox = wait_drained(c)
     new = sorted(set(printed.glob("*.txt")) - before)
     item = load_catalog()[code]
-    kinds = [s.kind for s in item.steps]
+    kinds = [s.kind for s in item.steps if not getattr(s, "on_a4", False)]
+    if any(getattr(s, "on_a4", False) for s in item.steps):
+        assert len(set(a4.glob("*.pdf")) - a4_before) == 1, f"{code}: no certificate printed; steps {steps}"
     if "print" in kinds:
         assert new, f"{code}: nothing printed; steps {steps}"
         text = new[-1].read_text(encoding="utf-8")

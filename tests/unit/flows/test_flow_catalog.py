@@ -97,7 +97,6 @@ BRANCHES = [
     ("residence_permit", SAMPLE_CARD, {"reason": "就读"}, "capture_study"),
     ("residence_permit", SAMPLE_CARD, {"reason": "投靠亲属"}, "review"),
     ("individual_business_precheck", SAMPLE_CARD, {"form_of_organization": "家庭经营"}, "capture_family"),
-    ("si_record_certificate", SAMPLE_CARD, {"certificate": "payments"}, "period"),
     ("housing_fund_query", SAMPLE_CARD, {"want_print": "no"}, "rate"),
 ]
 

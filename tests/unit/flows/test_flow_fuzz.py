@@ -54,13 +54,18 @@ def make_event(item, snap, etype: str, pick: int, at: datetime):
             job = snap.prints[-1].job_id if snap.prints and good else "stale"
             if etype == "printed":
                 return ev.Printed(at=at, job_id=job)
-            return ev.PrintFailed(at=at, job_id=job, code="paper_out")
+            return ev.PrintFailed(at=at, job_id=job, code=("paper_out", "a4_failed", "a4_unknown")[pick % 3])
+        case "certificate_issued" | "certificate_refused":
+            key = f"{snap.session_id}-r{snap.run}-e{snap.entry}-{step.id}" if good else "stale"
+            if etype == "certificate_issued":
+                return ev.CertificateIssued(at=at, key=key, code="VJAJ-H05X-AQVH-V4A5")
+            return ev.CertificateRefused(at=at, key=key, code=("no_record", "hub_down", "refused")[pick % 3])
         case "submitted":
             return ev.Submitted(at=at, case_no=f"C{pick}" if good else None)
         case "submit_duplicate":
             return ev.SubmitDuplicate(at=at, number=f"P{pick}" if good else "", when="10:05")
         case "device_fault":
-            return ev.DeviceFault(at=at, device=["printer", "camera", "id_reader"][pick % 3])
+            return ev.DeviceFault(at=at, device=["printer", "camera", "id_reader", "a4_printer"][pick % 4])
     simple = {"next": ev.NextPressed, "back": ev.BackPressed, "start_over": ev.StartOverPressed,
               "call_helper": ev.HelperCalled, "cancel_helper": ev.HelperCancelled,
               "capture_page": ev.PageRequested, "still_here": ev.StillHere, "finish": ev.FinishPressed,
