@@ -31,6 +31,19 @@ class DeviceUri:
                 f"option {name}={value!r} in {self.raw!r} must be a whole number"
             ) from None
 
+    def option_seconds(self, name: str, default: float, top: float) -> float:
+        """A duration query option such as ``timeout``: seconds above 0 and at most ``top``."""
+        value = self.query.get(name)
+        if value is None:
+            return default
+        try:
+            result = float(value)
+        except ValueError:
+            result = -1.0
+        if not 0 < result <= top:
+            raise InvalidDeviceUri(f"option {name}={value!r} in {self.raw!r} must be seconds between 0 and {top:g}")
+        return result
+
     def __str__(self) -> str:
         return self.raw
 

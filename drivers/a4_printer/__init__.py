@@ -29,22 +29,10 @@ DEFAULT_PORT = 631
 DEFAULT_PATH = "/ipp/print"
 
 
-def _seconds(uri: DeviceUri, name: str, default: float, top: float = 3600) -> float:
-    value = uri.query.get(name)
-    if value is None:
-        return default
-    try:
-        result = float(value)
-    except ValueError:
-        result = -1.0
-    if not 0 < result <= top:
-        raise InvalidDeviceUri(f"option {name}={value!r} in {uri.raw!r} must be seconds between 0 and {top:g}")
-    return result
-
 
 def _timing(uri: DeviceUri) -> tuple[float, float, float]:
-    return (_seconds(uri, "timeout", 10.0, 600), _seconds(uri, "job_timeout", 120.0),
-            _seconds(uri, "lost_after", 10.0, 600))
+    return (uri.option_seconds("timeout", 10.0, 600), uri.option_seconds("job_timeout", 120.0, 3600),
+            uri.option_seconds("lost_after", 10.0, 600))
 
 
 def _ipp_parts(uri: DeviceUri):

@@ -18,19 +18,6 @@ from drivers.errors import InvalidDeviceUri
 from drivers.uri import DeviceUri
 
 
-def _float(uri: DeviceUri, name: str, default: float) -> float:
-    value = uri.query.get(name)
-    if value is None:
-        return default
-    try:
-        result = float(value)
-    except ValueError:
-        result = -1.0
-    if not 0 < result <= 600:
-        raise InvalidDeviceUri(f"option {name}={value!r} in {uri.raw!r} must be seconds between 0 and 600")
-    return result
-
-
 def _common(uri: DeviceUri):
     from dataclasses import replace
 
@@ -46,7 +33,7 @@ def _common(uri: DeviceUri):
         if not 10 <= speed <= 1000:
             raise InvalidDeviceUri(f"option speed={value!r} in {uri.raw!r} must be the print speed in mm/s, 10 to 1000")
         profile = replace(profile, speed_mm_s=speed)
-    return profile, _float(uri, "timeout", 5.0), _float(uri, "status_timeout", 1.0)
+    return profile, uri.option_seconds("timeout", 5.0, 600), uri.option_seconds("status_timeout", 1.0, 600)
 
 
 def _tcp_parts(uri: DeviceUri):

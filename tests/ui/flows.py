@@ -41,3 +41,16 @@ def fill_phone(p) -> None:
         p.tap(f"key.{key}")
     p.tap("key.OK")
     p.tap("form.submit")
+
+
+def open_maintenance(kiosk) -> None:
+    """The technician's way in: the four-corner gesture, the PIN, then the device list drawn."""
+    p = kiosk.pilot
+    for corner in ("tl", "tr", "tl", "tr"):
+        p.tap_corner(corner)
+    p.wait_screen("pin")
+    for key in "2468":
+        p.tap(f"key.{key}")
+    p.tap("key.OK")
+    p.wait_screen("maintenance")
+    p.wait_until(lambda: p.find("tech.device.printer") is not None, "the device list")

@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-
-def open_maintenance(kiosk) -> None:
-    p = kiosk.pilot
-    for corner in ("tl", "tr", "tl", "tr"):
-        p.tap_corner(corner)
-    p.wait_screen("pin")
-    for key in "2468":
-        p.tap(f"key.{key}")
-    p.tap("key.OK")
-    p.wait_screen("maintenance")
-    p.wait_until(lambda: p.find("tech.device.printer") is not None, "the device list")
+from .flows import open_maintenance
 
 
 def test_selftest_shows_every_device_in_words(kiosk, tmp_path):

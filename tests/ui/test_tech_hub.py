@@ -9,6 +9,7 @@ import pytest
 from kiosk.client import EnrolError
 from local_api.schemas import HealthView, HubEnrolOut, HubHealth, OutboxBacklog
 
+from .flows import open_maintenance
 from .test_rendering import _compare, _overflows
 
 pytestmark = pytest.mark.ui
@@ -32,15 +33,6 @@ def health(state: str, *, pending: int = 0, url: str | None = HUB) -> HealthView
                       outbox=OutboxBacklog(pending=pending, oldest_pending_age_s=750.0 if pending else None))
 
 
-def open_maintenance(kiosk) -> None:
-    p = kiosk.pilot
-    for corner in ("tl", "tr", "tl", "tr"):
-        p.tap_corner(corner)
-    p.wait_screen("pin")
-    for key in "2468":
-        p.tap(f"key.{key}")
-    p.tap("key.OK")
-    p.wait_screen("maintenance")
 
 
 def test_the_hub_state_is_told_in_plain_words_with_the_backlog(kiosk, monkeypatch, tmp_path):
