@@ -42,6 +42,8 @@ def mermaid(item: ServiceItem) -> str:
         if step.kind == "consent":
             decline = _node(step.on_decline) if step.on_decline else "__finish"
             out.append(f'    {_node(step.id)} -.->|"不同意"| {decline}')
+        if step.kind == "verify_face" and step.on_alternative:
+            out.append(f'    {_node(step.id)} -.->|"不同意或未通过"| {_node(step.on_alternative)}')
         if default:
             label = "否则" if step.branches else ""
             if step.kind == "choose" and any(option.goto for option in step.options):

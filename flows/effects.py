@@ -80,6 +80,26 @@ class PrintCertificate(_Effect):
     copy_no: int = Field(1, ge=1, description="1 the first print; a retry after a failure is a new copy")
 
 
+class CheckFace(_Effect):
+    """One attempt of the face check: liveness (challenge in random order, passive) and the match with the
+    card's photo; the result comes back as ``FaceChecked`` with this key."""
+
+    type: Literal["check_face"] = "check_face"
+    key: str
+    attempt: int = Field(ge=1)
+    elder_mode: bool = Field(False, description="slower: more time for each action")
+
+
+class StopFaceCheck(_Effect):
+    type: Literal["stop_face_check"] = "stop_face_check"
+
+
+class WipeFace(_Effect):
+    """The face check step is over: its frames and the card's photo go from memory now."""
+
+    type: Literal["wipe_face"] = "wipe_face"
+
+
 class SubmitApplication(_Effect):
     """Send to the intake platform through the outbox; the same key never creates a second case."""
 
@@ -93,6 +113,8 @@ class SubmitApplication(_Effect):
     submitted_at: datetime
     # the citizen was told they applied for this item a moment ago and chose to apply again
     allow_duplicate: bool = False
+    # the face check's outcome (outcome, score, threshold, attempts) when the item has one; never an image
+    identity_check: dict[str, Any] | None = None
 
 
 class SubmitRating(_Effect):
@@ -142,6 +164,6 @@ class WipeSession(_Effect):
 Effect = Annotated[
     Speak | StartCardReader | StopCardReader | CapturePages | StopCapture | DiscardPages | PrintDocument
     | IssueCertificate | PrintCertificate | SubmitApplication | SubmitRating | RecordConsent | CallHelper
-    | CancelHelper | WipeSession,
+    | CancelHelper | WipeSession | CheckFace | StopFaceCheck | WipeFace,
     Field(discriminator="type"),
 ]

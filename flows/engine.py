@@ -23,6 +23,7 @@ from flows.model import (
     ChooseStep,
     ConsentRecord,
     ConsentStep,
+    FaceCheckRecord,
     FormStep,
     IdentifyStep,
     Material,
@@ -35,6 +36,7 @@ from flows.model import (
     Snapshot,
     Step,
     SubmitStep,
+    VerifyFaceStep,
 )
 
 IDLE_QUESTION = "还需要更多时间吗？"
@@ -196,6 +198,8 @@ def _enter(item: ServiceItem, snap: Snapshot, step: Step, at: datetime, effects:
         case "print":
             snap = snap.model_copy(update=update)
             return _print(item, snap, step, at, effects)
+        case "verify_face":
+            update["face"] = FaceCheckRecord(step=step.id)  # consent first, each time the step is entered
     return snap.model_copy(update=update)
 
 
@@ -204,6 +208,10 @@ def _leave(snap: Snapshot, effects: Effects) -> None:
         effects.append(fx_.StopCardReader())
     elif snap.pending == "capture":
         effects.append(fx_.StopCapture())
+    elif snap.pending == "face":
+        effects.append(fx_.StopFaceCheck())
+    if snap.face is not None and snap.face.step == snap.step:
+        effects.append(fx_.WipeFace())  # leaving the face check by any way: its frames and the photo go
 
 
 def _next_of(item: ServiceItem, snap: Snapshot, step: Step) -> str:
@@ -285,7 +293,7 @@ def _on_start_over(item, snap, step, event, effects):
         "run": snap.run + 1, "step": first.id, "history": (), "card": None, "age": None, "form": {},
         "consents": (), "pages": {}, "skipped": {}, "case_no": None, "provisional_no": None, "repeat_of": None,
         "result": {},
-        "prints": (), "certificate": None, "rating": None,
+        "prints": (), "certificate": None, "rating": None, "face": None,
     })
     return _enter(item, snap, first, event.at, effects)
 
@@ -547,7 +555,8 @@ def _submission(item: ServiceItem, snap: Snapshot, step: SubmitStep, at: datetim
                       for code in _step_materials(item))
     return fx_.SubmitApplication(
         idempotency_key=_step_key(snap, step), item_code=item.code, purpose=step.purpose,
-        applicant=applicant, form=dict(snap.form), materials=materials, submitted_at=at)
+        applicant=applicant, form=dict(snap.form), materials=materials, submitted_at=at,
+        identity_check=face_outcome(snap))
 
 
 def _on_submitted(item, snap, step, event, effects):
@@ -641,7 +650,9 @@ def _print_certificate(snap: Snapshot, step: PrintStep, effects: Effects) -> Sna
     visit = _step_key(snap, step)
     if snap.certificate is None or snap.certificate.key != visit:
         assert step.certificate is not None  # PrintStep's validator
-        effects.append(fx_.IssueCertificate(key=visit, kind=step.certificate, holder=_holder(snap)))
+        check = "face_verified" if snap.face is not None and snap.face.state == "passed" else "card_read"
+        effects.append(fx_.IssueCertificate(key=visit, kind=step.certificate, holder=_holder(snap),
+                                            identity_check=check))
         return snap.model_copy(update={"pending": "certificate", "certificate": None})
     attempt = snap.attempt + 1
     job_id = f"{visit}-{attempt}"
@@ -718,6 +729,118 @@ def _on_rate(item, snap, step: RateStep, event, effects):
     return _advance(item, snap.model_copy(update={"rating": rating}), step, event.at, effects)
 
 
+# ---- the face check (人证核验) ----
+
+FACE_RETRY, FACE_ALTERNATIVE = "retry", "alternative"
+FACE_REASONS = {  # why an attempt did not pass, as the citizen is told (the codes come from kioskd)
+    "no_face": "没有看到您的脸",
+    "several_faces": "画面中不止一张人脸",
+    "not_the_holder": "人脸与身份证照片不一致",
+    "no_liveness": "没有在规定时间内完成动作",
+    "screen_or_print": "请本人正对摄像头，不要使用照片或屏幕",
+    "cancelled": "核验被中断",
+}
+ALTERNATIVE_WORDS = {"counter": "点击“到窗口办理”取号，由工作人员为您核验",
+                     "video": "点击“视频核验”，由工作人员通过视频为您核验"}
+
+
+def face_outcome(snap: Snapshot) -> dict[str, Any] | None:
+    """The face check's outcome as it goes into the application: decision, score, threshold, attempts."""
+    face = snap.face
+    if face is None or face.outcome is None:
+        return None
+    return {"method": "face", "outcome": face.outcome, "score": face.score, "threshold": face.threshold,
+            "attempts": face.attempts, "reason": face.reason}
+
+
+def face_options(step: VerifyFaceStep, face: FaceCheckRecord | None) -> list[dict[str, str]]:
+    """What the citizen may choose at the face check now: try again (attempts left) and the alternative."""
+    if face is None or face.state not in ("retry", "failed", "unavailable", "declined"):
+        return []
+    options = [{"value": FACE_RETRY, "label": "再试一次"}] if face.state == "retry" else []
+    label = "到窗口办理" if step.alternative == "counter" else "视频核验"
+    return [*options, {"value": FACE_ALTERNATIVE, "label": label}]
+
+
+def _face_key(snap: Snapshot, step: Step, attempt: int) -> str:
+    return f"{_step_key(snap, step)}-{attempt}"
+
+
+def _face_attempt(snap: Snapshot, step: VerifyFaceStep, effects: Effects) -> Snapshot:
+    assert snap.face is not None
+    attempt = snap.face.attempts + 1
+    effects.append(fx_.CheckFace(key=_face_key(snap, step, attempt), attempt=attempt, elder_mode=snap.elder_mode))
+    face = snap.face.model_copy(update={"state": "checking", "attempts": attempt, "reason": ""})
+    return snap.model_copy(update={"face": face, "pending": "face"})
+
+
+def _face_stops(snap: Snapshot, step: VerifyFaceStep, state: str, message: str, effects: Effects,
+                **update: Any) -> Snapshot:
+    """The check ends without passing: the frames and photo go, the alternative is offered."""
+    assert snap.face is not None
+    if state != "retry":
+        effects.append(fx_.WipeFace())
+    effects.append(fx_.Speak(text=message))
+    face = snap.face.model_copy(update={"state": state, **update})
+    level = "warning" if state in ("retry", "declined") else "error"
+    return snap.model_copy(update={"face": face, "pending": None,
+                                   "notice": Notice(level=level, code=f"face_{state}", message=message)})
+
+
+def _on_face_consent(item, snap, step: VerifyFaceStep, event, effects):
+    effects.append(fx_.RecordConsent(
+        session_id=snap.session_id, item_code=item.code, consent_id=step.consent_id, version=step.version,
+        purpose=step.purpose, accepted=event.accepted, at=event.at))
+    record = ConsentRecord(consent_id=step.consent_id, version=step.version, step=step.id,
+                           accepted=event.accepted, at=event.at)
+    snap = snap.model_copy(update={"consents": (*snap.consents, record)})
+    if event.accepted:
+        effects.append(fx_.Speak(text="请正对摄像头，把脸放在框内，按提示做动作。"))
+        return _face_attempt(snap, step, effects)
+    message = f"您没有同意人脸核验，可以{ALTERNATIVE_WORDS[step.alternative]}。"
+    return _face_stops(snap, step, "declined", message, effects)
+
+
+def _on_face_checked(item, snap, step: VerifyFaceStep, event, effects):
+    assert snap.face is not None
+    if event.key != _face_key(snap, step, snap.face.attempts):
+        raise EventNotAccepted(step.id, accepted_events(item, snap), f"face check '{event.key}' is not current")
+    found = {"score": event.score, "threshold": event.threshold, "reason": event.reason}
+    if event.outcome == "passed":
+        effects.append(fx_.WipeFace())
+        effects.append(fx_.Speak(text="人脸核验通过。"))
+        face = snap.face.model_copy(update={"state": "passed", **found})
+        snap = snap.model_copy(update={"face": face, "pending": None})
+        # nothing before a passed check can be undone: going back would ask for the face again, without the photo
+        return _advance(item, snap, step, event.at, effects, barrier=True)
+    if event.outcome == "unavailable":
+        message = f"本机暂时不能进行人脸核验，请{ALTERNATIVE_WORDS[step.alternative]}。"
+        return _face_stops(snap, step, "unavailable", message, effects, **found)
+    why = FACE_REASONS.get(event.reason, "核验没有通过")
+    left = step.attempts - snap.face.attempts
+    if left > 0:
+        message = (f"人脸核验没有通过（{why}）。还可以再试{left}次：请点击“再试一次”，"
+                   f"或{ALTERNATIVE_WORDS[step.alternative]}。")
+        return _face_stops(snap, step, "retry", message, effects, **found)
+    message = f"人脸核验没有通过（{why}），请{ALTERNATIVE_WORDS[step.alternative]}。"
+    return _face_stops(snap, step, "failed", message, effects, **found)
+
+
+def _on_face_choose(item, snap, step: VerifyFaceStep, event, effects):
+    valid = [o["value"] for o in face_options(step, snap.face)]
+    if event.option not in valid:
+        raise EventNotAccepted(step.id, accepted_events(item, snap),
+                               f"option '{event.option}' is not offered now (offered: {', '.join(valid)})")
+    if event.option == FACE_RETRY:
+        return _face_attempt(snap, step, effects)
+    if step.alternative == "video":
+        return _on_call_helper(item, snap, step, event, effects)
+    assert step.on_alternative is not None  # VerifyFaceStep's validator
+    if step.counter_service:
+        snap = snap.model_copy(update={"form": {**snap.form, "service": step.counter_service}})
+    return _advance(item, snap, step, event.at, effects, goto=step.on_alternative)
+
+
 # ---- which events fit ----
 
 def _kind_events(item: ServiceItem, snap: Snapshot, step: Step) -> list[str]:
@@ -769,6 +892,13 @@ def _kind_events(item: ServiceItem, snap: Snapshot, step: Step) -> list[str]:
             return ["rate", "next"]
         case "done":
             return ["finish", "next"]
+        case "verify_face":
+            state = snap.face.state if snap.face is not None else "consent"
+            if state == "consent":
+                return ["consent"]
+            if snap.pending == "face":
+                return ["face_checked"]
+            return ["choose"]
     return []
 
 
@@ -794,4 +924,5 @@ _BY_KIND: dict[str, dict[str, Handler]] = {
               "next": _on_print_next},
     "rate": {"rate": _on_rate, "next": _on_next},
     "done": {"finish": _on_finish, "next": _on_finish},
+    "verify_face": {"consent": _on_face_consent, "face_checked": _on_face_checked, "choose": _on_face_choose},
 }

@@ -142,6 +142,18 @@ class CertificateRefused(_Event):
     reason: str = Field("", description="the hub's words for the citizen (no_record), else empty")
 
 
+class FaceChecked(_Event):
+    """One attempt of the face check under ``key`` came to ``outcome``; ``reason`` is a code, never personal data."""
+
+    type: Literal["face_checked"] = "face_checked"
+    key: str
+    outcome: Literal["passed", "failed", "unavailable"]
+    score: float | None = None
+    threshold: float | None = None
+    reason: str = Field("", max_length=80, description="no_face | several_faces | not_the_holder | no_liveness | "
+                        "screen_or_print | no_camera | no_decoder | no_card_photo | card_photo_unreadable | ...")
+
+
 class Submitted(_Event):
     """The intake platform (or the outbox) took the submission; ``result`` carries query answers."""
 
@@ -182,7 +194,7 @@ ClientEvent = Annotated[
 ]
 SystemEvent = Annotated[
     CardRead | CardFailed | PagesCaptured | CaptureFailed | Printed | PrintFailed | CertificateIssued
-    | CertificateRefused | Submitted | SubmitFailed | SubmitDuplicate | Tick | DeviceFault,
+    | CertificateRefused | Submitted | SubmitFailed | SubmitDuplicate | Tick | DeviceFault | FaceChecked,
     Field(discriminator="type"),
 ]
 Event = Annotated[ClientEvent | SystemEvent, Field(discriminator="type")]
@@ -191,7 +203,7 @@ CLIENT_EVENT_TYPES = ("next", "back", "start_over", "call_helper", "cancel_helpe
                       "form_submit", "choose", "capture_page", "retake", "rate", "still_here", "finish")
 SYSTEM_EVENT_TYPES = ("card_read", "card_failed", "pages_captured", "capture_failed", "printed",
                       "print_failed", "certificate_issued", "certificate_refused", "submitted", "submit_failed",
-                      "submit_duplicate", "tick", "device_fault")
+                      "submit_duplicate", "tick", "device_fault", "face_checked")
 
 _client_adapter: TypeAdapter[Any] = TypeAdapter(ClientEvent)
 _any_adapter: TypeAdapter[Any] = TypeAdapter(Event)

@@ -235,6 +235,34 @@ class PrintStep(_StepBase):
         return self.document == "certificate"
 
 
+FaceAlternative = Literal["counter", "video"]
+
+
+class VerifyFaceStep(_StepBase):
+    """人证核验: separate consent, then liveness and a match of the live face against the card's photo.
+
+    Declined, failed after ``attempts`` tries, or unavailable (no camera, no photo decoder) offers the
+    alternative: ``counter`` goes to ``on_alternative`` (a queue ticket for a window, with
+    ``counter_service`` as its service), ``video`` calls a helper by video.
+    """
+
+    kind: Literal["verify_face"]
+    consent_id: str = "face_verification"
+    version: str = "1"
+    purpose: str = PydField(min_length=1, description="what the face check is for, shown before consent")
+    attempts: int = PydField(3, ge=1, le=5, description="tries before the check counts as failed")
+    alternative: FaceAlternative = "counter"
+    on_alternative: str | None = PydField(None, description="step the counter alternative goes to")
+    counter_service: str = PydField("", description="queue service of the counter ticket (answer 'service')")
+
+    @model_validator(mode="after")
+    def _alternative_step(self) -> VerifyFaceStep:
+        if self.alternative == "counter" and not self.on_alternative:
+            raise ValueError(f"verify_face step '{self.id}' offers a counter: give on_alternative, the step "
+                             "that issues the queue ticket")
+        return self
+
+
 class RateStep(_StepBase):
     kind: Literal["rate"]
     bad_reasons: tuple[str, ...] = ("等待时间长", "操作复杂", "材料要求不清楚", "设备故障", "其他")
@@ -246,11 +274,11 @@ class DoneStep(_StepBase):
 
 Step = Annotated[
     GuideStep | ConsentStep | IdentifyStep | FormStep | ChooseStep | CaptureStep | ReviewStep
-    | SubmitStep | PrintStep | RateStep | DoneStep,
+    | SubmitStep | PrintStep | RateStep | DoneStep | VerifyFaceStep,
     PydField(discriminator="kind"),
 ]
 STEP_KINDS = ("guide", "consent", "identify", "form", "choose", "capture", "review", "submit", "print",
-              "rate", "done")
+              "rate", "done", "verify_face")
 
 
 class StepText(_Frozen):
@@ -353,6 +381,26 @@ class CertificateRecord(_Frozen):
     verify_url: str = ""
 
 
+FaceState = Literal["consent", "checking", "retry", "passed", "failed", "unavailable", "declined"]
+FaceOutcome = Literal["passed", "failed", "unavailable", "declined"]
+
+
+class FaceCheckRecord(_Frozen):
+    """The face check of this session: the decision and score only, never an image."""
+
+    step: str
+    state: FaceState = "consent"
+    attempts: int = PydField(0, description="attempts started")
+    score: float | None = None
+    threshold: float | None = None
+    reason: str = PydField("", description="why the last attempt did not pass (a code, no personal data)")
+
+    @property
+    def outcome(self) -> FaceOutcome | None:
+        """The final outcome, once there is one."""
+        return self.state if self.state in ("passed", "failed", "unavailable", "declined") else None  # type: ignore[return-value]
+
+
 class Rating(_Frozen):
     level: int = PydField(ge=1, le=5)
     reason: str = ""
@@ -378,7 +426,7 @@ class Snapshot(_Frozen):
     idle_warned: bool = False
     helper_requested: bool = False
     notice: Notice | None = None
-    pending: Literal["card", "capture", "submit", "certificate", "print"] | None = None
+    pending: Literal["card", "capture", "submit", "certificate", "print", "face"] | None = None
     entry: int = PydField(0, description="how many steps were entered so far; part of keys and job ids")
     attempt: int = PydField(0, description="print attempts since the current step was entered")
     card: dict[str, Any] | None = PydField(None, repr=False)
@@ -396,3 +444,4 @@ class Snapshot(_Frozen):
     prints: tuple[PrintRecord, ...] = ()
     certificate: CertificateRecord | None = None
     rating: Rating | None = None
+    face: FaceCheckRecord | None = None

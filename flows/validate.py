@@ -143,6 +143,8 @@ def _targets(item: ServiceItem, index: int) -> list[tuple[tuple[Any, ...], str]]
             return out
     if step.kind == "consent" and step.on_decline:
         out.append(((*base, "on_decline"), step.on_decline))
+    if step.kind == "verify_face" and step.on_alternative:
+        out.append(((*base, "on_alternative"), step.on_alternative))
     if step.next:
         out.append(((*base, "next"), step.next))
     elif index + 1 < len(item.steps):
@@ -213,6 +215,9 @@ def _graph_problems(item: ServiceItem, here: _Locator) -> list[Problem]:
             for i, value in enumerate(values):
                 if value in values[:i]:
                     found.append(here.at((*base, "options", i), f"{name} lists option '{value}' twice"))
+        if step.kind == "verify_face" and not any(s.kind == "identify" for s in item.steps[:index]):
+            found.append(here.at(base, f"{name} checks the face against the card's photo: put an identify step "
+                                       "before it"))
         found += _condition_problems(step, index, answers, here)
 
     captured = {code for step in item.steps if step.kind == "capture" for code in step.materials}

@@ -13,6 +13,7 @@ from flows.engine import (
     EventNotAccepted,
     accepted_client_events,
     current_material,
+    face_options,
     idle_timeout_s,
     may_retry,
     render,
@@ -114,6 +115,12 @@ def step_view(item: ServiceItem, snap: Snapshot, step: Step) -> dict[str, Any]:
             view["fields"] = [{"name": "reason", "label": "不满意的原因", "type": "text", "required": False,
                                "error": snap.field_errors.get("reason", ""), "choices": list(step.bad_reasons)}]
             view["data"] = {"reason_required_levels": list(BAD_LEVELS), "bad_reasons": list(step.bad_reasons)}
+        case "verify_face":
+            face = snap.face
+            view["options"] = face_options(step, face)
+            view["data"] = {"consent_id": step.consent_id, "version": step.version, "purpose": step.purpose,
+                            "state": face.state if face else "consent", "attempt": face.attempts if face else 0,
+                            "attempts": step.attempts, "alternative": step.alternative}
         case "done":
             view["data"] = {"case_no": snap.case_no, "provisional_no": snap.provisional_no,
                             "promised_limit": str(item.promised_limit or ""), "consult_phone": item.consult_phone,

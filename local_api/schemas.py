@@ -24,6 +24,7 @@ StepKind = Literal[
     "print",  # receipt / ticket / result document
     "rate",  # 好差评, five levels
     "done",
+    "verify_face",  # 人证核验: consent, liveness and the match with the card's photo
 ]
 
 # Events a client may post to a session. Device results (card read, pages captured, printed,
@@ -200,6 +201,19 @@ class DoneData(_StepData):
     result: dict[str, Any] = Field(default_factory=dict, description="what a query or ticket brought back")
 
 
+class VerifyFaceData(_StepData):
+    """The face check: its own consent (purpose; only the decision and score are kept), then the attempts."""
+
+    consent_id: str = ""
+    version: str = "1"
+    purpose: str = ""
+    state: Literal["consent", "checking", "retry", "passed", "failed", "unavailable", "declined"] = "consent"
+    attempt: int = Field(0, description="attempts started so far")
+    attempts: int = Field(3, description="attempts allowed")
+    alternative: Literal["counter", "video"] = Field("counter", description="what is offered instead: a queue "
+                                                     "ticket for a window, or a helper by video")
+
+
 class _StepViewBase(BaseModel):
     id: str
     title: str
@@ -268,17 +282,22 @@ class DoneStepView(_StepViewBase):
     data: DoneData = Field(default_factory=DoneData)
 
 
+class VerifyFaceStepView(_StepViewBase):
+    kind: Literal["verify_face"] = "verify_face"
+    data: VerifyFaceData = Field(default_factory=VerifyFaceData)
+
+
 # One model per step kind, told apart by ``kind``: a screen reads typed fields, and a key the view
 # does not send is an error here rather than a silent default on the screen.
 StepView = Annotated[
     GuideStepView | ConsentStepView | IdentifyStepView | FormStepView | ChooseStepView | CaptureStepView
-    | ReviewStepView | SubmitStepView | PrintStepView | RateStepView | DoneStepView,
+    | ReviewStepView | SubmitStepView | PrintStepView | RateStepView | DoneStepView | VerifyFaceStepView,
     Field(discriminator="kind"),
 ]
 STEP_VIEWS: dict[str, type[_StepViewBase]] = {
     "guide": GuideStepView, "consent": ConsentStepView, "identify": IdentifyStepView, "form": FormStepView,
     "choose": ChooseStepView, "capture": CaptureStepView, "review": ReviewStepView, "submit": SubmitStepView,
-    "print": PrintStepView, "rate": RateStepView, "done": DoneStepView,
+    "print": PrintStepView, "rate": RateStepView, "done": DoneStepView, "verify_face": VerifyFaceStepView,
 }
 
 

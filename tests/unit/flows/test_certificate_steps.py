@@ -27,12 +27,18 @@ def at(seconds: float) -> datetime:
 
 
 def to_print(code: str = "si_record_certificate"):
-    """Through guide, consent and the card to the print step: (item, snapshot, the effects of entering it)."""
+    """Through guide, consent, the card and the face check to the print step: (item, snapshot, the effects of
+    entering it)."""
     item = CATALOG[code]
     snap, _ = start(item, session_id="s1", at=T0)
     snap, _ = transition(item, snap, ev.NextPressed(at=at(1)))
     snap, _ = transition(item, snap, ev.ConsentAnswered(at=at(2), accepted=True))
     snap, effects = transition(item, snap, ev.CardRead(at=at(3), record=SAMPLE_CARD))
+    assert snap.step == "face"  # 人证核验 before anything is printed
+    snap, effects = transition(item, snap, ev.ConsentAnswered(at=at(3.5), accepted=True))
+    check = next(e for e in effects if isinstance(e, fx.CheckFace))
+    snap, effects = transition(item, snap, ev.FaceChecked(at=at(4), key=check.key, outcome="passed", score=0.63,
+                                                          threshold=0.48))
     assert snap.step == "print"
     return item, snap, effects
 
@@ -49,7 +55,7 @@ def issue_effect(effects) -> fx.IssueCertificate:
 def test_entering_the_step_asks_the_hub_for_the_items_certificate_after_the_card(code, kind):
     item, snap, effects = to_print(code)
     order = issue_effect(effects)
-    assert order.kind == kind and order.identity_check == "card_read"
+    assert order.kind == kind and order.identity_check == "face_verified"
     assert order.holder == {"card_type": "resident", "id_number": SAMPLE_CARD["id_number"]}
     assert SAMPLE_CARD["id_number"] not in repr(order)  # never in logs
     assert snap.pending == "certificate" and view(item, snap).data.state == "issuing"
@@ -136,13 +142,14 @@ def test_an_answer_for_an_earlier_request_is_refused():
             transition(item, snap, late)
 
 
-def test_going_back_and_returning_asks_again_under_a_new_key():
+def test_after_the_face_check_there_is_no_way_back_and_a_retry_asks_under_the_same_key():
+    """Back would mean the face check again, whose card photo is gone: a passed check is a barrier."""
     item, snap, effects = to_print()
     key = issue_effect(effects).key
     snap, _ = transition(item, snap, ev.CertificateRefused(at=at(5), key=key, code="hub_down"))
-    snap, _ = transition(item, snap, ev.BackPressed(at=at(6)))
-    snap, effects = transition(item, snap, ev.NextPressed(at=at(7)))
-    assert snap.step == "print" and issue_effect(effects).key != key
+    assert "back" not in accepted_client_events(item, snap)
+    snap, effects = transition(item, snap, ev.OptionChosen(at=at(7), option="retry"))
+    assert snap.step == "print" and issue_effect(effects).key == key
 
 
 def test_a_session_that_ends_forgets_the_certificate():

@@ -66,6 +66,11 @@ def make_event(item, snap, etype: str, pick: int, at: datetime):
             return ev.SubmitDuplicate(at=at, number=f"P{pick}" if good else "", when="10:05")
         case "device_fault":
             return ev.DeviceFault(at=at, device=["printer", "camera", "id_reader", "a4_printer"][pick % 4])
+        case "face_checked":
+            attempt = snap.face.attempts if snap.face else 1
+            key = f"{snap.session_id}-r{snap.run}-e{snap.entry}-{step.id}-{attempt}" if good else "stale"
+            return ev.FaceChecked(at=at, key=key, outcome=("passed", "failed", "unavailable")[pick % 3],
+                                  reason=("not_the_holder", "no_face", "no_decoder")[pick % 3])
     simple = {"next": ev.NextPressed, "back": ev.BackPressed, "start_over": ev.StartOverPressed,
               "call_helper": ev.HelperCalled, "cancel_helper": ev.HelperCancelled,
               "capture_page": ev.PageRequested, "still_here": ev.StillHere, "finish": ev.FinishPressed,
