@@ -45,6 +45,7 @@ from local_api.routes import (
     call,
     camera,
     devices,
+    face,
     health,
     hub_routes,
     outbox_routes,
@@ -64,6 +65,7 @@ from local_api.services.card_watch import CardWatch
 from local_api.services.certificates import CertificateService
 from local_api.services.desk import ConsentLedger, HelperCalls, Voice
 from local_api.services.dispatch import EffectDispatcher
+from local_api.services.face_check import FaceCheckService
 from local_api.services.printing import PrintingService
 from local_api.services.submissions import SubmissionService
 from local_api.sessions import SessionService
@@ -146,11 +148,15 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         lambda: certificate_client if certificate_client.configured else None, clock=clock)
     consent = ConsentLedger(db)
     helper = HelperCalls(bus)
+    face_check = FaceCheckService(sessions, manager, _wlt_decoder(settings), clock=clock,
+                                  speak=lambda text: dispatcher.background(speaker.say, text))
+    cards.on_photo = face_check.remember_card
 
     def wipe(session_id: str, effect: fx.WipeSession) -> None:
         cards.forget(session_id)
         capture.cancel(session_id, forget=True)
         certificates.forget(session_id)
+        face_check.wipe(session_id)
         sessions.wipe(session_id)
 
     # The slow effects run on the dispatcher's pool; the quick ones at once, in the order the engine gave.
@@ -169,6 +175,9 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     dispatcher.on(fx.CallHelper, helper.call, inline=True)
     dispatcher.on(fx.CancelHelper, helper.cancel, inline=True)
     dispatcher.on(fx.WipeSession, wipe, inline=True)
+    dispatcher.on(fx.CheckFace, face_check.check)
+    dispatcher.on(fx.StopFaceCheck, face_check.stop, inline=True)
+    dispatcher.on(fx.WipeFace, face_check.wipe, inline=True)
 
     calls = _call_manager(settings, link, bus, sessions, manager, capture)
 
@@ -192,7 +201,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     daemon = Daemon(settings=settings, engine=engine, db=db, devices=manager, bus=bus, sessions=sessions,
                     capture=capture, printing=printing, queue_desk=desk, local_tickets=local_tickets,
                     outbox=outbox, hub=link, selftest=selftester, forwarder=forwarder, hub_probe=probe,
-                    print_queue=print_queue, catalog_problems=[str(p) for p in catalog.problems])
+                    print_queue=print_queue, face=face_check,
+                    catalog_problems=[str(p) for p in catalog.problems])
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -207,6 +217,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         heartbeat.start()
         probe.start()
         ticker = asyncio.create_task(_tick(sessions))
+        if manager.get("face_camera") is not None:  # the models load once, before the first citizen waits
+            dispatcher.background(_warm_face_models)
         log.info("kioskd started", extra={"kiosk_id": link.kiosk_id, "devices": list(manager.slots),
                                           "hub_credentials": link.source()})
         try:
@@ -251,6 +263,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     app.include_router(outbox_routes.router, prefix="/v1", tags=["outbox"], dependencies=protected)
     app.include_router(sim.router, prefix="/v1", tags=["simulation"], dependencies=protected)
     app.include_router(camera.router, prefix="/v1", tags=["camera"], dependencies=protected)
+    app.include_router(face.router, prefix="/v1", tags=["face check"], dependencies=protected)
     app.include_router(queue.router, prefix="/v1", tags=["queue"], dependencies=protected)
     app.include_router(print_jobs.router, prefix="/v1", tags=["printing"], dependencies=protected)
     app.include_router(call.router, prefix="/v1", tags=["video call"], dependencies=protected)
@@ -269,6 +282,29 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         return JSONResponse({"detail": "internal error in kioskd; see its log"}, status_code=500)
 
     return app
+
+
+def _wlt_decoder(settings: Settings) -> Any:
+    """The card photo's decoder (KIOSK_WLT_DECODER); None, and the face check unavailable, when there is none
+    or the vendor's library cannot be loaded."""
+    from drivers.errors import DriverError
+    from drivers.id_card.photo import decoder_from_setting
+
+    try:
+        return decoder_from_setting(settings.wlt_decoder_ref(), settings.wlt_decoder_symbol)
+    except DriverError as exc:
+        log.error("WLT photo decoder not loaded: the face check is unavailable", extra={"detail": str(exc)[:200]})
+        return None
+
+
+def _warm_face_models() -> None:
+    from drivers.face.errors import ModelsMissing
+    from drivers.face.models import load
+
+    try:
+        load()
+    except ModelsMissing as exc:
+        log.error("face models missing: the face check is unavailable", extra={"detail": str(exc)[:200]})
 
 
 async def _tick(sessions: SessionService) -> None:

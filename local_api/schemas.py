@@ -494,6 +494,20 @@ class CameraPreviewView(BaseModel):
     height: int = 0
 
 
+class FaceLiveView(BaseModel):
+    """The face check as it runs (``/v1/face/live``): what to ask the citizen now; never an image or a score."""
+
+    active: bool = False
+    hint: Literal["", "no_face", "one_face", "closer", "too_dark", "hold_still", "blink", "turn_left", "turn_right",
+                  "done"] = ""
+    order: list[Literal["blink", "turn_left", "turn_right"]] = Field(default_factory=list,
+                                                                     description="this attempt's actions")
+    done: list[str] = Field(default_factory=list, description="the actions seen so far")
+    attempt: int = 0
+    width: int = 0
+    height: int = 0
+
+
 class HelperView(BaseModel):
     """A helper was called to the kiosk (or the call was cancelled) at a step."""
 

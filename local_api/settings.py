@@ -75,8 +75,9 @@ class Settings(BaseSettings):
     a4_printer: str | None = Field(default=None, description="A4 printer: ipp://HOST/ipp/print, ipps://…, "
                                    "cups://QUEUE or sim:///dir")
     # the citizen's face camera (video help, and the face check's device when set), microphone and speaker
-    # (sim: under KIOSK_DEVICES=sim for video help); uvc:// and images:// serve kioskctl --device and tests
-    face_camera: str | None = Field(default=None, description="v4l2:///dev/videoN or sim:")
+    # (sim: under KIOSK_DEVICES=sim for video help); every face_camera URI the driver takes
+    face_camera: str | None = Field(default=None, description="uvc://N, v4l2:///dev/videoN, images:///dir, sim: "
+                                    "(?who=holder|stranger|nobody, ?play=1) or none:")
     microphone: str | None = Field(default=None, description="alsa:default (any ALSA PCM name) or sim:")
     speaker: str | None = Field(default=None, description="alsa:default (any ALSA PCM name) or sim:")
     # the vendor's WLT photo decoder for the ID card's photo: its library's path (a function with the
@@ -193,8 +194,11 @@ class Settings(BaseSettings):
     @field_validator("face_camera")
     @classmethod
     def _face_camera(cls, value: str | None) -> str | None:
-        if value and value not in ("sim:", "none:") and not value.startswith("v4l2:///dev/"):
-            raise ValueError("must be v4l2:///dev/videoN, sim: or none:")
+        # the face_camera driver's schemes (drivers/face), checked here by shape: the UI reads these settings
+        # too and may not import the drivers; kioskd checks the options when it builds the device
+        if value and not _FACE_CAMERA.fullmatch(value):
+            raise ValueError("must be uvc://N, v4l2:///dev/videoN, images:///dir, sim: (e.g. sim:?who=holder) "
+                             "or none:")
         return value
 
     @field_validator("microphone", "speaker")
@@ -274,6 +278,8 @@ class Settings(BaseSettings):
     def spool_dir(self) -> Path:
         return self.data_dir / "spool"
 
+
+_FACE_CAMERA = re.compile(r"uvc://\d+(\?\S*)?|v4l2:///dev/video\d+(\?\S*)?|images:///\S+|sim:(\?\S*)?|none:")
 
 _SIM_DEFAULTS = {
     "id_reader": lambda s: "sim:",

@@ -19,6 +19,7 @@ from local_api.printing import PrintQueue
 from local_api.queue import LocalTicketBook, QueueDesk
 from local_api.selftest_service import SelfTester
 from local_api.services.capture import CaptureService
+from local_api.services.face_check import FaceCheckService
 from local_api.services.printing import PrintingService
 from local_api.sessions import SessionService
 from local_api.settings import Settings
@@ -42,6 +43,7 @@ class Daemon:
     forwarder: Forwarder | None = None
     hub_probe: HubProbe | None = None
     print_queue: PrintQueue | None = None
+    face: FaceCheckService | None = None
     catalog_problems: list[str] = field(default_factory=list)  # FILE:LINE: message, items left out
     started: float = field(default_factory=time.monotonic)
 

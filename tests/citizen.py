@@ -55,7 +55,7 @@ def play(c: Any, sid: str, *, until: str | None = None, timeout: float = 600.0,
         if not seen or seen[-1] != step["id"]:
             seen.append(step["id"])
         kind, accepts = step["kind"], step["accepts"]
-        if notice and notice["level"] == "error" and kind in ("submit", "print"):
+        if notice and notice["level"] == "error" and kind in ("submit", "print", "verify_face"):
             if fail_on_error:
                 raise AssertionError(f"{snap['item_code']} failed at {step['id']}: {notice}")
             return seen, snap
@@ -65,8 +65,10 @@ def play(c: Any, sid: str, *, until: str | None = None, timeout: float = 600.0,
             post(c, sid, "next")  # "you applied a moment ago": this citizen insists (tests apply again and again)
         elif kind in ("guide", "review") and "next" in accepts:
             post(c, sid, "next")
-        elif kind == "consent":
-            post(c, sid, "consent", accepted=True)
+        elif kind == "consent" or (kind == "verify_face" and "consent" in accepts):
+            post(c, sid, "consent", accepted=True)  # the face check's own consent too
+        elif kind == "verify_face" and "choose" in accepts and step["options"][0]["value"] == "retry":
+            post(c, sid, "choose", option="retry")
         elif kind == "identify" and not placed_card:
             placed = c.post("/sim/id_reader/place", json={"card": "resident", "fields": card or ELDER_CARD})
             assert placed.status_code == 200

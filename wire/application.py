@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -29,6 +29,17 @@ class MaterialLabel(Strict):
     label: str = Field(min_length=1, max_length=200, description="材料名称, e.g. 身份证复印件")
 
 
+class IdentityCheck(Strict):
+    """人证核验 made before the application: the decision and the score, never an image."""
+
+    method: Literal["face"] = "face"
+    outcome: Literal["passed", "failed", "unavailable", "declined"]
+    score: float | None = Field(default=None, ge=-1, le=1, description="1 - distance of the two embeddings")
+    threshold: float | None = Field(default=None, ge=-1, le=1)
+    attempts: int = Field(default=0, ge=0, le=10)
+    reason: str = Field(default="", max_length=80, pattern=r"^[a-z_]*$", description="why it did not pass, a code")
+
+
 class CaseApplication(Strict):
     """The JSON in the ``application`` part of POST /api/v1/cases (or the whole JSON body)."""
 
@@ -39,6 +50,7 @@ class CaseApplication(Strict):
     provisional_no: str | None = Field(default=None, min_length=1, max_length=64, pattern=_TOKENISH)
     submitted_at: dt.datetime | None = Field(default=None, description="when the citizen submitted, kiosk clock")
     materials: list[MaterialLabel] = Field(default_factory=list, max_length=200)
+    identity_check: IdentityCheck | None = Field(default=None, description="the face check, when the item has one")
 
     @model_validator(mode="before")
     @classmethod

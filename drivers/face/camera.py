@@ -88,6 +88,12 @@ class FaceCamera(Device):
             self.set_status(DeviceStatus(Health.OFFLINE, str(exc)))
             raise
 
+    def prompt(self, action: str) -> None:
+        """Tell the source what the citizen is asked to do; only a simulated person (``sim:?play=1``) listens."""
+        prompt = getattr(self.source, "prompt", None)
+        if prompt is not None:
+            prompt(action)
+
     # -- simulator controls ------------------------------------------------------------------
     def show(self, who: str) -> None:
         """Put someone in front of a simulated camera: ``holder``, ``stranger`` or ``nobody`` (``sim:`` only)."""

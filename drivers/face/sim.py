@@ -1,6 +1,7 @@
 """``sim:``: a simulated face camera showing a real photo of the sample card's holder (assets/faces).
 
-``?who=holder|stranger|nobody`` picks who stands in front of it. The simulated person can
+``?who=holder|stranger|nobody`` picks who stands in front of it; with ``?play=1`` the person does what
+the face check asks (:meth:`SimFaceSource.prompt`), as a cooperating citizen would. The simulated person can
 :meth:`SimFaceSource.act` ``blink``, ``turn_left`` or ``turn_right``: the next frames show the eyes
 closed (painted over with the skin beside them) or the nose pushed sideways (a local warp), which is
 enough for the liveness check's landmarks; without an act the frames show a still person with sensor
@@ -28,10 +29,11 @@ ACT_FRAMES = {"blink": (2, 3), "turn_left": (3, 5), "turn_right": (3, 5)}  # fra
 class SimFaceSource:
     """Frames of a photo with noise; acts are played into the next frames."""
 
-    def __init__(self, who: str = "holder", seed: int = 1) -> None:
+    def __init__(self, who: str = "holder", seed: int = 1, play: bool = False) -> None:
         if who not in PEOPLE:
             raise InvalidDeviceUri(f"sim face camera: who={who!r} is not one of {', '.join(PEOPLE)}")
         self.who = who
+        self.play = play
         self._rng = np.random.default_rng(seed)
         self._lock = threading.Lock()
         self._base: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
@@ -39,7 +41,10 @@ class SimFaceSource:
 
     @classmethod
     def from_uri(cls, uri: DeviceUri) -> SimFaceSource:
-        return cls(uri.query.get("who", "holder"), uri.option_int("seed", 1))
+        play = uri.query.get("play", "0")
+        if play not in ("0", "1"):
+            raise InvalidDeviceUri(f"sim face camera: play={play!r} must be 0 or 1")
+        return cls(uri.query.get("who", "holder"), uri.option_int("seed", 1), play == "1")
 
     def present(self) -> bool:
         return True
@@ -73,6 +78,11 @@ class SimFaceSource:
             ramp = [(i + 1) / (moving + 1) for i in range(moving)]
             for amount in [*ramp, *([1.0] * held), *reversed(ramp)]:
                 self._queue.append((action, amount))
+
+    def prompt(self, action: str) -> None:
+        """The face check asks for ``action``: with ``play`` the person does it (once the last act is over)."""
+        if self.play and action in ACT_FRAMES and not self.acting:
+            self.act(action)
 
     def _person(self) -> tuple[np.ndarray, np.ndarray | None]:
         if self.who not in self._base:

@@ -29,6 +29,8 @@ def build_application(effect: fx.SubmitApplication, item: ServiceItem | None,
         "submitted_at": effect.submitted_at.isoformat(),
         "materials": [],
     }
+    if effect.identity_check is not None:  # the face check's decision and score (never an image)
+        application["identity_check"] = dict(effect.identity_check)
     files: list[MaterialFile] = []
     for material in effect.materials:
         pages = [(folder / ref).read_bytes() for ref in material.get("refs", ())]

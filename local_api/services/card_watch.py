@@ -57,6 +57,8 @@ class CardWatch:
         self._card_session: str | None = None  # the identify step waiting for a card
         self._held: _HeldCard | None = None
         self.worker = Worker("card reader", self._step, interval_s=1.0, failure_wait=lambda failures: 1.0)
+        # told of the card's photo (WLT bytes) when a card goes to a session: the face check keeps it
+        self.on_photo: Callable[[str, bytes], None] = lambda session_id, wlt: None
 
     def start(self) -> None:
         self.worker.start()
@@ -125,6 +127,7 @@ class CardWatch:
         return self.poll_s
 
     def _read(self, session_id: str, record: Any) -> None:
+        self.on_photo(session_id, bytes(record.photo_wlt))
         self.sessions.system_event(session_id, ev.CardRead(at=self.clock(), record=card_event_record(record.to_dict())))
 
     # A card placed at the home screen logs the citizen in: it is read at once, greeted by its masked

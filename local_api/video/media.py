@@ -154,8 +154,20 @@ class LatestFrame:
             await self._task
 
 
+def video_node(uri: str) -> str | None:
+    """The video node a face camera URI names (``v4l2:///dev/videoN``, ``uvc://N``); None for the ones a call
+    cannot film from (``sim:``, and ``images:///dir``, the face check's test pictures): a test pattern then."""
+    if uri.startswith("v4l2://"):
+        return uri[len("v4l2://"):].split("?", 1)[0]
+    if uri.startswith("uvc://"):
+        index = uri[len("uvc://"):].split("?", 1)[0]
+        return f"/dev/video{index}" if index.isdigit() else None
+    return None
+
+
 class FaceCamera:
-    """The citizen's camera, opened only while they allow it: ``v4l2:///dev/videoN`` or ``sim:``."""
+    """The citizen's camera, opened only while they allow it: ``v4l2:///dev/videoN``, ``uvc://N``, else a test
+    pattern (``sim:``, ``images://``)."""
 
     def __init__(self, uri: str | None) -> None:
         self.uri = uri
@@ -170,10 +182,10 @@ class FaceCamera:
             return
         if not self.uri or self.uri == "none:":
             raise MediaUnavailable("this kiosk has no face camera (KIOSK_FACE_CAMERA is not set)")
-        if self.uri.startswith("v4l2://"):
+        path = video_node(self.uri)
+        if path is not None:
             from aiortc.contrib.media import MediaPlayer
 
-            path = self.uri[len("v4l2://"):]
             try:
                 self._player = MediaPlayer(path, format="v4l2",
                                            options={"video_size": f"{WIDTH}x{HEIGHT}", "framerate": str(FACE_FPS)})

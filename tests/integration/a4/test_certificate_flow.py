@@ -31,8 +31,8 @@ def stack(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("certflow")
     with kioskhub(tmp / "hub", "cert-kiosk") as hub, kioskd(
         tmp / "kiosk", KIOSK_DEVICES="sim", KIOSK_A4_PRINTER=f"sim://{tmp / 'a4'}", KIOSK_VOICE="none:",
-        KIOSK_KIOSK_ID="cert-kiosk", KIOSK_HUB_URL=hub.url, KIOSK_HUB_TOKEN=hub.kiosk_token,
-        KIOSK_DEVICE_POLL_S="0.05",
+        KIOSK_FACE_CAMERA="sim:?play=1", KIOSK_KIOSK_ID="cert-kiosk", KIOSK_HUB_URL=hub.url,
+        KIOSK_HUB_TOKEN=hub.kiosk_token, KIOSK_DEVICE_POLL_S="0.05",
     ) as daemon:
         yield hub, daemon, tmp / "a4"
 
@@ -71,7 +71,7 @@ def test_the_citizen_taps_through_and_takes_a_certificate_that_checks_on_the_hub
             _, steps, shown, _ = citizen(c, item_code, LI)
         finally:
             c.delete("/sessions/current")
-    assert steps == ["guide", "consent", "identify", "print", "rate", "done"]
+    assert steps == ["guide", "consent", "identify", "face", "print", "rate", "done"]
     states = [s["data"]["state"] for s in shown]
     assert states[0] == "issuing" and states[-1] == "printed", states
     printed = shown[-1]["data"]
@@ -205,8 +205,9 @@ def test_the_same_flow_prints_on_ippeveprinter_over_ipp(stack, ippeve, tmp_path)
     hub, _, _ = stack
     server = ippeve()
     with kioskd(tmp_path / "kiosk", KIOSK_DEVICES="sim", KIOSK_A4_PRINTER=f"{server.uri}?timeout=5",
-                KIOSK_VOICE="none:", KIOSK_KIOSK_ID="cert-kiosk", KIOSK_HUB_URL=hub.url,
-                KIOSK_HUB_TOKEN=hub.kiosk_token, KIOSK_DEVICE_POLL_S="0.05") as daemon, daemon.client() as c:
+                KIOSK_VOICE="none:", KIOSK_FACE_CAMERA="sim:?play=1", KIOSK_KIOSK_ID="cert-kiosk",
+                KIOSK_HUB_URL=hub.url, KIOSK_HUB_TOKEN=hub.kiosk_token,
+                KIOSK_DEVICE_POLL_S="0.05") as daemon, daemon.client() as c:
         try:
             _, steps, shown, _ = citizen(c, "housing_fund_certificate", LI)
         finally:
