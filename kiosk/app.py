@@ -157,6 +157,7 @@ class KioskApp(App):
     def _build_shell(self) -> None:
         from .screens.calm import FaultScreen, OfflineScreen, RefusedScreen
         from .screens.capture import CaptureScreen
+        from .screens.face import FaceScreen
         from .screens.form import FormScreen
         from .screens.home import HomeScreen
         from .screens.rate import RateScreen
@@ -206,7 +207,7 @@ class KioskApp(App):
             "identify": IdentifyScreen, "form": FormScreen, "choose": ChooseScreen, "capture": CaptureScreen,
             "review": ReviewScreen, "submit": SubmitScreen, "print": PrintScreen, "rate": RateScreen,
             "done": DoneScreen, "fault": FaultScreen, "refused": RefusedScreen, "offline": OfflineScreen,
-            "maintenance": MaintenanceScreen,
+            "maintenance": MaintenanceScreen, "verify_face": FaceScreen,
         }
         self.screens = {name: cls(name=name) for name, cls in classes.items()}
         self.screens["pin"] = PinScreen(self.pin_gate, name="pin")

@@ -21,6 +21,7 @@ from local_api.schemas import (
     DeviceView,
     EventIn,
     EventRejected,
+    FaceLiveView,
     HealthView,
     HubEnrolOut,
     PushMessage,
@@ -112,6 +113,14 @@ class KioskdClient(Protocol):
 
     def camera_state(self) -> dict | None:
         """The preview's page outline and hint (``quad``, ``hint``, ``width``, ``height``)."""
+        ...
+
+    def face_live(self) -> FaceLiveView:
+        """The face check's running attempt: what to ask the citizen now (inactive when none runs)."""
+        ...
+
+    def face_preview(self) -> bytes | None:
+        """The face camera's latest frame during a face check (small JPEG), else None."""
         ...
 
     def set_voice_muted(self, muted: bool) -> None: ...
@@ -288,6 +297,22 @@ class HttpKioskd:
         except ValueError:
             return None
         return data if isinstance(data, dict) else None
+
+    def face_live(self) -> FaceLiveView:
+        response = self._request("GET", "/v1/face/live")
+        if response.status_code == 404:  # an older kioskd without the face check
+            return FaceLiveView()
+        if response.status_code >= 400:
+            raise KioskdError(f"kioskd answered {response.status_code} to the face check's live view")
+        return FaceLiveView.model_validate(response.json())
+
+    def face_preview(self) -> bytes | None:
+        response = self._request("GET", "/v1/face/preview.jpg")
+        if response.status_code in (204, 404) or not response.content:
+            return None
+        if response.status_code >= 400:
+            raise KioskdError(f"kioskd answered {response.status_code} to the face camera preview")
+        return response.content
 
     def set_voice_muted(self, muted: bool) -> None:
         response = self._request("POST", "/v1/voice/mute", json={"muted": muted})

@@ -34,6 +34,7 @@ from local_api.schemas import (
     DeviceView,
     EventIn,
     EventRejected,
+    FaceLiveView,
     HealthView,
     HeldCardView,
     PushMessage,
@@ -49,6 +50,7 @@ from local_api.sessions import InvalidEvent, NoSuchItem, NoSuchSession, Rejected
 from .fake_call import ScriptedCall
 
 ITEMS_DIR = Path(__file__).parent / "items"
+FACES = Path(__file__).resolve().parents[2] / "assets" / "faces"
 _ID17 = "64010419540312124"  # born 1954-03-12, even sequence digit: a woman
 
 
@@ -147,6 +149,10 @@ class FakeKioskd(ScriptedCall):
                     self._later(lambda s=session_id, e=effect: self._certificate_answer(s, e), self.submit_delay_s)
                 case fx.PrintCertificate():
                     self._a4_printing = (session_id, effect.job_id)
+                case fx.CheckFace():
+                    self._face_checking = (session_id, effect.key)
+                case fx.StopFaceCheck() | fx.WipeFace():
+                    self._face_checking = None
                 case fx.WipeSession():
                     self.sessions.wipe(session_id)
                 case (fx.Speak() | fx.DiscardPages() | fx.SubmitRating() | fx.RecordConsent() | fx.CallHelper()
@@ -214,6 +220,17 @@ class FakeKioskd(ScriptedCall):
             self._result(session_id, ev.Printed(at=self._now(), job_id=job_id))
         else:
             self._result(session_id, ev.PrintFailed(at=self._now(), job_id=job_id, code=outcome, reason=reason))
+
+    def finish_face(self, outcome: str = "passed", reason: str = "") -> None:
+        """The face check's attempt ends: passed (score 0.63), failed (with ``reason``) or unavailable."""
+        with self._lock:
+            if self._face_checking is None:
+                return
+            (session_id, key), self._face_checking = self._face_checking, None
+        scored = outcome != "unavailable"
+        self._result(session_id, ev.FaceChecked(at=self._now(), key=key, outcome=outcome, reason=reason,
+                                                score=(0.63 if outcome == "passed" else 0.21) if scored else None,
+                                                threshold=0.48 if scored else None))
 
     def finish_printing(self) -> None:
         """The printer finishes the job it is printing (or held while the paper was out)."""
@@ -312,6 +329,25 @@ class FakeKioskd(ScriptedCall):
             return {"quad": None, "hint": "empty", "width": 320, "height": 240}
         return {"quad": [[58, 36], [269, 48], [256, 211], [48, 202]], "hint": "captured", "width": 320,
                 "height": 240}
+
+    def face_live(self) -> FaceLiveView:
+        if self._face_checking is None:
+            return FaceLiveView()
+        return FaceLiveView(active=True, hint=self.face_hint, order=["turn_left", "blink", "turn_right"],
+                            done=["turn_left"] if self.face_hint == "blink" else [], attempt=1, width=320,
+                            height=240)
+
+    def face_preview(self) -> bytes | None:
+        """A real face (assets/faces, public domain) as the face camera would show it."""
+        if self._face_checking is None:
+            return None
+        from PIL import Image
+
+        with Image.open(FACES / "holder-live.jpg") as photo:
+            image = photo.convert("RGB").resize((320, 240))
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=70)
+        return out.getvalue()
 
     def set_voice_muted(self, muted: bool) -> None:
         self.health()
@@ -442,4 +478,6 @@ class FakeKioskd(ScriptedCall):
             self.certificate = "issued"  # the hub's answer to a certificate request: or no_record, hub_down
             self.a4_media = "ok"  # the A4 printer's paper: "empty" refuses items that print A4
             self._a4_printing: tuple[str, str] | None = None  # (session, job) the A4 printer works on
+            self._face_checking: tuple[str, str] | None = None  # (session, key) of the face check's attempt
+            self.face_hint = "blink"  # what the face check asks the citizen now
             self._reset_call()

@@ -76,6 +76,15 @@ def create_app(fake: FakeKioskd, token: str) -> FastAPI:
     def preview_state():
         return fake.camera_state()
 
+    @app.get("/v1/face/live", dependencies=guarded)
+    def face_live():
+        return fake.face_live().model_dump(mode="json")
+
+    @app.get("/v1/face/preview.jpg", dependencies=guarded)
+    def face_preview():
+        jpeg = fake.face_preview()
+        return Response(jpeg, media_type="image/jpeg") if jpeg else Response(status_code=204)
+
     @app.post("/v1/voice/mute", dependencies=guarded)
     def mute(body: dict):
         fake.set_voice_muted(bool(body.get("muted")))

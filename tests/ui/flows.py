@@ -23,6 +23,7 @@ def walk_to(kiosk, target: str, item: str = "hj-zm") -> None:
         "print": fake.finish_printing,  # the receipt comes out and the step moves on
         "rate": lambda: p.tap("rate.level5"),
         "done": lambda: p.tap("done.finish"),
+        "verify_face": lambda: pass_face(kiosk),
     }
     for _ in range(30):
         p.wait_until(lambda: not app.busy and app.current != "submit", "the next step")
@@ -33,6 +34,15 @@ def walk_to(kiosk, target: str, item: str = "hj-zm") -> None:
         actions[current]()
         p.wait_until(lambda c=current: app.current != c or app.current == target, f"leaving {current}")
     raise AssertionError(f"never reached {target}; at {app.current}")
+
+
+def pass_face(kiosk) -> None:
+    """The citizen agrees to the face check and the attempt passes."""
+    p = kiosk.pilot
+    if p.find("verify_face.agree") is not None:
+        p.tap("verify_face.agree")
+        p.wait_until(lambda: p.find("verify_face.hint") is not None, "the face check's live view")
+    kiosk.fake.finish_face("passed")
 
 
 def fill_phone(p) -> None:
