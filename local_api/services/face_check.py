@@ -94,6 +94,9 @@ class FaceCheckService:
     def check(self, session_id: str, effect: fx.CheckFace) -> None:
         """One attempt: the card's face first (so an unusable photo is known before the citizen acts), then
         the challenge and passive check on the camera, then the match; the outcome goes to the session."""
+        snap = self.sessions.snapshot()
+        if snap is None or snap.session_id != session_id or snap.pending != "face":
+            return  # the session left the step before the pool got to this attempt: no camera for nothing
         attempt = _Attempt(session_id, effect.attempt)
         with self._lock:
             if self._attempt is not None:

@@ -69,7 +69,9 @@ def one_run(c) -> float:
     c.post(f"/sessions/{sid}/events", json={"type": "next"})
     c.post(f"/sessions/{sid}/events", json={"type": "consent", "data": {"accepted": True}})
     c.post("/sim/id_reader/place", json={"card": "resident", "fields": LI})
-    wait(c, sid, lambda s: s["step"]["id"] == "confirm", every=0.02)
+    wait(c, sid, lambda s: s["step"]["id"] == "face", every=0.02)
+    c.post(f"/sessions/{sid}/events", json={"type": "consent", "data": {"accepted": True}})  # 人证核验 first
+    wait(c, sid, lambda s: s["step"]["id"] == "confirm", timeout=120, every=0.05)
     start = time.perf_counter()
     c.post(f"/sessions/{sid}/events", json={"type": "next"})
     wait(c, sid, lambda s: s["step"]["kind"] == "print" and s["step"]["data"]["state"] == "printed")
@@ -109,7 +111,8 @@ def main() -> None:
         with kioskhub(tmp / "hub", "bench-kiosk", start=False) as hub:
             hub.env["KIOSKHUB_ID_LOOKUPS_PER_WINDOW"] = "10000"  # a benchmark is not a citizen being looked up
             hub.start()
-            common = {"KIOSK_DEVICES": "sim", "KIOSK_VOICE": "none:", "KIOSK_KIOSK_ID": "bench-kiosk",
+            common = {"KIOSK_DEVICES": "sim", "KIOSK_VOICE": "none:", "KIOSK_FACE_CAMERA": "sim:?play=1",
+                      "KIOSK_KIOSK_ID": "bench-kiosk",
                       "KIOSK_HUB_URL": hub.url, "KIOSK_HUB_TOKEN": hub.kiosk_token, "KIOSK_DEVICE_POLL_S": "0.05",
                       "KIOSK_FLOWS_DIR": str(flows), "KIOSK_ITEMS": "si_record_certificate",
                       "KIOSK_LOG_LEVEL": "WARNING"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import cv2
 import pytest
@@ -28,8 +29,12 @@ SEED = 7
 class Sessions:
     """The session service's door for results: collects what the face check reports."""
 
-    def __init__(self) -> None:
+    def __init__(self, step_left: bool = False) -> None:
         self.events: list = []
+        self.step_left = step_left
+
+    def snapshot(self):
+        return SimpleNamespace(session_id="s1", pending=None if self.step_left else "face")
 
     def system_event(self, session_id, event):
         self.events.append((session_id, event))
@@ -143,3 +148,14 @@ def test_without_a_face_camera_the_check_is_unavailable():
     _service, event = run(None)
     assert (event.outcome, event.reason) == ("unavailable", "no_camera")
 
+
+
+def test_an_attempt_for_a_step_already_left_does_not_open_the_camera(cameras):
+    sessions = Sessions(step_left=True)
+    camera = registry.create("face_camera", cameras["holder"])
+    camera.open()
+    service = FaceCheckService(sessions, Devices(camera), SimWltDecoder(), clock=lambda: datetime.now(UTC))
+    service.remember_card("s1", sim_wlt("holder"))
+    service.check("s1", fx.CheckFace(key="k-1", attempt=1))
+    assert sessions.events == [] and camera.status.sensors.get("capturing") is False
+    camera.close()
