@@ -44,6 +44,7 @@ def test_session_round_trip_over_http(client, served):
     assert client.device_test("printer", "print") == "online"
     assert client.device_test("fax", "print") == "not-configured"
     assert client.camera_state()["hint"] == "empty"
+    assert client.face_live().active is False and client.face_preview() is None  # no face check running
 
 
 def test_rejected_event_and_ended_session_are_told_apart(client):

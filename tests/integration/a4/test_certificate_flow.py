@@ -49,14 +49,21 @@ def begin(c, item_code: str) -> str:
     return snap["id"]
 
 
-def citizen(c, item_code: str, card: dict[str, str], *, sid: str | None = None, **kwargs):
+def citizen(c, item_code: str, card: dict[str, str], *, sid: str | None = None, face: list | None = None,
+            **kwargs):
     """Play the item (or go on with session ``sid``) with this card: (session, steps seen, the print step
-    views the citizen was shown, last snapshot). A finished session is gone; one stopped on an error is left."""
+    views the citizen was shown, last snapshot). A finished session is gone; one stopped on an error is left.
+    ``face`` collects what the screen's live view of the face check gave while it ran."""
     shown: list[dict] = []
     sid = sid or begin(c, item_code)
-    steps, last = play(c, sid, card=card, timeout=120,
-                       on_snapshot=lambda s: shown.append(s["step"]) if s["step"]["kind"] == "print" else None,
-                       **kwargs)
+
+    def look(snap: dict) -> None:
+        if snap["step"]["kind"] == "print":
+            shown.append(snap["step"])
+        elif face is not None and snap["step"]["kind"] == "verify_face" and snap["step"]["data"]["state"] == "checking":
+            face.append((c.get("/face/live").json(), c.get("/face/preview.jpg").content[:2]))
+
+    steps, last = play(c, sid, card=card, timeout=120, on_snapshot=look, **kwargs)
     return sid, steps, shown, last
 
 
@@ -65,13 +72,19 @@ def citizen(c, item_code: str, card: dict[str, str], *, sid: str | None = None, 
 def test_the_citizen_taps_through_and_takes_a_certificate_that_checks_on_the_hub(stack, item_code, title):
     hub, daemon, a4 = stack
     before = pdfs(a4)
+    face: list = []
     with daemon.client() as c:
         tapped = time.monotonic()
         try:
-            _, steps, shown, _ = citizen(c, item_code, LI)
+            _, steps, shown, _ = citizen(c, item_code, LI, face=face)
         finally:
             c.delete("/sessions/current")
+        # the screen's live view ran with the check (hints, the three actions, a JPEG), and nothing is left of it
+        assert c.get("/face/live").json()["active"] is False and c.get("/face/preview.jpg").status_code == 204
     assert steps == ["guide", "consent", "identify", "face", "print", "rate", "done"]
+    live = [view for view, _ in face if view["active"]]
+    assert live and sorted(live[-1]["order"]) == ["blink", "turn_left", "turn_right"]
+    assert b"\xff\xd8" in {jpeg for _, jpeg in face}
     states = [s["data"]["state"] for s in shown]
     assert states[0] == "issuing" and states[-1] == "printed", states
     printed = shown[-1]["data"]

@@ -196,8 +196,9 @@ def test_a_counter_alternative_needs_its_step_and_the_check_needs_a_card_before_
     assert any("put an identify step before it" in p.message for p in problems)
 
 
-@pytest.mark.parametrize("code", ["si_record_certificate", "housing_fund_certificate"])
-def test_the_certificate_items_check_the_face_before_they_print(code):
+@pytest.mark.parametrize("code", ["si_record_certificate", "housing_fund_certificate", "housing_fund_query"])
+def test_the_certificate_and_account_items_check_the_face_before_anything_is_printed_or_looked_up(code):
     item = CATALOG[code]
     kinds = [s.kind for s in item.steps]
-    assert kinds.index("identify") < kinds.index("verify_face") < kinds.index("print")
+    assert kinds.index("identify") < kinds.index("verify_face") < min(
+        kinds.index(k) for k in ("print", "submit") if k in kinds)
