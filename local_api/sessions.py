@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from flows import engine
-from flows.effects import StopCapture, StopCardReader
+from flows.effects import StopCapture, StopCardReader, StopFaceCheck, WipeFace
 from flows.events import InvalidEvent, Tick, client_event
 from flows.model import ServiceItem, Snapshot
 from flows.view import session_view
@@ -164,7 +164,7 @@ class SessionService:
                 return
             snap = self._snap.model_copy(update={"status": "abandoned", "card": None, "form": {}, "pages": {},
                                                  "result": {}, "idle_deadline": None})
-            effects: list[Any] = [StopCardReader(), StopCapture()]
+            effects: list[Any] = [StopCardReader(), StopCapture(), StopFaceCheck(), WipeFace()]
             before, self._snap = self._snap, snap
             self._audit("abandon", reason)
             self._publish()

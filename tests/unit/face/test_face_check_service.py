@@ -159,3 +159,36 @@ def test_an_attempt_for_a_step_already_left_does_not_open_the_camera(cameras):
     service.check("s1", fx.CheckFace(key="k-1", attempt=1))
     assert sessions.events == [] and camera.status.sensors.get("capturing") is False
     camera.close()
+
+
+def test_a_session_ended_from_outside_wipes_the_card_photo(tmp_path):
+    """Another person's card or a shutdown ends the session without the engine: the photo goes all the same."""
+    from contextlib import contextmanager
+
+    from flows.catalog import load_catalog
+    from local_api.sessions import SessionService
+
+    class Db:
+        @contextmanager
+        def begin(self):
+            yield self
+
+        def add(self, row):
+            pass
+
+    class Bus:
+        def publish(self, message):
+            pass
+
+    face = FaceCheckService(Sessions(), Devices(None), SimWltDecoder(), clock=lambda: datetime.now(UTC))
+
+    def run_effects(session_id, effects):
+        for effect in effects:
+            if isinstance(effect, fx.WipeFace):
+                face.wipe(session_id, effect)
+
+    sessions = SessionService(load_catalog(), tmp_path / "sessions", db=Db(), bus=Bus(), run_effects=run_effects)
+    sid = sessions.start("si_record_certificate").id
+    face.remember_card(sid, sim_wlt("holder"))
+    sessions.abandon("another card")
+    assert not face.holds_photo(sid)
