@@ -10,7 +10,7 @@ import pytest
 from flows import effects as fx
 
 from .flows import walk_to
-from .test_rendering import _compare
+from .test_rendering import _compare, _overflows
 
 pytestmark = pytest.mark.ui
 
@@ -101,3 +101,28 @@ def test_face_screens_match_their_reviewed_snapshots(kiosk, tmp_path: Path):
         app.leave_session()
         p.wait_screen("home")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("elder", [False, True])
+def test_the_face_screens_hold_when_every_string_is_twice_as_long(kiosk, elder):
+    from kiosk.i18n import Catalogue
+
+    app, fake, p = kiosk.app, kiosk.fake, kiosk.pilot
+    app.catalogue = Catalogue(stretch=2)
+    app.ts.elder = elder
+    app.ts.update()
+    app.rebuild()
+    p.wait_screen("home")
+    _to_consent(kiosk)
+    p.frame(3)
+    checked = {"consent": _overflows(app)}
+    p.tap("verify_face.agree")
+    fake.face_hint = "turn_right"
+    p.wait_until(lambda: p.find("verify_face.hint") is not None and "向右转头" in p.text("verify_face.hint"), "hint")
+    p.frame(3)
+    checked["checking"] = _overflows(app)
+    fake.finish_face("failed", "no_liveness")
+    p.wait_until(lambda: p.find("verify_face.option.retry") is not None, "the retry offer")
+    p.frame(3)
+    checked["retry"] = _overflows(app)
+    assert not {k: v for k, v in checked.items() if v}
