@@ -79,7 +79,11 @@ class FaceCheckService:
 
     # -- the card ---------------------------------------------------------------------------------
     def remember_card(self, session_id: str, wlt: bytes) -> None:
-        """The card read for this session: keep its photo (in memory) for the face check."""
+        """The card read for this session: keep its photo (in memory) if its item checks the face."""
+        snap = self.sessions.snapshot()
+        item = self.sessions.catalog.get(snap.item_code) if snap is not None else None
+        if item is None or not any(step.kind == "verify_face" for step in item.steps):
+            return  # nothing to compare it with: not kept beyond the card reader
         with self._lock:
             old = self._photos.pop(session_id, None)
             if old is not None:

@@ -27,15 +27,18 @@ from drivers.face.matcher import FaceMatcher
 from drivers.face.models import load
 from drivers.id_card.photo import SimWltDecoder, sim_wlt
 from flows import effects as fx
+from flows.catalog import load_catalog
 from local_api.services.face_check import FaceCheckService
 
 
 class _Sessions:
+    catalog = load_catalog()
+
     def __init__(self) -> None:
         self.events: list = []
 
     def snapshot(self):
-        return SimpleNamespace(session_id="b", pending="face")
+        return SimpleNamespace(session_id="b", item_code="si_record_certificate", pending="face")
 
     def system_event(self, session_id, event):
         self.events.append(event)

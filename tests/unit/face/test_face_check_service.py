@@ -21,6 +21,7 @@ from drivers.face.sim import SimFaceSource
 from drivers.face.spoofs import printed
 from drivers.id_card.photo import SimWltDecoder, sim_wlt
 from flows import effects as fx
+from flows.catalog import load_catalog
 from local_api.services.face_check import FaceCheckService
 
 SEED = 7
@@ -33,8 +34,11 @@ class Sessions:
         self.events: list = []
         self.step_left = step_left
 
+    catalog = load_catalog()
+
     def snapshot(self):
-        return SimpleNamespace(session_id="s1", pending=None if self.step_left else "face")
+        return SimpleNamespace(session_id="s1", item_code="si_record_certificate",
+                               pending=None if self.step_left else "face")
 
     def system_event(self, session_id, event):
         self.events.append((session_id, event))
@@ -165,7 +169,6 @@ def test_a_session_ended_from_outside_wipes_the_card_photo(tmp_path):
     """Another person's card or a shutdown ends the session without the engine: the photo goes all the same."""
     from contextlib import contextmanager
 
-    from flows.catalog import load_catalog
     from local_api.sessions import SessionService
 
     class Db:
@@ -191,4 +194,25 @@ def test_a_session_ended_from_outside_wipes_the_card_photo(tmp_path):
     sid = sessions.start("si_record_certificate").id
     face.remember_card(sid, sim_wlt("holder"))
     sessions.abandon("another card")
+    assert not face.holds_photo(sid)
+
+
+def test_the_photo_of_a_card_read_for_an_item_without_a_face_check_is_not_kept(tmp_path):
+    from contextlib import contextmanager
+
+    from local_api.sessions import SessionService
+
+    class Db:
+        @contextmanager
+        def begin(self):
+            yield self
+
+        def add(self, row):
+            pass
+
+    sessions = SessionService(load_catalog(), tmp_path / "sessions", db=Db(),
+                              bus=SimpleNamespace(publish=lambda message: None))
+    face = FaceCheckService(sessions, Devices(None), SimWltDecoder(), clock=lambda: datetime.now(UTC))
+    sid = sessions.start("queue_ticket").id
+    face.remember_card(sid, sim_wlt("holder"))
     assert not face.holds_photo(sid)
