@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 
 from hub import id_lookups
-from hub.auth import staff_token
+from hub.auth import secret_file
 from hub.certificates import routes as certificates
 from hub.db.session import Database, migrate
 from hub.errors import not_found_handler, validation_handler
@@ -35,10 +36,13 @@ from hub.routes import (
     queue,
     ratings,
     staff,
+    staff_audit,
     staff_kiosks,
+    staff_login,
     staff_lookups,
 )
 from hub.settings import HubSettings
+from hub.staff.cookies import SigningKeys
 from hub.state import Clock, HubState
 from hub.storage import MaterialStore
 from hub.sweep import Sweeper
@@ -53,6 +57,9 @@ def _utcnow() -> dt.datetime:
 def open_state(settings: HubSettings, clock: Clock | None = None) -> HubState:
     """Open the database (migrating it), the secrets and the material store."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    refusal = legacy_staff_password(settings)
+    if refusal is not None:
+        raise RuntimeError(refusal)
     db = Database(settings.db_url, settings.db_pool_size)
     migrate(db.engine)
     keys = Keys.load_or_create(settings.secret_path)
@@ -61,9 +68,25 @@ def open_state(settings: HubSettings, clock: Clock | None = None) -> HubState:
         db=db,
         keys=keys,
         store=MaterialStore(settings.materials_dir, keys, settings.material_grace_seconds),
-        staff_token=staff_token(settings.staff_token_path),
+        staff_keys=staff_keys(settings),
         clock=clock or _utcnow,
     )
+
+
+def staff_keys(settings: HubSettings) -> SigningKeys:
+    """The key staff session cookies are signed with (a 0600 file in the data dir, the same on every node)."""
+    key = bytes.fromhex(secret_file(settings.data_dir / "staff-session-key", lambda: secrets.token_hex(32)))
+    return SigningKeys("1", {"1": key})
+
+
+def legacy_staff_password(settings: HubSettings) -> str | None:
+    """What to do, when the data dir still holds the shared staff password of before per-person accounts."""
+    old = settings.data_dir / "staff-token"
+    if not old.exists():
+        return None
+    return (f"{old} holds the old shared staff password, which this hub no longer accepts: give each person "
+            "their own account with 'kioskhub staff add --username NAME --name 姓名 --role "
+            "supervisor|clerk|auditor|admin' (it prints their password), then delete that file and start again")
 
 
 async def start_video_help(app: FastAPI, state: HubState) -> Switchboard:
@@ -109,8 +132,8 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     app.add_exception_handler(UnknownSite, not_found_handler)
     app.add_exception_handler(TooManyLookups, id_lookups.refused_handler)
     _document_schemas(app)
-    for module in (health, cases, case_notices, ratings, kiosks, queue, queries, staff, staff_kiosks, staff_lookups,
-                   calls, helper, display):
+    for module in (health, cases, case_notices, ratings, kiosks, queue, queries, staff_login, staff, staff_audit,
+                   staff_kiosks, staff_lookups, calls, helper, display):
         app.include_router(module.router)
     app.include_router(certificates.router)
     app.mount("/helper/static", StaticFiles(packages=[("hub", "static")]), name="helper-static")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from fastapi.security import HTTPBasicCredentials
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -40,7 +37,10 @@ from hub.queue.schemas import (
 )
 from hub.queue.windows import ACTIONS, known_site, window_action, window_state
 from hub.routes.cases import KEY_PATTERN
-from hub.state import HubState, KioskDep, StaffDep, StateDep, current_kiosk, staff_user
+from hub.staff import audit
+from hub.staff.auth import QueueStaff, actor, allowed, note
+from hub.staff.roles import Permit
+from hub.state import HubState, KioskDep, StateDep, current_kiosk
 from wire.person import RESIDENT_ID
 
 router = APIRouter(tags=["queue"])
@@ -166,30 +166,27 @@ def local_tickets(
 def kiosk_or_staff(
     request: Request, state: StateDep, authorization: Annotated[str | None, Header()] = None
 ) -> tuple[str, str | None]:
-    """('kiosk', kiosk id) for a kiosk token, ('staff', None) for the staff password; 401 otherwise."""
-    scheme, _, value = (authorization or "").partition(" ")
+    """('kiosk', kiosk id) for a kiosk token, ('staff', user name) for a staff account with the queue; 401 otherwise."""
+    scheme, _, _value = (authorization or "").partition(" ")
     if scheme.lower() == "basic":
-        try:
-            user, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            raise HTTPException(401, "malformed Basic credentials", {"WWW-Authenticate": "Basic"}) from None
-        staff_user(request, state, HTTPBasicCredentials(username=user, password=password))
-        return "staff", None
+        return "staff", allowed(Permit.QUEUE)(request, state).username
     if bearer(authorization) is None:
         raise HTTPException(
-            401, "send a kiosk token (Bearer) or the staff password (Basic)", {"WWW-Authenticate": "Bearer"}
+            401, "send a kiosk token (Bearer) or a staff account's name and password (Basic)",
+            {"WWW-Authenticate": "Bearer"},
         )
     return "kiosk", current_kiosk(state, authorization)
 
 
 @router.post("/api/v1/appointments", status_code=201, response_model=AppointmentOut, responses=_REFUSALS)
 def book(
-    state: StateDep, who: Annotated[tuple[str, str | None], Depends(kiosk_or_staff)], body: AppointmentRequest
+    request: Request, state: StateDep, who: Annotated[tuple[str, str | None], Depends(kiosk_or_staff)],
+    body: AppointmentRequest,
 ) -> JSONResponse:
-    """Book a visit (kiosk token: at the kiosk's site; staff password: at body.site); the answer carries its QR code."""
-    role, kiosk_id = who
-    if role == "kiosk":
-        assert kiosk_id is not None
+    """Book a visit (kiosk token: at its site; a staff account: at body.site); the answer carries its QR code."""
+    role, caller = who
+    kiosk_id = caller if role == "kiosk" else None
+    if kiosk_id is not None:
         site = _site(state, kiosk_id)
     else:
         if not body.site:
@@ -213,6 +210,8 @@ def book(
         )  # fmt: skip
     except (QueueError, appointments.AppointmentError) as exc:
         return refused(exc)
+    if role == "staff":
+        note(request, state, request.state.staff, "appointment.book", target=booked.appointment_no)
     out = AppointmentOut(
         appointment_no=booked.appointment_no,
         service=booked.service,
@@ -246,13 +245,15 @@ def check_in(
 
 @router.post("/api/v1/appointments/{appointment_no}/cancel", response_model=CancelOut, responses=_REFUSALS)
 def cancel_appointment(
+    request: Request,
     state: StateDep,
     who: Annotated[tuple[str, str | None], Depends(kiosk_or_staff)],
     appointment_no: Annotated[str, Path(pattern=r"^YY\d{8}-\d{4}$")],
     body: CancelRequest | None = None,
 ) -> JSONResponse:
     """Cancel a booked appointment (staff: any; a kiosk: at its site, with the person's ID or the QR code)."""
-    role, kiosk_id = who
+    role, caller = who
+    kiosk_id = caller if role == "kiosk" else None
     proof = body or CancelRequest()
     by_id = proof.id_type is not None and proof.id_number is not None
     if role == "kiosk" and not (by_id or proof.qr):
@@ -266,6 +267,8 @@ def cancel_appointment(
         )  # fmt: skip
     except appointments.AppointmentError as exc:
         return refused(exc)
+    if role == "staff":
+        note(request, state, request.state.staff, "appointment.cancel", target=appointment_no)
     out = CancelOut(appointment_no=appt.appointment_no, service=appt.service_code,
                     start=appointments.utc(appt.starts_at).astimezone(state.settings.zone).isoformat(),
                     status=appt.status)
@@ -276,14 +279,14 @@ def cancel_appointment(
 
 
 @router.get("/api/v1/staff/queue/{site}/windows/{window}", response_model=WindowOut)
-def staff_window(state: StateDep, _staff: StaffDep, site: str, window: Window) -> WindowOut:
+def staff_window(state: StateDep, _staff: QueueStaff, site: str, window: Window) -> WindowOut:
     """A window's current ticket and the site's lines."""
     return window_state(state, site, window)
 
 
 @router.post("/api/v1/staff/queue/{site}/windows/{window}/{action}", response_model=CalledOut)
 def staff_action(
-    state: StateDep, _staff: StaffDep, site: str, window: Window, action: str, body: ServiceChoice | None = None
+    state: StateDep, _staff: QueueStaff, site: str, window: Window, action: str, body: ServiceChoice | None = None
 ) -> Any:
     """next {service} · recall · no-show · done · transfer {service}: the window's current ticket moves on."""
     if action in ("next", "transfer") and body is None:
@@ -300,7 +303,7 @@ def staff_action(
 
 @router.get("/api/v1/staff/appointments", response_model=list[AppointmentRow])
 def staff_appointments(
-    state: StateDep, _staff: StaffDep, site: str, day: Annotated[dt.date | None, Query()] = None
+    request: Request, state: StateDep, who: QueueStaff, site: str, day: Annotated[dt.date | None, Query()] = None
 ) -> list[AppointmentRow]:
     """A site's appointments of a hall day (today by default); late ones are marked no-shows as they are listed."""
     day = day or _today(state)
@@ -308,6 +311,7 @@ def staff_appointments(
     with state.db.write() as db, db.begin():
         known_site(db, site)
         rows = appointments.listing(db, site, f"{day:%Y%m%d}", state.now(), late)
+        audit.record(db, actor(request, who), "appointments.list", state.now(), target=f"{site} {day:%Y-%m-%d}")
         return [
             AppointmentRow(
                 appointment_no=a.appointment_no,

@@ -100,7 +100,7 @@ def test_too_late_is_a_no_show(qhub, clock):
     r = by_id(qhub, OTHER)
     assert r.status_code == 409 and r.json()["code"] == "too_late"
     listed = qhub.client.get(
-        "/api/v1/staff/appointments", params={"site": "hall-1"}, auth=("s", qhub.state.staff_token)
+        "/api/v1/staff/appointments", params={"site": "hall-1"}, auth=qhub.staff()
     )
     assert {a["name_masked"]: a["status"] for a in listed.json()} == {"张*丰": "checked_in", "李*": "no_show"}
     assert by_id(qhub, OTHER).json()["code"] == "too_late"
@@ -109,7 +109,7 @@ def test_too_late_is_a_no_show(qhub, clock):
 @SQLITE_ONLY
 def test_listing_turns_overdue_appointments_into_no_shows(qhub, clock):
     book(qhub, "10:00")
-    auth = ("s", qhub.state.staff_token)
+    auth = qhub.staff()
     listed = qhub.client.get("/api/v1/staff/appointments", params={"site": "hall-1"}, auth=auth).json()
     assert [a["status"] for a in listed] == ["booked"]
     assert listed[0]["id_masked"] == "6401**********123X"
@@ -144,10 +144,10 @@ def test_bad_bookings(qhub, clock):
 
 @SQLITE_ONLY
 def test_staff_can_book_for_a_site(qhub, clock):
-    no_site = book(qhub, headers={}, auth=("s", qhub.state.staff_token))
+    no_site = book(qhub, headers={}, auth=qhub.staff())
     assert no_site.status_code == 422
     body = {"service": "social_security", "start": "2026-11-21T10:00:00+08:00", "site": "hall-1", **PERSON}
-    r = qhub.client.post("/api/v1/appointments", json=body, auth=("s", qhub.state.staff_token))
+    r = qhub.client.post("/api/v1/appointments", json=body, auth=qhub.staff())
     assert r.status_code == 201
     assert qhub.client.post("/api/v1/appointments", json=body, auth=("s", "wrong")).status_code == 401
     assert qhub.client.post("/api/v1/appointments", json=body).status_code == 401
@@ -177,7 +177,7 @@ def test_hall_display_shows_called_numbers_with_masked_names_only(qhub, clock):
 
 def cancel(hub, number: str, *, staff_auth: bool = False, **proof: str):
     if staff_auth:
-        return hub.client.post(f"/api/v1/appointments/{number}/cancel", auth=("s", hub.state.staff_token))
+        return hub.client.post(f"/api/v1/appointments/{number}/cancel", auth=hub.staff())
     return hub.client.post(f"/api/v1/appointments/{number}/cancel", json=proof or None, headers=hub.auth())
 
 

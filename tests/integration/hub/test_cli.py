@@ -158,7 +158,9 @@ def test_serve_answers_health_and_kiosk_requests(env, tmp_path):
         (["kiosks", "revoke", "--id", "k1"], False),
         (["queue", "list", "--site", "s1"], False),
         (["records", "count"], False),
-        (["staff-token"], False),
+        (["staff", "add", "--username", "li", "--name", "李四", "--role", "clerk"], True),
+        (["staff", "list"], False),
+        (["audit", "list", "--json"], False),
     ],
 )
 def test_admin_commands_never_make_a_new_hub_unasked(env, tmp_path, args, offers_init):
@@ -205,3 +207,47 @@ def test_an_empty_postgres_database_is_not_made_a_hub_unasked(tmp_path, pg_serve
     code, _, err = invoke(["kiosks", "add", "--init", "--id", "k1", "--site", "s1"], env)
     assert code == 0, err
     assert invoke(["kiosks", "list"], env)[0] == 0
+
+
+@pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
+def test_staff_accounts_from_the_command_line_and_the_audit_trail_they_leave(env):
+    code, out, err = invoke(["staff", "add", "--init", "--username", "wangfang", "--name", "王芳",
+                             "--role", "supervisor"], env)
+    assert code == 0, err
+    assert out.startswith("supervisor wangfang (王芳) added; log in at /staff/login") and len(out.split()[-1]) == 12
+    assert invoke(["staff", "add", "--username", "li", "--name", "李四", "--role", "helper"], env)[0] == 0
+    code, _, err = invoke(["staff", "add", "--username", "li", "--name", "李四", "--role", "clerk"], env)
+    assert code == 2 and "already taken" in err
+    code, _, err = invoke(["staff", "add", "--username", "x", "--name", "某", "--role", "boss"], env)
+    assert code == 2 and "--role: role must be one of admin, supervisor, clerk, auditor, helper" in err
+    listed = json.loads(invoke(["staff", "list", "--json"], env)[1])
+    assert [(a["username"], a["role"], a["disabled"]) for a in listed] == [
+        ("li", "helper", False), ("wangfang", "supervisor", False)]
+    for verb in ("disable", "enable", "unlock"):
+        assert invoke(["staff", verb, "--username", "wangfang"], env)[0] == 0
+    assert invoke(["staff", "disable", "--username", "li"], env)[1] == "helper li disabled; their sessions have ended\n"
+    code, out, _ = invoke(["staff", "reset", "--username", "wangfang"], env)
+    assert code == 0 and "new password:" in out
+    code, _, err = invoke(["staff", "reset", "--username", "nobody"], env)
+    assert code == 2 and "no staff or helper account 'nobody'" in err
+    rows = json.loads(invoke(["audit", "list", "--json", "--since", "2020-01-01"], env)[1])
+    assert [r["action"] for r in reversed(rows)] == [
+        "staff.add", "helper.add", "staff.disable", "staff.enable", "staff.unlock", "helper.disable", "staff.reset",
+        "audit.list"]  # asking is noted before the answer
+    assert {r["role"] for r in rows} == {"cli"} and all(r["actor"].startswith("cli:") for r in rows)
+    assert json.loads(invoke(["audit", "list", "--json", "--actor", "nobody"], env)[1]) == []
+    code, _, err = invoke(["audit", "list", "--since", "2026-11-21T08:00"], env)
+    assert code == 2 and "needs its offset" in err
+
+
+@pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
+def test_a_hub_with_the_old_shared_staff_password_refuses_to_start_and_says_what_to_do(env):
+    assert invoke(["kiosks", "add", "--init", "--id", "k1", "--site", "s1"], env)[0] == 0
+    old = Path(env["KIOSKHUB_DATA_DIR"]) / "staff-token"
+    old.write_text("shared-secret\n")
+    code, out, err = invoke(["serve"], env)
+    assert code == 2 and out == ""
+    assert f"{old} holds the old shared staff password" in err and "kioskhub staff add --username" in err
+    assert "then delete that file" in err
+    code, _, err = invoke(["staff-token"], env)
+    assert code == 2 and "each person has their own account now" in err
