@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from common import idnumber
-from hub import appointments, replies
+from hub import appointments, id_lookups, replies
 from hub.auth import bearer
 from hub.db.models import Kiosk, Site
 from hub.errors import field_error
@@ -40,11 +40,12 @@ from hub.routes.cases import KEY_PATTERN
 from hub.staff import audit
 from hub.staff.auth import QueueStaff, actor, allowed, note
 from hub.staff.roles import Permit
-from hub.state import HubState, KioskDep, StateDep, current_kiosk
+from hub.state import CallerDep, HubState, KioskDep, StateDep, current_kiosk
 from wire.person import RESIDENT_ID
 
 router = APIRouter(tags=["queue"])
 
+CHECK_IN = "appointment-check-in"  # what the ID-lookup log calls a check-in by ID card
 KeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", pattern=KEY_PATTERN)]
 Window = Annotated[int, Path(ge=1, le=999, description="window (counter) number")]
 
@@ -223,22 +224,42 @@ def book(
     return _json(out, 201)
 
 
-@router.post("/api/v1/appointments/check-in", status_code=201, response_model=CheckInOut, responses=_REFUSALS)
+_CHECK_IN_REFUSALS = {
+    **_REFUSALS, 429: {"description": '`{"code": "lookup_rate_limited"}` + Retry-After: too many check-ins by ID card'},
+}
+
+
+@router.post("/api/v1/appointments/check-in", status_code=201, response_model=CheckInOut, responses=_CHECK_IN_REFUSALS)
 def check_in(
-    state: StateDep, kiosk_id: KioskDep, body: CheckInRequest, http: Request, idempotency_key: KeyHeader = None
+    state: StateDep, caller: CallerDep, body: CheckInRequest, http: Request, idempotency_key: KeyHeader = None
 ) -> JSONResponse:
-    """Today's appointment of the person (ID card) or code (QR) becomes a ticket called ahead with its weight."""
+    """Today's appointment of the person (ID card) or code (QR) becomes a ticket called ahead with its weight.
+
+    By ID card it is a lookup by ID number like the record queries: counted against the kiosk's limit (429,
+    ``lookup_rate_limited``, past it) and audited; by QR code it is not (the code is the proof).
+    """
     if body.qr is not None and not body.qr.strip().startswith(appointments.QR_PREFIX):
         return refusal(404, "no_appointment", "this QR code is not an appointment code")
-    site = _site(state, kiosk_id)
+    site = _site(state, caller.kiosk_id)
     windows = appointments.check_in_windows(state.settings)
-    try:
-        done, created = appointments.check_in(
-            state.db.write, state.keys, site, kiosk_id, idempotency_key, state.now, state.settings.zone,
-            windows, policy(state, site), id_type=body.id_type, id_number=body.id_number, qr=body.qr,
-        )  # fmt: skip
-    except (QueueError, appointments.AppointmentError) as exc:
-        return refused(exc)
+
+    def attempt() -> tuple[appointments.CheckedIn, bool] | QueueError | appointments.AppointmentError:
+        try:
+            return appointments.check_in(
+                state.db.write, state.keys, site, caller.kiosk_id, idempotency_key, state.now, state.settings.zone,
+                windows, policy(state, site), id_type=body.id_type, id_number=body.id_number, qr=body.qr,
+            )  # fmt: skip
+        except (QueueError, appointments.AppointmentError) as exc:
+            return exc
+
+    if body.id_number is not None:
+        result = id_lookups.audited(state, caller, CHECK_IN, body.id_type or RESIDENT_ID, body.id_number, attempt,
+                                    lambda r: not isinstance(r, appointments.NoAppointment))
+    else:
+        result = attempt()
+    if isinstance(result, (QueueError, appointments.AppointmentError)):
+        return refused(result)
+    done, created = result
     out = CheckInOut(**_ticket_out(state, http, done.ticket, appointment_no=done.appointment_no))
     return _json(out, 201 if created else 200)
 

@@ -31,6 +31,7 @@ WHAT = {
     "housing-fund-query": "住房公积金查询",
     "si-record-certificate": "社保参保证明查询",
     "case-lookup": "本人办件列表",
+    "appointment-check-in": "预约签到（刷身份证）",
 }
 OUTCOMES = {"found": "查到记录", "none": "无记录", "refused": "超出频次，已拒绝", "asked": "未完成"}
 

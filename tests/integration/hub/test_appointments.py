@@ -223,3 +223,26 @@ def test_staff_cancel_without_proof_but_not_once_checked_in_or_missed(qhub, cloc
     clock.hall("10:00")  # 30 minutes after the start: past the 15-minute late window
     missed = cancel(qhub, late, staff_auth=True)
     assert missed.status_code == 409 and "no show" in missed.json()["detail"]
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("settings_overrides", [{"id_lookups_per_window": 3}])
+def test_check_ins_by_id_card_count_as_lookups_limited_per_kiosk_and_audited(qhub, clock):
+    from sqlalchemy import select
+
+    from hub.db.lookup_models import IdLookup
+
+    book(qhub)
+    clock.hall("09:30")
+    strangers = [{"id_type": "111", "id_number": n} for n in ("11010519491231002X", "110101199003070011")]
+    answers = [by_id(qhub, person).status_code for person in (*strangers, PERSON, OTHER)]
+    assert answers == [404, 404, 201, 429]  # two guesses with no appointment, the right person, then the limit
+    refused = by_id(qhub, OTHER)
+    assert refused.json()["code"] == "lookup_rate_limited" and int(refused.headers["retry-after"]) > 0
+    with qhub.state.db.read() as db:
+        rows = db.scalars(select(IdLookup).where(IdLookup.what == "appointment-check-in").order_by(IdLookup.id))
+        outcomes = [(r.kiosk_id, r.outcome) for r in rows]
+    assert outcomes == [("k1", "none"), ("k1", "none"), ("k1", "found"), ("k1", "refused"), ("k1", "refused")]
+    assert check_in(qhub, qr="KIOSKAPPT:nothing-like-it").status_code == 404  # by QR: no lookup by ID, no limit
+    page = qhub.client.get("/staff/lookups?kiosk=k1", auth=qhub.staff()).text
+    assert "预约签到（刷身份证）" in page and "超出频次，已拒绝" in page
