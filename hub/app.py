@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,7 +14,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 
 from hub import id_lookups
-from hub.auth import secret_file
 from hub.certificates import routes as certificates
 from hub.db.session import Database, migrate
 from hub.errors import not_found_handler, validation_handler
@@ -68,15 +66,9 @@ def open_state(settings: HubSettings, clock: Clock | None = None) -> HubState:
         db=db,
         keys=keys,
         store=MaterialStore(settings.materials_dir, keys, settings.material_grace_seconds),
-        staff_keys=staff_keys(settings),
+        staff_keys=SigningKeys(*keys.session_keys()),
         clock=clock or _utcnow,
     )
-
-
-def staff_keys(settings: HubSettings) -> SigningKeys:
-    """The key staff session cookies are signed with (a 0600 file in the data dir, the same on every node)."""
-    key = bytes.fromhex(secret_file(settings.data_dir / "staff-session-key", lambda: secrets.token_hex(32)))
-    return SigningKeys("1", {"1": key})
 
 
 def legacy_staff_password(settings: HubSettings) -> str | None:

@@ -38,6 +38,9 @@ app.add_typer(certificates_app, name="certificates")
 staff_app = typer.Typer(help="Staff accounts, one per person, each with a role (the staff pages at /staff).",
                         no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
+keys_app = typer.Typer(help="The hub's key ring: list, rotate (or stage, then activate), retire a former key.",
+                       no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 audit_app = typer.Typer(help="The audit trail: who viewed or changed what, when, from where (read only).",
                         no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -761,6 +764,66 @@ def audit_list(
     for r in rows:
         typer.echo("\t".join(str(r[k] or "") for k in ("at", "actor", "role", "action", "target", "case_no",
                                                          "source", "detail")))
+
+
+def _ring_change(action: str, change: Any, what: Any) -> None:
+    """Apply a change to the key ring of the hub in the data dir, audit it, and say what to do next."""
+    from hub import keyring
+    from hub.personal import Keys
+
+    settings = _settings()
+    with _database(settings) as db:  # a ring made for a data dir that holds no hub would encrypt for nobody
+        ring = Keys.load_or_create(settings.secret_path).ring
+        try:
+            new = change(ring)
+        except keyring.KeyRingError as exc:
+            raise _fail(str(exc), EXIT_USAGE) from None
+        path = keyring.save(settings.secret_path, new)
+        with db.write() as session, session.begin():
+            _audited(session, action, what(new))
+    typer.echo(f"{what(new)}; wrote {path}. Copy it to every hub node (as hub-secret) and restart them "
+               "one at a time.")
+
+
+@keys_app.command("list")
+def keys_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False) -> None:
+    """Every key of the ring: id, created, state (never the key itself)."""
+    import json
+
+    from hub.personal import Keys
+
+    settings = _settings()
+    with _database(settings):
+        ring = Keys.load_or_create(settings.secret_path).ring
+    rows = [{"id": k.id, "created": k.created or None, "state": k.state} for k in ring.keys]
+    if as_json:
+        typer.echo(json.dumps(rows))
+        return
+    for r in rows:
+        typer.echo(f"{r['id']}\t{r['state']}\t{r['created'] or 'hub-secret (before the ring)'}")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    staged: Annotated[bool, typer.Option("--staged", help="several nodes: make the key but let it encrypt nothing "
+                                                          "until 'kioskhub keys activate' (after every node has it)")]
+    = False,
+) -> None:
+    """Make a new key; new data, cookies and links use it, and what older keys made stays readable and valid."""
+    _ring_change("keys.rotate", lambda ring: ring.rotate(_now(), staged=staged),
+                 lambda ring: f"key {ring.keys[-1].id} " + ("staged" if staged else "is active"))
+
+
+@keys_app.command("activate")
+def keys_activate(key_id: Annotated[str, typer.Option("--id", help="the staged key's id")]) -> None:
+    """Make a staged key the active one (once every node holds the ring with it)."""
+    _ring_change("keys.activate", lambda ring: ring.activate(key_id), lambda _ring: f"key {key_id} is active")
+
+
+@keys_app.command("retire")
+def keys_retire(key_id: Annotated[str, typer.Option("--id", help="a previous key's id")]) -> None:
+    """A former key stops verifying: staff sessions and follow links made with it end; its data stays readable."""
+    _ring_change("keys.retire", lambda ring: ring.retire(key_id), lambda _ring: f"key {key_id} is retired")
 
 
 def _now() -> dt.datetime:

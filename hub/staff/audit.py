@@ -61,6 +61,8 @@ ACTIONS = {
     "certificates.list": "查看已出具证明",
     "certificates.revoke": "撤销证明",
     "keys.rotate": "轮换密钥",
+    "keys.activate": "启用密钥",
+    "keys.retire": "停用旧密钥",
 }
 
 

@@ -251,3 +251,44 @@ def test_a_hub_with_the_old_shared_staff_password_refuses_to_start_and_says_what
     assert "then delete that file" in err
     code, _, err = invoke(["staff-token"], env)
     assert code == 2 and "each person has their own account now" in err
+
+
+@pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
+def test_keys_rotate_and_the_hub_still_reads_what_it_stored_before(env):
+    from fastapi.testclient import TestClient
+
+    from hub.app import create_app
+    from hub.db.models import Case
+    from hub.settings import HubSettings
+    from tests.integration.hub.helpers import multipart
+    from tests.integration.hub.staff_accounts import staff_auth
+
+    token = invoke(["kiosks", "add", "--init", "--id", "k1", "--site", "s1"], env)[1].split()[-1]
+    settings = HubSettings(data_dir=Path(env["KIOSKHUB_DATA_DIR"]))
+
+    def file_case(client, key: str) -> str:
+        r = client.post("/api/v1/cases", headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+                        **multipart())
+        assert r.status_code == 201, r.text
+        return r.json()["case_no"]
+
+    with TestClient(create_app(settings)) as client:
+        old = file_case(client, "before")
+        auth = staff_auth(client.app.state.hub, "supervisor")
+    code, out, err = invoke(["keys", "rotate"], env)
+    assert code == 0 and out.startswith("key 2 is active; wrote ") and "Copy it to every hub node" in out, err
+    listed = json.loads(invoke(["keys", "list", "--json"], env)[1])
+    assert [(k["id"], k["state"]) for k in listed] == [("1", "previous"), ("2", "active")]
+    with TestClient(create_app(settings)) as client:
+        new = file_case(client, "after")
+        for case_no in (old, new):
+            page = client.get(f"/staff/cases/{case_no}", auth=auth)
+            assert page.status_code == 200 and "张三" in page.text
+        assert client.get("/staff/materials/1", auth=auth).content.startswith(b"\xff\xd8\xff\xe0")  # sealed by key 1
+        with client.app.state.hub.db.read() as db:
+            stored = {c.case_no: c.applicant_enc[:2] for c in db.query(Case)}
+    assert stored == {old: "1:", new: "2:"}
+    code, _, err = invoke(["keys", "retire", "--id", "2"], env)
+    assert code == 2 and "only a previous key can be retired" in err
+    rows = json.loads(invoke(["audit", "list", "--json"], env)[1])
+    assert [r["target"] for r in rows if r["action"] == "keys.rotate"] == ["key 2 is active"]
