@@ -87,3 +87,18 @@ def _kiosk_id(caller: CallerDep) -> str:
 
 
 KioskDep = Annotated[str, Depends(_kiosk_id)]
+
+
+def staff_user(request: Request, state: StateDep) -> str:
+    """The user name of a logged-in staff account whose role has the kiosk fleet (supervisor, admin).
+
+    Kept for routes written against the shared password; a new route names its permit with the
+    dependencies of ``hub.staff.auth`` (``CasesStaff``, ``FleetStaff`` ...), which also hand it the role.
+    """
+    from hub.staff.auth import allowed  # hub.staff.auth imports this module
+    from hub.staff.roles import Permit
+
+    return allowed(Permit.FLEET)(request, state).username
+
+
+StaffDep = Annotated[str, Depends(staff_user)]

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError
 
 from hub.db.staff_models import AuditEvent
 from hub.staff import accounts
+from hub.state import StaffDep
 from tests.integration.hub.test_ratings_fleet_staff import RATINGS, new_case
 
 
@@ -127,3 +128,14 @@ def test_the_database_refuses_to_change_or_delete_audit_rows(hub):
         with pytest.raises(DBAPIError, match="append-only"), hub.state.db.write() as db, db.begin():
             db.execute(text(statement))
     assert [row[0] for row in trail(hub, case_no=case_no)] == ["clerk1"]
+
+
+@pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
+def test_a_route_written_against_the_old_staff_dependency_takes_a_fleet_role_and_gets_the_user_name(hub):
+    def older(staff: StaffDep) -> dict[str, str]:
+        return {"who": staff}
+
+    hub.client.app.router.add_api_route("/staff/older-route", older)
+    assert hub.client.get("/staff/older-route", auth=hub.staff("supervisor")).json() == {"who": "supervisor1"}
+    assert hub.client.get("/staff/older-route", auth=hub.staff("clerk")).status_code == 403
+    assert hub.client.get("/staff/older-route", follow_redirects=False).status_code == 303
