@@ -40,6 +40,8 @@ from hub.routes import (
     staff_lookups,
 )
 from hub.settings import HubSettings
+from hub.staff.auth import RoleRefused
+from hub.staff.auth import refused_handler as staff_refused
 from hub.staff.cookies import SigningKeys
 from hub.state import Clock, HubState
 from hub.storage import MaterialStore
@@ -123,6 +125,7 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_handler)
     app.add_exception_handler(UnknownSite, not_found_handler)
     app.add_exception_handler(TooManyLookups, id_lookups.refused_handler)
+    app.add_exception_handler(RoleRefused, staff_refused)
     _document_schemas(app)
     for module in (health, cases, case_notices, ratings, kiosks, queue, queries, staff_login, staff, staff_audit,
                    staff_kiosks, staff_lookups, calls, helper, display):

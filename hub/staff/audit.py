@@ -32,6 +32,7 @@ class Actor:
 # What the trail says, in the words on the auditor's page.
 ACTIONS = {
     "login": "登录",
+    "access.denied": "越权访问被拒绝",
     "logout": "退出登录",
     "cases.list": "查看办件列表",
     "case.view": "查看办件",

@@ -6,10 +6,13 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.templating import Jinja2Templates
 from starlette.requests import HTTPConnection
 
 from hub.staff import accounts, audit
@@ -87,12 +90,31 @@ def allowed(*permits: Permit) -> Callable[[Request, HubState], StaffUser]:
             raise HTTPException(401, "log in at /staff/login, or send a staff account's name and password as "
                                      "HTTP Basic", _BASIC)
         if not any(may(who.role, p) for p in permits):
-            raise HTTPException(403, f"{LABELS.get(Role(who.role), who.role)}（{who.role}）无权执行此操作；"
-                                     "如需要，请管理员调整账号角色")
+            request.state.staff = who
+            note(request, state, who, "access.denied", target=f"{request.method} {request.url.path}"[:120])
+            raise RoleRefused(f"{LABELS.get(Role(who.role), who.role)}（{who.role}）无权执行此操作；"
+                              "如需要，请管理员调整账号角色")
         request.state.staff = who  # the pages' header shows who is logged in
         return who
 
     return check
+
+
+class RoleRefused(HTTPException):
+    """The account's role does not allow this route: 403, as a page for browsers (``refused_handler``)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(403, detail)
+
+
+_templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+
+
+async def refused_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RoleRefused)
+    if "text/html" in request.headers.get("accept", ""):
+        return _templates.TemplateResponse(request, "staff_refused.html", {"text": exc.detail}, status_code=403)
+    return JSONResponse({"detail": exc.detail}, status_code=403)
 
 
 def actor(request: HTTPConnection, who: StaffUser) -> audit.Actor:

@@ -88,6 +88,10 @@ def test_each_role_reaches_only_its_own_pages(hub):
             r = hub.client.request(method, path, auth=auth, data={"note": "已回访"} if method == "POST" else None,
                                    follow_redirects=False)
             assert (r.status_code != 403) == (name in may), (role, name, r.status_code)
+    refused = hub.client.get(f"/staff/cases/{case_no}", auth=hub.staff("auditor"), headers={"Accept": "text/html"})
+    assert refused.status_code == 403 and "无权访问" in refused.text
+    assert "审计员（auditor）无权执行此操作" in refused.text
+    assert trail(hub, action="access.denied")[-1][:3] == ("auditor1", "access.denied", f"GET /staff/cases/{case_no}")
     auditor = hub.client.get("/staff", auth=hub.staff("auditor"), follow_redirects=False)
     assert auditor.headers["location"] == "/staff/audit"
     admin = hub.client.get("/staff", auth=hub.staff("admin")).text
