@@ -143,3 +143,23 @@ def test_a_route_written_against_the_old_staff_dependency_takes_a_fleet_role_and
     assert hub.client.get("/staff/older-route", auth=hub.staff("supervisor")).json() == {"who": "supervisor1"}
     assert hub.client.get("/staff/older-route", auth=hub.staff("clerk")).status_code == 403
     assert hub.client.get("/staff/older-route", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
+def test_every_staff_route_asks_who_is_there(hub):
+    import importlib
+    import pkgutil
+    import re
+
+    from fastapi.routing import APIRoute
+
+    package = importlib.import_module("hub.routes")
+    modules = [importlib.import_module(f"hub.routes.{m.name}") for m in pkgutil.iter_modules(package.__path__)]
+    routes = {(method, route.path) for module in modules for route in getattr(module, "router", None).routes
+              if isinstance(route, APIRoute) and route.path.startswith(("/staff", "/api/v1/staff"))
+              for method in route.methods}
+    assert len(routes) > 20
+    for method, path in sorted(routes - {("GET", "/staff/login"), ("POST", "/staff/login")}):
+        r = hub.client.request(method, re.sub(r"\{[^}]+\}", "1", path), follow_redirects=False)
+        expected = 303 if method == "GET" and path.startswith("/staff") else 401
+        assert r.status_code == expected, (method, path, r.status_code)
