@@ -40,6 +40,7 @@ from hub.routes import (
     staff_lookups,
 )
 from hub.settings import HubSettings
+from hub.staff.accounts import count_active
 from hub.staff.auth import RoleRefused
 from hub.staff.auth import refused_handler as staff_refused
 from hub.staff.cookies import SigningKeys
@@ -57,11 +58,13 @@ def _utcnow() -> dt.datetime:
 def open_state(settings: HubSettings, clock: Clock | None = None) -> HubState:
     """Open the database (migrating it), the secrets and the material store."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    refusal = legacy_staff_password(settings)
-    if refusal is not None:
-        raise RuntimeError(refusal)
     db = Database(settings.db_url, settings.db_pool_size)
     migrate(db.engine)
+    with db.read() as session:
+        refusal = legacy_staff_password(settings, count_active(session))
+    if refusal is not None:
+        db.dispose()
+        raise RuntimeError(refusal)
     keys = Keys.load_or_create(settings.secret_path)
     return HubState(
         settings=settings,
@@ -73,14 +76,18 @@ def open_state(settings: HubSettings, clock: Clock | None = None) -> HubState:
     )
 
 
-def legacy_staff_password(settings: HubSettings) -> str | None:
-    """What to do, when the data dir still holds the shared staff password of before per-person accounts."""
+def legacy_staff_password(settings: HubSettings, accounts: int) -> str | None:
+    """What to do, when the data dir holds the shared staff password of before per-person accounts and no account
+    exists yet (refused: the shared password is not kept as a way in); with accounts, a warning that it is unused."""
     old = settings.data_dir / "staff-token"
     if not old.exists():
         return None
-    return (f"{old} holds the old shared staff password, which this hub no longer accepts: give each person "
-            "their own account with 'kioskhub staff add --username NAME --name 姓名 --role "
-            "supervisor|clerk|auditor|admin' (it prints their password), then delete that file and start again")
+    if accounts:
+        logging.getLogger("kioskhub").warning("%s (the old shared staff password) is no longer used; delete it", old)
+        return None
+    return (f"{old} holds the old shared staff password, which this hub no longer accepts, and there is no staff "
+            "account yet: give each person their own with 'kioskhub staff add --username NAME --name 姓名 --role "
+            "supervisor|clerk|auditor|admin' (it prints their password), delete that file, and start again")
 
 
 async def start_video_help(app: FastAPI, state: HubState) -> Switchboard:

@@ -151,9 +151,6 @@ def serve() -> None:
     from hub.personal import Keys
 
     settings = _settings()
-    refusal = legacy_staff_password(settings)
-    if refusal is not None:
-        raise _fail(refusal, EXIT_USAGE)
     proxies = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
     if "*" in proxies:
         # anyone could then claim any client address (the throttles' key) and https (HSTS, Secure cookies)
@@ -166,11 +163,14 @@ def serve() -> None:
     with db.read() as session:
         from hub.staff.accounts import count_active
 
-        if count_active(session) == 0:
-            logging.getLogger("kioskhub").warning(
-                "no staff account yet: nobody can log in at /staff; add one with 'kioskhub staff add "
-                "--username NAME --name 姓名 --role supervisor'")
+        accounts = count_active(session)
     db.dispose()
+    refusal = legacy_staff_password(settings, accounts)
+    if refusal is not None:
+        raise _fail(refusal, EXIT_USAGE)
+    if accounts == 0:
+        logging.getLogger("kioskhub").warning("no staff account yet: nobody can log in at /staff; add one with "
+                                              "'kioskhub staff add --username NAME --name 姓名 --role supervisor'")
     logging.getLogger("kioskhub").info("hub in %s, database %s", settings.data_dir.resolve(),
                                        _shown_url(settings.db_url))
     Keys.load_or_create(settings.secret_path)

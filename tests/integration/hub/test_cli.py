@@ -241,16 +241,26 @@ def test_staff_accounts_from_the_command_line_and_the_audit_trail_they_leave(env
 
 
 @pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
-def test_a_hub_with_the_old_shared_staff_password_refuses_to_start_and_says_what_to_do(env):
+def test_a_hub_with_only_the_old_shared_staff_password_refuses_to_start_and_says_what_to_do(env, caplog):
+    from fastapi.testclient import TestClient
+
+    from hub.app import create_app
+    from hub.settings import HubSettings
+
     assert invoke(["kiosks", "add", "--init", "--id", "k1", "--site", "s1"], env)[0] == 0
     old = Path(env["KIOSKHUB_DATA_DIR"]) / "staff-token"
     old.write_text("shared-secret\n")
     code, out, err = invoke(["serve"], env)
     assert code == 2 and out == ""
     assert f"{old} holds the old shared staff password" in err and "kioskhub staff add --username" in err
-    assert "then delete that file" in err
+    assert "delete that file, and start again" in err
     code, _, err = invoke(["staff-token"], env)
     assert code == 2 and "each person has their own account now" in err
+    # once a person has an account the hub starts, and says the old file is unused
+    assert invoke(["staff", "add", "--username", "wang", "--name", "王芳", "--role", "admin"], env)[0] == 0
+    with TestClient(create_app(HubSettings(data_dir=old.parent))) as client:
+        assert client.get("/api/v1/health").status_code == 200
+    assert "(the old shared staff password) is no longer used; delete it" in caplog.text
 
 
 @pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
