@@ -307,7 +307,8 @@ def staff_window(state: StateDep, _staff: QueueStaff, site: str, window: Window)
 
 @router.post("/api/v1/staff/queue/{site}/windows/{window}/{action}", response_model=CalledOut)
 def staff_action(
-    state: StateDep, _staff: QueueStaff, site: str, window: Window, action: str, body: ServiceChoice | None = None
+    request: Request, state: StateDep, who: QueueStaff, site: str, window: Window, action: str,
+    body: ServiceChoice | None = None,
 ) -> Any:
     """next {service} · recall · no-show · done · transfer {service}: the window's current ticket moves on."""
     if action in ("next", "transfer") and body is None:
@@ -315,11 +316,13 @@ def staff_action(
     if action not in ACTIONS:
         raise HTTPException(404, f"no action {action}; one of {', '.join(ACTIONS)}")
     try:
-        return window_action(state, site, window, action, body.service if body else None)
+        called = window_action(state, site, window, action, body.service if body else None)
     except QueueError as exc:
         return refused(exc)
     except LookupError as exc:
         return refusal(404, "nobody_waiting", str(exc))
+    note(request, state, who, f"ticket.{action}", target=f"{site} 窗口{window} {called.number}")
+    return called
 
 
 @router.get("/api/v1/staff/appointments", response_model=list[AppointmentRow])

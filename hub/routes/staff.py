@@ -236,8 +236,9 @@ def window_page(
 
 @router.post("/queue/{site}/windows/{window}/{action}")
 def window_post(
+    request: Request,
     state: StateDep,
-    _staff: QueueStaff,
+    who: QueueStaff,
     site: str,
     window: Annotated[int, PathParam(ge=1, le=999)],
     action: str,
@@ -251,6 +252,7 @@ def window_post(
         called = window_action(state, site, window, action, service or None)
     except (QueueError, LookupError) as exc:
         return RedirectResponse(f"{back}?error={quote(_said(exc))}", status_code=303)
+    note(request, state, who, f"ticket.{action}", target=f"{site} 窗口{window} {called.number}")
     done = {"next": "请 {n} 到 {w} 号窗口", "recall": "重呼 {n}", "no-show": "{n} 过号", "done": "{n} 办结",
             "transfer": "{n} 已转到 {s}"}[action]  # fmt: skip
     text = done.format(n=called.number, w=window, s=called.service_name)
@@ -259,8 +261,9 @@ def window_post(
 
 @router.post("/queue/call", include_in_schema=False)
 def call_next(
+    request: Request,
     state: StateDep,
-    _staff: QueueStaff,
+    who: QueueStaff,
     site: Annotated[str, Form()],
     service: Annotated[str, Form()],
     window: Annotated[int, Form(ge=1, le=999)] = 1,
@@ -272,6 +275,7 @@ def call_next(
         raise HTTPException(404, f"no service {service} at {site}") from None
     except LookupError:
         raise HTTPException(404, f"nobody is waiting for {service} at {site}") from None
+    note(request, state, who, "ticket.next", target=f"{site} 窗口{window} {called.number}")
     return {"called": called.number}
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
+from hub.db.staff_models import AuditEvent
 from hub.queue.errors import QueueError
 from hub.queue.services import add_service
 from tests.integration.hub.conftest import FIXED_NOW
@@ -253,6 +255,12 @@ def test_staff_window_page_calls_and_shows_the_ticket(qhub):
     assert "重呼 A001" in r.text
     r = qhub.client.post("/staff/queue/hall-1/windows/5/done", auth=auth)
     assert "本窗口当前没有叫到的号" in r.text
+    assert staff(qhub, "done", 2).status_code == 200  # the JSON route, the same counter
+    with qhub.state.db.read() as db:
+        rows = db.scalars(select(AuditEvent).where(AuditEvent.action.startswith("ticket.")).order_by(AuditEvent.id))
+        said = [(r.actor, r.action, r.target) for r in rows]
+    assert said == [("supervisor1", "ticket.next", "hall-1 窗口2 A001"), ("supervisor1", "ticket.recall",
+                    "hall-1 窗口2 A001"), ("supervisor1", "ticket.done", "hall-1 窗口2 A001")]  # not the refused one
 
 
 def test_local_tickets_join_the_line_once(qhub, clock):
