@@ -14,7 +14,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 
 from hub import id_lookups
-from hub.auth import staff_token
 from hub.certificates import routes as certificates
 from hub.db.session import Database, migrate
 from hub.errors import not_found_handler, validation_handler
@@ -35,10 +34,16 @@ from hub.routes import (
     queue,
     ratings,
     staff,
+    staff_audit,
     staff_kiosks,
+    staff_login,
     staff_lookups,
 )
 from hub.settings import HubSettings
+from hub.staff.accounts import count_active
+from hub.staff.auth import RoleRefused
+from hub.staff.auth import refused_handler as staff_refused
+from hub.staff.cookies import SigningKeys
 from hub.state import Clock, HubState
 from hub.storage import MaterialStore
 from hub.sweep import Sweeper
@@ -55,15 +60,34 @@ def open_state(settings: HubSettings, clock: Clock | None = None) -> HubState:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.db_url, settings.db_pool_size)
     migrate(db.engine)
+    with db.read() as session:
+        refusal = legacy_staff_password(settings, count_active(session))
+    if refusal is not None:
+        db.dispose()
+        raise RuntimeError(refusal)
     keys = Keys.load_or_create(settings.secret_path)
     return HubState(
         settings=settings,
         db=db,
         keys=keys,
         store=MaterialStore(settings.materials_dir, keys, settings.material_grace_seconds),
-        staff_token=staff_token(settings.staff_token_path),
+        staff_keys=SigningKeys(*keys.session_keys()),
         clock=clock or _utcnow,
     )
+
+
+def legacy_staff_password(settings: HubSettings, accounts: int) -> str | None:
+    """What to do, when the data dir holds the shared staff password of before per-person accounts and no account
+    exists yet (refused: the shared password is not kept as a way in); with accounts, a warning that it is unused."""
+    old = settings.data_dir / "staff-token"
+    if not old.exists():
+        return None
+    if accounts:
+        logging.getLogger("kioskhub").warning("%s (the old shared staff password) is no longer used; delete it", old)
+        return None
+    return (f"{old} holds the old shared staff password, which this hub no longer accepts, and there is no staff "
+            "account yet: give each person their own with 'kioskhub staff add --username NAME --name 姓名 --role "
+            "supervisor|clerk|auditor|admin' (it prints their password), delete that file, and start again")
 
 
 async def start_video_help(app: FastAPI, state: HubState) -> Switchboard:
@@ -108,9 +132,10 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_handler)
     app.add_exception_handler(UnknownSite, not_found_handler)
     app.add_exception_handler(TooManyLookups, id_lookups.refused_handler)
+    app.add_exception_handler(RoleRefused, staff_refused)
     _document_schemas(app)
-    for module in (health, cases, case_notices, ratings, kiosks, queue, queries, staff, staff_kiosks, staff_lookups,
-                   calls, helper, display):
+    for module in (health, cases, case_notices, ratings, kiosks, queue, queries, staff_login, staff, staff_audit,
+                   staff_kiosks, staff_lookups, calls, helper, display):
         app.include_router(module.router)
     app.include_router(certificates.router)
     app.mount("/helper/static", StaticFiles(packages=[("hub", "static")]), name="helper-static")

@@ -1,4 +1,4 @@
-"""Kiosk tokens: random, shown once, kept only as SHA-256; staff token in the data dir."""
+"""Kiosk tokens: random, shown once, kept only as SHA-256; secret files in the data dir."""
 
 from __future__ import annotations
 
@@ -25,11 +25,6 @@ def bearer(header: str | None) -> str | None:
     if scheme.lower() != "bearer" or not value.strip():
         return None
     return value.strip()
-
-
-def staff_token(path: Path) -> str:
-    """The staff page's password, created with mode 0600 on first use."""
-    return secret_file(path, new_token)
 
 
 def secret_file(path: Path, make: Callable[[], str]) -> str:

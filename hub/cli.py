@@ -1,4 +1,4 @@
-"""The ``kioskhub`` command: serve the hub, manage kiosks, reference records and helpers, show the staff password."""
+"""The ``kioskhub`` command: serve the hub; kiosks, records, staff and helper accounts; the audit trail."""
 
 from __future__ import annotations
 
@@ -35,6 +35,15 @@ app.add_typer(records_app, name="records")
 helpers_app = typer.Typer(help="Helper accounts for remote video help (/helper).", no_args_is_help=True)
 app.add_typer(helpers_app, name="helpers")
 app.add_typer(certificates_app, name="certificates")
+staff_app = typer.Typer(help="Staff accounts, one per person, each with a role (the staff pages at /staff).",
+                        no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+keys_app = typer.Typer(help="The hub's key ring: list, rotate (or stage, then activate), retire a former key.",
+                       no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+audit_app = typer.Typer(help="The audit trail: who viewed or changed what, when, from where (read only).",
+                        no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -138,8 +147,7 @@ def serve() -> None:
     """Serve the hub on KIOSKHUB_HOST:KIOSKHUB_PORT (127.0.0.1:8780 by default)."""
     import uvicorn
 
-    from hub.app import create_app
-    from hub.auth import staff_token
+    from hub.app import create_app, legacy_staff_password
     from hub.personal import Keys
 
     settings = _settings()
@@ -151,11 +159,21 @@ def serve() -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kioskhub").info("X-Forwarded-For and X-Forwarded-Proto believed from %s only", proxies)
     # serve makes the data dir and database on first start; migrate (or fail in one line) before binding
-    _open_db(settings).dispose()
+    db = _open_db(settings)
+    with db.read() as session:
+        from hub.staff.accounts import count_active
+
+        accounts = count_active(session)
+    db.dispose()
+    refusal = legacy_staff_password(settings, accounts)
+    if refusal is not None:
+        raise _fail(refusal, EXIT_USAGE)
+    if accounts == 0:
+        logging.getLogger("kioskhub").warning("no staff account yet: nobody can log in at /staff; add one with "
+                                              "'kioskhub staff add --username NAME --name 姓名 --role supervisor'")
     logging.getLogger("kioskhub").info("hub in %s, database %s", settings.data_dir.resolve(),
                                        _shown_url(settings.db_url))
     Keys.load_or_create(settings.secret_path)
-    staff_token(settings.staff_token_path)
     common = {"host": settings.host, "port": settings.port, "log_level": settings.log_level.lower()}
     if settings.workers > 1:
         # Workers re-read the same environment and TOML file through the factory.
@@ -458,6 +476,7 @@ def helpers_add(
     try:
         with _database(init=init) as db, db.write() as session, session.begin():
             password = add_helper(session, username, name, _now())
+            _audited(session, "helper.add", username)
     except AccountError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
     typer.echo(f"helper {username} ({name.strip()}) added; log in at /helper/login with the password: {password}")
@@ -466,12 +485,14 @@ def helpers_add(
 UsernameOption = Annotated[str, typer.Option("--username", help="the helper's log-in name")]
 
 
-def _helper_change(username: str, change: Any) -> Any:
+def _helper_change(username: str, change: Any, verb: str) -> Any:
     from hub.video.accounts import AccountError
 
     try:
         with _database() as db, db.write() as session, session.begin():
-            return change(session)
+            result = change(session)
+            _audited(session, f"helper.{verb}", username)
+            return result
     except AccountError as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
 
@@ -481,7 +502,7 @@ def helpers_disable(username: UsernameOption) -> None:
     """Stop a helper logging in; their open console and call pages are closed within seconds."""
     from hub.video.accounts import disable
 
-    _helper_change(username, lambda session: disable(session, username, _now()))
+    _helper_change(username, lambda session: disable(session, username, _now()), "disable")
     typer.echo(f"helper {username} disabled; their sessions have ended")
 
 
@@ -490,7 +511,7 @@ def helpers_enable(username: UsernameOption) -> None:
     """Let a disabled helper log in again, with their password (or give a new one with reset)."""
     from hub.video.accounts import enable
 
-    _helper_change(username, lambda session: enable(session, username))
+    _helper_change(username, lambda session: enable(session, username), "enable")
     typer.echo(f"helper {username} enabled")
 
 
@@ -499,7 +520,7 @@ def helpers_reset(username: UsernameOption) -> None:
     """Give a helper a new password (printed last); the old one and every session stop working."""
     from hub.video.accounts import reset
 
-    password = _helper_change(username, lambda session: reset(session, username))
+    password = _helper_change(username, lambda session: reset(session, username), "reset")
     typer.echo(f"helper {username}: sessions ended; new password: {password}")
 
 
@@ -508,7 +529,7 @@ def helpers_unlock(username: UsernameOption) -> None:
     """Lift the lock that wrong passwords put on a helper's account."""
     from hub.video.accounts import unlock
 
-    was = _helper_change(username, lambda session: unlock(session, username))
+    was = _helper_change(username, lambda session: unlock(session, username), "unlock")
     typer.echo(f"helper {username} unlocked" if was else f"helper {username} was not locked")
 
 
@@ -544,15 +565,265 @@ def helpers_list(as_json: Annotated[bool, typer.Option("--json", help="print JSO
         typer.echo(f"{h.username}\t{h.display_name}\t{'disabled' if h.disabled else 'active'}\tlast login {seen}")
 
 
-@app.command("staff-token")
+@app.command("staff-token", hidden=True)
 def show_staff_token() -> None:
-    """Print the staff page's password (user name: anything)."""
-    from hub.auth import staff_token
+    """Gone: the shared staff password was replaced by one account per person."""
+    raise _fail("the shared staff password is gone: each person has their own account now; add one with "
+                "'kioskhub staff add --username NAME --name 姓名 --role supervisor|clerk|auditor|admin'", EXIT_USAGE)
+
+
+def _cli_actor() -> Any:
+    """The audit trail's actor for a command run on the hub's machine: the system user and host."""
+    import getpass
+    import socket
+
+    from hub.staff.audit import CLI_ROLE, Actor
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid())
+    return Actor(f"cli:{user}@{socket.gethostname()}", CLI_ROLE, "cli")
+
+
+def _audited(session: Any, action: str, target: str | None = None, detail: str | None = None) -> None:
+    from hub.staff.audit import record
+
+    record(session, _cli_actor(), action, _now(), target=target, detail=detail)
+
+
+RoleOption = Annotated[str, typer.Option("--role", help="admin, supervisor, clerk, auditor, or helper (video help); "
+                                                         "what each may do: hub/README.md")]
+StaffUsername = Annotated[str, typer.Option("--username", help="the account's log-in name")]
+
+
+@staff_app.command("add")
+def staff_add(
+    username: Annotated[str, typer.Option("--username", help="log-in name, e.g. wangfang")],
+    name: Annotated[str, typer.Option("--name", help="the person's name, e.g. 王芳")],
+    role: RoleOption,
+    init: InitOption = False,
+) -> None:
+    """Create an account for one person; prints its generated password last (not stored, not shown again).
+
+    --role helper makes a video-help account (as 'kioskhub helpers add'); the others log in at /staff/login.
+    """
+    from hub.db.staff_models import StaffAccount
+    from hub.staff import accounts
+    from hub.staff.roles import Role, parse
+    from hub.video.accounts import AccountError as HelperError
+    from hub.video.accounts import add_helper
+
+    try:
+        chosen = parse(role)
+    except ValueError as exc:
+        raise _fail(f"--role: {exc}", EXIT_USAGE) from None
+    try:
+        with _database(init=init) as db, db.write() as session, session.begin():
+            if chosen is Role.HELPER:
+                if session.get(StaffAccount, username) is not None:
+                    raise accounts.AccountError(f"{username} is already a staff account; choose another user name")
+                password = add_helper(session, username, name, _now())
+                _audited(session, "helper.add", username)
+            else:
+                password = accounts.add(session, username, name, chosen, _now())
+                _audited(session, "staff.add", username, f"role {chosen.value}")
+    except (accounts.AccountError, HelperError) as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    where = "/helper/login" if chosen is Role.HELPER else "/staff/login"
+    typer.echo(f"{chosen.value} {username} ({name.strip()}) added; log in at {where} with the password: {password}")
+
+
+def _account_change(username: str, staff_change: Any, helper_change: Any, verb: str) -> tuple[str, Any]:
+    """Apply the change to the staff account of that name, else to the helper account; audited either way."""
+    from hub.db.call_models import Helper
+    from hub.db.staff_models import StaffAccount
+    from hub.staff.accounts import AccountError
+    from hub.video.accounts import AccountError as HelperError
+
+    try:
+        with _database() as db, db.write() as session, session.begin():
+            if session.get(StaffAccount, username) is not None:
+                result = staff_change(session)
+                _audited(session, f"staff.{verb}", username)
+                return "staff account", result
+            if session.get(Helper, username) is not None:
+                result = helper_change(session)
+                _audited(session, f"helper.{verb}", username)
+                return "helper", result
+    except (AccountError, HelperError) as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    raise _fail(f"no staff or helper account {username!r}; see kioskhub staff list", EXIT_USAGE)
+
+
+@staff_app.command("disable")
+def staff_disable(username: StaffUsername) -> None:
+    """Stop a person logging in; their open sessions end at their next request (a helper's pages within seconds)."""
+    from hub.staff import accounts
+    from hub.video import accounts as helpers
+
+    kind, _ = _account_change(username, lambda s: accounts.disable(s, username, _now()),
+                              lambda s: helpers.disable(s, username, _now()), "disable")
+    typer.echo(f"{kind} {username} disabled; their sessions have ended")
+
+
+@staff_app.command("enable")
+def staff_enable(username: StaffUsername) -> None:
+    """Let a disabled person log in again, with their password (or give a new one with reset)."""
+    from hub.staff import accounts
+    from hub.video import accounts as helpers
+
+    kind, _ = _account_change(username, lambda s: accounts.enable(s, username),
+                              lambda s: helpers.enable(s, username), "enable")
+    typer.echo(f"{kind} {username} enabled")
+
+
+@staff_app.command("reset")
+def staff_reset(username: StaffUsername) -> None:
+    """Give a person a new password (printed last); the old one and every session stop working."""
+    from hub.staff import accounts
+    from hub.video import accounts as helpers
+
+    kind, password = _account_change(username, lambda s: accounts.reset(s, username),
+                                     lambda s: helpers.reset(s, username), "reset")
+    typer.echo(f"{kind} {username}: sessions ended; new password: {password}")
+
+
+@staff_app.command("unlock")
+def staff_unlock(username: StaffUsername) -> None:
+    """Forget the wrong passwords counted against a person, from every source (they may try again at once)."""
+    from hub.staff import accounts
+    from hub.video import accounts as helpers
+
+    kind, was = _account_change(username, lambda s: accounts.unlock(s, username),
+                                lambda s: helpers.unlock(s, username), "unlock")
+    typer.echo(f"{kind} {username} unlocked" if was else f"{kind} {username} was not locked")
+
+
+@staff_app.command("list")
+def staff_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False) -> None:
+    """Every staff and helper account: role, state, last log-in."""
+    import json
+
+    from hub.staff.accounts import list_accounts
+    from hub.staff.roles import Role
+    from hub.video.accounts import list_helpers
+
+    with _database() as db, db.read() as session:
+        rows = [(a.username, a.display_name, a.role, a.disabled, a.last_login_at) for a in list_accounts(session)]
+        rows += [(h.username, h.display_name, Role.HELPER.value, h.disabled, h.last_login_at)
+                 for h in list_helpers(session)]
+    rows.sort()
+    if as_json:
+        typer.echo(json.dumps([{"username": u, "name": n, "role": r, "disabled": d,
+                                "last_login_at": last.isoformat() if last else None}
+                               for u, n, r, d, last in rows], ensure_ascii=False))
+        return
+    if not rows:
+        typer.echo("no accounts yet; add one with: kioskhub staff add --username U --name 姓名 --role supervisor")
+    for u, n, r, d, last in rows:
+        seen = last.isoformat(timespec="seconds") if last else "never"
+        typer.echo(f"{u}\t{n}\t{r}\t{'disabled' if d else 'active'}\tlast login {seen}")
+
+
+@audit_app.command("list")
+def audit_list(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False,
+    since: Annotated[str | None, typer.Option("--since", help="from this time on: YYYY-MM-DD (hall date) or "
+                                                             "an ISO time with its offset")] = None,
+    actor: Annotated[str | None, typer.Option("--actor", help="one account, e.g. wangfang")] = None,
+    case: Annotated[str | None, typer.Option("--case", help="one case number")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100000, help="newest first")] = 500,
+) -> None:
+    """The audit trail, newest first; listing it is itself recorded."""
+    import json
+
+    from hub.staff import audit
 
     settings = _settings()
-    with _database(settings):  # a password made up for a data dir that holds no hub works nowhere
-        pass
-    typer.echo(staff_token(settings.staff_token_path))
+    start = None
+    if since:
+        try:
+            start = (dt.datetime.combine(dt.date.fromisoformat(since), dt.time(), settings.zone) if len(since) == 10
+                     else dt.datetime.fromisoformat(since))
+        except ValueError:
+            raise _fail("--since must be a date (YYYY-MM-DD) or an ISO time such as 2026-11-21T08:00+08:00",
+                        EXIT_USAGE) from None
+        if start.tzinfo is None:
+            raise _fail("--since needs its offset, e.g. 2026-11-21T08:00+08:00", EXIT_USAGE)
+    with _database(settings) as db:
+        with db.write() as session, session.begin():
+            asked = " ".join(f"{k}={v}" for k, v in (("since", since), ("actor", actor), ("case", case)) if v)
+            _audited(session, "audit.list", detail=asked or None)
+        with db.read() as session:
+            rows = [audit.as_json(r) for r in audit.search(session, since=start, actor=actor, case_no=case,
+                                                            limit=limit)]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        typer.echo("\t".join(str(r[k] or "") for k in ("at", "actor", "role", "action", "target", "case_no",
+                                                         "source", "detail")))
+
+
+def _ring_change(action: str, change: Any, what: Any) -> None:
+    """Apply a change to the key ring of the hub in the data dir, audit it, and say what to do next."""
+    from hub import keyring
+    from hub.personal import Keys
+
+    settings = _settings()
+    with _database(settings) as db:  # a ring made for a data dir that holds no hub would encrypt for nobody
+        ring = Keys.load_or_create(settings.secret_path).ring
+        try:
+            new = change(ring)
+        except keyring.KeyRingError as exc:
+            raise _fail(str(exc), EXIT_USAGE) from None
+        path = keyring.save(settings.secret_path, new)
+        with db.write() as session, session.begin():
+            _audited(session, action, what(new))
+    typer.echo(f"{what(new)}; wrote {path}. Copy it to every hub node (as hub-secret) and restart them "
+               "one at a time.")
+
+
+@keys_app.command("list")
+def keys_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False) -> None:
+    """Every key of the ring: id, created, state (never the key itself)."""
+    import json
+
+    from hub.personal import Keys
+
+    settings = _settings()
+    with _database(settings):
+        ring = Keys.load_or_create(settings.secret_path).ring
+    rows = [{"id": k.id, "created": k.created or None, "state": k.state} for k in ring.keys]
+    if as_json:
+        typer.echo(json.dumps(rows))
+        return
+    for r in rows:
+        typer.echo(f"{r['id']}\t{r['state']}\t{r['created'] or 'hub-secret (before the ring)'}")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    staged: Annotated[bool, typer.Option("--staged", help="several nodes: make the key but let it encrypt nothing "
+                                                          "until 'kioskhub keys activate' (after every node has it)")]
+    = False,
+) -> None:
+    """Make a new key; new data, cookies and links use it, and what older keys made stays readable and valid."""
+    _ring_change("keys.rotate", lambda ring: ring.rotate(_now(), staged=staged),
+                 lambda ring: f"key {ring.keys[-1].id} " + ("staged" if staged else "is active"))
+
+
+@keys_app.command("activate")
+def keys_activate(key_id: Annotated[str, typer.Option("--id", help="the staged key's id")]) -> None:
+    """Make a staged key the active one (once every node holds the ring with it)."""
+    _ring_change("keys.activate", lambda ring: ring.activate(key_id), lambda _ring: f"key {key_id} is active")
+
+
+@keys_app.command("retire")
+def keys_retire(key_id: Annotated[str, typer.Option("--id", help="a previous key's id")]) -> None:
+    """A former key stops verifying: staff sessions and follow links made with it end; its data stays readable."""
+    _ring_change("keys.retire", lambda ring: ring.retire(key_id), lambda _ring: f"key {key_id} is retired")
 
 
 def _now() -> dt.datetime:

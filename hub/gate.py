@@ -9,8 +9,6 @@ and cuts off a chunked body at the limit. Only the routes that take files have a
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 from typing import Any
@@ -18,11 +16,12 @@ from typing import Any
 from fastapi import HTTPException
 from fastapi.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hub.auth import same
 from hub.certificates.routes import MAX_UPLOAD
 from hub.settings import HubSettings
+from hub.staff.auth import basic_user
 from hub.state import HubState, authenticate_kiosk
 from hub.video.recordings import MAX_PIECE_BYTES
 
@@ -44,7 +43,7 @@ def body_limit(method: str, path: str, settings: HubSettings) -> tuple[int, str]
 
 
 def kiosk_route(path: str) -> bool:
-    """Routes a kiosk calls with its token (the rest: public, staff password, helper session)."""
+    """Routes a kiosk calls with its token (the rest: public, staff accounts, helper session)."""
     return path.startswith("/api/v1/") and path not in _PUBLIC and not path.startswith("/api/v1/staff/")
 
 
@@ -96,16 +95,20 @@ class RequestGate:
                 await _refuse(send, 413, f"request body over {limit} bytes; {advice}")
 
     async def _kiosk(self, scope: Scope, headers: dict[bytes, bytes]) -> HTTPException | None:
-        """None when the request carries a good kiosk token (or the staff password); else the refusal."""
+        """None when the request carries a good kiosk token (or a staff account's password); else the refusal."""
         state: HubState | None = getattr(scope["app"].state, "hub", None)
         if state is None:
             return HTTPException(503, "the hub is starting; try again in a moment", {"Retry-After": "1"})
         authorization = headers.get(b"authorization", b"").decode("latin-1") or None
-        scheme, _, value = (authorization or "").partition(" ")
+        scheme = (authorization or "").partition(" ")[0]
         if scheme.lower() == "basic":
-            # Staff may book and cancel appointments on these routes; the route checks the password again.
-            return None if _staff_password_ok(value, state) else HTTPException(
-                401, "wrong staff password (see 'kioskhub staff-token')", {"WWW-Authenticate": "Basic"})
+            # Staff may book and cancel appointments on these routes; the route checks the role.
+            try:
+                who = await run_in_threadpool(basic_user, state, HTTPConnection(scope), authorization or "")
+            except HTTPException as exc:
+                return exc
+            scope.setdefault("state", {})["staff"] = who  # hub.staff.auth.identify takes it from here
+            return None
         kiosk_id = headers.get(b"x-kiosk-id", b"").decode("latin-1") or None
         try:
             caller = await run_in_threadpool(authenticate_kiosk, state, authorization, kiosk_id)
@@ -113,14 +116,6 @@ class RequestGate:
             return exc
         scope.setdefault("state", {})["kiosk"] = caller  # current_caller takes it from here
         return None
-
-
-def _staff_password_ok(value: str, state: HubState) -> bool:
-    try:
-        _user, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return False
-    return same(password, state.staff_token)
 
 
 async def _refuse(send: Send, status: int, detail: str, headers: dict[str, str] | None = None) -> None:

@@ -222,10 +222,6 @@ class HubSettings(BaseSettings):
         return self.data_dir / "hub-secret"
 
     @property
-    def staff_token_path(self) -> Path:
-        return self.data_dir / "staff-token"
-
-    @property
     def certificate_key_dir(self) -> Path:
         return self.data_dir / "certificate-signing"
 

@@ -6,17 +6,16 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import Depends, Header, HTTPException, Request
-from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
 from hub import registry
-from hub.auth import bearer, same
+from hub.auth import bearer
 from hub.db.session import Database
 from hub.lookups import Caller
 from hub.personal import Keys
 from hub.settings import HubSettings
+from hub.staff.cookies import SigningKeys
 from hub.storage import MaterialStore
 
 Clock = Callable[[], dt.datetime]
@@ -28,7 +27,7 @@ class HubState:
     db: Database
     keys: Keys
     store: MaterialStore
-    staff_token: str
+    staff_keys: SigningKeys
     clock: Clock
 
     def now(self) -> dt.datetime:
@@ -89,18 +88,17 @@ def _kiosk_id(caller: CallerDep) -> str:
 
 KioskDep = Annotated[str, Depends(_kiosk_id)]
 
-_basic = HTTPBasic(realm="kioskhub staff")
 
+def staff_user(request: Request, state: StateDep) -> str:
+    """The user name of a logged-in staff account whose role has the kiosk fleet (supervisor, admin).
 
-def staff_user(request: Request, state: StateDep, credentials: Annotated[HTTPBasicCredentials, Depends(_basic)]) -> str:
-    """Hall staff: HTTP Basic with any user name and the password in the data dir's staff-token file."""
-    origin = request.headers.get("origin")
-    if request.method != "GET" and origin and urlsplit(origin).netloc != request.headers.get("host"):
-        # Browsers resend Basic credentials on cross-site form posts; only same-origin pages may change data.
-        raise HTTPException(403, "staff changes must come from the hub's own pages")
-    if not same(credentials.password, state.staff_token):
-        raise HTTPException(401, "wrong staff password (see 'kioskhub staff-token')", {"WWW-Authenticate": "Basic"})
-    return credentials.username or "staff"
+    Kept for routes written against the shared password; a new route names its permit with the
+    dependencies of ``hub.staff.auth`` (``CasesStaff``, ``FleetStaff`` ...), which also hand it the role.
+    """
+    from hub.staff.auth import allowed  # hub.staff.auth imports this module
+    from hub.staff.roles import Permit
+
+    return allowed(Permit.FLEET)(request, state).username
 
 
 StaffDep = Annotated[str, Depends(staff_user)]

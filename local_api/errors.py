@@ -130,6 +130,26 @@ class HubUnreachable(Unavailable):
         self.kind = kind
 
 
+class HubBusy(HubUnreachable):
+    """The hub answered 429: it refuses this kiosk for now (e.g. too many lookups by ID number in a short time).
+
+    A kind of HubUnreachable, so whatever retries later (the outbox) still does; the citizen is told
+    BUSY_MESSAGE instead of "cannot connect", which would send a technician after the network.
+    """
+
+    code = "hub_busy"
+
+    def __init__(self, detail: str, retry_after: int | None = None) -> None:
+        super().__init__(detail)
+        self.message = BUSY_MESSAGE
+        self.retry_after = retry_after
+        if retry_after is not None:
+            self.extra["retry_after"] = retry_after
+
+
+BUSY_MESSAGE = "服务繁忙，请稍后再试，或到窗口办理"
+
+
 class TicketRefused(Conflict):
     """The hub refused a ticket or check-in (unknown or closed service, a full day, an appointment it cannot check in).
 

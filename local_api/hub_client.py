@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from local_api.errors import HubUnreachable
+from local_api.errors import HubBusy, HubUnreachable
 from wire.errors import parse
 from wire.heartbeat import Heartbeat
 from wire.ticket import TicketRequest
@@ -106,7 +106,11 @@ class HubClient:
             kind, detail = transport_failure(exc, url)
             observe(kind, detail)
             raise HubUnreachable(f"{type(exc).__name__}: {exc}", kind) from None
-        if response.status_code >= 500 or response.status_code in (408, 429):
+        if response.status_code == 429:
+            wait = response.headers.get("retry-after", "")
+            raise HubBusy(f"hub answered 429 to {method} {path}" + (f"; retry after {wait} s" if wait else ""),
+                          int(wait) if wait.isdigit() else None)
+        if response.status_code >= 500 or response.status_code == 408:
             if response.status_code >= 500:
                 observe("unreachable", f"{url} answered {response.status_code} to {method} {path}")
             raise HubUnreachable(f"hub answered {response.status_code}")

@@ -18,7 +18,7 @@ from flows import effects as fx
 from flows import events as ev
 from flows.model import ServiceItem
 from local_api.codes import id_type
-from local_api.errors import HubUnreachable, TicketRefused
+from local_api.errors import BUSY_MESSAGE, HubBusy, HubUnreachable, TicketRefused
 from local_api.hub_client import HubRejected
 from local_api.outbox import Outbox
 from local_api.outcomes import Outcomes
@@ -64,6 +64,8 @@ class QueryService:
             body = client.query(effect.item_code.replace("_", "-"), id_type=id_type(applicant),
                                 id_number=applicant.get("id_number", ""),
                                 form=dict(effect.form))
+        except HubBusy:  # this kiosk asked for too many people's records in a short time
+            return ev.SubmitFailed(at=self.clock(), reason=BUSY_MESSAGE)
         except HubUnreachable:
             if waiting:  # the platform cannot be asked, but what this kiosk still holds can be shown
                 return ev.Submitted(at=self.clock(), result=_progress_here_only(waiting, self.clock()))
@@ -118,6 +120,8 @@ class QueryService:
                                             id_number=str(applicant.get("id_number", "")))
         except TicketRefused as exc:
             return ev.Submitted(at=self.clock(), case_no=None, result=exc.result())
+        except HubBusy:  # the hub limits check-ins by ID card per kiosk, as it does record queries
+            return ev.SubmitFailed(at=self.clock(), reason=BUSY_MESSAGE)
         except HubUnreachable:
             return ev.SubmitFailed(at=self.clock(), reason="签到服务暂时无法连接，请稍后重试，或到服务台签到")
         return ev.Submitted(at=self.clock(), case_no=result["number"], result=result)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from flows.fields import age_on, parse_date
 from local_api.db.models import LocalTicket
-from local_api.errors import HubUnreachable, TicketRefused
+from local_api.errors import HubBusy, HubUnreachable, TicketRefused
 from local_api.hub_client import HubClient, HubRejected
 from local_api.worker import Worker
 
@@ -173,8 +173,9 @@ class QueueDesk:
 
     def check_in(self, *, key: str, qr: str | None = None, id_type: str | None = None,
                  id_number: str | None = None) -> dict[str, Any]:
-        """Check an appointment in by its QR text or its holder's ID: a ticket, ``TicketRefused``, or
-        ``HubUnreachable`` (the citizen can try again or take a normal number)."""
+        """Check an appointment in by its QR text or its holder's ID: a ticket, ``TicketRefused``, ``HubBusy``
+        (too many check-ins by ID card from this kiosk for now) or ``HubUnreachable`` (the citizen can try again
+        or take a normal number)."""
         client = self.hub()
         if client is None:
             raise HubUnreachable("this kiosk has no hub to check appointments in with")
@@ -182,6 +183,8 @@ class QueueDesk:
             body = client.check_in(key=key, qr=qr, id_type=id_type, id_number=id_number)
         except HubRejected as exc:
             raise _refusal(exc) from None
+        except HubBusy:
+            raise  # the hub is there but refuses this kiosk for now: not a connection problem
         except HubUnreachable as exc:
             raise HubUnreachable(f"the hub cannot be reached; appointments cannot be checked in now ({exc})",
                                  exc.kind) from None

@@ -48,7 +48,7 @@ def revoke(
     """Revoke a certificate: its check page says 已撤销 with the date and reason from now on."""
     from hub.certificates import issued
     from hub.certificates.codes import display, normalise
-    from hub.cli import EXIT_USAGE, _database, _fail, _now
+    from hub.cli import EXIT_USAGE, _audited, _database, _fail, _now
 
     stored = normalise(code)
     if stored is None:
@@ -60,6 +60,7 @@ def revoke(
     try:
         with _database() as db, db.write() as session, session.begin():
             done = issued.revoke(session, stored, reason, _now())
+            _audited(session, "certificates.revoke", display(stored), reason)
     except issued.UnknownCode:
         raise _fail(f"no certificate was issued with code {display(stored)}; check the code", EXIT_USAGE) from None
     when = done.at.isoformat(timespec="seconds")
@@ -75,17 +76,20 @@ def list_issued(
     """The newest certificates issued: code, kind, holder (masked), kiosk, issue time, revoked or not."""
     from hub.certificates import issued
     from hub.certificates.codes import display
-    from hub.cli import _database
+    from hub.cli import _audited, _database
 
-    with _database() as db, db.read() as session:
-        rows = [
-            {
-                "code": display(r.code), "kind": r.kind, "holder": f"{r.holder_name_masked} {r.holder_id_masked}",
-                "kiosk": r.kiosk_id, "issued_at": r.issued_at.isoformat(), "valid_until": r.valid_until.isoformat(),
-                "revoked": r.revoked_at is not None, "sha256": r.sha256,
-            }
-            for r in issued.recent(session, limit)
-        ]  # fmt: skip
+    with _database() as db:
+        with db.write() as session, session.begin():
+            _audited(session, "certificates.list", detail=f"newest {limit}")  # holders are shown, masked
+        with db.read() as session:
+            rows = [
+                {
+                    "code": display(r.code), "kind": r.kind, "holder": f"{r.holder_name_masked} {r.holder_id_masked}",
+                    "kiosk": r.kiosk_id, "issued_at": r.issued_at.isoformat(),
+                    "valid_until": r.valid_until.isoformat(), "revoked": r.revoked_at is not None, "sha256": r.sha256,
+                }
+                for r in issued.recent(session, limit)
+            ]  # fmt: skip
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return

@@ -9,6 +9,7 @@ from hub.db import (
     certificate_models,  # noqa: F401  (and the certificate tables)
     enrol_models,  # noqa: F401  (and the enrolment tables)
     lookup_models,  # noqa: F401  (and the lookup audit and kiosk alerts)
+    staff_models,  # noqa: F401  (and staff accounts and the audit trail)
 )
 from hub.db.models import Base
 

@@ -18,9 +18,13 @@ from hub.queue.tickets import ticket_view
 FOLLOW_MAC_BYTES = 15  # 120 bits: 20 base64url characters, no padding
 
 
-def follow_token(keys: Keys, ticket_id: int) -> str:
-    """The public, unguessable name of one ticket: ``<row id>.<truncated HMAC of the id>``; nothing is stored."""
-    mac = base64.urlsafe_b64encode(keys.follow_mac(ticket_id)[:FOLLOW_MAC_BYTES]).decode()
+def follow_token(keys: Keys, ticket_id: int, key_id: str | None = None) -> str:
+    """The public, unguessable name of one ticket: ``<row id>.<truncated HMAC of the id>``; nothing is stored.
+
+    Made with the active key; a link printed before a rotation is checked against the other keys not retired
+    (the token has no room for a key id: it is in the ticket's QR code, which must stay small).
+    """
+    mac = base64.urlsafe_b64encode(keys.follow_mac(ticket_id, key_id)[:FOLLOW_MAC_BYTES]).decode()
     return f"{ticket_id}.{mac}"
 
 
@@ -30,7 +34,10 @@ def follow_ticket_id(keys: Keys, token: str) -> int | None:
     if not dot or not head.isascii() or not head.isdigit() or len(head) > 18 or head != str(int(head)):
         return None
     ticket_id = int(head)
-    return ticket_id if hmac.compare_digest(follow_token(keys, ticket_id).encode(), token.encode()) else None
+    for key_id in keys.follow_key_ids():
+        if hmac.compare_digest(follow_token(keys, ticket_id, key_id).encode(), token.encode()):
+            return ticket_id
+    return None
 
 
 @dataclass(frozen=True)

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from fastapi.security import HTTPBasicCredentials
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from common import idnumber
-from hub import appointments, replies
+from hub import appointments, id_lookups, replies
 from hub.auth import bearer
 from hub.db.models import Kiosk, Site
 from hub.errors import field_error
@@ -40,11 +37,15 @@ from hub.queue.schemas import (
 )
 from hub.queue.windows import ACTIONS, known_site, window_action, window_state
 from hub.routes.cases import KEY_PATTERN
-from hub.state import HubState, KioskDep, StaffDep, StateDep, current_kiosk, staff_user
+from hub.staff import audit
+from hub.staff.auth import QueueStaff, actor, allowed, note
+from hub.staff.roles import Permit
+from hub.state import CallerDep, HubState, KioskDep, StateDep, current_kiosk
 from wire.person import RESIDENT_ID
 
 router = APIRouter(tags=["queue"])
 
+CHECK_IN = "appointment-check-in"  # what the ID-lookup log calls a check-in by ID card
 KeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", pattern=KEY_PATTERN)]
 Window = Annotated[int, Path(ge=1, le=999, description="window (counter) number")]
 
@@ -166,30 +167,27 @@ def local_tickets(
 def kiosk_or_staff(
     request: Request, state: StateDep, authorization: Annotated[str | None, Header()] = None
 ) -> tuple[str, str | None]:
-    """('kiosk', kiosk id) for a kiosk token, ('staff', None) for the staff password; 401 otherwise."""
-    scheme, _, value = (authorization or "").partition(" ")
+    """('kiosk', kiosk id) for a kiosk token, ('staff', user name) for a staff account with the queue; 401 otherwise."""
+    scheme, _, _value = (authorization or "").partition(" ")
     if scheme.lower() == "basic":
-        try:
-            user, _, password = base64.b64decode(value.strip(), validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            raise HTTPException(401, "malformed Basic credentials", {"WWW-Authenticate": "Basic"}) from None
-        staff_user(request, state, HTTPBasicCredentials(username=user, password=password))
-        return "staff", None
+        return "staff", allowed(Permit.QUEUE)(request, state).username
     if bearer(authorization) is None:
         raise HTTPException(
-            401, "send a kiosk token (Bearer) or the staff password (Basic)", {"WWW-Authenticate": "Bearer"}
+            401, "send a kiosk token (Bearer) or a staff account's name and password (Basic)",
+            {"WWW-Authenticate": "Bearer"},
         )
     return "kiosk", current_kiosk(state, authorization)
 
 
 @router.post("/api/v1/appointments", status_code=201, response_model=AppointmentOut, responses=_REFUSALS)
 def book(
-    state: StateDep, who: Annotated[tuple[str, str | None], Depends(kiosk_or_staff)], body: AppointmentRequest
+    request: Request, state: StateDep, who: Annotated[tuple[str, str | None], Depends(kiosk_or_staff)],
+    body: AppointmentRequest,
 ) -> JSONResponse:
-    """Book a visit (kiosk token: at the kiosk's site; staff password: at body.site); the answer carries its QR code."""
-    role, kiosk_id = who
-    if role == "kiosk":
-        assert kiosk_id is not None
+    """Book a visit (kiosk token: at its site; a staff account: at body.site); the answer carries its QR code."""
+    role, caller = who
+    kiosk_id = caller if role == "kiosk" else None
+    if kiosk_id is not None:
         site = _site(state, kiosk_id)
     else:
         if not body.site:
@@ -213,6 +211,8 @@ def book(
         )  # fmt: skip
     except (QueueError, appointments.AppointmentError) as exc:
         return refused(exc)
+    if role == "staff":
+        note(request, state, request.state.staff, "appointment.book", target=booked.appointment_no)
     out = AppointmentOut(
         appointment_no=booked.appointment_no,
         service=booked.service,
@@ -224,35 +224,57 @@ def book(
     return _json(out, 201)
 
 
-@router.post("/api/v1/appointments/check-in", status_code=201, response_model=CheckInOut, responses=_REFUSALS)
+_CHECK_IN_REFUSALS = {
+    **_REFUSALS, 429: {"description": '`{"code": "lookup_rate_limited"}` + Retry-After: too many check-ins by ID card'},
+}
+
+
+@router.post("/api/v1/appointments/check-in", status_code=201, response_model=CheckInOut, responses=_CHECK_IN_REFUSALS)
 def check_in(
-    state: StateDep, kiosk_id: KioskDep, body: CheckInRequest, http: Request, idempotency_key: KeyHeader = None
+    state: StateDep, caller: CallerDep, body: CheckInRequest, http: Request, idempotency_key: KeyHeader = None
 ) -> JSONResponse:
-    """Today's appointment of the person (ID card) or code (QR) becomes a ticket called ahead with its weight."""
+    """Today's appointment of the person (ID card) or code (QR) becomes a ticket called ahead with its weight.
+
+    By ID card it is a lookup by ID number like the record queries: counted against the kiosk's limit (429,
+    ``lookup_rate_limited``, past it) and audited; by QR code it is not (the code is the proof).
+    """
     if body.qr is not None and not body.qr.strip().startswith(appointments.QR_PREFIX):
         return refusal(404, "no_appointment", "this QR code is not an appointment code")
-    site = _site(state, kiosk_id)
+    site = _site(state, caller.kiosk_id)
     windows = appointments.check_in_windows(state.settings)
-    try:
-        done, created = appointments.check_in(
-            state.db.write, state.keys, site, kiosk_id, idempotency_key, state.now, state.settings.zone,
-            windows, policy(state, site), id_type=body.id_type, id_number=body.id_number, qr=body.qr,
-        )  # fmt: skip
-    except (QueueError, appointments.AppointmentError) as exc:
-        return refused(exc)
+
+    def attempt() -> tuple[appointments.CheckedIn, bool] | QueueError | appointments.AppointmentError:
+        try:
+            return appointments.check_in(
+                state.db.write, state.keys, site, caller.kiosk_id, idempotency_key, state.now, state.settings.zone,
+                windows, policy(state, site), id_type=body.id_type, id_number=body.id_number, qr=body.qr,
+            )  # fmt: skip
+        except (QueueError, appointments.AppointmentError) as exc:
+            return exc
+
+    if body.id_number is not None:
+        result = id_lookups.audited(state, caller, CHECK_IN, body.id_type or RESIDENT_ID, body.id_number, attempt,
+                                    lambda r: not isinstance(r, appointments.NoAppointment))
+    else:
+        result = attempt()
+    if isinstance(result, (QueueError, appointments.AppointmentError)):
+        return refused(result)
+    done, created = result
     out = CheckInOut(**_ticket_out(state, http, done.ticket, appointment_no=done.appointment_no))
     return _json(out, 201 if created else 200)
 
 
 @router.post("/api/v1/appointments/{appointment_no}/cancel", response_model=CancelOut, responses=_REFUSALS)
 def cancel_appointment(
+    request: Request,
     state: StateDep,
     who: Annotated[tuple[str, str | None], Depends(kiosk_or_staff)],
     appointment_no: Annotated[str, Path(pattern=r"^YY\d{8}-\d{4}$")],
     body: CancelRequest | None = None,
 ) -> JSONResponse:
     """Cancel a booked appointment (staff: any; a kiosk: at its site, with the person's ID or the QR code)."""
-    role, kiosk_id = who
+    role, caller = who
+    kiosk_id = caller if role == "kiosk" else None
     proof = body or CancelRequest()
     by_id = proof.id_type is not None and proof.id_number is not None
     if role == "kiosk" and not (by_id or proof.qr):
@@ -266,6 +288,8 @@ def cancel_appointment(
         )  # fmt: skip
     except appointments.AppointmentError as exc:
         return refused(exc)
+    if role == "staff":
+        note(request, state, request.state.staff, "appointment.cancel", target=appointment_no)
     out = CancelOut(appointment_no=appt.appointment_no, service=appt.service_code,
                     start=appointments.utc(appt.starts_at).astimezone(state.settings.zone).isoformat(),
                     status=appt.status)
@@ -276,14 +300,15 @@ def cancel_appointment(
 
 
 @router.get("/api/v1/staff/queue/{site}/windows/{window}", response_model=WindowOut)
-def staff_window(state: StateDep, _staff: StaffDep, site: str, window: Window) -> WindowOut:
+def staff_window(state: StateDep, _staff: QueueStaff, site: str, window: Window) -> WindowOut:
     """A window's current ticket and the site's lines."""
     return window_state(state, site, window)
 
 
 @router.post("/api/v1/staff/queue/{site}/windows/{window}/{action}", response_model=CalledOut)
 def staff_action(
-    state: StateDep, _staff: StaffDep, site: str, window: Window, action: str, body: ServiceChoice | None = None
+    request: Request, state: StateDep, who: QueueStaff, site: str, window: Window, action: str,
+    body: ServiceChoice | None = None,
 ) -> Any:
     """next {service} · recall · no-show · done · transfer {service}: the window's current ticket moves on."""
     if action in ("next", "transfer") and body is None:
@@ -291,16 +316,18 @@ def staff_action(
     if action not in ACTIONS:
         raise HTTPException(404, f"no action {action}; one of {', '.join(ACTIONS)}")
     try:
-        return window_action(state, site, window, action, body.service if body else None)
+        called = window_action(state, site, window, action, body.service if body else None)
     except QueueError as exc:
         return refused(exc)
     except LookupError as exc:
         return refusal(404, "nobody_waiting", str(exc))
+    note(request, state, who, f"ticket.{action}", target=f"{site} 窗口{window} {called.number}")
+    return called
 
 
 @router.get("/api/v1/staff/appointments", response_model=list[AppointmentRow])
 def staff_appointments(
-    state: StateDep, _staff: StaffDep, site: str, day: Annotated[dt.date | None, Query()] = None
+    request: Request, state: StateDep, who: QueueStaff, site: str, day: Annotated[dt.date | None, Query()] = None
 ) -> list[AppointmentRow]:
     """A site's appointments of a hall day (today by default); late ones are marked no-shows as they are listed."""
     day = day or _today(state)
@@ -308,6 +335,7 @@ def staff_appointments(
     with state.db.write() as db, db.begin():
         known_site(db, site)
         rows = appointments.listing(db, site, f"{day:%Y%m%d}", state.now(), late)
+        audit.record(db, actor(request, who), "appointments.list", state.now(), target=f"{site} {day:%Y-%m-%d}")
         return [
             AppointmentRow(
                 appointment_no=a.appointment_no,

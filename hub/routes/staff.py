@@ -20,7 +20,18 @@ from hub.queue.errors import NoCurrentTicket, QueueError, UnknownService
 from hub.queue.policy import policy
 from hub.queue.windows import ACTIONS, window_action, window_state
 from hub.schemas import LEVEL_LABELS, STARS, Level
-from hub.state import StaffDep, StateDep
+from hub.staff import audit
+from hub.staff.auth import (
+    AnyStaff,
+    CasesStaff,
+    QueueStaff,
+    RatingsStaff,
+    RecordingsStaff,
+    actor,
+    note,
+)
+from hub.staff.roles import Permit, home, may
+from hub.state import StateDep
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -32,13 +43,18 @@ def _local(state: StateDep):  # type: ignore[no-untyped-def]
 
 
 @router.get("", response_class=HTMLResponse)
-def index(request: Request, state: StateDep, _staff: StaffDep) -> HTMLResponse:
-    """Newest cases, open bad ratings, and every kiosk's last heartbeat."""
+def index(request: Request, state: StateDep, who: AnyStaff) -> Response:
+    """Newest cases, open bad ratings, and every kiosk's last heartbeat: the sections the role may see."""
+    shows = {p.value: may(who.role, p) for p in Permit}
+    if not (shows["cases"] or shows["fleet"] or shows["queue"]):
+        return RedirectResponse(home(who.role), status_code=303)
+    if shows["cases"]:
+        note(request, state, who, "cases.list")
     with state.db.read() as db:
-        cases = list(db.scalars(select(Case).order_by(Case.id.desc()).limit(100)))
-        ratings = list(db.scalars(select(Rating).order_by(Rating.id.desc()).limit(100)))
-        kiosks = registry.list_kiosks(db)
-        alerts = lookups.open_alerts(db)
+        cases = list(db.scalars(select(Case).order_by(Case.id.desc()).limit(100))) if shows["cases"] else []
+        ratings = list(db.scalars(select(Rating).order_by(Rating.id.desc()).limit(100))) if shows["ratings"] else []
+        kiosks = registry.list_kiosks(db) if shows["fleet"] else []
+        alerts = lookups.open_alerts(db) if shows["fleet"] else {}
         return templates.TemplateResponse(
             request,
             "staff_index.html",
@@ -47,7 +63,9 @@ def index(request: Request, state: StateDep, _staff: StaffDep) -> HTMLResponse:
                 "ratings": ratings,
                 "kiosks": kiosks,
                 "alerts": alerts,
-                "recordings": request.app.state.recordings.all()[:50],
+                "recordings": request.app.state.recordings.all()[:50] if shows["recordings"] else [],
+                "shows": shows,
+                "who": who,
                 "labels": statuses.LABELS,
                 "level_labels": {lv.value: LEVEL_LABELS[lv] for lv in Level},
                 "stars": {lv.value: STARS[lv] for lv in Level},
@@ -59,23 +77,25 @@ def index(request: Request, state: StateDep, _staff: StaffDep) -> HTMLResponse:
 
 
 @router.get("/recordings/{call_id}/{part}.webm")
-def recording(request: Request, _staff: StaffDep, call_id: str, part: int) -> Response:
+def recording(request: Request, state: StateDep, who: RecordingsStaff, call_id: str, part: int) -> Response:
     """One part of a call's recording, decrypted for playing (recorded only where the site's policy says so)."""
     try:
         data = request.app.state.recordings.webm(call_id, part)
     except (KeyError, ValueError):
         raise HTTPException(404, "no such recording") from None
+    note(request, state, who, "recording.view", target=f"{call_id}/{part}")
     return Response(data, media_type="video/webm", headers={"Cache-Control": "no-store"})
 
 
 @router.get("/cases/{case_no}", response_class=HTMLResponse)
-def case_page(request: Request, state: StateDep, _staff: StaffDep, case_no: str) -> HTMLResponse:
+def case_page(request: Request, state: StateDep, who: CasesStaff, case_no: str) -> HTMLResponse:
     """One case: applicant (ID masked), form answers, materials, history, status change."""
     with state.db.read() as db:
         try:
             case = intake.get_case(db, case_no)
         except intake.UnknownCase:
             raise HTTPException(404, f"no case {case_no}") from None
+        note(request, state, who, "case.view", target=case_no, case_no=case_no)
         applicant = json.loads(state.keys.decrypt(case.applicant_enc))
         return templates.TemplateResponse(
             request,
@@ -93,8 +113,9 @@ def case_page(request: Request, state: StateDep, _staff: StaffDep, case_no: str)
 
 @router.post("/cases/{case_no}/status")
 def change_status(
+    request: Request,
     state: StateDep,
-    _staff: StaffDep,
+    who: CasesStaff,
     case_no: str,
     status: Annotated[str, Form()],
     note: Annotated[str, Form(max_length=500)] = "",
@@ -107,13 +128,16 @@ def change_status(
             intake.set_status(db, case_no, status, note.strip() or None, state.now())
         except intake.UnknownCase:
             raise HTTPException(404, f"no case {case_no}") from None
+        audit.record(db, actor(request, who), "case.status", state.now(), target=case_no, case_no=case_no,
+                     detail=status)
     return RedirectResponse(f"/staff/cases/{case_no}", status_code=303)
 
 
 @router.post("/ratings/{rating_id}/followup")
 def close_followup(
+    request: Request,
     state: StateDep,
-    _staff: StaffDep,
+    who: RatingsStaff,
     rating_id: int,
     note: Annotated[str, Form(min_length=1, max_length=500)],
 ) -> RedirectResponse:
@@ -124,17 +148,21 @@ def close_followup(
             raise HTTPException(404, "no bad rating with this id")
         row.followup_done_at = state.now()
         row.followup_note = note.strip()
+        audit.record(db, actor(request, who), "rating.followup", state.now(), target=f"rating {rating_id}",
+                     case_no=row.case.case_no)
     return RedirectResponse("/staff", status_code=303)
 
 
 @router.get("/materials/{material_id}")
-def material(state: StateDep, _staff: StaffDep, material_id: int) -> Response:
+def material(request: Request, state: StateDep, who: CasesStaff, material_id: int) -> Response:
     """A material file, as an attachment under its display name."""
     with state.db.read() as db:
         row = db.get(Material, material_id)
         if row is None:
             raise HTTPException(404, "no such material")
         stored_name, content_type, filename = row.stored_name, row.content_type, row.filename
+        case_no = db.scalar(select(Case.case_no).where(Case.id == row.case_id))
+    note(request, state, who, "material.view", target=f"material {material_id}", case_no=case_no)
     try:
         content = state.store.read(stored_name)
     except FileNotFoundError:
@@ -156,7 +184,7 @@ STATUS_LABELS = {"booked": "已预约", "checked_in": "已签到", "no_show": "�
 
 
 @router.get("/queue", response_class=HTMLResponse)
-def queue_index(request: Request, state: StateDep, _staff: StaffDep) -> HTMLResponse:
+def queue_index(request: Request, state: StateDep, _staff: QueueStaff) -> HTMLResponse:
     """Choose a site and a window number to work at."""
     with state.db.read() as db:
         sites = [(s.id, s.name or s.id) for s in db.scalars(select(Site).order_by(Site.id))]
@@ -165,7 +193,7 @@ def queue_index(request: Request, state: StateDep, _staff: StaffDep) -> HTMLResp
 
 @router.get("/queue/go")
 def queue_go(
-    _staff: StaffDep, site: str, window: Annotated[int, Query(ge=1, le=999)]
+    _staff: QueueStaff, site: str, window: Annotated[int, Query(ge=1, le=999)]
 ) -> RedirectResponse:
     """The window chooser's form: on to that window's page (a redirect, as the pages run no inline script)."""
     return RedirectResponse(f"/staff/queue/{quote(site, safe='')}/windows/{window}", status_code=303)
@@ -175,7 +203,7 @@ def queue_go(
 def window_page(
     request: Request,
     state: StateDep,
-    _staff: StaffDep,
+    who: QueueStaff,
     site: str,
     window: Annotated[int, PathParam(ge=1, le=999)],
     msg: str = "",
@@ -188,6 +216,7 @@ def window_page(
     with state.db.write() as db, db.begin():
         booked = appointments.listing(db, site, f"{today:%Y%m%d}", state.now(), late)
         rows = [(a.appointment_no, a.service_code, a.starts_at, a.name_masked, a.status) for a in booked]
+        audit.record(db, actor(request, who), "appointments.list", state.now(), target=f"{site} window {window}")
     return templates.TemplateResponse(
         request,
         "staff_window.html",
@@ -207,8 +236,9 @@ def window_page(
 
 @router.post("/queue/{site}/windows/{window}/{action}")
 def window_post(
+    request: Request,
     state: StateDep,
-    _staff: StaffDep,
+    who: QueueStaff,
     site: str,
     window: Annotated[int, PathParam(ge=1, le=999)],
     action: str,
@@ -222,6 +252,7 @@ def window_post(
         called = window_action(state, site, window, action, service or None)
     except (QueueError, LookupError) as exc:
         return RedirectResponse(f"{back}?error={quote(_said(exc))}", status_code=303)
+    note(request, state, who, f"ticket.{action}", target=f"{site} 窗口{window} {called.number}")
     done = {"next": "请 {n} 到 {w} 号窗口", "recall": "重呼 {n}", "no-show": "{n} 过号", "done": "{n} 办结",
             "transfer": "{n} 已转到 {s}"}[action]  # fmt: skip
     text = done.format(n=called.number, w=window, s=called.service_name)
@@ -230,8 +261,9 @@ def window_post(
 
 @router.post("/queue/call", include_in_schema=False)
 def call_next(
+    request: Request,
     state: StateDep,
-    _staff: StaffDep,
+    who: QueueStaff,
     site: Annotated[str, Form()],
     service: Annotated[str, Form()],
     window: Annotated[int, Form(ge=1, le=999)] = 1,
@@ -243,6 +275,7 @@ def call_next(
         raise HTTPException(404, f"no service {service} at {site}") from None
     except LookupError:
         raise HTTPException(404, f"nobody is waiting for {service} at {site}") from None
+    note(request, state, who, "ticket.next", target=f"{site} 窗口{window} {called.number}")
     return {"called": called.number}
 
 

@@ -1,7 +1,7 @@
 """``/staff/kiosks/{kiosk_id}``: one kiosk for the hall staff — its last heartbeat and its last self-test.
 
 The self-test slip's QR code points here, so a technician holding the slip finds the kiosk's page;
-like every staff page it needs the staff password.
+like every staff page it needs a staff log-in (a role with the fleet: supervisor or admin).
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from hub import intake, registry, selftests
-from hub.state import StaffDep, StateDep
+from hub.staff.auth import FleetStaff
+from hub.state import StateDep
 
 router = APIRouter(prefix="/staff/kiosks", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
 
 @router.get("/{kiosk_id}", response_class=HTMLResponse)
-def kiosk_page(request: Request, state: StateDep, _staff: StaffDep, kiosk_id: str) -> HTMLResponse:
+def kiosk_page(request: Request, state: StateDep, _staff: FleetStaff, kiosk_id: str) -> HTMLResponse:
     with state.db.read() as db:
         kiosk = next((k for k in registry.list_kiosks(db) if k.id == kiosk_id), None)
     if kiosk is None:

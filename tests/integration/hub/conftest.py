@@ -16,6 +16,7 @@ from hub.registry import add_kiosk
 from hub.settings import HubSettings
 from hub.state import HubState
 from tests.hub_pg import PgServer, find_bindir
+from tests.integration.hub.staff_accounts import staff_auth
 
 FIXED_NOW = dt.datetime(2026, 11, 21, 2, 30, tzinfo=dt.UTC)  # 10:30 in the hall (Asia/Shanghai)
 
@@ -65,6 +66,10 @@ class Hub:
 
     def auth(self, token: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {token or self.token}"}
+
+    def staff(self, role: str = "supervisor") -> tuple[str, str]:
+        """HTTP Basic credentials of a staff account with this role (made on first use)."""
+        return staff_auth(self.state, role)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def take(hub: Hub, service: str = "social_security", token: str | None = None, k
 def staff(hub: Hub, action: str, window: int = 1, service: str | None = None, site: str = "hall-1"):
     body = {"service": service} if service else None
     return hub.client.post(
-        f"/api/v1/staff/queue/{site}/windows/{window}/{action}", json=body, auth=("staff", hub.state.staff_token)
+        f"/api/v1/staff/queue/{site}/windows/{window}/{action}", json=body, auth=hub.staff()
     )
 
 

@@ -100,7 +100,7 @@ def test_too_late_is_a_no_show(qhub, clock):
     r = by_id(qhub, OTHER)
     assert r.status_code == 409 and r.json()["code"] == "too_late"
     listed = qhub.client.get(
-        "/api/v1/staff/appointments", params={"site": "hall-1"}, auth=("s", qhub.state.staff_token)
+        "/api/v1/staff/appointments", params={"site": "hall-1"}, auth=qhub.staff()
     )
     assert {a["name_masked"]: a["status"] for a in listed.json()} == {"张*丰": "checked_in", "李*": "no_show"}
     assert by_id(qhub, OTHER).json()["code"] == "too_late"
@@ -109,7 +109,7 @@ def test_too_late_is_a_no_show(qhub, clock):
 @SQLITE_ONLY
 def test_listing_turns_overdue_appointments_into_no_shows(qhub, clock):
     book(qhub, "10:00")
-    auth = ("s", qhub.state.staff_token)
+    auth = qhub.staff()
     listed = qhub.client.get("/api/v1/staff/appointments", params={"site": "hall-1"}, auth=auth).json()
     assert [a["status"] for a in listed] == ["booked"]
     assert listed[0]["id_masked"] == "6401**********123X"
@@ -144,10 +144,10 @@ def test_bad_bookings(qhub, clock):
 
 @SQLITE_ONLY
 def test_staff_can_book_for_a_site(qhub, clock):
-    no_site = book(qhub, headers={}, auth=("s", qhub.state.staff_token))
+    no_site = book(qhub, headers={}, auth=qhub.staff())
     assert no_site.status_code == 422
     body = {"service": "social_security", "start": "2026-11-21T10:00:00+08:00", "site": "hall-1", **PERSON}
-    r = qhub.client.post("/api/v1/appointments", json=body, auth=("s", qhub.state.staff_token))
+    r = qhub.client.post("/api/v1/appointments", json=body, auth=qhub.staff())
     assert r.status_code == 201
     assert qhub.client.post("/api/v1/appointments", json=body, auth=("s", "wrong")).status_code == 401
     assert qhub.client.post("/api/v1/appointments", json=body).status_code == 401
@@ -177,7 +177,7 @@ def test_hall_display_shows_called_numbers_with_masked_names_only(qhub, clock):
 
 def cancel(hub, number: str, *, staff_auth: bool = False, **proof: str):
     if staff_auth:
-        return hub.client.post(f"/api/v1/appointments/{number}/cancel", auth=("s", hub.state.staff_token))
+        return hub.client.post(f"/api/v1/appointments/{number}/cancel", auth=hub.staff())
     return hub.client.post(f"/api/v1/appointments/{number}/cancel", json=proof or None, headers=hub.auth())
 
 
@@ -223,3 +223,26 @@ def test_staff_cancel_without_proof_but_not_once_checked_in_or_missed(qhub, cloc
     clock.hall("10:00")  # 30 minutes after the start: past the 15-minute late window
     missed = cancel(qhub, late, staff_auth=True)
     assert missed.status_code == 409 and "no show" in missed.json()["detail"]
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("settings_overrides", [{"id_lookups_per_window": 3}])
+def test_check_ins_by_id_card_count_as_lookups_limited_per_kiosk_and_audited(qhub, clock):
+    from sqlalchemy import select
+
+    from hub.db.lookup_models import IdLookup
+
+    book(qhub)
+    clock.hall("09:30")
+    strangers = [{"id_type": "111", "id_number": n} for n in ("11010519491231002X", "110101199003070011")]
+    answers = [by_id(qhub, person).status_code for person in (*strangers, PERSON, OTHER)]
+    assert answers == [404, 404, 201, 429]  # two guesses with no appointment, the right person, then the limit
+    refused = by_id(qhub, OTHER)
+    assert refused.json()["code"] == "lookup_rate_limited" and int(refused.headers["retry-after"]) > 0
+    with qhub.state.db.read() as db:
+        rows = db.scalars(select(IdLookup).where(IdLookup.what == "appointment-check-in").order_by(IdLookup.id))
+        outcomes = [(r.kiosk_id, r.outcome) for r in rows]
+    assert outcomes == [("k1", "none"), ("k1", "none"), ("k1", "found"), ("k1", "refused"), ("k1", "refused")]
+    assert check_in(qhub, qr="KIOSKAPPT:nothing-like-it").status_code == 404  # by QR: no lookup by ID, no limit
+    page = qhub.client.get("/staff/lookups?kiosk=k1", auth=qhub.staff()).text
+    assert "预约签到（刷身份证）" in page and "超出频次，已拒绝" in page

@@ -153,10 +153,10 @@ def test_a_person_without_a_record_gets_no_record_for_the_kiosk_to_show(chub):
 def test_each_certificate_request_is_an_audited_lookup_by_id_number(chub):
     issued_pdf(chub)
     ask(chub, holder={"id_type": "111", "id_number": NOBODY})
-    page = chub.client.post("/staff/lookups", auth=("staff", chub.state.staff_token),
+    page = chub.client.post("/staff/lookups", auth=chub.staff(),
                             data={"id_type": "111", "id_number": LI}).text
     assert page.count("证明打印：社会保险参保缴费证明") == 1 and "查到记录" in page and LI not in page
-    nobody = chub.client.post("/staff/lookups", auth=("staff", chub.state.staff_token),
+    nobody = chub.client.post("/staff/lookups", auth=chub.staff(),
                               data={"id_type": "111", "id_number": NOBODY}).text
     assert "无记录" in nobody
 

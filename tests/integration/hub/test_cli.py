@@ -158,7 +158,9 @@ def test_serve_answers_health_and_kiosk_requests(env, tmp_path):
         (["kiosks", "revoke", "--id", "k1"], False),
         (["queue", "list", "--site", "s1"], False),
         (["records", "count"], False),
-        (["staff-token"], False),
+        (["staff", "add", "--username", "li", "--name", "李四", "--role", "clerk"], True),
+        (["staff", "list"], False),
+        (["audit", "list", "--json"], False),
     ],
 )
 def test_admin_commands_never_make_a_new_hub_unasked(env, tmp_path, args, offers_init):
@@ -205,3 +207,98 @@ def test_an_empty_postgres_database_is_not_made_a_hub_unasked(tmp_path, pg_serve
     code, _, err = invoke(["kiosks", "add", "--init", "--id", "k1", "--site", "s1"], env)
     assert code == 0, err
     assert invoke(["kiosks", "list"], env)[0] == 0
+
+
+@pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
+def test_staff_accounts_from_the_command_line_and_the_audit_trail_they_leave(env):
+    code, out, err = invoke(["staff", "add", "--init", "--username", "wangfang", "--name", "王芳",
+                             "--role", "supervisor"], env)
+    assert code == 0, err
+    assert out.startswith("supervisor wangfang (王芳) added; log in at /staff/login") and len(out.split()[-1]) == 12
+    assert invoke(["staff", "add", "--username", "li", "--name", "李四", "--role", "helper"], env)[0] == 0
+    code, _, err = invoke(["staff", "add", "--username", "li", "--name", "李四", "--role", "clerk"], env)
+    assert code == 2 and "already taken" in err
+    code, _, err = invoke(["staff", "add", "--username", "x", "--name", "某", "--role", "boss"], env)
+    assert code == 2 and "--role: role must be one of admin, supervisor, clerk, auditor, helper" in err
+    listed = json.loads(invoke(["staff", "list", "--json"], env)[1])
+    assert [(a["username"], a["role"], a["disabled"]) for a in listed] == [
+        ("li", "helper", False), ("wangfang", "supervisor", False)]
+    for verb in ("disable", "enable", "unlock"):
+        assert invoke(["staff", verb, "--username", "wangfang"], env)[0] == 0
+    assert invoke(["staff", "disable", "--username", "li"], env)[1] == "helper li disabled; their sessions have ended\n"
+    code, out, _ = invoke(["staff", "reset", "--username", "wangfang"], env)
+    assert code == 0 and "new password:" in out
+    code, _, err = invoke(["staff", "reset", "--username", "nobody"], env)
+    assert code == 2 and "no staff or helper account 'nobody'" in err
+    rows = json.loads(invoke(["audit", "list", "--json", "--since", "2020-01-01"], env)[1])
+    assert [r["action"] for r in reversed(rows)] == [
+        "staff.add", "helper.add", "staff.disable", "staff.enable", "staff.unlock", "helper.disable", "staff.reset",
+        "audit.list"]  # asking is noted before the answer
+    assert {r["role"] for r in rows} == {"cli"} and all(r["actor"].startswith("cli:") for r in rows)
+    assert json.loads(invoke(["audit", "list", "--json", "--actor", "nobody"], env)[1]) == []
+    code, _, err = invoke(["audit", "list", "--since", "2026-11-21T08:00"], env)
+    assert code == 2 and "needs its offset" in err
+
+
+@pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
+def test_a_hub_with_only_the_old_shared_staff_password_refuses_to_start_and_says_what_to_do(env, caplog):
+    from fastapi.testclient import TestClient
+
+    from hub.app import create_app
+    from hub.settings import HubSettings
+
+    assert invoke(["kiosks", "add", "--init", "--id", "k1", "--site", "s1"], env)[0] == 0
+    old = Path(env["KIOSKHUB_DATA_DIR"]) / "staff-token"
+    old.write_text("shared-secret\n")
+    code, out, err = invoke(["serve"], env)
+    assert code == 2 and out == ""
+    assert f"{old} holds the old shared staff password" in err and "kioskhub staff add --username" in err
+    assert "delete that file, and start again" in err
+    code, _, err = invoke(["staff-token"], env)
+    assert code == 2 and "each person has their own account now" in err
+    # once a person has an account the hub starts, and says the old file is unused
+    assert invoke(["staff", "add", "--username", "wang", "--name", "王芳", "--role", "admin"], env)[0] == 0
+    with TestClient(create_app(HubSettings(data_dir=old.parent))) as client:
+        assert client.get("/api/v1/health").status_code == 200
+    assert "(the old shared staff password) is no longer used; delete it" in caplog.text
+
+
+@pytest.mark.parametrize("database_url", [None], ids=["sqlite"])
+def test_keys_rotate_and_the_hub_still_reads_what_it_stored_before(env):
+    from fastapi.testclient import TestClient
+
+    from hub.app import create_app
+    from hub.db.models import Case
+    from hub.settings import HubSettings
+    from tests.integration.hub.helpers import multipart
+    from tests.integration.hub.staff_accounts import staff_auth
+
+    token = invoke(["kiosks", "add", "--init", "--id", "k1", "--site", "s1"], env)[1].split()[-1]
+    settings = HubSettings(data_dir=Path(env["KIOSKHUB_DATA_DIR"]))
+
+    def file_case(client, key: str) -> str:
+        r = client.post("/api/v1/cases", headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+                        **multipart())
+        assert r.status_code == 201, r.text
+        return r.json()["case_no"]
+
+    with TestClient(create_app(settings)) as client:
+        old = file_case(client, "before")
+        auth = staff_auth(client.app.state.hub, "supervisor")
+    code, out, err = invoke(["keys", "rotate"], env)
+    assert code == 0 and out.startswith("key 2 is active; wrote ") and "Copy it to every hub node" in out, err
+    listed = json.loads(invoke(["keys", "list", "--json"], env)[1])
+    assert [(k["id"], k["state"]) for k in listed] == [("1", "previous"), ("2", "active")]
+    with TestClient(create_app(settings)) as client:
+        new = file_case(client, "after")
+        for case_no in (old, new):
+            page = client.get(f"/staff/cases/{case_no}", auth=auth)
+            assert page.status_code == 200 and "张三" in page.text
+        assert client.get("/staff/materials/1", auth=auth).content.startswith(b"\xff\xd8\xff\xe0")  # sealed by key 1
+        with client.app.state.hub.db.read() as db:
+            stored = {c.case_no: c.applicant_enc[:2] for c in db.query(Case)}
+    assert stored == {old: "1:", new: "2:"}
+    code, _, err = invoke(["keys", "retire", "--id", "2"], env)
+    assert code == 2 and "only a previous key can be retired" in err
+    rows = json.loads(invoke(["audit", "list", "--json"], env)[1])
+    assert [r["target"] for r in rows if r["action"] == "keys.rotate"] == ["key 2 is active"]

@@ -90,7 +90,7 @@ def test_progress_shows_status_history_after_staff_accept(hub):
     r = hub.client.post(
         f"/staff/cases/{case_no}/status",
         data={"status": "accepted", "note": "材料齐全"},
-        auth=("staff", hub.state.staff_token),
+        auth=hub.staff(),
         follow_redirects=False,
     )
     assert r.status_code == 303

@@ -67,7 +67,7 @@ def test_a_case_takes_one_rating_and_a_retry_gets_the_first_answer(hub):
                                 json={"case_no": case_no, "level": "very_dissatisfied", "reasons": ["差"]})
         assert again.status_code == 409, again.text
         assert again.json()["code"] == "already_rated" and again.json()["case_no"] == case_no
-    auth = ("staff", hub.state.staff_token)
+    auth = hub.staff()
     assert hub.client.get("/staff", auth=auth).text.count("待回访 ·") == 1  # one follow-up, not three
 
 
@@ -119,7 +119,7 @@ def test_sixty_id_guesses_are_cut_off_audited_and_raise_an_alert(hub, caplog):
 def test_the_burst_shows_on_the_fleet_view_until_staff_clear_it(hub):
     for n in guesses(hub.state.settings.id_lookups_per_window + 1):
         hub.client.post(FUND, headers=hub.auth(), json={"id_type": "111", "id_number": n, "form": {}})
-    auth = ("staff", hub.state.staff_token)
+    auth = hub.staff()
     page = hub.client.get("/staff", auth=auth).text
     assert "短时间内大量按证件号码查询" in page and 'href="/staff/lookups?kiosk=k1"' in page
     with hub.state.db.read() as db:
@@ -127,7 +127,7 @@ def test_the_burst_shows_on_the_fleet_view_until_staff_clear_it(hub):
     assert hub.client.post(f"/staff/alerts/{alert_id}/clear", auth=auth).status_code == 200
     assert "短时间内大量按证件号码查询" not in hub.client.get("/staff", auth=auth).text
     with hub.state.db.read() as db:
-        assert db.scalar(select(KioskAlert.cleared_by)) == "staff"
+        assert db.scalar(select(KioskAlert.cleared_by)) == "supervisor1"  # the person, not a shared "staff"
 
 
 def test_staff_search_the_lookups_by_kiosk_and_by_the_persons_number(hub):
@@ -135,7 +135,7 @@ def test_staff_search_the_lookups_by_kiosk_and_by_the_persons_number(hub):
     for n in numbers:
         hub.client.post(FUND, headers=hub.auth(), json={"id_type": "111", "id_number": n, "form": {}})
     hub.client.post("/api/v1/cases/lookup", headers=hub.auth(), json={"id_type": "111", "id_number": numbers[1]})
-    auth = ("staff", hub.state.staff_token)
+    auth = hub.staff()
     assert hub.client.get("/staff/lookups", auth=("staff", "wrong")).status_code == 401
 
     by_kiosk = hub.client.get("/staff/lookups?kiosk=k1", auth=auth)

@@ -56,7 +56,7 @@ def test_a_file_whose_case_committed_before_the_kill_is_published_and_readable_m
     assert store_files
     store = hub.state.store
     os.rename(store.path(name), store.staging / name)  # as if killed between the commit and the rename
-    staff = hub.client.get("/staff/materials/1", auth=("staff", hub.state.staff_token))
+    staff = hub.client.get("/staff/materials/1", auth=hub.staff())
     assert staff.status_code == 200 and staff.content.startswith(b"\xff\xd8")
     done = sweep_staging(store, hub.state.db)  # young or old, a file with its case is published
     assert (done.published, done.deleted) == (1, 0)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
+from hub.db.staff_models import AuditEvent
 from hub.queue.errors import QueueError
 from hub.queue.services import add_service
 from tests.integration.hub.conftest import FIXED_NOW
@@ -26,7 +28,7 @@ def test_called_tickets_no_longer_count_as_ahead(qhub):
     take(qhub)
     take(qhub)
     called = qhub.client.post(
-        "/staff/queue/call", data={"site": "hall-1", "service": "social_security"}, auth=("s", qhub.state.staff_token)
+        "/staff/queue/call", data={"site": "hall-1", "service": "social_security"}, auth=qhub.staff()
     )
     assert called.json() == {"called": "A001"}
     listed = {s["code"]: s for s in qhub.client.get("/api/v1/queue/services", headers=qhub.auth()).json()}
@@ -202,7 +204,7 @@ def test_recall_no_show_done_and_transfer(qhub, clock):
     assert staff(qhub, "next", 4, "residence").json()["number"] == a2
     assert staff(qhub, "next", 4, "residence").json()["number"] == b1  # 下一位 also finishes a2
     assert staff(qhub, "done", 4).json()["status"] == "done"
-    window = qhub.client.get("/api/v1/staff/queue/hall-1/windows/4", auth=("s", qhub.state.staff_token)).json()
+    window = qhub.client.get("/api/v1/staff/queue/hall-1/windows/4", auth=qhub.staff()).json()
     assert window["current"] is None and {s["code"] for s in window["services"]} == {"social_security", "residence"}
 
 
@@ -229,7 +231,7 @@ def test_staff_api_needs_the_staff_password(qhub):
 
 @SQLITE_ONLY
 def test_an_unknown_site_is_404_on_every_window_route(qhub):
-    auth = ("s", qhub.state.staff_token)
+    auth = qhub.staff()
     missing = "no site nowhere; sites are created by 'kioskhub kiosks add'"
     for r in (
         qhub.client.get("/api/v1/staff/queue/nowhere/windows/1", auth=auth),
@@ -245,7 +247,7 @@ def test_an_unknown_site_is_404_on_every_window_route(qhub):
 @SQLITE_ONLY
 def test_staff_window_page_calls_and_shows_the_ticket(qhub):
     take(qhub, priority="disability")
-    auth = ("s", qhub.state.staff_token)
+    auth = qhub.staff()
     r = qhub.client.post("/staff/queue/hall-1/windows/2/next", data={"service": "social_security"}, auth=auth)
     assert r.status_code == 200 and "A001" in r.text and "残疾人优先" in r.text
     assert "请 A001 到 2 号窗口" in r.text
@@ -253,6 +255,12 @@ def test_staff_window_page_calls_and_shows_the_ticket(qhub):
     assert "重呼 A001" in r.text
     r = qhub.client.post("/staff/queue/hall-1/windows/5/done", auth=auth)
     assert "本窗口当前没有叫到的号" in r.text
+    assert staff(qhub, "done", 2).status_code == 200  # the JSON route, the same counter
+    with qhub.state.db.read() as db:
+        rows = db.scalars(select(AuditEvent).where(AuditEvent.action.startswith("ticket.")).order_by(AuditEvent.id))
+        said = [(r.actor, r.action, r.target) for r in rows]
+    assert said == [("supervisor1", "ticket.next", "hall-1 窗口2 A001"), ("supervisor1", "ticket.recall",
+                    "hall-1 窗口2 A001"), ("supervisor1", "ticket.done", "hall-1 窗口2 A001")]  # not the refused one
 
 
 def test_local_tickets_join_the_line_once(qhub, clock):

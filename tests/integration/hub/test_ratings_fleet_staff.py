@@ -45,7 +45,7 @@ def test_staff_close_a_bad_rating_with_the_follow_up_outcome(hub):
     rating = hub.client.post(
         RATINGS, headers=hub.auth(), json={"case_no": case_no, "level": "dissatisfied", "reasons": ["排队久"]}
     ).json()
-    auth = ("staff", hub.state.staff_token)
+    auth = hub.staff()
     assert "待回访" in hub.client.get("/staff", auth=auth).text
     done = hub.client.post(
         f"/staff/ratings/{rating['rating_id']}/followup", data={"note": "已电话回访，增开窗口"}, auth=auth
@@ -90,13 +90,14 @@ def test_heartbeat_is_kept_for_the_fleet_view(hub):
     bad = hub.client.post("/api/v1/heartbeat", headers=hub.auth(), json={"devices": {"printer": {"health": "meh"}}})
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["loc"] == ["body", "devices", "printer", "health"]
-    page = hub.client.get("/staff", auth=("staff", hub.state.staff_token))
+    page = hub.client.get("/staff", auth=hub.staff())
     assert "printer: error" in page.text and "缺纸" in page.text
     assert "事项定义未加载: hall-flows/parking_permit.yaml:3" in page.text  # the technician sees which file to fix
 
 
-def test_staff_page_needs_the_staff_password(hub):
-    assert hub.client.get("/staff").status_code == 401
+def test_staff_page_needs_a_staff_account(hub):
+    r = hub.client.get("/staff", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/staff/login?next=/staff"
     assert hub.client.get("/staff", auth=("staff", "wrong")).status_code == 401
 
 
@@ -105,7 +106,7 @@ def test_staff_changes_from_another_site_are_refused(hub):
     r = hub.client.post(
         f"/staff/cases/{case_no}/status",
         data={"status": "completed"},
-        auth=("staff", hub.state.staff_token),
+        auth=hub.staff(),
         headers={"Origin": "https://evil.example"},
     )
     assert r.status_code == 403
@@ -117,7 +118,7 @@ def test_staff_page_lists_cases_with_masked_id_and_serves_materials(hub):
     hub.client.post(
         RATINGS, headers=hub.auth(), json={"case_no": case_no, "level": "dissatisfied", "reasons": ["<b>慢</b>"]}
     )
-    auth = ("staff", hub.state.staff_token)
+    auth = hub.staff()
     index = hub.client.get("/staff", auth=auth).text
     assert case_no in index and "6401**********" in index and PERSON not in index
     assert "待回访" in index and "&lt;b&gt;慢&lt;/b&gt;" in index

@@ -95,7 +95,7 @@ def test_the_upload_route_keeps_its_large_limit_for_a_kiosk(hub):
 def test_staff_and_public_routes_are_not_asked_for_a_kiosk_token(hub):
     assert hub.client.get("/api/v1/health").status_code == 200
     assert hub.client.post("/api/v1/enrol", json={"code": "AAAA-BBBB"}).status_code in (400, 404, 410, 422)
-    auth = ("staff", hub.state.staff_token)
+    auth = hub.staff()
     assert hub.client.get("/api/v1/staff/appointments?site=hall-1", auth=auth).status_code != 401
     wrong = hub.client.post("/api/v1/appointments", auth=("staff", "wrong"), json={})
     assert wrong.status_code == 401

@@ -14,7 +14,7 @@ from tests.hub_process import kioskhub
 
 
 def test_staff_pages_are_not_framed_sniffed_cached_or_referred(hub):
-    auth = ("staff", hub.state.staff_token)
+    auth = hub.staff()
     for path in ("/staff", "/staff/lookups", "/staff/queue"):
         r = hub.client.get(path, auth=auth)
         assert r.status_code == 200
@@ -42,7 +42,7 @@ def test_kiosk_answers_are_not_cached_and_public_files_may_be(hub):
 
 
 def test_the_window_chooser_works_without_inline_script(hub):
-    auth = ("staff", hub.state.staff_token)
+    auth = hub.staff()
     page = hub.client.get("/staff/queue", auth=auth).text
     assert "onsubmit" not in page and "<script" not in page
     r = hub.client.get("/staff/queue/go?site=hall 1&window=3", auth=auth, follow_redirects=False)
@@ -51,7 +51,7 @@ def test_the_window_chooser_works_without_inline_script(hub):
 
 def test_over_https_pages_get_hsts(hub):
     secure = TestClient(hub.client.app, base_url="https://testserver")
-    r = secure.get("/staff", auth=("staff", hub.state.staff_token))
+    r = secure.get("/staff", auth=hub.staff())
     assert r.headers["strict-transport-security"] == "max-age=63072000"
 
 

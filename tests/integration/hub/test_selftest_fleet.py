@@ -19,7 +19,7 @@ def beat(hub, **extra):
 
 
 def staff(hub):
-    return ("staff", hub.state.staff_token)
+    return hub.staff()
 
 
 def test_the_last_selftest_is_kept_and_shown_on_the_fleet_and_kiosk_pages(hub):
@@ -40,7 +40,9 @@ def test_the_last_selftest_is_kept_and_shown_on_the_fleet_and_kiosk_pages(hub):
 
 
 def test_the_kiosk_page_is_for_staff_only_and_names_unknown_kiosks(hub):
-    assert hub.client.get("/staff/kiosks/k1").status_code == 401
+    r = hub.client.get("/staff/kiosks/k1", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/staff/login")
+    assert hub.client.get("/staff/kiosks/k1", auth=hub.staff("clerk")).status_code == 403  # not the fleet
     assert hub.client.get("/staff/kiosks/k1", auth=("staff", "wrong")).status_code == 401
     missing = hub.client.get("/staff/kiosks/nope", auth=staff(hub))
     assert missing.status_code == 404 and "kioskhub kiosks list" in missing.text

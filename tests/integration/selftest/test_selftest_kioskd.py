@@ -77,17 +77,19 @@ def test_with_print_a_slip_comes_out_of_the_simulated_printer(kiosk):
 
 def test_the_hub_keeps_the_last_selftest_from_the_heartbeat(kiosk):
     result = kiosk.client().post("/selftest", json={"print": False}).json()
-    staff = (kiosk.hub.data_dir / "staff-token").read_text().strip()
+    added = subprocess.run([str(BIN / "kioskhub"), "staff", "add", "--username", "tech", "--name", "李工",
+                            "--role", "supervisor"], env=kiosk.hub.env, capture_output=True, text=True, check=True)
+    staff = ("tech", added.stdout.split()[-1])
     deadline = time.monotonic() + 20
     while True:  # kioskd sends a heartbeat at once after a self-test
-        page = httpx.get(f"{kiosk.hub.url}/staff/kiosks/{KIOSK_ID}", auth=("staff", staff), timeout=10)
+        page = httpx.get(f"{kiosk.hub.url}/staff/kiosks/{KIOSK_ID}", auth=staff, timeout=10)
         assert page.status_code == 200
         if "全部正常" in page.text:
             break
         assert time.monotonic() < deadline, "the hub never showed the self-test"
         time.sleep(0.2)
     assert "最近一次自检" in page.text and "正常，安全模块编号" in page.text
-    fleet = httpx.get(f"{kiosk.hub.url}/staff", auth=("staff", staff), timeout=10).text
+    fleet = httpx.get(f"{kiosk.hub.url}/staff", auth=staff, timeout=10).text
     assert f'href="/staff/kiosks/{KIOSK_ID}#selftest"' in fleet
     assert result["ok"]
 

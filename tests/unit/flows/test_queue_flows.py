@@ -139,3 +139,12 @@ def test_result_conditions_must_name_a_key():
             "goto: done}]}\n  - {id: done, kind: done, title: t, prompt: p}\n")
     _, problems = check_text(text, "t.yaml")
     assert any("unknown variable 'result.'" in p.message for p in problems)
+
+
+def test_a_busy_hub_at_check_in_is_said_to_the_citizen_with_what_to_do():
+    from local_api.errors import BUSY_MESSAGE
+
+    snap, _ = play(CHECKIN, [choose("card"), ev.CardRead(at=T0, record=SAMPLE_CARD),
+                             ev.SubmitFailed(at=T0, reason=BUSY_MESSAGE)])
+    view = SessionSnapshot.model_validate(session_view(CHECKIN, snap))
+    assert view.notice is not None and "服务繁忙，请稍后再试，或到窗口办理" in view.notice.message

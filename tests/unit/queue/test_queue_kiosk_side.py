@@ -183,3 +183,24 @@ def test_the_follow_url_of_the_hub_answer_is_kept_and_a_local_number_has_none(tm
                                    "https://h/" + "x" * 200, "https://大厅/q/1"])
 def test_a_follow_url_that_is_not_a_short_web_address_is_dropped(value):
     assert follow_url(value) is None
+
+
+def test_a_hub_busy_with_this_kiosks_check_ins_tells_the_citizen_to_try_later_or_go_to_a_window(tmp_path):
+    from flows import effects as fx
+    from local_api.errors import HubBusy
+    from local_api.queries import QueryService
+
+    hub = FakeHub()
+    hub.answer = (429, {"detail": "this kiosk has made too many lookups by ID number", "code": "lookup_rate_limited"})
+    with pytest.raises(HubBusy) as caught:
+        Desk(tmp_path, hub).check_in(key="b1", id_type="111", id_number="640104195203121244")
+    said = caught.value.body()
+    assert said["code"] == "hub_busy" and said["message"] == "服务繁忙，请稍后再试，或到窗口办理"
+    effect = fx.SubmitApplication(idempotency_key="s1-r1-e3-checkin", item_code="appointment_checkin",
+                                  purpose="appointment_checkin", form={"method": "card"}, submitted_at=NOW,
+                                  applicant={"card_type": "111", "id_number": "640104195203121244", "name": "王"})
+    desk = Desk(tmp_path, hub)
+    queries = QueryService(desk.hub, desk, None, None, {}, lambda sid: tmp_path / sid,  # type: ignore[arg-type]
+                           clock=lambda: NOW, timezone="Asia/Shanghai")
+    event = queries.answer("s1", effect)
+    assert event.type == "submit_failed" and event.reason == "服务繁忙，请稍后再试，或到窗口办理"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from tests.integration.hub.staff_accounts import staff_auth
+
 WEBM = b"\x1a\x45\xdf\xa3" + b"\x00" * 64 + "群众摄像头".encode() * 200  # what a MediaRecorder piece starts with
 
 
@@ -30,12 +32,12 @@ def test_pieces_are_sealed_at_rest_and_play_back_joined_in_order(hub_with):
     assert _upload(helper, call_id, b"again", seq=0).status_code == 204  # a retried piece is not stored twice
     stored = b"".join(p.read_bytes() for p in (hub.state.settings.recordings_dir / call_id).iterdir())
     assert "群众摄像头".encode() not in stored and b"\x1a\x45\xdf\xa3" not in stored  # nothing readable on disk
-    staff = ("staff", hub.state.staff_token)
+    staff = staff_auth(hub.state)
     played = hub.browser().get(f"/staff/recordings/{call_id}/0.webm", auth=staff)
     assert played.status_code == 200 and played.headers["content-type"] == "video/webm"
     assert played.content == WEBM
     assert "通话录像" in hub.browser().get("/staff", auth=staff).text
-    assert hub.browser().get(f"/staff/recordings/{call_id}/0.webm").status_code == 401
+    assert hub.browser().get(f"/staff/recordings/{call_id}/0.webm").status_code == 303  # to the login page
 
 
 def test_only_the_accepting_helper_may_record_and_only_where_the_site_records(hub_with):
