@@ -90,7 +90,9 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.hub = open_state(settings, clock)
         app.state.calls = await start_video_help(app, app.state.hub)
-        sweeper = Sweeper(app.state.hub.store, app.state.hub.db, settings.material_sweep_seconds,
+        store = app.state.hub.store
+        assert isinstance(store, MaterialStore)  # the sweep lists and locks the shared directory
+        sweeper = Sweeper(store, app.state.hub.db, settings.material_sweep_seconds,
                           clock=app.state.hub.now)
         app.state.sweeper = sweeper
         sweeper.start()

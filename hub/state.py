@@ -17,7 +17,7 @@ from hub.db.session import Database
 from hub.lookups import Caller
 from hub.personal import Keys
 from hub.settings import HubSettings
-from hub.storage import MaterialStore
+from hub.storage import MaterialFiles
 
 Clock = Callable[[], dt.datetime]
 
@@ -27,7 +27,7 @@ class HubState:
     settings: HubSettings
     db: Database
     keys: Keys
-    store: MaterialStore
+    store: MaterialFiles
     staff_token: str
     clock: Clock
 
