@@ -169,15 +169,30 @@ def test_a_node_killed_mid_way_ends_only_its_calls_and_the_balancer_sends_the_re
                 if i == 9:
                     halfway.set()
 
+    with kiosk(hall, one.url) as client:
+        kept = client.post("/calls", json=CALL).json()["call_id"]  # lives on node 1, its helper is on node 3
+    wang = helper(hall, one.url, "wang")
     worker = threading.Thread(target=kiosk_submitting)
-    with socket(one.url, f"/api/v1/calls/{doomed}/kiosk", token=hall.kiosk_token) as kiosk_ws:
+    with contextlib.ExitStack() as sockets:
+        kiosk_ws = sockets.enter_context(socket(one.url, f"/api/v1/calls/{doomed}/kiosk", token=hall.kiosk_token))
         assert kiosk_ws.expect("ringing")
+        kept_ws = sockets.enter_context(socket(one.url, f"/api/v1/calls/{kept}/kiosk", token=hall.kiosk_token))
+        assert wang.post(f"/helper/calls/{kept}/accept").status_code == 303
+        sockets.enter_context(socket(three.url, f"/helper/calls/{kept}/ws", browser=wang))
+        assert kept_ws.expect("peer-joined")
         worker.start()
         assert halfway.wait(WAIT)
         three.kill()
         # node 1 holds the kiosk's socket and learns within a second that the call's node is gone
         assert kiosk_ws.expect("hangup") == {"type": "hangup", "by": "hub", "reason": "hub_restart"}
         assert kiosk_ws.closed()[0] == 1000
+        # the helper's page comes back through another node and the call it had goes on
+        page = sockets.enter_context(socket(hall.balancer.url, f"/helper/calls/{kept}/ws", browser=wang))
+        assert kept_ws.expect("peer-joined") == {"type": "peer-joined", "role": "helper"}
+        kept_ws.send(json.dumps({"type": "offer", "sdp": OFFER}))
+        assert page.expect("offer") == {"type": "offer", "sdp": OFFER}
+        page.send({"type": "hangup"})
+        assert kept_ws.expect("hangup")["reason"] == "helper_hangup"
     worker.join(120)
     assert not worker.is_alive() and len(submitted) == 30
     rows = db_rows(hall, select(Case.case_no).where(Case.case_no.in_(submitted)))
