@@ -106,7 +106,7 @@ def _message(request: Request, title: str, text: str, status: int, back: str = "
 
 
 def _refused(request: Request, exc: CallError) -> Response:
-    status = {"unknown": 404, "bad_target": 422}.get(exc.code, 409)
+    status = {"unknown": 404, "bad_target": 422, "unavailable": 503}.get(exc.code, 409)
     return _message(request, exc.code, str(exc), status)
 
 

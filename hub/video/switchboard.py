@@ -35,6 +35,7 @@ from hub.video.calls import (
     CallError,
     Reason,
     Status,
+    ended_error,
     from_wire,
     new_call_id,
     to_wire,
@@ -674,7 +675,13 @@ class Switchboard:
                                     "args": args, "ask": ask_id})
             reply = await asyncio.wait_for(answer, ASK_SECONDS)
         except TimeoutError:
-            raise CallError("unavailable", "通话所在的服务节点没有响应，请稍后再试") from None
+            home = home_of(call_id)
+            if not await self.bus.dead({home}):
+                raise CallError("unavailable", "通话所在的服务节点没有响应，请稍后再试") from None
+            await self._node_lost(home)  # died before the watcher noticed: its calls are over
+            if action == "end":
+                return None
+            raise ended_error() from None
         finally:
             self._answers.pop(ask_id, None)
         if reply.get("error"):
