@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
 
+from hub.video import store
+from hub.video.calls import Call, new_call_id
 from tests.integration.hub.video.conftest import VideoHub, served_hub
 from tests.integration.hub.video.test_console import queue_until
 
@@ -74,3 +77,14 @@ def test_a_second_helper_on_another_node_is_told_the_call_is_taken_and_the_kiosk
     assert r.status_code == 200 and r.json()["end_reason"] == "kiosk_hangup"
     assert page.expect("hangup") == {"type": "hangup", "by": "kiosk", "reason": "kiosk_hangup"}
     assert a.kiosk().delete(f"/calls/{call_id}").status_code == 409  # ended: no second hang-up
+
+
+def test_a_call_left_live_by_a_node_that_is_gone_is_recorded_as_ended_by_the_nodes_still_running(nodes):
+    a, _b = nodes
+    orphan = Call(id=new_call_id("deadbeef"), kiosk_id="k1", site_id="yc-hall", item_code="c", item_name="养老",
+                  step_id="s", step_title="请放置身份证", elder_mode=False, language="zh_CN",
+                  created_at=dt.datetime.now(dt.UTC))
+    with a.state.db.write() as db, db.begin():  # as a node killed mid-call leaves it
+        store.save_call(db, orphan)
+    a.wait_for(lambda: a.history(orphan.id)["status"] == "cancelled", "the orphaned call to be ended")
+    assert a.history(orphan.id)["end_reason"] == "hub_restart"
