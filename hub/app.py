@@ -47,6 +47,8 @@ from hub.staff.cookies import SigningKeys
 from hub.state import Clock, HubState
 from hub.storage import MaterialStore
 from hub.sweep import Sweeper
+from hub.video.bus import CallBus, LocalBus
+from hub.video.pgbus import PgBus
 from hub.video.recordings import Recordings
 from hub.video.switchboard import Switchboard
 
@@ -94,9 +96,11 @@ async def start_video_help(app: FastAPI, state: HubState) -> Switchboard:
     """The relay of video calls; records calls a previous run left open as ended."""
     app.state.helper_key = helper.session_key(state.settings.data_dir)
     s = state.settings
-    if s.workers > 1:
-        logging.getLogger("hub.video").warning("video calls need KIOSKHUB_WORKERS=1: each call's two sockets must meet")
-    board = Switchboard(state.db, state.keys, state.clock, s.zone, s.call_ring_seconds, s.call_grace_seconds)
+    # With PostgreSQL every process is a node: a call's two sockets may be on different ones.
+    bus: CallBus = PgBus(s.db_url) if state.db.dialect == "postgresql" else LocalBus()
+    if s.workers > 1 and not bus.shared:
+        logging.getLogger("hub.video").warning("video calls across workers need PostgreSQL (KIOSKHUB_DATABASE_URL)")
+    board = Switchboard(state.db, state.keys, state.clock, s.zone, s.call_ring_seconds, s.call_grace_seconds, bus)
     app.state.recordings = Recordings(s.recordings_dir, state.keys, s.recording_retention_days)
     app.state.recordings.purge()
     await board.start()
@@ -110,7 +114,9 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.hub = open_state(settings, clock)
         app.state.calls = await start_video_help(app, app.state.hub)
-        sweeper = Sweeper(app.state.hub.store, app.state.hub.db, settings.material_sweep_seconds,
+        store = app.state.hub.store
+        assert isinstance(store, MaterialStore)  # the sweep lists and locks the shared directory
+        sweeper = Sweeper(store, app.state.hub.db, settings.material_sweep_seconds,
                           clock=app.state.hub.now)
         app.state.sweeper = sweeper
         sweeper.start()

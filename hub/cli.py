@@ -149,6 +149,7 @@ def serve() -> None:
 
     from hub.app import create_app, legacy_staff_password
     from hub.personal import Keys
+    from hub.serving import serve_workers
 
     settings = _settings()
     proxies = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
@@ -177,7 +178,7 @@ def serve() -> None:
     common = {"host": settings.host, "port": settings.port, "log_level": settings.log_level.lower()}
     if settings.workers > 1:
         # Workers re-read the same environment and TOML file through the factory.
-        uvicorn.run("hub.app:app_from_env", factory=True, workers=settings.workers, **common)
+        serve_workers("hub.app:app_from_env", settings.workers, **common)
     else:
         uvicorn.run(create_app(settings), **common)
 

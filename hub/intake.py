@@ -34,7 +34,7 @@ from hub.schemas import (
     RatingOut,
     StatusStep,
 )
-from hub.storage import MaterialStore, StoredFile
+from hub.storage import MaterialFiles, StoredFile
 
 Writer = Callable[[], AbstractContextManager[Session]]
 
@@ -107,7 +107,7 @@ def request_fingerprint(app: CaseApplication, files: list[StoredFile]) -> str:
 def submit_case(
     write: Writer,
     keys: Keys,
-    store: MaterialStore,
+    store: MaterialFiles,
     kiosk_id: str,
     idempotency_key: str,
     app: CaseApplication,

@@ -16,7 +16,7 @@ from hub.lookups import Caller
 from hub.personal import Keys
 from hub.settings import HubSettings
 from hub.staff.cookies import SigningKeys
-from hub.storage import MaterialStore
+from hub.storage import MaterialFiles
 
 Clock = Callable[[], dt.datetime]
 
@@ -26,7 +26,7 @@ class HubState:
     settings: HubSettings
     db: Database
     keys: Keys
-    store: MaterialStore
+    store: MaterialFiles
     staff_keys: SigningKeys
     clock: Clock
 

@@ -11,7 +11,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 if TYPE_CHECKING:
     from hub.personal import Keys
@@ -55,6 +55,21 @@ class StoredFile:
 
 class StagedFileGone(RuntimeError):
     """A staged file the sweep removed before its case could commit (the request waited past the grace)."""
+
+
+class MaterialFiles(Protocol):
+    """Where material files live, as intake and the staff pages use it; every hub node must reach the same one.
+
+    ``MaterialStore`` keeps them in a directory, which several nodes share by mounting it (NFS, CephFS);
+    its writes are atomic by rename. Another store (S3-compatible) implements these five, and brings
+    its own sweep of staged files (``hub.sweep`` lists and locks the directory).
+    """
+
+    def stage(self, source: BinaryIO, max_bytes: int) -> StoredFile: ...
+    def require_staged(self, stored_names: list[str]) -> None: ...
+    def publish(self, stored_names: list[str]) -> None: ...
+    def discard(self, stored_names: list[str]) -> None: ...
+    def read(self, stored_name: str) -> bytes: ...
 
 
 class MaterialStore:

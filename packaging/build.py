@@ -131,6 +131,7 @@ KIOSKHUB = Package(
         ("packaging/kioskhub/kioskhub", "usr/bin/kioskhub", 0o755),
         ("hub/README.md", "usr/share/doc/kioskhub/README.md", 0o644),
         ("packaging/kioskhub/nginx-kioskhub.conf", "usr/share/doc/kioskhub/examples/nginx-kioskhub.conf", 0o644),
+        ("packaging/kioskhub/haproxy-kioskhub.cfg", "usr/share/doc/kioskhub/examples/haproxy-kioskhub.cfg", 0o644),
         ("systemd/kioskhub.env.example", "usr/share/doc/kioskhub/examples/kioskhub.env", 0o644),
         ("packaging/copyright", "usr/share/doc/kioskhub/copyright", 0o644),
     ),

@@ -16,7 +16,7 @@ from hub.errors import field_error
 from hub.routes.cases import KEY_PATTERN
 from hub.state import KioskDep, StateDep
 from hub.video import store
-from hub.video.calls import Reason, Status
+from hub.video.calls import CallError, Reason, Status
 from hub.video.ice import for_call
 from hub.video.switchboard import CLOSE_UNAUTHORISED, Switchboard, pump
 
@@ -118,7 +118,10 @@ async def hang_up(board: BoardDep, kiosk_id: KioskDep, call_id: str) -> Any:
         return _ended()
     live = board.live(call_id)
     reason = Reason.KIOSK_CANCELLED if live and live.status is Status.RINGING else Reason.KIOSK_HANGUP
-    call = await board.end(call_id, reason, by="kiosk")
+    try:
+        call = await board.end(call_id, reason, by="kiosk")
+    except CallError as exc:  # the node holding the call did not answer in time (several nodes)
+        return JSONResponse({"detail": str(exc), "code": exc.code}, status_code=503)
     if call is None:
         return _ended()
     return {"call_id": call.id, "status": call.status.value, "end_reason": reason.value}

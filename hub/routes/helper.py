@@ -106,7 +106,7 @@ def _message(request: Request, title: str, text: str, status: int, back: str = "
 
 
 def _refused(request: Request, exc: CallError) -> Response:
-    status = {"unknown": 404, "bad_target": 422}.get(exc.code, 409)
+    status = {"unknown": 404, "bad_target": 422, "unavailable": 503}.get(exc.code, 409)
     return _message(request, exc.code, str(exc), status)
 
 
@@ -334,8 +334,9 @@ async def call_page(request: Request, state: StateDep, board: BoardDep, who: Who
     if refusal is not None:
         text = "通话已结束或不存在" if refusal.code != CLOSE_FORBIDDEN else "这个通话不是由您接听的"
         return _message(request, "call", text, 404 if refusal.code != CLOSE_FORBIDDEN else 403)
-    call = board.live(call_id)
-    assert call is not None
+    call = await board.live_call(call_id)
+    if call is None:
+        return _message(request, "call", "通话已结束或不存在", 404)
     config = {
         "callId": call_id,
         "socket": f"/helper/calls/{call_id}/ws",
@@ -366,7 +367,7 @@ async def upload_recording(request: Request, state: StateDep, board: BoardDep, w
         raise HTTPException(403, "this site does not record calls (KIOSKHUB_CALL_RECORDING is off)")
     if not request.headers.get("content-type", "").startswith("video/webm"):
         raise HTTPException(415, "send the recording as video/webm")
-    live = board.live(call_id)
+    live = await board.live_call(call_id)
     if live is not None:
         allowed = live.helper == who.username
     else:

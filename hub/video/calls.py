@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -171,5 +171,28 @@ class Call:
         return self.status is Status.RINGING and (now - self.rang_at).total_seconds() >= ring_seconds
 
 
-def new_call_id() -> str:
-    return uuid.uuid4().hex
+def new_call_id(node: str = "") -> str:
+    """32 hex digits; the first ones name the node the call lives on (``hub.video.bus.home_of``)."""
+    return node + uuid.uuid4().hex[len(node):]
+
+
+_TIMES = ("created_at", "rang_at", "accepted_at", "connected_at", "ended_at")
+
+
+def to_wire(call: Call) -> dict[str, Any]:
+    """The call as JSON for another node, without the citizen's screen (``step``)."""
+    data = {f.name: getattr(call, f.name) for f in fields(call) if f.name != "step"}
+    data["declined_by"] = sorted(call.declined_by)
+    for name in _TIMES:
+        data[name] = data[name].isoformat() if data[name] is not None else None
+    return data
+
+
+def from_wire(data: dict[str, Any]) -> Call:
+    values = dict(data)
+    for name in _TIMES:
+        values[name] = dt.datetime.fromisoformat(values[name]) if values.get(name) else None
+    values["status"] = Status(values["status"])
+    values["end_reason"] = Reason(values["end_reason"]) if values.get("end_reason") else None
+    values["declined_by"] = set(values.get("declined_by") or ())
+    return Call(**values)

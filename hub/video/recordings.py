@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import time
 from dataclasses import dataclass
@@ -57,7 +58,8 @@ class Recordings:
         if target.exists():
             return False
         sealed = self.keys.seal_file(data, f"{call_id}/{name}")
-        temp = folder / f".{name}.tmp"
+        # A name of its own: a retried upload may be written by another node into the same shared folder at once.
+        temp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
         with open(temp, "wb") as fh:
             fh.write(sealed)
             fh.flush()

@@ -53,6 +53,24 @@ def end_stale_calls(db: Session, now: dt.datetime) -> int:
     return len(rows)
 
 
+def live_call_ids(db: Session) -> list[str]:
+    return list(db.scalars(select(CallRecord.id).where(CallRecord.status.in_([s.value for s in LIVE]))))
+
+
+def end_calls_of_node(db: Session, node: str, now: dt.datetime) -> int:
+    """Calls whose node has died: recorded as ended by the restart, as a hub that stopped would be."""
+    rows = list(db.scalars(
+        select(CallRecord)
+        .where(CallRecord.status.in_([s.value for s in LIVE]), CallRecord.id.startswith(node, autoescape=True))
+        .with_for_update()
+    ))
+    for row in rows:
+        row.status = Status.CANCELLED.value if row.status == Status.RINGING.value else Status.ENDED.value
+        row.end_reason = Reason.HUB_RESTART.value
+        row.ended_at = now
+    return len(rows)
+
+
 def get_call(db: Session, call_id: str) -> CallRecord | None:
     return db.get(CallRecord, call_id)
 

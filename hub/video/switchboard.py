@@ -1,7 +1,11 @@
 """The signaling relay: one room per call, the kiosk and its accepting helper, ring and reconnect timers.
 
 Everything here runs on the server's event loop; database writes go, in order, to one writer thread.
-Rooms live in this process, so video help needs the hub to run as one worker (KIOSKHUB_WORKERS=1).
+A call's room lives on the node that created it (its home). With several nodes (``hub.video.pgbus``)
+a socket that lands on another node is a proxy: what it says goes to the home over the bus, and the
+home answers it through a ``RemoteSocket``; actions on the call (accept, decline, transfer, hang up)
+are asked of the home the same way. When a node dies, the others end its calls (recorded as ended
+by the restart, the kiosk is told) and forget its helpers' consoles.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,7 +26,20 @@ from hub.db.session import Database
 from hub.personal import Keys
 from hub.video import store
 from hub.video.accounts import active_helpers
-from hub.video.calls import REASON_LABELS, STATUS_LABELS, Call, CallError, Reason, Status, new_call_id
+from hub.video.bus import CallBus, LocalBus, home_of
+from hub.video.calls import (
+    LIVE,
+    REASON_LABELS,
+    STATUS_LABELS,
+    Call,
+    CallError,
+    Reason,
+    Status,
+    ended_error,
+    from_wire,
+    new_call_id,
+    to_wire,
+)
 from hub.video.signaling import SignalError, parse
 
 log = logging.getLogger(__name__)
@@ -33,6 +51,9 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_UNKNOWN = 4404
 CLOSE_REPLACED = 4409
 JOIN_SECONDS = 30  # from accepting to the call page's socket (a camera permission prompt may take a while)
+ASK_SECONDS = 10  # how long a node waits for a call's home to answer an action
+WATCH_SECONDS = 1.0  # how often a node checks whether the homes of the calls it knows are alive
+_LIVE_VALUES = frozenset(s.value for s in LIVE)
 
 
 class Socket(Protocol):
@@ -51,6 +72,28 @@ class Room:
 
     def timers(self) -> list[asyncio.Task[None] | None]:
         return [self.ring_timer, self.kiosk_gone, self.helper_gone]
+
+
+class RemoteSocket:
+    """On a call's home: a socket held by another node, reached over the bus."""
+
+    def __init__(self, bus: CallBus, node: str, conn: str) -> None:
+        self.bus, self.node, self.conn = bus, node, conn
+
+    async def send_json(self, data: Any) -> None:
+        await self.bus.publish({"op": "send", "to": self.node, "conn": self.conn, "msg": data})
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None:
+        await self.bus.publish({"op": "close", "to": self.node, "conn": self.conn, "code": code, "reason": reason})
+
+
+@dataclass
+class Proxy:
+    """On another node: a local socket of a call whose room is elsewhere."""
+
+    call_id: str
+    side: str
+    conn: str
 
 
 @dataclass(frozen=True)
@@ -72,15 +115,26 @@ class Switchboard:
         zone: ZoneInfo,
         ring_seconds: float,
         grace_seconds: float,
+        bus: CallBus | None = None,
     ) -> None:
         self.db, self.keys, self.clock, self.zone = db, keys, clock, zone
+        self.bus: CallBus = bus or LocalBus()
         self.ring_seconds, self.grace_seconds = ring_seconds, grace_seconds
         self.join_seconds = max(grace_seconds, JOIN_SECONDS)
         self.rooms: dict[str, Room] = {}
         self.consoles: dict[Socket, str] = {}
         self._dirty = False
+        self._tell = False
         self._pusher: asyncio.Task[None] | None = None
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="calls-db")
+        # several nodes: what the others have (their calls, their helpers online), proxies, remote sockets
+        self.remote_calls: dict[str, dict[str, Call]] = {}
+        self.remote_helpers: dict[str, set[str]] = {}
+        self.proxies: dict[Socket, Proxy] = {}
+        self.proxied: dict[str, Socket] = {}
+        self.remote_sockets: dict[tuple[str, str], RemoteSocket] = {}
+        self._answers: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._watcher: asyncio.Task[None] | None = None
 
     # -- database, in order, off the loop
 
@@ -97,6 +151,13 @@ class Switchboard:
         await self.run_db(write)
 
     async def start(self) -> None:
+        if self.bus.shared:
+            # Other nodes' calls are theirs: only the calls of nodes found dead are ended (by the watcher).
+            await self.bus.start(self._on_message)
+            await self.bus.publish({"op": "hello"})
+            self._watcher = asyncio.create_task(self._watch())
+            return
+
         def sweep() -> int:
             with self.db.write() as s, s.begin():
                 return store.end_stale_calls(s, self.clock())
@@ -111,10 +172,14 @@ class Switchboard:
         for ws in list(self.consoles):
             await _close(ws, 1001, "hub stopping")
         self.consoles.clear()
-        if self._pusher is not None:
-            self._pusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pusher
+        for ws in list(self.proxies):
+            await _close(ws, 1001, "hub stopping")
+        for task in (self._pusher, self._watcher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        await self.bus.close()
         self._writer.shutdown(wait=True)
 
     # -- calls
@@ -124,7 +189,8 @@ class Switchboard:
         for room in list(self.rooms.values()):
             if room.call.kiosk_id == kiosk_id:
                 await self.end(room.call.id, Reason.REPLACED, by="hub")
-        call = Call(id=new_call_id(), kiosk_id=kiosk_id, site_id=site_id, created_at=self.clock(), **request)
+        node = self.bus.node if self.bus.shared else ""
+        call = Call(id=new_call_id(node), kiosk_id=kiosk_id, site_id=site_id, created_at=self.clock(), **request)
         room = Room(call)
         self.rooms[call.id] = room
         await self._save(call)
@@ -148,8 +214,30 @@ class Switchboard:
         await self.end(call_id, Reason.RING_TIMEOUT, by="hub", notify_kiosk=False)
 
     def live(self, call_id: str) -> Call | None:
+        """The live call, here or (as last heard) on another node."""
         room = self.rooms.get(call_id)
-        return room.call if room else None
+        if room is not None:
+            return room.call
+        return self.remote_calls.get(home_of(call_id), {}).get(call_id) if self.bus.shared else None
+
+    async def live_call(self, call_id: str) -> Call | None:
+        """As ``live``, and with several nodes the database's row when this node has not heard of it yet."""
+        call = self.live(call_id)
+        if call is not None or not self._elsewhere(call_id):
+            return call
+        row = await self.finished(call_id)
+        if row is None or row.status not in _LIVE_VALUES:
+            return None
+        return Call(
+            id=row.id, kiosk_id=row.kiosk_id, site_id=row.site_id, item_code=row.item_code, item_name=row.item_name,
+            step_id=row.step_id, step_title=row.step_title, elder_mode=row.elder_mode, language=row.language,
+            created_at=row.created_at, status=Status(row.status), helper=row.helper_username,
+            helper_name=row.helper_name, accepted_at=row.accepted_at, connected_at=row.connected_at,
+        )
+
+    def _elsewhere(self, call_id: str) -> bool:
+        """Whether the call's room is on another node."""
+        return self.bus.shared and call_id not in self.rooms and home_of(call_id) != self.bus.node
 
     async def finished(self, call_id: str) -> store.CallRecord | None:
         """The history row of a call that is no longer live (None when there was never such a call)."""
@@ -160,7 +248,9 @@ class Switchboard:
 
         return await self.run_db(read)
 
-    async def accept(self, call_id: str, helper: str, display_name: str) -> Call:
+    async def accept(self, call_id: str, helper: str, display_name: str) -> Call | None:
+        if self._elsewhere(call_id):
+            return await self._ask(call_id, "accept", helper=helper, display_name=display_name)
         room = await self._room(call_id)
         room.call.accept(helper, display_name, self.clock())
         _cancel(room.ring_timer)
@@ -178,12 +268,18 @@ class Switchboard:
         return room.call
 
     async def decline(self, call_id: str, helper: str) -> None:
+        if self._elsewhere(call_id):
+            await self._ask(call_id, "decline", helper=helper)
+            return
         room = await self._room(call_id)
         room.call.decline(helper)
         await self._announce_ringing(room)
         self.push_consoles()
 
     async def transfer(self, call_id: str, by: str, to: str) -> None:
+        if self._elsewhere(call_id):
+            await self._ask(call_id, "transfer", by=by, to=to)
+            return
         room = await self._room(call_id)
         was_live_with_helper = room.call.status is not Status.RINGING
         room.call.transfer(by, to, self.clock())
@@ -200,6 +296,8 @@ class Switchboard:
 
     async def end(self, call_id: str, reason: Reason, by: str, notify_kiosk: bool = True) -> Call | None:
         """End the call for both sides: tell the other side(s), close both sockets, record why."""
+        if self._elsewhere(call_id):
+            return await self._ask(call_id, "end", reason=reason.value, by=by, notify_kiosk=notify_kiosk)
         room = self.rooms.pop(call_id, None)
         if room is None:
             return None
@@ -231,6 +329,13 @@ class Switchboard:
     # -- the kiosk's socket
 
     async def kiosk_refusal(self, call_id: str, kiosk_id: str) -> Refusal | None:
+        if self._elsewhere(call_id):
+            row = await self.finished(call_id)
+            if row is None:
+                return Refusal(CLOSE_UNKNOWN, "no such call")
+            if row.kiosk_id != kiosk_id:
+                return Refusal(CLOSE_FORBIDDEN, "not this kiosk's call")
+            return None if row.status in _LIVE_VALUES else Refusal(CLOSE_UNKNOWN, "call has ended; start a new call")
         room = self.rooms.get(call_id)
         if room is not None:
             return None if room.call.kiosk_id == kiosk_id else Refusal(CLOSE_FORBIDDEN, "not this kiosk's call")
@@ -242,7 +347,13 @@ class Switchboard:
         return Refusal(CLOSE_UNKNOWN, "call has ended; start a new call")
 
     async def kiosk_joined(self, call_id: str, ws: Socket) -> None:
-        room = self.rooms[call_id]
+        if self._elsewhere(call_id):
+            await self._proxy(call_id, "kiosk", ws)
+            return
+        room = self.rooms.get(call_id)
+        if room is None:  # ended while the socket was on its way (a remote join)
+            await _close(ws, CLOSE_UNKNOWN, "call has ended; start a new call")
+            return
         old, room.kiosk = room.kiosk, ws
         _cancel(room.kiosk_gone)
         room.kiosk_gone = None
@@ -257,6 +368,8 @@ class Switchboard:
                 await _send(ws, {"type": "peer-joined", "role": "helper"})
 
     async def kiosk_left(self, call_id: str, ws: Socket) -> None:
+        if await self._unproxy(ws):
+            return
         room = self.rooms.get(call_id)
         if room is None or room.kiosk is not ws:
             return
@@ -264,13 +377,21 @@ class Switchboard:
         room.kiosk_gone = asyncio.create_task(self._gone(call_id, "kiosk"))
 
     async def from_kiosk(self, call_id: str, ws: Socket, raw: str | bytes) -> None:
-        room = self.rooms.get(call_id)
-        if room is None or room.kiosk is not ws:
-            return
+        if ws not in self.proxies:
+            room = self.rooms.get(call_id)
+            if room is None or room.kiosk is not ws:
+                return
         try:
             msg = parse(raw, "kiosk")
         except SignalError as exc:
             await _send(ws, {"type": "error", "detail": str(exc)})
+            return
+        if not await self._forward(ws, msg):
+            await self._kiosk_says(call_id, ws, msg)
+
+    async def _kiosk_says(self, call_id: str, ws: Socket, msg: dict[str, Any]) -> None:
+        room = self.rooms.get(call_id)
+        if room is None or room.kiosk is not ws:
             return
         if msg["type"] == "hangup":
             reason = Reason.KIOSK_CANCELLED if room.call.status is Status.RINGING else Reason.KIOSK_HANGUP
@@ -291,6 +412,15 @@ class Switchboard:
     # -- the helper's call page socket
 
     async def helper_refusal(self, call_id: str, helper: str) -> Refusal | None:
+        if self._elsewhere(call_id):
+            row = await self.finished(call_id)
+            if row is None:
+                return Refusal(CLOSE_UNKNOWN, "no such call")
+            if row.status not in _LIVE_VALUES:
+                return Refusal(CLOSE_UNKNOWN, "call has ended")
+            if row.status == Status.RINGING.value or row.helper_username != helper:
+                return Refusal(CLOSE_FORBIDDEN, "only the helper who accepted the call may join it")
+            return None
         room = self.rooms.get(call_id)
         if room is None:
             if await self.finished(call_id) is None:
@@ -301,7 +431,13 @@ class Switchboard:
         return None
 
     async def helper_joined(self, call_id: str, ws: Socket) -> None:
-        room = self.rooms[call_id]
+        if self._elsewhere(call_id):
+            await self._proxy(call_id, "helper", ws)
+            return
+        room = self.rooms.get(call_id)
+        if room is None:
+            await _close(ws, CLOSE_UNKNOWN, "call has ended")
+            return
         old, room.helper = room.helper, ws
         _cancel(room.helper_gone)
         room.helper_gone = None
@@ -313,6 +449,8 @@ class Switchboard:
             await _send(room.kiosk, {"type": "peer-joined", "role": "helper"})
 
     async def helper_left(self, call_id: str, ws: Socket) -> None:
+        if await self._unproxy(ws):
+            return
         room = self.rooms.get(call_id)
         if room is None or room.helper is not ws:
             return
@@ -320,13 +458,21 @@ class Switchboard:
         room.helper_gone = asyncio.create_task(self._gone(call_id, "helper"))
 
     async def from_helper(self, call_id: str, ws: Socket, raw: str | bytes) -> None:
-        room = self.rooms.get(call_id)
-        if room is None or room.helper is not ws:
-            return
+        if ws not in self.proxies:
+            room = self.rooms.get(call_id)
+            if room is None or room.helper is not ws:
+                return
         try:
             msg = parse(raw, "helper")
         except SignalError as exc:
             await _send(ws, {"type": "error", "detail": str(exc)})
+            return
+        if not await self._forward(ws, msg):
+            await self._helper_says(call_id, ws, msg)
+
+    async def _helper_says(self, call_id: str, ws: Socket, msg: dict[str, Any]) -> None:
+        room = self.rooms.get(call_id)
+        if room is None or room.helper is not ws:
             return
         if msg["type"] == "hangup":
             await self.end(call_id, Reason.HELPER_HANGUP, by="helper")
@@ -354,7 +500,8 @@ class Switchboard:
     # -- helpers' consoles
 
     def online_helpers(self) -> set[str]:
-        return set(self.consoles.values())
+        """Helpers with a console open, on this node or any other."""
+        return set(self.consoles.values()).union(*self.remote_helpers.values())
 
     def waiting_helpers(self, call: Call) -> int:
         online = self.online_helpers()
@@ -370,22 +517,31 @@ class Switchboard:
         self.consoles[ws] = helper
         await _send(ws, await self.board(helper))
         await self._announce_all()
+        await self._tell_others()
 
     async def console_left(self, ws: Socket) -> None:
         if self.consoles.pop(ws, None) is not None:
             await self._announce_all()
+            await self._tell_others()
 
     async def _announce_all(self) -> None:
         for room in list(self.rooms.values()):
             await self._announce_ringing(room)
 
-    def push_consoles(self) -> None:
-        """Send every console its board soon; changes arriving meanwhile are folded into one push."""
+    def push_consoles(self, tell_others: bool = True) -> None:
+        """Send every console its board soon; changes arriving meanwhile are folded into one push.
+
+        With several nodes the others are told this node's calls first, and push their own consoles.
+        """
         self._dirty = True
+        self._tell = self._tell or (tell_others and self.bus.shared)
         if self._pusher is None or self._pusher.done():
             self._pusher = asyncio.create_task(self._push())
 
     async def _push(self) -> None:
+        while self._tell:
+            self._tell = False
+            await self._tell_others()
         while self._dirty and self.consoles:
             self._dirty = False
             shared = await self._shared()
@@ -395,11 +551,13 @@ class Switchboard:
     def call_views(self, helper: str) -> list[dict[str, Any]]:
         """Ringing calls this helper may take (oldest first), then the helper's own live calls."""
         now = self.clock()
-        rooms = sorted(self.rooms.values(), key=lambda r: r.call.created_at)
+        calls = [r.call for r in self.rooms.values()]
+        for others in self.remote_calls.values():
+            calls.extend(others.values())
         return [
-            self._call_view(r.call, helper, now)
-            for r in rooms
-            if r.call.visible_to(helper) or (r.call.helper == helper and r.call.live)
+            self._call_view(c, helper, now)
+            for c in sorted(calls, key=lambda c: c.created_at)
+            if c.visible_to(helper) or (c.helper == helper and c.live)
         ]
 
     def _call_view(self, call: Call, helper: str, now: dt.datetime) -> dict[str, Any]:
@@ -481,6 +639,166 @@ class Switchboard:
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
         return value.astimezone(self.zone).strftime("%m-%d %H:%M:%S")
+
+    # -- several nodes
+
+    async def _proxy(self, call_id: str, side: str, ws: Socket) -> None:
+        conn = uuid.uuid4().hex
+        self.proxies[ws], self.proxied[conn] = Proxy(call_id, side, conn), ws
+        await self.bus.publish({"op": "joined", "to": home_of(call_id), "call": call_id, "side": side, "conn": conn})
+
+    async def _unproxy(self, ws: Socket) -> bool:
+        proxy = self.proxies.pop(ws, None)
+        if proxy is None:
+            return False
+        self.proxied.pop(proxy.conn, None)
+        await self.bus.publish({"op": "left", "to": home_of(proxy.call_id), "call": proxy.call_id,
+                                "side": proxy.side, "conn": proxy.conn})
+        return True
+
+    async def _forward(self, ws: Socket, msg: dict[str, Any]) -> bool:
+        """Send a checked message of a proxied socket to its call's home; False when the socket is local."""
+        proxy = self.proxies.get(ws)
+        if proxy is None:
+            return False
+        await self.bus.publish({"op": "said", "to": home_of(proxy.call_id), "call": proxy.call_id,
+                                "side": proxy.side, "conn": proxy.conn, "msg": msg})
+        return True
+
+    async def _ask(self, call_id: str, action: str, **args: Any) -> Call | None:
+        """Have the call's home carry out an action; its CallError comes back as one raised here."""
+        ask_id = uuid.uuid4().hex
+        answer = asyncio.get_running_loop().create_future()
+        self._answers[ask_id] = answer
+        try:
+            await self.bus.publish({"op": "ask", "to": home_of(call_id), "call": call_id, "action": action,
+                                    "args": args, "ask": ask_id})
+            reply = await asyncio.wait_for(answer, ASK_SECONDS)
+        except TimeoutError:
+            home = home_of(call_id)
+            if not await self.bus.dead({home}):
+                raise CallError("unavailable", "通话所在的服务节点没有响应，请稍后再试") from None
+            await self._node_lost(home)  # died before the watcher noticed: its calls are over
+            if action == "end":
+                return None
+            raise ended_error() from None
+        finally:
+            self._answers.pop(ask_id, None)
+        if reply.get("error"):
+            raise CallError(reply["error"], reply.get("message") or "")
+        return from_wire(reply["call"]) if reply.get("call") else None
+
+    async def _answer(self, message: dict[str, Any]) -> None:
+        call_id, args = message["call"], message.get("args") or {}
+        reply: dict[str, Any] = {"op": "answer", "to": message["from"], "ask": message["ask"]}
+        try:
+            action = message["action"]
+            if action == "accept":
+                call = await self.accept(call_id, args["helper"], args["display_name"])
+            elif action == "decline":
+                await self.decline(call_id, args["helper"])
+                call = self.live(call_id)
+            elif action == "transfer":
+                await self.transfer(call_id, args["by"], args["to"])
+                call = self.live(call_id)
+            else:
+                call = await self.end(call_id, Reason(args["reason"]), args["by"], bool(args.get("notify_kiosk")))
+            reply["call"] = to_wire(call) if call is not None else None
+        except CallError as exc:
+            reply |= {"error": exc.code, "message": str(exc)}
+        await self._tell_others()  # the asker's node knows the call's new state before the answer
+        await self.bus.publish(reply)
+
+    async def _tell_others(self) -> None:
+        """This node's live calls and online helpers, for the other nodes' consoles."""
+        if self.bus.shared:
+            await self.bus.publish({"op": "state", "calls": [to_wire(r.call) for r in self.rooms.values()],
+                                    "helpers": sorted(set(self.consoles.values()))})
+
+    async def _on_message(self, message: dict[str, Any]) -> None:
+        """A message from another node (only those for this node or for all come here)."""
+        op, sender = message.get("op"), message["from"]
+        if op == "state":
+            online = self.online_helpers()
+            self.remote_calls[sender] = {c["id"]: from_wire(c) for c in message["calls"]}
+            self.remote_helpers[sender] = set(message["helpers"])
+            if self.online_helpers() != online:
+                await self._announce_all()
+            self.push_consoles(tell_others=False)
+        elif op == "hello":
+            await self._tell_others()
+        elif op == "ask":
+            await self._answer(message)
+        elif op == "answer":
+            answer = self._answers.get(message["ask"])
+            if answer is not None and not answer.done():
+                answer.set_result(message)
+        elif op in ("send", "close"):
+            ws = self.proxied.get(message["conn"])
+            if ws is not None and op == "send":
+                await _send(ws, message["msg"])
+            elif ws is not None:
+                await _close(ws, message["code"], message.get("reason"))
+        elif op in ("joined", "said", "left"):
+            await self._remote_socket(op, message)
+
+    async def _remote_socket(self, op: str, message: dict[str, Any]) -> None:
+        """On the home: a socket on another node joined, spoke or left."""
+        key = (message["from"], message["conn"])
+        call_id, kiosk = message["call"], message["side"] == "kiosk"
+        if op == "joined":
+            ws = self.remote_sockets[key] = RemoteSocket(self.bus, *key)
+            await (self.kiosk_joined if kiosk else self.helper_joined)(call_id, ws)
+        elif op == "said" and key in self.remote_sockets:
+            await (self._kiosk_says if kiosk else self._helper_says)(call_id, self.remote_sockets[key], message["msg"])
+        elif op == "left" and key in self.remote_sockets:
+            await (self.kiosk_left if kiosk else self.helper_left)(call_id, self.remote_sockets.pop(key))
+
+    async def _watch(self) -> None:
+        """End the calls of nodes that died, and forget their consoles and sockets."""
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            try:
+                await self._check_nodes()
+            except Exception:
+                log.exception("checking the other hub nodes failed; trying again")
+
+    async def _check_nodes(self) -> None:
+        def live_ids() -> list[str]:
+            with self.db.read() as s:
+                return store.live_call_ids(s)
+
+        nodes = {home_of(c) for c in await self.run_db(live_ids)} | set(self.remote_calls) | set(self.remote_helpers)
+        nodes |= {node for node, _ in self.remote_sockets} | {home_of(p.call_id) for p in self.proxies.values()}
+        nodes.discard(self.bus.node)
+        for node in await self.bus.dead(nodes):
+            await self._node_lost(node)
+
+    async def _node_lost(self, node: str) -> None:
+        def end_its_calls() -> int:
+            with self.db.write() as s, s.begin():
+                return store.end_calls_of_node(s, node, self.clock())
+
+        if n := await self.run_db(end_its_calls):
+            log.warning("hub node %s is gone: recorded its %d live call(s) as ended", node, n)
+        self.remote_calls.pop(node, None)
+        self.remote_helpers.pop(node, None)
+        hangup = {"type": "hangup", "by": "hub", "reason": Reason.HUB_RESTART.value}
+        for ws, proxy in list(self.proxies.items()):
+            if home_of(proxy.call_id) == node:
+                self.proxies.pop(ws, None)
+                self.proxied.pop(proxy.conn, None)
+                await _send(ws, hangup)
+                await _close(ws, CLOSE_ENDED, "call ended")
+        for key in [k for k in self.remote_sockets if k[0] == node]:
+            ws = self.remote_sockets.pop(key)
+            for call_id, room in list(self.rooms.items()):
+                if room.kiosk is ws:
+                    await self.kiosk_left(call_id, ws)
+                elif room.helper is ws:
+                    await self.helper_left(call_id, ws)
+        await self._announce_all()
+        self.push_consoles()
 
 
 def _cancel(task: asyncio.Task[None] | None) -> None:

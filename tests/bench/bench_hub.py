@@ -1,6 +1,7 @@
 """Hub intake throughput: cases per second with a 200 KB attachment, concurrent kiosks, SQLite and PostgreSQL.
 
-Run: .venv/bin/python tests/bench/bench_hub.py [--cases N] [--kiosks K] [--rounds R]
+Run: .venv/bin/python tests/bench/bench_hub.py [--cases N] [--kiosks K] [--rounds R] [--nodes N]
+With --nodes, N hub nodes (processes) over one PostgreSQL behind HAProxy, against one node direct.
 The hub runs as a real ``kioskhub serve`` process on 127.0.0.1; kiosks are client threads. PostgreSQL
 is a throwaway server (initdb + pg_ctl) when its binaries are installed, and is skipped otherwise.
 """
@@ -94,7 +95,36 @@ class ServedHub:
         self.proc.wait(timeout=30)
 
 
-def run_round(hub: ServedHub, cases: int, kiosks: int, round_no: int) -> float:
+class ServedNodes:
+    """`nodes` kioskhub processes over one PostgreSQL and one data dir, HAProxy (the shipped example) in front."""
+
+    def __init__(self, data_dir: Path, database_url: str, kiosks: int, nodes: int) -> None:
+        from tests.integration.hub.nodes.balancer import Balancer, Node, node_env, start_all
+
+        db = Database(database_url, 1)
+        migrate(db.engine)
+        with db.write() as session, session.begin():
+            now = dt.datetime.now(dt.UTC)
+            self.tokens = [add_kiosk(session, f"bench-{n}", "hall-1", now) for n in range(kiosks)]
+        db.dispose()
+        self.nodes = []
+        for n in range(nodes):
+            port = _free_port()
+            self.nodes.append(Node(f"node{n + 1}", port, node_env(data_dir, port, database_url),
+                                   data_dir.parent / f"node{n + 1}.log"))
+        self.balancer = Balancer.write(data_dir.parent, self.nodes)
+        start_all(self.nodes)
+        self.balancer.start()
+        self.base = self.balancer.url
+
+    def stop(self) -> None:
+        from tests.integration.hub.nodes.balancer import stop_all
+
+        self.balancer.stop()
+        stop_all(self.nodes)
+
+
+def run_round(hub: ServedHub | ServedNodes, cases: int, kiosks: int, round_no: int) -> float:
     """Cases per second for `cases` submissions spread over `kiosks` concurrent kiosks."""
     counter = iter(range(cases))
     lock = threading.Lock()
@@ -130,10 +160,16 @@ def run_round(hub: ServedHub, cases: int, kiosks: int, round_no: int) -> float:
     return cases / elapsed
 
 
-def measure(label: str, database_url: str | None, args: argparse.Namespace, workers: int = 1) -> dict[int, float]:
+def measure(label: str, database_url: str | None, args: argparse.Namespace, workers: int = 1,
+            nodes: int = 0) -> dict[int, float]:
     results: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="hubbench-") as tmp:
-        hub = ServedHub(Path(tmp), database_url, max(args.kiosks), workers)
+        hub: ServedHub | ServedNodes
+        if nodes:
+            assert database_url is not None
+            hub = ServedNodes(Path(tmp) / "shared", database_url, max(args.kiosks), nodes)
+        else:
+            hub = ServedHub(Path(tmp), database_url, max(args.kiosks), workers)
         try:
             run_round(hub, 20, 2, -1)  # warm-up
             for kiosks in args.kiosks:
@@ -152,8 +188,14 @@ def main() -> None:
     parser.add_argument("--kiosks", type=int, nargs="+", default=[1, 8, 32], help="concurrent kiosk counts")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pg-workers", type=int, default=2, help="also measure PostgreSQL with this many workers")
+    parser.add_argument("--nodes", type=int, default=0,
+                        help="instead: this many hub nodes behind HAProxy against one PostgreSQL node (needs haproxy)")
     args = parser.parse_args()
-    print(f"hub intake, 200 KB attachment, {args.cases} cases/round, {args.rounds} rounds, {os.cpu_count()} CPUs")
+    print(f"hub intake, 200 KB attachment, {args.cases} cases/round, {args.rounds} rounds, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}")
+    if args.nodes:
+        measure_nodes(args)
+        return
     sqlite = measure("sqlite", None, args)
     bindir = find_bindir()
     if bindir is None:
@@ -172,6 +214,23 @@ def main() -> None:
             f"postgresql with {args.pg_workers} workers {pgw[kiosks] / base:4.2f}x "
             f"(baseline: sqlite, {args.kiosks[0]} kiosk)"
         )
+
+
+def measure_nodes(args: argparse.Namespace) -> None:
+    """One PostgreSQL node direct (the baseline), then ``--nodes`` nodes behind HAProxy, in the same process."""
+    bindir = find_bindir()
+    if bindir is None:
+        print("postgresql: no server binaries found")
+        return
+    server = PgServer(bindir).start()
+    try:
+        one = measure("pg 1 node", server.create_database(), args)
+        many = measure(f"pg {args.nodes} nodes", server.create_database(), args, nodes=args.nodes)
+    finally:
+        server.stop()
+    for kiosks in args.kiosks:
+        print(f"kiosks={kiosks:<3d} {args.nodes} nodes behind haproxy {many[kiosks] / one[kiosks]:4.2f}x "
+              f"one node direct")
 
 
 if __name__ == "__main__":

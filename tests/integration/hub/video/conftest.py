@@ -156,8 +156,8 @@ class VideoHub:
 
 
 @contextmanager
-def served_hub(data_dir, **settings: Any) -> Iterator[VideoHub]:
-    """The hub's app under uvicorn on a free port, with one kiosk registered."""
+def served_hub(data_dir, kiosk_token: str | None = None, **settings: Any) -> Iterator[VideoHub]:
+    """The hub's app under uvicorn on a free port, with one kiosk registered (``kiosk_token``: already is)."""
     port = free_port()
     app = create_app(HubSettings(data_dir=data_dir, port=port, **settings))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
@@ -170,7 +170,7 @@ def served_hub(data_dir, **settings: Any) -> Iterator[VideoHub]:
         time.sleep(0.02)
     state: HubState = app.state.hub
     hub = VideoHub(f"http://127.0.0.1:{port}", state, "")
-    hub.kiosk_token = hub.register_kiosk("k1")
+    hub.kiosk_token = kiosk_token or hub.register_kiosk("k1")
     hub.board = app.state.calls
 
     def stop() -> None:
