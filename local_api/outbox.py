@@ -33,6 +33,7 @@ from local_api.hub_client import HubClient, HubRejected, HubUnreachable, UploadF
 from local_api.worker import Worker
 from wire.application import CaseApplication
 from wire.errors import parse
+from wire.notice import CaseNotice
 from wire.rating import Rating
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,9 @@ class Outbox:
                                    depends_on=None if case_no else provisional_no)
 
     def store_notice(self, case_key: str, notice: str) -> bool:
-        """Tell the hub something about a stored case (``receipt_not_shown``); sent once, after the case."""
+        """Tell the hub something about a stored case (``receipt_not_shown``); sent once, after the case.
+        A notice the hub's model (``wire.notice.CaseNotice``) would refuse raises ``PayloadInvalid``."""
+        parse(CaseNotice, {"notice": notice}, "case notice")
         with self.db() as s:
             case = s.scalar(select(OutboxEntry).where(OutboxEntry.idempotency_key == case_key))
             if case is None:

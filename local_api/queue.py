@@ -29,6 +29,9 @@ from local_api.db.models import LocalTicket
 from local_api.errors import HubUnreachable, TicketRefused
 from local_api.hub_client import HubClient, HubRejected
 from local_api.worker import Worker
+from wire.errors import PayloadInvalid, parse
+from wire.ticket import LocalTicket as LocalTicketPayload
+from wire.ticket import LocalTicketBatch
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +231,10 @@ class LocalTicketBook:
         self.on_change: Callable[[], None] = lambda: None  # wakes the reporter
 
     def record(self, number: str, hall_day: str, service: str, issued_at: str, category: str | None) -> None:
-        """Store one number before it is printed; the same (day, number) is stored once."""
+        """Store one number before it is printed; the same (day, number) is stored once. One the hub's model
+        (``wire.ticket.LocalTicket``) would refuse raises ``PayloadInvalid`` and is not stored."""
+        parse(LocalTicketPayload, {"number": number, "service": service, "issued_at": issued_at,
+                            "priority_category": category}, "local ticket")
         try:
             with self.db.begin() as s:
                 s.add(LocalTicket(number=number, hall_day=hall_day, service=service, issued_at=issued_at,
@@ -252,13 +258,19 @@ class LocalTicketBook:
                              .order_by(LocalTicket.id).limit(self.batch)).all()
         if not rows:
             return 0
-        tickets = [{"number": r.number, "service": r.service, "issued_at": r.issued_at,
-                    "priority_category": r.priority_category} for r in rows]
-        # The same batch always gets the same key; the hub also ignores a (kiosk, number, day) it has.
-        key = f"{self.kiosk_id}-local-{rows[0].hall_day}-{rows[0].number}-{rows[-1].hall_day}-{rows[-1].number}"
         ids = [r.id for r in rows]
         try:
-            answer = client.report_local_tickets(tickets, key=key[:128])
+            batch = parse(LocalTicketBatch, {"tickets": [
+                {"number": r.number, "service": r.service, "issued_at": r.issued_at,
+                 "priority_category": r.priority_category} for r in rows]}, "local ticket batch")
+        except PayloadInvalid as exc:  # rows stored before the check existed: the hub would refuse them too
+            self._finish(ids, "rejected", str(exc))
+            log.error("local tickets not sent: %s", exc)
+            return len(ids)
+        # The same batch always gets the same key; the hub also ignores a (kiosk, number, day) it has.
+        key = f"{self.kiosk_id}-local-{rows[0].hall_day}-{rows[0].number}-{rows[-1].hall_day}-{rows[-1].number}"
+        try:
+            answer = client.report_local_tickets(batch, key=key[:128])
         except HubUnreachable as exc:
             self._note(ids, str(exc))
             raise

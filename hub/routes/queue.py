@@ -31,7 +31,6 @@ from hub.queue.schemas import (
     CheckInOut,
     CheckInRequest,
     LocalOut,
-    LocalTickets,
     ServiceChoice,
     ServiceOut,
     TicketOut,
@@ -42,6 +41,7 @@ from hub.queue.windows import ACTIONS, known_site, window_action, window_state
 from hub.routes.cases import KEY_PATTERN
 from hub.state import HubState, KioskDep, StaffDep, StateDep, current_kiosk, staff_user
 from wire.person import RESIDENT_ID
+from wire.ticket import LocalTicketBatch
 
 router = APIRouter(tags=["queue"])
 
@@ -141,7 +141,7 @@ _LOCAL_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 @router.post("/api/v1/queue/local-tickets", response_model=LocalOut, responses=_LOCAL_RESPONSES)
 def local_tickets(
-    state: StateDep, kiosk_id: KioskDep, request: LocalTickets, idempotency_key: KeyHeader = None
+    state: StateDep, kiosk_id: KioskDep, request: LocalTicketBatch, idempotency_key: KeyHeader = None
 ) -> Response:
     """Tickets the kiosk issued from its own block while the hub was away; each (kiosk, number, day) counts once.
 
