@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_settings import NoDecode
+
+from config.fields import Host, Port, Zone
 
 DEVICE_KINDS = ("id_reader", "printer", "camera", "voice", "a4_printer", "face_camera")
 # Languages the UI has a catalogue for (kiosk/locale/*.yaml; a UI test keeps the two in step).
@@ -54,23 +55,9 @@ def _pin(value: str) -> str:
     return value
 
 
-def _time_zone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("must be an IANA time zone such as Asia/Shanghai") from None
-    return value
-
-
-def _host(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must be an address such as 127.0.0.1")
-    return value
-
-
-ApiHost = Annotated[str, AfterValidator(_host)]
-ApiPort = Annotated[int, Field(ge=1, le=65535)]
-TimeZone = Annotated[str, AfterValidator(_time_zone), Field(description="for times on paper and screen")]
+ApiHost = Host
+ApiPort = Port
+TimeZone = Annotated[Zone, Field(description="for times on paper and screen")]
 TechnicianPin = Annotated[str, AfterValidator(_pin),
                           Field(description="PIN for the maintenance screen; empty disables it")]
 Languages = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_languages),
