@@ -140,7 +140,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     def hub() -> HubClient | None:
         return hub_client if hub_client.configured else None  # None while the kiosk is not enrolled
 
-    local_tickets = LocalTicketBook(db, link.kiosk_id)  # the Z block's numbers, until the hub has them
+    # The Z block's numbers, until the hub has them; a new one wakes the reporter (built next, from the book).
+    local_tickets = LocalTicketBook(db, link.kiosk_id, on_change=lambda: reporter.wake())
     reporter = LocalTicketReporter(local_tickets, link.client(10.0))
     desk = QueueDesk(hub, sessions.root.parent / "queue-block.json", local_tickets, clock=clock,
                      timezone=settings.timezone, local_prefix=settings.queue_local_prefix)

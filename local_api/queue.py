@@ -223,12 +223,12 @@ class LocalTicketBook:
     """Durable record of the kiosk's own numbers; ``report`` sends the unreported ones in one batch."""
 
     def __init__(self, db: sessionmaker[Session], kiosk_id: str, *, clock: Clock = _utcnow,
-                 batch: int = 200) -> None:
+                 batch: int = 200, on_change: Callable[[], None] = lambda: None) -> None:
         self.db = db
         self.kiosk_id = kiosk_id
         self.clock = clock
         self.batch = batch
-        self.on_change: Callable[[], None] = lambda: None  # wakes the reporter
+        self.on_change = on_change  # wakes the reporter
 
     def record(self, number: str, hall_day: str, service: str, issued_at: str, category: str | None) -> None:
         """Store one number before it is printed; the same (day, number) is stored once. One the hub's model
@@ -320,7 +320,8 @@ class LocalTicketBook:
 
 
 class LocalTicketReporter(Worker):
-    """Reports the block's numbers when woken, and retries with backoff while the hub is away."""
+    """Reports the block's numbers when woken (the book's ``on_change``), and retries with backoff while the hub
+    is away."""
 
     def __init__(self, book: LocalTicketBook, client: HubClient, *, first_retry_s: float = 2.0,
                  max_retry_s: float = 60.0) -> None:
@@ -332,7 +333,6 @@ class LocalTicketReporter(Worker):
         self.first_retry_s = first_retry_s
         self.max_retry_s = max_retry_s
         self._delay = first_retry_s
-        book.on_change = self.wake
 
     def stop(self) -> None:
         super().stop()
