@@ -98,8 +98,6 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     sealer = Sealer(settings.data_dir / "outbox.key")
 
     def credentials_changed() -> None:  # what it tells is built below, before any enrolment can happen
-        # An enrolment may bring another kiosk id: new provisional numbers and ticket batches carry it.
-        outbox.kiosk_id = local_tickets.kiosk_id = link.kiosk_id
         outbox.retry_now()  # what waited out a backoff against the old credentials goes now
         forwarder.wake()
         reporter.wake()
@@ -107,7 +105,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
 
     # The hub's address, token and this kiosk's id: settings, else the enrolment.
     link = HubLink(settings, listeners=[credentials_changed])
-    outbox = Outbox(db, settings.data_dir / "outbox", sealer, link.kiosk_id,
+    # An enrolment may bring another kiosk id: new provisional numbers and ticket batches carry it.
+    outbox = Outbox(db, settings.data_dir / "outbox", sealer, lambda: link.kiosk_id,
                     backoff_base_s=settings.outbox_retry_s,
                     backoff_max_s=max(settings.outbox_retry_max_s, settings.outbox_retry_s), timezone=settings.timezone)
     outcomes = Outcomes(outbox, sealer, recovery=timedelta(seconds=settings.outcome_recovery_s),
@@ -141,7 +140,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         return hub_client if hub_client.configured else None  # None while the kiosk is not enrolled
 
     # The Z block's numbers, until the hub has them; a new one wakes the reporter (built next, from the book).
-    local_tickets = LocalTicketBook(db, link.kiosk_id, on_change=lambda: reporter.wake())
+    local_tickets = LocalTicketBook(db, lambda: link.kiosk_id, on_change=lambda: reporter.wake())
     reporter = LocalTicketReporter(local_tickets, link.client(10.0))
     desk = QueueDesk(hub, sessions.root.parent / "queue-block.json", local_tickets, clock=clock,
                      timezone=settings.timezone, local_prefix=settings.queue_local_prefix)

@@ -222,10 +222,10 @@ def _utcnow() -> datetime:
 class LocalTicketBook:
     """Durable record of the kiosk's own numbers; ``report`` sends the unreported ones in one batch."""
 
-    def __init__(self, db: sessionmaker[Session], kiosk_id: str, *, clock: Clock = _utcnow,
+    def __init__(self, db: sessionmaker[Session], kiosk_id: Callable[[], str], *, clock: Clock = _utcnow,
                  batch: int = 200, on_change: Callable[[], None] = lambda: None) -> None:
         self.db = db
-        self.kiosk_id = kiosk_id
+        self.kiosk_id = kiosk_id  # asked at each batch: an enrolment may bring another id
         self.clock = clock
         self.batch = batch
         self.on_change = on_change  # wakes the reporter
@@ -268,7 +268,7 @@ class LocalTicketBook:
             log.error("local tickets not sent: %s", exc)
             return len(ids)
         # The same batch always gets the same key; the hub also ignores a (kiosk, number, day) it has.
-        key = f"{self.kiosk_id}-local-{rows[0].hall_day}-{rows[0].number}-{rows[-1].hall_day}-{rows[-1].number}"
+        key = f"{self.kiosk_id()}-local-{rows[0].hall_day}-{rows[0].number}-{rows[-1].hall_day}-{rows[-1].number}"
         try:
             answer = client.report_local_tickets(batch, key=key[:128])
         except HubUnreachable as exc:

@@ -134,7 +134,7 @@ def test_a_local_ticket_the_hub_would_refuse_is_not_stored_and_a_batch_is_built_
 
     engine = make_engine(tmp_path / "k.sqlite3")
     migrate(engine)
-    book = LocalTicketBook(session_factory(engine), "k1")
+    book = LocalTicketBook(session_factory(engine), lambda: "k1")
     with pytest.raises(PayloadInvalid, match="issued_at"):  # no UTC offset: the hub could not place it in its day
         book.record("Z001", "20261208", "tax", "2026-12-08T09:30:00", None)
     with pytest.raises(PayloadInvalid, match="number"):
