@@ -1,18 +1,20 @@
-"""The ``KIOSK_*`` rules kioskd and the UI both apply, so both processes accept and refuse the same values.
+"""The ``KIOSK_*`` settings kioskd and the UI both read, declared once, so both processes accept and refuse
+the same values in the same words.
 
-kioskd's model (``local_api.settings``) and the UI's (``kiosk.settings``) each declare the settings
-they read with these types and checks; the UI reads only its own part.
+``KioskShared`` is the UI's whole model; kioskd's (``local_api.settings.Settings``) adds its own settings.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field
-from pydantic_settings import NoDecode
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from config.fields import Host, Port, Zone
+from config.load import FileSettings
 
 DEVICE_KINDS = ("id_reader", "printer", "camera", "voice", "a4_printer", "face_camera")
 # Languages the UI has a catalogue for (kiosk/locale/*.yaml; a UI test keeps the two in step).
@@ -55,8 +57,6 @@ def _pin(value: str) -> str:
     return value
 
 
-ApiHost = Host
-ApiPort = Port
 TimeZone = Annotated[Zone, Field(description="for times on paper and screen")]
 TechnicianPin = Annotated[str, AfterValidator(_pin),
                           Field(description="PIN for the maintenance screen; empty disables it")]
@@ -65,3 +65,27 @@ Languages = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_languages),
 UiLanguage = Annotated[str, Field(description="one of the languages offered")]
 HelpWindow = Annotated[str, Field(min_length=1, max_length=8,
                                   description="the service window the help screen sends citizens to")]
+
+
+class KioskShared(FileSettings):
+    """The settings of the kiosk's machine that the UI reads too: where kioskd is, the hall, the languages."""
+
+    model_config = SettingsConfigDict(env_prefix="KIOSK_", extra="ignore", frozen=True)
+    config_tables = ("kiosk", "devices")  # [kiosk] holds the settings, [devices] maps a device kind to its URI
+
+    config: str | None = Field(default=None, description="path of a TOML settings file")
+    data_dir: Path = Path("var")
+    api_host: Host = "127.0.0.1"
+    api_port: Port = 8765
+    hall_name: str = HALL_NAME
+    timezone: TimeZone = "Asia/Shanghai"
+    technician_pin: TechnicianPin = ""
+    # The UI's own: languages on the switch beside Chinese, the one it starts in, the help window's number.
+    languages: Languages = (BASE_LANGUAGE,)
+    ui_language: UiLanguage = BASE_LANGUAGE
+    help_window: HelpWindow = "3"
+
+    @field_validator("ui_language")
+    @classmethod
+    def _ui_language(cls, value: str, info: ValidationInfo) -> str:
+        return check_ui_language(value, info.data.get("languages"))

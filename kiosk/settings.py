@@ -1,9 +1,9 @@
 """Where kioskd is and how the UI behaves: the UI's part of the ``KIOSK_*`` settings, with kioskd's rules.
 
-The UI reads its settings with the loader every process uses (``config.load``) and declares them with
-the types kioskd declares them with (``config.kiosk``), so a value the UI would refuse is refused by
-``kioskd --check-config`` too, and the other way round: a kiosk never passes the check and then shows
-a blank, restarting screen. The UI passes over kioskd's own settings; kioskd refuses a name that is no
+The UI reads its settings with the loader every process uses (``config.load``) as the model kioskd's
+extends (``config.kiosk.KioskShared``), so a value the UI would refuse is refused by ``kioskd
+--check-config`` too, and the other way round: a kiosk never passes the check and then shows a blank,
+restarting screen. The UI passes over kioskd's own settings; kioskd refuses a name that is no
 setting, and the UI's unit requires kioskd.
 """
 
@@ -13,49 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field, ValidationInfo, field_validator
-from pydantic_settings import SettingsConfigDict
-
-from config.kiosk import (
-    BASE_LANGUAGE,
-    HALL_NAME,
-    SECRET,
-    ApiHost,
-    ApiPort,
-    HelpWindow,
-    Languages,
-    TechnicianPin,
-    TimeZone,
-    UiLanguage,
-    check_ui_language,
-)
-from config.load import ConfigError, FileSettings, load
+from config.kiosk import SECRET, KioskShared
+from config.load import ConfigError, load
 
 # The UI's name for a settings error; the same class as kioskd's.
 SettingsError = ConfigError
-
-
-class _UiPart(FileSettings):
-    """The ``KIOSK_*`` settings the UI reads, declared as kioskd declares them."""
-
-    model_config = SettingsConfigDict(env_prefix="KIOSK_", extra="ignore", frozen=True)
-    config_tables = ("kiosk", "devices")
-
-    config: str | None = Field(default=None, description="path of a TOML settings file")
-    data_dir: Path = Path("var")
-    api_host: ApiHost = "127.0.0.1"
-    api_port: ApiPort = 8765
-    hall_name: str = HALL_NAME
-    timezone: TimeZone = "Asia/Shanghai"
-    technician_pin: TechnicianPin = ""
-    languages: Languages = (BASE_LANGUAGE,)
-    ui_language: UiLanguage = BASE_LANGUAGE
-    help_window: HelpWindow = "3"
-
-    @field_validator("ui_language")
-    @classmethod
-    def _ui_language(cls, value: str, info: ValidationInfo) -> str:
-        return check_ui_language(value, info.data.get("languages"))
 
 
 @dataclass(frozen=True)
@@ -95,7 +57,7 @@ class UiSettings:
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None) -> UiSettings:
         """The UI's part of the kiosk's settings; ``env`` defaults to the process environment."""
-        s = load(_UiPart, env, secret=SECRET, strict=False)
+        s = load(KioskShared, env, secret=SECRET, strict=False)
         return cls(
             data_dir=s.data_dir,
             api_host=s.api_host,

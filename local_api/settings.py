@@ -14,26 +14,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationInfo, field_validator
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
-from config.kiosk import (
-    BASE_LANGUAGE,
-    DEVICE_KINDS,
-    HALL_NAME,
-    LANGUAGES,
-    PIN_DIGITS,
-    SECRET,
-    ApiHost,
-    ApiPort,
-    HelpWindow,
-    Languages,
-    TechnicianPin,
-    TimeZone,
-    UiLanguage,
-    check_ui_language,
-)
-from config.load import ConfigError, FileSettings, load
+from config.kiosk import DEVICE_KINDS, LANGUAGES, PIN_DIGITS, SECRET, KioskShared
+from config.load import ConfigError, load
 
 __all__ = ["DEVICE_KINDS", "LANGUAGES", "PIN_DIGITS", "ConfigError", "Settings", "check_hub_url", "load_settings"]
 
@@ -49,24 +34,15 @@ NOT_SETTINGS = frozenset({
 NOT_SETTINGS_PREFIXES = ("KIOSK_TEST_",)  # tests against real hardware, e.g. KIOSK_TEST_IDCARD_URI
 
 
-class Settings(FileSettings):
-    """Everything kioskd can be told at start."""
+class Settings(KioskShared):
+    """Everything kioskd can be told at start: the settings the UI reads too (``KioskShared``), and these."""
 
-    model_config = SettingsConfigDict(env_prefix="KIOSK_", extra="ignore", frozen=True)
-    config_tables = ("kiosk", "devices")  # [kiosk] holds the settings, [devices] maps a device kind to its URI
-
-    config: str | None = Field(default=None, description="path of a TOML settings file")
-    data_dir: Path = Path("var")
-    api_host: ApiHost = "127.0.0.1"
-    api_port: ApiPort = 8765
     api_allowed_hosts: str | None = Field(
         default=None, description="comma-separated names kioskd also answers to besides loopback (Host header)"
     )
     api_max_body_bytes: int = Field(default=1024 * 1024, ge=4096, le=64 * 1024 * 1024,
                                     description="largest request body (shared-screen frames have their own limit)")
     kiosk_id: str = Field(default="dev-kiosk", min_length=1, max_length=64)
-    hall_name: str = HALL_NAME
-    timezone: TimeZone = "Asia/Shanghai"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     devices: Literal["sim", "real"] = Field(
@@ -113,11 +89,6 @@ class Settings(FileSettings):
     duplicate_window_s: float = Field(default=1800.0, ge=0, le=86_400)
 
     session_idle_s: float = Field(default=120.0, gt=0)
-    technician_pin: TechnicianPin = ""
-    # The UI's own: languages on the switch beside Chinese, the one it starts in, the help window's number.
-    languages: Languages = (BASE_LANGUAGE,)
-    ui_language: UiLanguage = BASE_LANGUAGE
-    help_window: HelpWindow = "3"
     print_job_max_age_s: float = Field(default=900.0, gt=0)
     # The letter of numbers this kiosk hands out while the hub is away; give each kiosk of a hall its
     # own (and none of the hall's service letters) so offline numbers never collide.
@@ -141,11 +112,6 @@ class Settings(FileSettings):
                 raise ValueError("names no item; leave it unset to offer every item")
             return codes
         return value
-
-    @field_validator("ui_language")
-    @classmethod
-    def _ui_language(cls, value: str, info: ValidationInfo) -> str:
-        return check_ui_language(value, info.data.get("languages"))
 
     @field_validator("hub_url")
     @classmethod
