@@ -86,24 +86,26 @@ class DeviceManager:
         for slot in self.slots.values():
             if slot.device.stage is Stage.CLOSED:
                 self._try_open(slot)
-                continue
-            try:
-                slot.device.probe()
-            except DriverError as exc:
-                slot.device.set_status(DeviceStatus(Health.ERROR, str(exc)))
-            except Exception as exc:
-                log.exception("device probe crashed", extra={"device": slot.name})
-                slot.device.set_status(DeviceStatus(Health.ERROR, f"probe failed: {type(exc).__name__}"))
+            else:
+                self._guarded(slot, "probe", slot.device.probe, Health.ERROR)
 
     def _try_open(self, slot: Slot) -> None:
-        try:
+        def open_and_probe() -> None:
             slot.device.open()
             slot.device.probe()
+
+        self._guarded(slot, "open", open_and_probe, Health.OFFLINE)
+
+    @staticmethod
+    def _guarded(slot: Slot, what: str, step: Callable[[], object], on_driver_error: Health) -> None:
+        """Run ``step``; a driver's error becomes the device's status, anything else is logged as a crash too."""
+        try:
+            step()
         except DriverError as exc:
-            slot.device.set_status(DeviceStatus(Health.OFFLINE, str(exc)))
+            slot.device.set_status(DeviceStatus(on_driver_error, str(exc)))
         except Exception as exc:
-            log.exception("device open crashed", extra={"device": slot.name})
-            slot.device.set_status(DeviceStatus(Health.ERROR, f"open failed: {type(exc).__name__}"))
+            log.exception(f"device {what} crashed", extra={"device": slot.name})
+            slot.device.set_status(DeviceStatus(Health.ERROR, f"{what} failed: {type(exc).__name__}"))
 
     def _status_changed(self, kind: str, device: Device, status: DeviceStatus) -> None:
         log.info(

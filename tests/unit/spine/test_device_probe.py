@@ -44,3 +44,22 @@ def test_a_device_plugged_in_later_comes_online_and_stop_is_prompt(tmp_path):
         manager.stop()
     assert time.monotonic() - t0 < 2.0
     assert not manager.worker._thread.is_alive()
+
+
+class CrashingReader(Device):
+    def probe(self) -> DeviceStatus:
+        raise RuntimeError("a bug in the driver")
+
+
+def test_a_driver_bug_in_a_probe_reports_the_device_in_error_and_logs_it(tmp_path, caplog):
+    manager = DeviceManager(Settings(data_dir=tmp_path))
+    reader = CrashingReader("test:crash")
+    manager.slots["id_reader"] = Slot("id_reader", reader.uri, reader)
+    manager.start()
+    try:
+        assert (reader.status.health, reader.status.message) == (Health.ERROR, "open failed: RuntimeError")
+        manager.probe_all()  # it is open now: the probe alone crashes
+        assert reader.status.message == "probe failed: RuntimeError"
+    finally:
+        manager.stop()
+    assert "device open crashed" in caplog.text and "device probe crashed" in caplog.text
