@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from common.body_limit import counting, declared_over
 from hub.certificates.routes import MAX_UPLOAD
 from hub.settings import HubSettings
 from hub.staff.auth import basic_user
@@ -59,29 +60,20 @@ class RequestGate:
             await self.app(scope, receive, send)
             return
         limit, advice = body_limit(scope["method"], scope["path"], self.settings)
+        detail = f"request body over {limit} bytes; {advice}"
         headers = dict(scope["headers"])
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _refuse(send, 413, f"request body over {limit} bytes; {advice}")
+        if declared_over(headers, limit):
+            await _refuse(send, 413, detail)
             return
         if kiosk_route(scope["path"]):
             refusal = await self._kiosk(scope, headers)
             if refusal is not None:
                 await _refuse(send, refusal.status_code, str(refusal.detail), refusal.headers)
                 return
-        seen = 0
         started = False
-
-        async def counting_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    # An HTTPException, not a private error: FastAPI turns anything else raised while it
-                    # reads a body into "400 error parsing the body"; this one becomes the 413 as it is.
-                    raise _TooLarge(413, f"request body over {limit} bytes; {advice}")
-            return message
+        # An HTTPException, not a private error: FastAPI turns anything else raised while it reads a
+        # body into "400 error parsing the body"; this one becomes the 413 as it is.
+        counting_receive = counting(receive, limit, lambda: _TooLarge(413, detail))
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
@@ -92,7 +84,7 @@ class RequestGate:
             await self.app(scope, counting_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await _refuse(send, 413, f"request body over {limit} bytes; {advice}")
+                await _refuse(send, 413, detail)
 
     async def _kiosk(self, scope: Scope, headers: dict[bytes, bytes]) -> HTTPException | None:
         """None when the request carries a good kiosk token (or a staff account's password); else the refusal."""

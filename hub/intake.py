@@ -223,10 +223,14 @@ def get_case(db: Session, case_no: str) -> Case:
     return case
 
 
-def case_at_site(db: Session, case_no: str, site_id: str) -> Case:
-    """A case filed at this site; UnknownCase for one filed elsewhere too, so numbers cannot be probed."""
-    case = get_case(db, case_no)
-    if case.kiosk.site_id != site_id:
+def case_at_site(db: Session, case_no: str, site_id: str, *, lock: bool = False) -> Case:
+    """A case filed at this site; UnknownCase for one filed elsewhere too, so numbers cannot be probed.
+
+    ``lock``: a row lock on PostgreSQL (SQLite's BEGIN IMMEDIATE already makes writers take turns).
+    """
+    query = select(Case).where(Case.case_no == case_no)
+    case = db.scalar(query.with_for_update(of=Case) if lock else query)
+    if case is None or case.kiosk.site_id != site_id:
         raise UnknownCase(case_no)
     return case
 
@@ -307,11 +311,8 @@ def rate(
         with write() as db, db.begin():
             if (found := existing(db)) is not None:
                 return rating_out(found), False
-            # Row lock on PostgreSQL, so two first ratings of one case cannot both pass the check below
-            # (SQLite's BEGIN IMMEDIATE already makes writers take turns).
-            case = db.scalar(select(Case).where(Case.case_no == rating.case_no).with_for_update(of=Case))
-            if case is None or case.kiosk.site_id != site_id:
-                raise UnknownCase(rating.case_no)
+            # Locked, so two first ratings of one case cannot both pass the check below.
+            case = case_at_site(db, rating.case_no, site_id, lock=True)
             if db.scalar(select(Rating.id).where(Rating.case_id == case.id).limit(1)) is not None:
                 raise AlreadyRated(case.case_no)
             bad = rating.level in BAD_LEVELS

@@ -6,38 +6,35 @@ under ``KIOSKHUB_DATA_DIR``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_settings import SettingsConfigDict
 
-from hub.settings_load import ConfigError, MappingEnvSource, TomlFileSource, explain, unknown_variable
+from config.fields import Host, Port, Zone
+from config.load import ConfigError, FileSettings, load
 
 __all__ = ["ConfigError", "HubSettings", "load_settings"]
 
 SECRET = frozenset({"turn_secret", "turn_password"})  # never echoed in an error line (URLs with a password neither)
 
-# The environment load_settings() was given, for settings_customise_sources (a classmethod).
-_ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("hub_settings_environ", default=None)
 
-
-class HubSettings(BaseSettings):
+class HubSettings(FileSettings):
     """Everything kioskhub can be told at start."""
 
     model_config = SettingsConfigDict(env_prefix="KIOSKHUB_", extra="ignore", frozen=True)
+    config_tables = ("hub",)  # flat keys, or the settings in a [hub] table
 
     config: str | None = Field(default=None, description="path of a TOML settings file")
     data_dir: Path = Path("var/hub")
-    host: str = "127.0.0.1"
-    port: int = Field(default=8780, ge=1, le=65535)
+    host: Host = "127.0.0.1"
+    port: Port = 8780
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; empty means SQLite in the data dir")
-    timezone: str = Field(default="Asia/Shanghai", description="the hall's zone; case numbers use its date")
+    timezone: Zone = Field(default="Asia/Shanghai", description="the hall's zone; case numbers use its date")
     max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="largest material file")
     max_files: int = Field(default=20, ge=0, le=200, description="most material files in one case")
     max_request_bytes: int = Field(
@@ -122,13 +119,6 @@ class HubSettings(BaseSettings):
         default=180, ge=1, le=3650, description="audit rows of lookups by ID number are kept this long"
     )
 
-    @field_validator("host")
-    @classmethod
-    def _host(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must be an address such as 127.0.0.1")
-        return value
-
     @field_validator("public_url")
     @classmethod
     def _public_url(cls, value: str | None) -> str | None:
@@ -138,15 +128,6 @@ class HubSettings(BaseSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
             raise ValueError("must be an http(s) address without query, e.g. https://hall.example.gov.cn")
         return value.strip().rstrip("/")
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("must be an IANA zone such as Asia/Shanghai") from None
-        return value
 
     @field_validator("stun_urls")
     @classmethod
@@ -179,27 +160,6 @@ class HubSettings(BaseSettings):
         if scheme in ("postgresql", "postgres"):
             value = "postgresql+psycopg" + value[len(scheme) :]
         return value
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        environ = _ENVIRON.get()
-        if environ is not None:
-            env_settings = MappingEnvSource(settings_cls, environ)
-        else:
-            environ = os.environ
-        path = init_settings.init_kwargs.get("config") or environ.get("KIOSKHUB_CONFIG")  # type: ignore[attr-defined]
-        if not path:
-            return (init_settings, env_settings)
-        # flat keys, or the settings in a [hub] table
-        return (init_settings, env_settings, TomlFileSource(settings_cls, path, variable="KIOSKHUB_CONFIG",
-                                                            tables=("hub",)))
 
     @property
     def zone(self) -> ZoneInfo:
@@ -235,16 +195,4 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
 
     ``environ`` defaults to the process environment; ``overrides`` win over everything (tests).
     """
-    environ = os.environ if environ is None else environ
-    known = {f"KIOSKHUB_{name.upper()}" for name in HubSettings.model_fields}
-    problem = unknown_variable(environ, "KIOSKHUB_", known)
-    if problem is not None:
-        raise problem
-    bound = _ENVIRON.set(environ)
-    try:
-        return HubSettings(**overrides)
-    except ValidationError as exc:
-        config = overrides.get("config") or environ.get("KIOSKHUB_CONFIG")
-        raise explain(exc, HubSettings, prefix="KIOSKHUB_", environ=environ, config=config, secret=SECRET) from None
-    finally:
-        _ENVIRON.reset(bound)
+    return load(HubSettings, environ, secret=SECRET, **overrides)

@@ -18,8 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import umask
-from local_api import sdnotify
+from common import sdnotify, umask
 
 from .client import HttpKioskd, KioskdError, wait_healthy
 from .settings import SettingsError, UiSettings

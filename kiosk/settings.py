@@ -1,8 +1,10 @@
-"""Where kioskd is and how the UI behaves: the same ``KIOSK_*`` settings kioskd reads, read by kioskd's loader.
+"""Where kioskd is and how the UI behaves: the UI's part of the ``KIOSK_*`` settings, with kioskd's rules.
 
-One loader and one set of rules (``local_api.settings``) for both processes: a setting the UI would
-refuse is refused by ``kioskd --check-config`` too, and the other way round, so a kiosk never passes
-the check and then shows a blank, restarting screen.
+The UI reads its settings with the loader every process uses (``config.load``) as the model kioskd's
+extends (``config.kiosk.KioskShared``), so a value the UI would refuse is refused by ``kioskd
+--check-config`` too, and the other way round: a kiosk never passes the check and then shows a blank,
+restarting screen. The UI passes over kioskd's own settings; kioskd refuses a name that is no
+setting, and the UI's unit requires kioskd.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from local_api.settings import ConfigError, load_settings
+from config.kiosk import SECRET, KioskShared
+from config.load import ConfigError, load
 
 # The UI's name for a settings error; the same class as kioskd's.
 SettingsError = ConfigError
@@ -54,7 +57,7 @@ class UiSettings:
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None) -> UiSettings:
         """The UI's part of the kiosk's settings; ``env`` defaults to the process environment."""
-        s = load_settings(env)
+        s = load(KioskShared, env, secret=SECRET, strict=False)
         return cls(
             data_dir=s.data_dir,
             api_host=s.api_host,

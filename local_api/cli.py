@@ -6,8 +6,7 @@ import argparse
 import os
 import sys
 
-from common import umask
-from local_api import sdnotify
+from common import sdnotify, umask
 from local_api.devices import check_device_settings
 from local_api.settings import ConfigError, Settings, load_settings
 

@@ -7,7 +7,6 @@ message, and opening is retried on every probe, so a reader plugged in later com
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ from drivers import registry
 from drivers.base import Device, DeviceStatus, Health, Stage
 from drivers.errors import DriverError, InvalidDeviceUri
 from local_api.settings import DEVICE_KINDS, ConfigError, Settings
+from local_api.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,9 @@ class DeviceManager:
         self.settings = settings
         self.slots: dict[str, Slot] = {}
         self._on_status = on_status
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        # start() has just opened and probed every device: the first probe is one interval later.
+        self.worker = Worker("device probe", self.probe_all, interval_s=settings.device_probe_s,
+                             first_wait=settings.device_probe_s, join_s=5.0)
         for kind, uri in check_device_settings(settings).items():
             device = registry.create(kind, uri)
             device.on_status(lambda dev, status, kind=kind: self._status_changed(kind, dev, status))
@@ -71,13 +72,10 @@ class DeviceManager:
         """Open every device (failures become an offline status) and start the probe loop."""
         for slot in self.slots.values():
             self._try_open(slot)
-        self._thread = threading.Thread(target=self._probe_loop, name="device-probe", daemon=True)
-        self._thread.start()
+        self.worker.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=5)
+        self.worker.stop()
         for slot in self.slots.values():
             try:
                 slot.device.close()
@@ -88,28 +86,26 @@ class DeviceManager:
         for slot in self.slots.values():
             if slot.device.stage is Stage.CLOSED:
                 self._try_open(slot)
-                continue
-            try:
-                slot.device.probe()
-            except DriverError as exc:
-                slot.device.set_status(DeviceStatus(Health.ERROR, str(exc)))
-            except Exception as exc:
-                log.exception("device probe crashed", extra={"device": slot.name})
-                slot.device.set_status(DeviceStatus(Health.ERROR, f"probe failed: {type(exc).__name__}"))
+            else:
+                self._guarded(slot, "probe", slot.device.probe, Health.ERROR)
 
     def _try_open(self, slot: Slot) -> None:
-        try:
+        def open_and_probe() -> None:
             slot.device.open()
             slot.device.probe()
-        except DriverError as exc:
-            slot.device.set_status(DeviceStatus(Health.OFFLINE, str(exc)))
-        except Exception as exc:
-            log.exception("device open crashed", extra={"device": slot.name})
-            slot.device.set_status(DeviceStatus(Health.ERROR, f"open failed: {type(exc).__name__}"))
 
-    def _probe_loop(self) -> None:
-        while not self._stop.wait(self.settings.device_probe_s):
-            self.probe_all()
+        self._guarded(slot, "open", open_and_probe, Health.OFFLINE)
+
+    @staticmethod
+    def _guarded(slot: Slot, what: str, step: Callable[[], object], on_driver_error: Health) -> None:
+        """Run ``step``; a driver's error becomes the device's status, anything else is logged as a crash too."""
+        try:
+            step()
+        except DriverError as exc:
+            slot.device.set_status(DeviceStatus(on_driver_error, str(exc)))
+        except Exception as exc:
+            log.exception(f"device {what} crashed", extra={"device": slot.name})
+            slot.device.set_status(DeviceStatus(Health.ERROR, f"{what} failed: {type(exc).__name__}"))
 
     def _status_changed(self, kind: str, device: Device, status: DeviceStatus) -> None:
         log.info(

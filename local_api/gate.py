@@ -15,7 +15,9 @@ import json
 from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from common.body_limit import counting, declared_over
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 
@@ -77,22 +79,11 @@ class LocalGate:
     async def _http(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes]) -> None:
         limit = self.large.get(scope["path"], self.max_body)
         detail = f"request body over {limit} bytes; kioskd takes small JSON bodies (and screen frames) only"
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        if declared_over(headers, limit):
             await self._refuse(scope, send, 413, detail)
             return
-        seen = 0
-
-        async def counting_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise HTTPException(413, detail)  # FastAPI passes an HTTPException from a body read on
-            return message
-
-        await self.app(scope, counting_receive, send)
+        # An HTTPException: FastAPI passes one raised while it reads a body on as it is.
+        await self.app(scope, counting(receive, limit, lambda: HTTPException(413, detail)), send)
 
     async def _refuse(self, scope: Scope, send: Send, status: int, detail: str) -> None:
         if scope["type"] == "websocket":

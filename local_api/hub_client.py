@@ -18,7 +18,8 @@ import httpx
 from local_api.errors import HubBusy, HubUnreachable
 from wire.errors import parse
 from wire.heartbeat import Heartbeat
-from wire.ticket import TicketRequest
+from wire.notice import CaseNotice
+from wire.ticket import LocalTicketBatch, TicketRequest
 
 Observer = Callable[[str, str], None]
 
@@ -148,8 +149,8 @@ class HubClient:
 
     def case_notice(self, case_no: str, notice: str, *, key: str) -> dict[str, Any]:
         """POST /cases/{case_no}/notices: e.g. ``receipt_not_shown``, for staff to follow the case up."""
-        return self._call("POST", f"/cases/{case_no}/notices", json={"notice": notice},
-                          headers={"Idempotency-Key": key})
+        body = parse(CaseNotice, {"notice": notice}, "case notice").model_dump(mode="json")
+        return self._call("POST", f"/cases/{case_no}/notices", json=body, headers={"Idempotency-Key": key})
 
     def case(self, case_no: str) -> dict[str, Any]:
         return self._call("GET", f"/cases/{case_no}")
@@ -189,9 +190,10 @@ class HubClient:
         body = {"qr": qr} if qr else {"id_type": id_type, "id_number": id_number}
         return self._call("POST", "/appointments/check-in", json=body, headers={"Idempotency-Key": key})
 
-    def report_local_tickets(self, tickets: list[dict[str, Any]], *, key: str) -> dict[str, Any]:
+    def report_local_tickets(self, batch: LocalTicketBatch, *, key: str) -> dict[str, Any]:
         """POST /queue/local-tickets: numbers this kiosk issued from its own block while the hub was away."""
-        return self._call("POST", "/queue/local-tickets", json={"tickets": tickets}, headers={"Idempotency-Key": key})
+        return self._call("POST", "/queue/local-tickets", json=batch.model_dump(mode="json"),
+                          headers={"Idempotency-Key": key})
 
     def queue_services(self) -> list[dict[str, Any]]:
         """GET /queue/services: the site's services with their ticket letters."""

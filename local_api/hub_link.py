@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -36,13 +36,13 @@ class HubAccess:
 
 
 class HubLink:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, listeners: Sequence[Callable[[], None]] = ()) -> None:
         self.settings = settings
         self.path = settings.data_dir / ENROLMENT_FILE
         self.enrolment = Enrolment.load(self.path)
         self.version = 1
         self.status = HubStatus(configured=self.access() is not None)
-        self.listeners: list[Callable[[], None]] = []  # told after every change of credentials
+        self.listeners = tuple(listeners)  # told after every change of credentials
         self._lock = threading.Lock()
 
     # -- what is in force ------------------------------------------------------------------------

@@ -97,18 +97,34 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
 
     manager = DeviceManager(settings, on_status=on_status)
     catalog = _catalog(settings)
-    # The effects' table is filled below, once the services exist; the session service only needs its door.
-    dispatcher = EffectDispatcher()
-    sessions = SessionService(catalog.items, settings.data_dir / "sessions", db=db, bus=bus,
-                              run_effects=dispatcher.run)
     sealer = Sealer(settings.data_dir / "outbox.key")
-    link = HubLink(settings)  # the hub's address, token and this kiosk's id: settings, else the enrolment
-    outbox = Outbox(db, settings.data_dir / "outbox", sealer, link.kiosk_id,
+
+    def credentials_changed() -> None:  # what it tells is built below, before any enrolment can happen
+        outbox.retry_now()  # what waited out a backoff against the old credentials goes now
+        forwarder.wake()
+        reporter.wake()
+        heartbeat.wake()
+
+    # The hub's address, token and this kiosk's id: settings, else the enrolment.
+    link = HubLink(settings, listeners=[credentials_changed])
+    # An enrolment may bring another kiosk id: new provisional numbers and ticket batches carry it.
+    outbox = Outbox(db, settings.data_dir / "outbox", sealer, lambda: link.kiosk_id,
                     backoff_base_s=settings.outbox_retry_s,
                     backoff_max_s=max(settings.outbox_retry_max_s, settings.outbox_retry_s), timezone=settings.timezone)
     outcomes = Outcomes(outbox, sealer, recovery=timedelta(seconds=settings.outcome_recovery_s),
                         duplicate_window=timedelta(seconds=settings.duplicate_window_s))
-    sessions.observers.append(outcomes.observe)
+
+    # No session starts while the self-test holds the devices, nor one that would print with no paper. The
+    # three are built below from the session service; no session can start before create_app has returned.
+    def precheck(item: ServiceItem) -> None:
+        selftester.refuse_while_testing(item)
+        printing.precheck(item)
+        certificates.precheck(item)
+
+    # The effects' table is filled below, once the services exist; the session service only needs its door.
+    dispatcher = EffectDispatcher()
+    sessions = SessionService(catalog.items, settings.data_dir / "sessions", db=db, bus=bus,
+                              run_effects=dispatcher.run, precheck=precheck, observers=[outcomes.observe])
 
     # One client per user of the hub (an upload that takes its time never delays a queue ticket), each
     # following the credentials in force: an enrolment applies with the next request, without a restart.
@@ -125,7 +141,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     def hub() -> HubClient | None:
         return hub_client if hub_client.configured else None  # None while the kiosk is not enrolled
 
-    local_tickets = LocalTicketBook(db, link.kiosk_id)  # the Z block's numbers, until the hub has them
+    # The Z block's numbers, until the hub has them; a new one wakes the reporter (built next, from the book).
+    local_tickets = LocalTicketBook(db, lambda: link.kiosk_id, on_change=lambda: reporter.wake())
     reporter = LocalTicketReporter(local_tickets, link.client(10.0))
     desk = QueueDesk(hub, sessions.root.parent / "queue-block.json", local_tickets, clock=clock,
                      timezone=settings.timezone, local_prefix=settings.queue_local_prefix)
@@ -181,23 +198,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
 
     calls = _call_manager(settings, link, bus, sessions, manager, capture)
 
-    def credentials_changed() -> None:
-        # An enrolment may bring another kiosk id: new provisional numbers and ticket batches carry it.
-        outbox.kiosk_id = local_tickets.kiosk_id = link.kiosk_id
-        outbox.retry_now()  # what waited out a backoff against the old credentials goes now
-        forwarder.wake()
-        reporter.wake()
-        heartbeat.wake()
-
-    link.listeners.append(credentials_changed)
     selftester = _self_tester(settings, link, manager, sessions, print_queue, heartbeat,
                               hub_state=lambda: selftest.hub_state(daemon))
-    # No session starts while the self-test holds the devices, nor one that would print with no paper.
-    def precheck(item: ServiceItem) -> None:
-        printing.precheck(item)
-        certificates.precheck(item)
-
-    sessions.precheck = selftester.guard(precheck)
     daemon = Daemon(settings=settings, engine=engine, db=db, devices=manager, bus=bus, sessions=sessions,
                     capture=capture, printing=printing, queue_desk=desk, local_tickets=local_tickets,
                     outbox=outbox, hub=link, selftest=selftester, forwarder=forwarder, hub_probe=probe,

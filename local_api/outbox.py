@@ -33,6 +33,7 @@ from local_api.hub_client import HubClient, HubRejected, HubUnreachable, UploadF
 from local_api.worker import Worker
 from wire.application import CaseApplication
 from wire.errors import parse
+from wire.notice import CaseNotice
 from wire.rating import Rating
 
 log = logging.getLogger(__name__)
@@ -76,14 +77,14 @@ WAITING_FOR_CASE_S = 60.0  # a rating whose case is not on the hub yet looks aga
 
 
 class Outbox:
-    def __init__(self, db: sessionmaker[Session], root: Path, sealer: Sealer, kiosk_id: str, *,
+    def __init__(self, db: sessionmaker[Session], root: Path, sealer: Sealer, kiosk_id: Callable[[], str], *,
                  clock: Clock = _utcnow, min_free_bytes: int = MIN_FREE_BYTES,
                  backoff_base_s: float = 2.0, backoff_max_s: float = 300.0,
                  timezone: str = "Asia/Shanghai") -> None:
         self.db = db
         self.root = root
         self.sealer = sealer
-        self.kiosk_id = kiosk_id
+        self.kiosk_id = kiosk_id  # asked at each number: an enrolment may bring another id
         self.clock = clock
         self.zone = ZoneInfo(timezone)  # provisional numbers carry the hall's date, like the hub's case numbers
         self._failing: str | None = None  # the first error of the current streak of failed sends, once logged
@@ -169,7 +170,9 @@ class Outbox:
                                    depends_on=None if case_no else provisional_no)
 
     def store_notice(self, case_key: str, notice: str) -> bool:
-        """Tell the hub something about a stored case (``receipt_not_shown``); sent once, after the case."""
+        """Tell the hub something about a stored case (``receipt_not_shown``); sent once, after the case.
+        A notice the hub's model (``wire.notice.CaseNotice``) would refuse raises ``PayloadInvalid``."""
+        parse(CaseNotice, {"notice": notice}, "case notice")
         with self.db() as s:
             case = s.scalar(select(OutboxEntry).where(OutboxEntry.idempotency_key == case_key))
             if case is None:
@@ -203,7 +206,7 @@ class Outbox:
     def _next_provisional(self, s: Session, now: datetime) -> str:
         """The next number of the hall's day, from a durable counter: purging old rows never lowers it."""
         day = now.astimezone(self.zone).strftime("%y%m%d")
-        prefix = f"P{day}-{_safe_dir(self.kiosk_id)[:16]}-"
+        prefix = f"P{day}-{_safe_dir(self.kiosk_id())[:16]}-"
         name = f"provisional:{prefix}"
         # Write first: the UPDATE takes SQLite's write lock, so two stores never read the same value.
         bumped = s.execute(update(Counter).where(Counter.name == name).values(value=Counter.value + 1))

@@ -29,6 +29,9 @@ from local_api.db.models import LocalTicket
 from local_api.errors import HubBusy, HubUnreachable, TicketRefused
 from local_api.hub_client import HubClient, HubRejected
 from local_api.worker import Worker
+from wire.errors import PayloadInvalid, parse
+from wire.ticket import LocalTicket as LocalTicketPayload
+from wire.ticket import LocalTicketBatch
 
 log = logging.getLogger(__name__)
 
@@ -222,16 +225,19 @@ def _utcnow() -> datetime:
 class LocalTicketBook:
     """Durable record of the kiosk's own numbers; ``report`` sends the unreported ones in one batch."""
 
-    def __init__(self, db: sessionmaker[Session], kiosk_id: str, *, clock: Clock = _utcnow,
-                 batch: int = 200) -> None:
+    def __init__(self, db: sessionmaker[Session], kiosk_id: Callable[[], str], *, clock: Clock = _utcnow,
+                 batch: int = 200, on_change: Callable[[], None] = lambda: None) -> None:
         self.db = db
-        self.kiosk_id = kiosk_id
+        self.kiosk_id = kiosk_id  # asked at each batch: an enrolment may bring another id
         self.clock = clock
         self.batch = batch
-        self.on_change: Callable[[], None] = lambda: None  # wakes the reporter
+        self.on_change = on_change  # wakes the reporter
 
     def record(self, number: str, hall_day: str, service: str, issued_at: str, category: str | None) -> None:
-        """Store one number before it is printed; the same (day, number) is stored once."""
+        """Store one number before it is printed; the same (day, number) is stored once. One the hub's model
+        (``wire.ticket.LocalTicket``) would refuse raises ``PayloadInvalid`` and is not stored."""
+        parse(LocalTicketPayload, {"number": number, "service": service, "issued_at": issued_at,
+                            "priority_category": category}, "local ticket")
         try:
             with self.db.begin() as s:
                 s.add(LocalTicket(number=number, hall_day=hall_day, service=service, issued_at=issued_at,
@@ -255,13 +261,19 @@ class LocalTicketBook:
                              .order_by(LocalTicket.id).limit(self.batch)).all()
         if not rows:
             return 0
-        tickets = [{"number": r.number, "service": r.service, "issued_at": r.issued_at,
-                    "priority_category": r.priority_category} for r in rows]
-        # The same batch always gets the same key; the hub also ignores a (kiosk, number, day) it has.
-        key = f"{self.kiosk_id}-local-{rows[0].hall_day}-{rows[0].number}-{rows[-1].hall_day}-{rows[-1].number}"
         ids = [r.id for r in rows]
         try:
-            answer = client.report_local_tickets(tickets, key=key[:128])
+            batch = parse(LocalTicketBatch, {"tickets": [
+                {"number": r.number, "service": r.service, "issued_at": r.issued_at,
+                 "priority_category": r.priority_category} for r in rows]}, "local ticket batch")
+        except PayloadInvalid as exc:  # rows stored before the check existed: the hub would refuse them too
+            self._finish(ids, "rejected", str(exc))
+            log.error("local tickets not sent: %s", exc)
+            return len(ids)
+        # The same batch always gets the same key; the hub also ignores a (kiosk, number, day) it has.
+        key = f"{self.kiosk_id()}-local-{rows[0].hall_day}-{rows[0].number}-{rows[-1].hall_day}-{rows[-1].number}"
+        try:
+            answer = client.report_local_tickets(batch, key=key[:128])
         except HubUnreachable as exc:
             self._note(ids, str(exc))
             raise
@@ -311,7 +323,8 @@ class LocalTicketBook:
 
 
 class LocalTicketReporter(Worker):
-    """Reports the block's numbers when woken, and retries with backoff while the hub is away."""
+    """Reports the block's numbers when woken (the book's ``on_change``), and retries with backoff while the hub
+    is away."""
 
     def __init__(self, book: LocalTicketBook, client: HubClient, *, first_retry_s: float = 2.0,
                  max_retry_s: float = 60.0) -> None:
@@ -323,7 +336,6 @@ class LocalTicketReporter(Worker):
         self.first_retry_s = first_retry_s
         self.max_retry_s = max_retry_s
         self._delay = first_retry_s
-        book.on_change = self.wake
 
     def stop(self) -> None:
         super().stop()

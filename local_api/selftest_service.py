@@ -2,8 +2,8 @@
 
 The claim is what keeps a technician's self-test and a citizen apart: it is taken only while no
 session is active (under the session service's lock), and while any device is claimed a citizen's
-new session is refused by the precheck ``guard`` wraps. The last result is kept in the data dir, so
-the heartbeat can carry it to the hub after a restart too.
+new session is refused (``refuse_while_testing``, part of the session precheck). The last result is
+kept in the data dir, so the heartbeat can carry it to the hub after a restart too.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from drivers.base import Stage
 from drivers.errors import DriverError
 from local_api.devices import DeviceManager, Slot
 from local_api.errors import SelfTestRunning, SessionBusy
+from local_api.printing import PrintQueue
 from local_api.selftest import (
     Check,
     assemble,
@@ -45,7 +46,7 @@ BUSY = ("a citizen is using the kiosk; run the self-test when it is back at the 
 
 
 class SelfTester:
-    def __init__(self, *, devices: DeviceManager, sessions: SessionService, print_queue: Any,
+    def __init__(self, *, devices: DeviceManager, sessions: SessionService, print_queue: PrintQueue | None,
                  kiosk_id: Callable[[], str], hall: str, timezone: str, hub_url: Callable[[], str | None],
                  hub_state: Callable[[], dict[str, Any]],
                  versions: dict[str, str], last_path: Path,
@@ -78,15 +79,10 @@ class SelfTester:
         with self._lock:
             return bool(self._claimed)
 
-    def guard(self, precheck: Callable[[Any], None]) -> Callable[[Any], None]:
-        """The session precheck, refusing a new session while a self-test holds the devices."""
-
-        def checked(item: Any) -> None:
-            if self.active:
-                raise NotReady("self_test", "设备自检中，请稍候一分钟再办理")
-            precheck(item)
-
-        return checked
+    def refuse_while_testing(self, item: object = None) -> None:
+        """Part of the session precheck: refuse a new session while a self-test holds the devices (NotReady)."""
+        if self.active:
+            raise NotReady("self_test", "设备自检中，请稍候一分钟再办理")
 
     def run(self, *, print_slip: bool) -> dict[str, Any]:
         """The whole self-test; SessionBusy while a citizen's session is active, SelfTestRunning if one runs."""

@@ -12,10 +12,11 @@ import logging
 import shutil
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from flows import engine
 from flows.effects import StopCapture, StopCardReader, StopFaceCheck, WipeFace
@@ -34,6 +35,24 @@ Clock = Callable[[], datetime]
 
 RunEffects = Callable[[str, list[Any]], None]
 Precheck = Callable[[ServiceItem], None]
+# Told of every change of the current session: (item, before, after, event or None).
+Observer = Callable[[ServiceItem | None, Snapshot | None, Snapshot, Any], None]
+
+
+class Publisher(Protocol):
+    """Where snapshots go for the UI: kioskd's event bus."""
+
+    def publish(self, message: PushMessage) -> None: ...
+
+
+class _Rows(Protocol):
+    def add(self, instance: object) -> None: ...
+
+
+class AuditLog(Protocol):
+    """Where the session's audit rows are written: kioskd's database sessions (``db.begin()``)."""
+
+    def begin(self) -> AbstractContextManager[_Rows]: ...
 
 
 class BadEvent(BadRequest, InvalidEvent):
@@ -43,9 +62,9 @@ class BadEvent(BadRequest, InvalidEvent):
 
 
 class SessionService:
-    def __init__(self, catalog: dict[str, ServiceItem], sessions_root: Path, *, db: Any, bus: Any,
+    def __init__(self, catalog: dict[str, ServiceItem], sessions_root: Path, *, db: AuditLog, bus: Publisher,
                  clock: Clock | None = None, run_effects: RunEffects | None = None,
-                 precheck: Precheck | None = None) -> None:
+                 precheck: Precheck | None = None, observers: Sequence[Observer] = ()) -> None:
         self.catalog = catalog
         self.root = sessions_root
         self.db = db
@@ -57,8 +76,7 @@ class SessionService:
         self.run_effects: RunEffects = run_effects or (lambda sid, fx: None)  # performs the engine's orders
         # Checked before a session starts, so nobody fills in a form the kiosk cannot finish.
         self.precheck: Precheck = precheck or (lambda item: None)
-        # Told of every change of the current session: (item, before, after, event or None).
-        self.observers: list[Callable[[ServiceItem | None, Snapshot | None, Snapshot, Any], None]] = []
+        self.observers = tuple(observers)
         # Scans left behind by a crash belong to nobody any more.
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True, exist_ok=True)

@@ -1,35 +1,28 @@
-"""Settings of kioskd and the kiosk UI: ``KIOSK_*`` environment variables, or a TOML file named by ``KIOSK_CONFIG``.
+"""Settings of kioskd: ``KIOSK_*`` environment variables, or a TOML file named by ``KIOSK_CONFIG``.
 
-Environment variables win over the file. Device addresses are URIs (ARCHITECTURE.md);
+Environment variables win over the file. Device addresses are URIs (docs/architecture.md);
 ``KIOSK_DEVICES=sim`` makes every device its simulator unless that device is set explicitly.
-The UI reads the same model through :func:`load_settings`, so it never starts with a setting kioskd
-would refuse (the device URIs aside: only kioskd opens devices, see ``local_api.devices``).
+The settings the UI reads too are declared with the types of ``config.kiosk``, as the UI's own model
+(``kiosk.settings``) declares them, so both processes accept and refuse the same values.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 from collections.abc import Mapping
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
-from local_api.settings_load import ConfigError, MappingEnvSource, TomlFileSource, explain, unknown_variable
+from config.kiosk import DEVICE_KINDS, LANGUAGES, PIN_DIGITS, SECRET, KioskShared
+from config.load import ConfigError, load
 
 __all__ = ["DEVICE_KINDS", "LANGUAGES", "PIN_DIGITS", "ConfigError", "Settings", "check_hub_url", "load_settings"]
 
-DEVICE_KINDS = ("id_reader", "printer", "camera", "voice", "a4_printer", "face_camera")
-# Languages the UI has a catalogue for (kiosk/locale/*.yaml; a UI test keeps the two in step).
-LANGUAGES = ("zh_CN", "bo_CN", "ug_CN")
-BASE_LANGUAGE = "zh_CN"
-# The technician PIN is typed on the maintenance screen's keypad, which takes up to 12 digits.
-PIN_DIGITS = (4, 12)
 
 # KIOSK_* variables that are no settings but are read elsewhere under the prefix; the check for
 # unknown names lets them through.
@@ -40,29 +33,17 @@ NOT_SETTINGS = frozenset({
     "KIOSK_DEB_MAINTAINER",  # packaging/build.py: the Maintainer field of the built packages
 })
 NOT_SETTINGS_PREFIXES = ("KIOSK_TEST_",)  # tests against real hardware, e.g. KIOSK_TEST_IDCARD_URI
-SECRET = frozenset({"hub_token", "technician_pin"})  # never echoed in an error line
-
-# The environment load_settings() was given, for settings_customise_sources (a classmethod).
-_ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("kiosk_settings_environ", default=None)
 
 
-class Settings(BaseSettings):
-    """Everything kioskd and the UI can be told at start."""
+class Settings(KioskShared):
+    """Everything kioskd can be told at start: the settings the UI reads too (``KioskShared``), and these."""
 
-    model_config = SettingsConfigDict(env_prefix="KIOSK_", extra="ignore", frozen=True)
-
-    config: str | None = Field(default=None, description="path of a TOML settings file")
-    data_dir: Path = Path("var")
-    api_host: str = "127.0.0.1"
-    api_port: int = Field(default=8765, ge=1, le=65535)
     api_allowed_hosts: str | None = Field(
         default=None, description="comma-separated names kioskd also answers to besides loopback (Host header)"
     )
     api_max_body_bytes: int = Field(default=1024 * 1024, ge=4096, le=64 * 1024 * 1024,
                                     description="largest request body (shared-screen frames have their own limit)")
     kiosk_id: str = Field(default="dev-kiosk", min_length=1, max_length=64)
-    hall_name: str = "政务服务中心 24小时自助服务区"
-    timezone: str = Field(default="Asia/Shanghai", description="for times on paper and screen")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     devices: Literal["sim", "real"] = Field(
@@ -110,13 +91,6 @@ class Settings(BaseSettings):
     duplicate_window_s: float = Field(default=1800.0, ge=0, le=86_400)
 
     session_idle_s: float = Field(default=120.0, gt=0)
-    technician_pin: str = Field(default="", description="PIN for the maintenance screen; empty disables it")
-    # The UI's own: languages on the switch beside Chinese, the one it starts in, the help window's number.
-    languages: Annotated[tuple[str, ...], NoDecode] = Field(
-        default=(BASE_LANGUAGE,), description="comma-separated, e.g. zh_CN,bo_CN; Chinese is always offered")
-    ui_language: str = Field(default=BASE_LANGUAGE, description="one of the languages offered")
-    help_window: str = Field(default="3", min_length=1, max_length=8,
-                             description="the service window the help screen sends citizens to")
     print_job_max_age_s: float = Field(default=900.0, gt=0)
     # The letter of numbers this kiosk hands out while the hub is away; give each kiosk of a hall its
     # own (and none of the hall's service letters) so offline numbers never collide.
@@ -141,55 +115,10 @@ class Settings(BaseSettings):
             return codes
         return value
 
-    @field_validator("languages", mode="before")
-    @classmethod
-    def _languages(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [part.strip() for part in value.replace(";", ",").split(",")]
-        if isinstance(value, list | tuple):
-            wanted = [str(code) for code in value if code]
-            unknown = [code for code in wanted if code not in LANGUAGES]
-            if unknown:
-                raise ValueError(f"names {', '.join(unknown)}, which the UI has no words for; "
-                                 f"use some of {', '.join(LANGUAGES)}, comma-separated")
-            return tuple(dict.fromkeys([BASE_LANGUAGE, *wanted]))  # Chinese always, and first
-        return value
-
-    @field_validator("ui_language")
-    @classmethod
-    def _ui_language(cls, value: str, info: ValidationInfo) -> str:
-        if value not in LANGUAGES:
-            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
-        offered = info.data.get("languages")
-        if offered is not None and value not in offered:
-            raise ValueError(f"{value} is not offered; add it to KIOSK_LANGUAGES (now {','.join(offered)}) "
-                             f"or use one of those")
-        return value
-
-    @field_validator("technician_pin")
-    @classmethod
-    def _pin(cls, value: str) -> str:
-        low, high = PIN_DIGITS
-        if value and not re.fullmatch(rf"[0-9]{{{low},{high}}}", value):
-            raise ValueError(f"must be {low} to {high} digits only (it is typed on the maintenance keypad); "
-                             "leave it empty to lock the maintenance screen")
-        return value
-
     @field_validator("hub_url")
     @classmethod
     def _hub_url(cls, value: str | None) -> str | None:
         return _hub_address(value)
-
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("must be an IANA time zone such as Asia/Shanghai") from None
-        return value
 
     @field_validator("face_camera")
     @classmethod
@@ -207,34 +136,6 @@ class Settings(BaseSettings):
         if value and value not in ("sim:", "none:") and not (value.startswith("alsa:") and len(value) > len("alsa:")):
             raise ValueError("must be alsa:PCM (e.g. alsa:default), sim: or none:")
         return value
-
-    @field_validator("api_host")
-    @classmethod
-    def _host(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must be an address such as 127.0.0.1")
-        return value
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        environ = _ENVIRON.get()
-        if environ is not None:
-            env_settings = MappingEnvSource(settings_cls, environ)
-        else:
-            environ = os.environ
-        path = init_settings.init_kwargs.get("config") or environ.get("KIOSK_CONFIG")  # type: ignore[attr-defined]
-        if not path:
-            return (init_settings, env_settings)
-        # [kiosk] holds the settings, [devices] maps a device kind to its URI; flat keys work too.
-        toml = TomlFileSource(settings_cls, path, variable="KIOSK_CONFIG", tables=("kiosk", "devices"))
-        return (init_settings, env_settings, toml)
 
     # -- derived -------------------------------------------------------------------------------
     def device_uri(self, kind: str) -> str | None:
@@ -296,23 +197,12 @@ def known_variables() -> set[str]:
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-    """The one settings loader of kioskd, kioskctl and the UI; a wrong setting is one ConfigError line.
+    """The one settings loader of kioskd and kioskctl; a wrong setting is one ConfigError line.
 
     ``environ`` defaults to the process environment; ``overrides`` win over everything (tests).
     """
-    environ = os.environ if environ is None else environ
-    problem = unknown_variable(environ, "KIOSK_", known_variables(), extras=NOT_SETTINGS,
-                               extra_prefixes=NOT_SETTINGS_PREFIXES)
-    if problem is not None:
-        raise problem
-    bound = _ENVIRON.set(environ)
-    try:
-        return Settings(**overrides)
-    except ValidationError as exc:
-        config = overrides.get("config") or environ.get("KIOSK_CONFIG")
-        raise explain(exc, Settings, prefix="KIOSK_", environ=environ, config=config, secret=SECRET) from None
-    finally:
-        _ENVIRON.reset(bound)
+    return load(Settings, environ, secret=SECRET, extras=NOT_SETTINGS, extra_prefixes=NOT_SETTINGS_PREFIXES,
+                **overrides)
 
 
 def check_hub_url(value: str) -> str:

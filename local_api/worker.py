@@ -2,6 +2,7 @@
 
 The step returns how long to wait before the next run (``None``: the worker's interval, with its
 jitter, so kiosks of a hall do not all call the hub in the same second; ``math.inf``: until woken).
+The first run is at once, or after ``first_wait`` for a loop whose owner has just done the work itself.
 A step that raises is logged once per streak of failures, as the outbox logs failed sends, and a line
 says when it works again; the worker then waits ``failure_wait(failures in a row)`` and tries again.
 """
@@ -20,13 +21,14 @@ log = logging.getLogger(__name__)
 class Worker:
     def __init__(self, what: str, step: Callable[[], float | None], *, interval_s: float, jitter: float = 0.0,
                  failure_wait: Callable[[int], float] | None = None, join_s: float = 10.0,
-                 rng: Callable[[], float] = random.random) -> None:
+                 first_wait: float = 0.0, rng: Callable[[], float] = random.random) -> None:
         self.what = what  # "outbox drain": the log says "outbox drain failed"
         self.step = step
         self.interval_s = interval_s
         self.jitter = jitter  # a fraction of the interval, either way
         self.failure_wait = failure_wait or (lambda failures: self.interval_s)
         self.join_s = join_s
+        self.first_wait = first_wait
         self.rng = rng
         self.failures = 0  # runs in a row that raised
         self._wake = threading.Event()
@@ -62,6 +64,9 @@ class Worker:
         return self.interval_s * (1 + self.jitter * (2 * self.rng() - 1))
 
     def _run(self) -> None:
+        if self.first_wait > 0:
+            self._wake.wait(self.first_wait)
+            self._wake.clear()
         while not self._stop.is_set():
             try:
                 wait = self.step()

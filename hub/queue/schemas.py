@@ -44,17 +44,6 @@ class ServiceOut(BaseModel):
     open: bool
 
 
-class LocalTicketIn(Strict):
-    number: str = Field(pattern=r"^[A-Z][0-9]{3,6}$", description="the kiosk block's number, e.g. Z001")
-    service: str = Field(min_length=1, max_length=32)
-    issued_at: AwareDatetime
-    priority_category: Literal["elderly", "pregnant", "disability", "appointment"] | None = None
-
-
-class LocalTickets(Strict):
-    tickets: list[LocalTicketIn] = Field(max_length=500)
-
-
 class LocalOut(BaseModel):
     accepted: int
     duplicates: int

@@ -7,10 +7,9 @@ case's history and can reach the citizen; the citizen finds the case by card in 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -19,15 +18,12 @@ from hub import replies
 from hub.db.models import Case, CaseEvent
 from hub.routes.cases import KEY_PATTERN
 from hub.state import KioskDep, StateDep
+from wire.notice import CaseNotice
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
 NOTES = {"receipt_not_shown": "申请已受理，但申请人离开前自助终端未能出示受理编号和回执，请联系申请人告知"}
 CASE_NOTICE = "case_notice"
-
-
-class NoticeIn(BaseModel):
-    notice: Literal["receipt_not_shown"]
 
 
 class UnknownHere(Exception):
@@ -37,7 +33,7 @@ class UnknownHere(Exception):
 @router.post("/{case_no}/notices", status_code=201,
              responses={200: {"description": "the notice this Idempotency-Key already recorded"},
                         404: {"description": "no case with this number from this kiosk"}})
-def add_notice(state: StateDep, kiosk_id: KioskDep, case_no: str, body: NoticeIn,
+def add_notice(state: StateDep, kiosk_id: KioskDep, case_no: str, body: CaseNotice,
                idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", pattern=KEY_PATTERN)] = None,
                ) -> Response:
     """Add the notice to the case's history once; a repeat of the key gets the first answer."""

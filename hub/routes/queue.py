@@ -28,7 +28,6 @@ from hub.queue.schemas import (
     CheckInOut,
     CheckInRequest,
     LocalOut,
-    LocalTickets,
     ServiceChoice,
     ServiceOut,
     TicketOut,
@@ -42,6 +41,7 @@ from hub.staff.auth import QueueStaff, actor, allowed, note
 from hub.staff.roles import Permit
 from hub.state import CallerDep, HubState, KioskDep, StateDep, current_kiosk
 from wire.person import RESIDENT_ID
+from wire.ticket import LocalTicketBatch
 
 router = APIRouter(tags=["queue"])
 
@@ -142,7 +142,7 @@ _LOCAL_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 @router.post("/api/v1/queue/local-tickets", response_model=LocalOut, responses=_LOCAL_RESPONSES)
 def local_tickets(
-    state: StateDep, kiosk_id: KioskDep, request: LocalTickets, idempotency_key: KeyHeader = None
+    state: StateDep, kiosk_id: KioskDep, request: LocalTicketBatch, idempotency_key: KeyHeader = None
 ) -> Response:
     """Tickets the kiosk issued from its own block while the hub was away; each (kiosk, number, day) counts once.
 

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 
+from config.kiosk import DEVICE_KINDS as DEVICE_NAMES  # the kinds the catalogue names (tech.kind_*)
+from config.kiosk import PIN_DIGITS
 from local_api.schemas import PAIRING_LENGTH, DeviceView, HealthView, HubEnrolOut
-from local_api.settings import DEVICE_KINDS as DEVICE_NAMES  # the kinds the catalogue names (tech.kind_*)
-from local_api.settings import PIN_DIGITS
 
 from ..client import EnrolError, KioskdError
 from ..viewmodels import (

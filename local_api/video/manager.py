@@ -17,6 +17,7 @@ from typing import Any
 from aiortc import MediaStreamTrack
 
 from local_api.errors import BadRequest, CallBusy, Conflict, MediaUnavailable, NoCall
+from local_api.events import EventBus
 from local_api.hub_link import HubAccess
 from local_api.schemas import CallView, PushMessage
 from local_api.video import protocol
@@ -46,7 +47,7 @@ SOCKET_RETRY_S = 12.0  # the hub ends a call whose socket stays away for 15 s
 
 
 class CallManager:
-    def __init__(self, *, hub: Callable[[], HubAccess | None], bus: Any, face_camera: str | None,
+    def __init__(self, *, hub: Callable[[], HubAccess | None], bus: EventBus, face_camera: str | None,
                  microphone: str | None, speaker: str | None, session: Callable[[], dict[str, Any] | None],
                  document_grab: Callable[[], Any] | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         self.hub_access = hub  # the credentials in force, asked per use: an enrolment applies to the next call

@@ -112,9 +112,8 @@ class FakeKioskd(ScriptedCall):
         self._listeners: list[Callable[[PushMessage], None]] = []
         self.catalog = load_catalog(ITEMS_DIR)
         self._scans = tempfile.TemporaryDirectory(prefix="fake-kioskd-")  # removed with the fake
-        self.sessions = _Sessions(self.catalog, Path(self._scans.name), db=_AuditTrail(), bus=_Bus(self._listeners))
-        self.sessions.run_effects = self._run_effects
-        self.sessions.precheck = self._precheck
+        self.sessions = _Sessions(self.catalog, Path(self._scans.name), db=_AuditTrail(), bus=_Bus(self._listeners),
+                                  run_effects=self._run_effects, precheck=self._precheck)
         self.submit_delay_s = submit_delay_s  # how long the hub takes to answer a submission
         self.device_delay_s = device_delay_s  # how long a device takes to report (a read card, a page)
         self._case_numbers = itertools.count(1)

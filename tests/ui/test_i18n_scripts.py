@@ -125,9 +125,9 @@ def test_languages_setting_offers_chinese_first_and_refuses_unknown_ones():
 
 
 def test_the_settings_know_exactly_the_languages_with_a_catalogue():
-    from local_api.settings import LANGUAGES
+    from config.kiosk import LANGUAGES
 
-    # kioskd cannot read the UI's catalogues (import contract): its list must follow them
+    # the settings cannot read the UI's catalogues (kioskd checks them too): the list must follow them
     assert sorted(LANGUAGES) == languages()
     assert LANGUAGES[0] == BASE
 

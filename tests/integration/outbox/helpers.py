@@ -29,7 +29,8 @@ def open_outbox(data_dir: Path, kiosk_id: str, **options: Any) -> Outbox:
     if fresh or options.pop("migrate", True):
         migrate(engine)
     options.pop("migrate", None)
-    return Outbox(session_factory(engine), data_dir / "outbox", Sealer(data_dir / "outbox.key"), kiosk_id, **options)
+    return Outbox(session_factory(engine), data_dir / "outbox", Sealer(data_dir / "outbox.key"), lambda: kiosk_id,
+                  **options)
 
 
 def application(n: int) -> dict[str, Any]:

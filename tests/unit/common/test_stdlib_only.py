@@ -1,5 +1,5 @@
 """The shared packages import what they promise only, so every part of the project may use them:
-``common`` the standard library, ``wire`` pydantic and ``common`` besides."""
+``common`` the standard library, ``wire`` pydantic and ``common`` besides, ``config`` pydantic-settings."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import common
+import config
 import wire
 
 
@@ -27,7 +28,10 @@ def _outside(package, allowed: set[str]) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize(("package", "allowed"), [(common, {"common"}), (wire, {"wire", "common", "pydantic"})],
-                         ids=["common", "wire"])
+@pytest.mark.parametrize(("package", "allowed"), [
+    (common, {"common"}),
+    (wire, {"wire", "common", "pydantic"}),
+    (config, {"config", "common", "pydantic", "pydantic_settings"}),
+], ids=["common", "wire", "config"])
 def test_the_shared_packages_import_nothing_but_what_they_promise(package, allowed):
     assert not _outside(package, allowed)

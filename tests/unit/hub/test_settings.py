@@ -80,11 +80,3 @@ def test_unknown_keys_in_the_file_get_the_closest_name(tmp_path, monkeypatch):
     monkeypatch.setenv("KIOSKHUB_CONFIG", str(config))
     with pytest.raises(ConfigError, match="unknown setting 'prot'; did you mean 'port'"):
         load_settings()
-
-
-def test_the_loader_is_the_same_file_as_kioskds():
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[3]
-    # The hub may not import local_api (import contract); its copy must not drift from kioskd's.
-    assert (root / "hub" / "settings_load.py").read_bytes() == (root / "local_api" / "settings_load.py").read_bytes()

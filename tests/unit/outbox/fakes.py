@@ -80,7 +80,7 @@ class FakeHub:
 def make_outbox(tmp_path: Path, clock: Clock, **options) -> Outbox:
     engine = make_engine(tmp_path / "kioskd.sqlite3")
     migrate(engine)
-    return Outbox(session_factory(engine), tmp_path / "outbox", Sealer(tmp_path / "outbox.key"), "k1",
+    return Outbox(session_factory(engine), tmp_path / "outbox", Sealer(tmp_path / "outbox.key"), lambda: "k1",
                   clock=clock, min_free_bytes=0, **options)
 
 

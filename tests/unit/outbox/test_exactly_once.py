@@ -108,7 +108,7 @@ def test_upgrading_keeps_counting_after_the_numbers_already_given(tmp_path):
                        "next_attempt_at, attempts, last_error) VALUES ('case', ?, ?, 'x', 'acked', ?, ?, 0, '')",
                        (f"old-{n}", f"P261121-k1-{n:04d}", "2026-11-21 02:00:00", "2026-11-21 02:00:00"))
     migrate(engine)
-    outbox = Outbox(session_factory(engine), tmp_path / "outbox", Sealer(tmp_path / "outbox.key"), "k1",
+    outbox = Outbox(session_factory(engine), tmp_path / "outbox", Sealer(tmp_path / "outbox.key"), lambda: "k1",
                     clock=Clock(), min_free_bytes=0)
     assert store(outbox, 1).provisional_no == "P261121-k1-0008"
 

@@ -48,7 +48,7 @@ def Desk(tmp: Path, hub: FakeHub | None, book: LocalTicketBook | None = None) ->
 def book(tmp_path):
     engine = make_engine(tmp_path / "k.sqlite3")
     migrate(engine)
-    yield LocalTicketBook(session_factory(engine), "k1", clock=lambda: NOW)
+    yield LocalTicketBook(session_factory(engine), lambda: "k1", clock=lambda: NOW)
     engine.dispose()
 
 

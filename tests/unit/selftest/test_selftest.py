@@ -198,7 +198,7 @@ def test_devices_are_claimed_during_the_test_and_a_session_cannot_start_meanwhil
     reader.open()
     sessions = Sessions()
     t = make_tester(tmp_path, Devices(id_reader=reader), sessions)
-    guarded = t.guard(lambda item: None)
+    guarded = t.refuse_while_testing
     box: dict = {}
     worker = threading.Thread(target=lambda: box.update(result=t.run(print_slip=False)))
     worker.start()

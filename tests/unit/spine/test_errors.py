@@ -37,6 +37,15 @@ def test_a_precise_code_keeps_the_class_status_and_extras_reach_the_body():
     assert errors.EnrolFailed(504, "unreachable", "no answer").status == 504  # passes on what happened
 
 
+def test_errors_raised_without_words_answer_their_own_and_others_need_some():
+    assert errors.NoCall().body() == {"error": "no_call", "code": "no_call", "detail": "there is no video call",
+                                      "message": "there is no video call"}
+    assert errors.SelfTestRunning().detail == "a self-test is already running; wait for its result"
+    assert errors.CallBusy("hang up first").detail == "hang up first"
+    with pytest.raises(TypeError, match="NoDevice needs a detail"):
+        errors.NoDevice()
+
+
 @pytest.fixture
 def kioskd(tmp_path):
     from local_api.main import create_app

@@ -24,8 +24,8 @@ def enrolment(kiosk_id: str = "yc-01", token: str = "enrolled-token", url: str =
     return Enrolment(kiosk_id=kiosk_id, site_id="yc-hall", hub_url=url, token=token, enrolled_at=T0.isoformat())
 
 
-def link(tmp_path, **env: str) -> HubLink:
-    return HubLink(load_settings({"KIOSK_DATA_DIR": str(tmp_path), **env}))
+def link(tmp_path, listeners=(), **env: str) -> HubLink:
+    return HubLink(load_settings({"KIOSK_DATA_DIR": str(tmp_path), **env}), listeners=listeners)
 
 
 def test_without_settings_or_enrolment_there_is_no_hub(tmp_path):
@@ -81,14 +81,13 @@ def test_clients_switch_to_new_credentials_with_their_next_request(tmp_path):
             return httpx.Response(401, json={"detail": "unknown kiosk token"})
         return httpx.Response(200, json={"kiosk_id": "yc-01", "received_at": T0.isoformat()})
 
-    hub_link = link(tmp_path)
+    changed: list[int] = []
+    hub_link = link(tmp_path, listeners=[lambda: changed.append(hub_link.version)])
     client = hub_link.client(5.0)
     client.transport = httpx.MockTransport(hub)
     assert not client.configured
     with pytest.raises(HubUnreachable, match="no hub configured"):
         client.heartbeat({})
-    changed: list[int] = []
-    hub_link.listeners.append(lambda: changed.append(hub_link.version))
     hub_link.enrol(enrolment(token="old", url="http://hub-a.test"))
     with pytest.raises(Exception, match="401"):
         client.heartbeat({})

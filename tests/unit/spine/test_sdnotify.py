@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 import os
 import socket
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 
-from local_api import sdnotify
+from common import sdnotify
 
 
 @pytest.fixture
@@ -79,13 +76,3 @@ def test_reads_notify_socket_from_the_environment(listener, monkeypatch):
 ])
 def test_watchdog_seconds(env, seconds):
     assert sdnotify.watchdog_seconds(env) == seconds
-
-
-def test_the_module_uses_the_standard_library_only():
-    """The UI imports it too; anything beyond the standard library would drag kioskd into the UI."""
-    tree = ast.parse(Path(sdnotify.__file__).read_text(encoding="utf-8"))
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
-    assert imported - {"__future__"} <= set(sys.stdlib_module_names)

@@ -152,3 +152,21 @@ def test_the_example_environment_file_passes_the_check():
     env = dict(shlex.split(line)[0].split("=", 1) for line in example.read_text(encoding="utf-8").splitlines()
                if line.strip() and not line.startswith("#"))
     check_device_settings(load_settings(env))  # what a technician copies must not be refused
+
+
+def test_the_ui_reads_its_part_of_a_shared_file_and_refuses_what_kioskd_refuses(tmp_path):
+    from kiosk.settings import SettingsError, UiSettings
+
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[kiosk]\nhall_name = "测试大厅"\nhub_url = "https://hub.example.gov.cn"\n'
+                      '[devices]\nprinter = "tcp://10.0.0.5:9100"\n', encoding="utf-8")
+    env = {"KIOSK_CONFIG": str(config), "KIOSK_DEVICES": "sim"}
+    assert load_settings(env).hall_name == UiSettings.load(env).hall_name == "测试大厅"  # kioskd's keys pass
+    for bad in ({"KIOSK_API_PORT": "70000"}, {"KIOSK_TECHNICIAN_PIN": "12ab"}, {"KIOSK_TIMEZONE": "Mars/Base"},
+                {"KIOSK_LANGUAGES": "zh_CN,xx_XX"}, {"KIOSK_LANGUAGES": "zh_CN", "KIOSK_UI_LANGUAGE": "bo_CN"},
+                {"KIOSK_HELP_WINDOW": ""}, {"KIOSK_API_HOST": " "}):
+        with pytest.raises(ConfigError) as kioskd:
+            load_settings(bad)
+        with pytest.raises(SettingsError) as ui:
+            UiSettings.load(bad)
+        assert str(ui.value) == str(kioskd.value)  # the same words from both processes

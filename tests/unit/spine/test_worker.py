@@ -61,3 +61,15 @@ def test_wake_runs_the_step_at_once_and_the_interval_is_jittered():
     # kiosks of a hall do not all call the hub in the same second
     assert [round(w, 6) for w in waits] == [90.0, 100.0, 110.0]
     assert Worker("x", lambda: None, interval_s=100, jitter=0.1).wait_after(2.5) == 2.5  # a step's own wait
+
+
+def test_first_wait_delays_the_first_run_until_it_passes_or_a_wake():
+    ran = threading.Event()
+    worker = Worker("device probe", ran.set, interval_s=3600, first_wait=3600)  # type: ignore[arg-type]
+    worker.start()
+    try:
+        assert not ran.wait(0.2), "the step ran before its first wait"
+        worker.wake()
+        assert ran.wait(2), "wake did not end the first wait"
+    finally:
+        worker.stop()

@@ -113,3 +113,60 @@ def outbox_file():
     from local_api.outbox import MaterialFile
 
     return MaterialFile("hukou.jpg", "image/jpeg", "户口簿", SCAN)
+
+
+def test_the_hub_parses_local_tickets_and_case_notices_with_the_shared_models():
+    from hub.routes import case_notices
+    from wire.notice import CaseNotice
+    from wire.ticket import LocalTicketBatch
+
+    assert get_type_hints(queue.local_tickets)["request"] is LocalTicketBatch
+    assert get_type_hints(case_notices.add_notice)["body"] is CaseNotice
+
+
+def test_a_local_ticket_the_hub_would_refuse_is_not_stored_and_a_batch_is_built_by_the_model(tmp_path):
+    import httpx
+
+    from local_api.db.engine import make_engine, migrate, session_factory
+    from local_api.hub_client import HubClient
+    from local_api.queue import LocalTicketBook
+    from wire.ticket import LocalTicketBatch
+
+    engine = make_engine(tmp_path / "k.sqlite3")
+    migrate(engine)
+    book = LocalTicketBook(session_factory(engine), lambda: "k1")
+    with pytest.raises(PayloadInvalid, match="issued_at"):  # no UTC offset: the hub could not place it in its day
+        book.record("Z001", "20261208", "tax", "2026-12-08T09:30:00", None)
+    with pytest.raises(PayloadInvalid, match="number"):
+        book.record("Z1", "20261208", "tax", "2026-12-08T09:30:00+08:00", None)
+    assert book.pending_count() == 0
+    book.record("Z001", "20261208", "tax", "2026-12-08T09:30:00+08:00", "elderly")
+    sent = []
+
+    def hub(request: httpx.Request) -> httpx.Response:
+        sent.append(request.content)
+        return httpx.Response(200, json={"accepted": 1, "duplicates": 0, "rejected": []})
+
+    assert book.report(HubClient("http://hub.test", "t", transport=httpx.MockTransport(hub))) == 1
+    (ticket,) = LocalTicketBatch.model_validate_json(sent[0]).tickets
+    assert (ticket.number, ticket.service, ticket.priority_category) == ("Z001", "tax", "elderly")
+    assert book.pending_count() == 0
+    engine.dispose()
+
+
+def test_a_case_notice_the_hub_would_refuse_is_neither_stored_nor_sent(outbox, tmp_path):
+    import httpx
+
+    from local_api.hub_client import HubClient
+
+    outbox.store_case("key-1", "elderly_card", application(1), [outbox_file()])
+    with pytest.raises(PayloadInvalid, match="notice"):
+        outbox.store_notice("key-1", "citizen_left_early")
+    assert _rows(tmp_path) == 1  # the case only
+    assert outbox.store_notice("key-1", "receipt_not_shown")
+    sent = []
+    client = HubClient("http://hub.test", "t", transport=httpx.MockTransport(
+        lambda request: sent.append(request) or httpx.Response(201, json={})))
+    with pytest.raises(PayloadInvalid, match="notice"):
+        client.case_notice("C0001", "citizen_left_early", key="n1")
+    assert not sent

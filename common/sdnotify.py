@@ -6,8 +6,8 @@ or ``@name`` for the abstract namespace); ``$WATCHDOG_USEC`` says how often syst
 of life and ``$WATCHDOG_PID``, when set, which process it expects it from. Outside systemd there
 is no ``NOTIFY_SOCKET`` and every call here does nothing, so development and tests run the same code.
 
-Standard library only: the UI process uses this module too (a test keeps it that way), and a
-dependency for a dozen lines of protocol is not worth its upkeep.
+kioskd and the UI both use it; standard library only, as all of ``common`` (a dependency for a
+dozen lines of protocol is not worth its upkeep).
 """
 
 from __future__ import annotations

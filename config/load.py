@@ -1,26 +1,30 @@
-"""How a settings model is read, and how a wrong setting is told in one line.
+"""How every process reads its settings model, and how a wrong setting is told in one line.
 
 Sources, strongest first: keyword arguments (tests), ``PREFIX_*`` environment variables, then the
 TOML file the settings name (pydantic-settings' own TOML source). Names that are not settings are
 refused with the closest known name: a typo otherwise leaves the default silently in force
 (``KIOSK_HUB_ULR`` meant a kiosk that never reached its hub, with no error anywhere).
 
-The same file is ``local_api/settings_load.py`` and ``hub/settings_load.py``: the hub shares no code
-with the kiosk side (import contract), so it keeps a copy, and a test keeps the copies equal.
+kioskd (and kioskctl), the UI and the hub each have one model, a :class:`FileSettings`, read by
+:func:`load`. The UI reads only its own part of the ``KIOSK_*`` settings and passes over the rest
+(``strict=False``): kioskd, which the UI's unit requires, refuses a name that is no setting.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from types import NoneType, UnionType
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import ValidationError
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, EnvSettingsSource, TomlConfigSettingsSource
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, TomlConfigSettingsSource
 from pydantic_settings.sources.utils import parse_env_vars
 
 
@@ -65,8 +69,9 @@ class MappingEnvSource(EnvSettingsSource):
 class TomlFileSource(TomlConfigSettingsSource):
     """The settings file: flat keys, or keys in one of ``tables`` (``[kiosk]``, ``[devices]``); no others."""
 
-    def __init__(self, settings_cls: type[BaseSettings], path: str, *, variable: str, tables: tuple[str, ...]) -> None:
-        self.path, self.variable, self.tables = Path(path), variable, tables
+    def __init__(self, settings_cls: type[BaseSettings], path: str, *, variable: str, tables: tuple[str, ...],
+                 strict: bool = True) -> None:
+        self.path, self.variable, self.tables, self.strict = Path(path), variable, tables, strict
         self.known = set(settings_cls.model_fields)  # the file is read before the base class keeps settings_cls
         if not self.path.is_file():
             # pydantic-settings skips a missing file; a named one that is not there is a mistake
@@ -90,11 +95,79 @@ class TomlFileSource(TomlConfigSettingsSource):
                 flat.update(value)
             else:
                 flat[key] = value
+        if not self.strict:  # another process's settings share the file
+            return {key: value for key, value in flat.items() if key in self.known}
         for key in sorted(set(flat) - self.known):
             hint = closest(key, self.known)
             fix = f"did you mean {hint!r}?" if hint else f"settings: {', '.join(sorted(self.known))}"
             raise ConfigError(f"{self.path}: unknown setting {key!r}; {fix}")
         return flat
+
+
+@dataclass(frozen=True)
+class _Reading:
+    environ: Mapping[str, str]
+    strict: bool
+
+
+# What load() was asked for, for settings_customise_sources (a classmethod pydantic-settings calls).
+_READING: ContextVar[_Reading | None] = ContextVar("settings_reading", default=None)
+
+
+class FileSettings(BaseSettings):
+    """A settings model read from ``PREFIX_*`` variables and the TOML file named by ``PREFIX_CONFIG``.
+
+    Subclasses declare ``config: str | None``, their ``env_prefix`` and the file's tables besides flat keys
+    (``[kiosk]``, ``[devices]``); they are built by :func:`load`.
+    """
+
+    config_tables: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        reading = _READING.get()
+        if reading is None:  # built directly (tests): the process environment, strict
+            reading = _Reading(os.environ, True)
+        else:
+            env_settings = MappingEnvSource(settings_cls, reading.environ)
+        variable = f"{settings_cls.model_config.get('env_prefix', '')}CONFIG"
+        path = init_settings.init_kwargs.get("config") or reading.environ.get(variable)  # type: ignore[attr-defined]
+        if not path:
+            return (init_settings, env_settings)
+        toml = TomlFileSource(settings_cls, path, variable=variable, tables=cls.config_tables, strict=reading.strict)
+        return (init_settings, env_settings, toml)
+
+
+S = TypeVar("S", bound=FileSettings)
+
+
+def load(settings_cls: type[S], environ: Mapping[str, str] | None = None, *, secret: frozenset[str] = frozenset(),
+         strict: bool = True,
+         extras: frozenset[str] = frozenset(), extra_prefixes: tuple[str, ...] = (), **overrides: Any) -> S:
+    """Read ``settings_cls``; a wrong setting (or, when ``strict``, a ``PREFIX_*`` name that is none) is one
+    ConfigError line. ``environ`` defaults to the process environment; ``overrides`` win over everything."""
+    prefix = str(settings_cls.model_config.get("env_prefix", ""))
+    environ = os.environ if environ is None else environ
+    if strict:
+        known = {f"{prefix}{name.upper()}" for name in settings_cls.model_fields}
+        problem = unknown_variable(environ, prefix, known, extras=extras, extra_prefixes=extra_prefixes)
+        if problem is not None:
+            raise problem
+    bound = _READING.set(_Reading(environ, strict))
+    try:
+        return settings_cls(**overrides)
+    except ValidationError as exc:
+        config = overrides.get("config") or environ.get(f"{prefix}CONFIG")
+        raise explain(exc, settings_cls, prefix=prefix, environ=environ, config=config, secret=secret) from None
+    finally:
+        _READING.reset(bound)
 
 
 def explain(exc: ValidationError, settings_cls: type[BaseSettings], *, prefix: str, environ: Mapping[str, str],
