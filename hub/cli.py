@@ -281,6 +281,37 @@ def kiosks_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON
         typer.echo(f"{k.id}\t{k.site_id}\t{k.site_kind}\t{state}\tlast seen {seen}")
 
 
+@app.command("fleet")
+def fleet_show(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False,
+    site: Annotated[str | None, typer.Option("--site", help="only this site")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="a 行政区划 code or its start, e.g. 6401")] = None,
+    problem: Annotated[str | None, typer.Option("--problem", help="'any', or a kind such as paper_out")] = None,
+) -> None:
+    """Every kiosk's state as the staff fleet page shows it: online, devices, backlog, disk, versions, problems."""
+    from hub.fleet import FilterError, Limits, fleet
+    from hub.registry import list_kiosks
+
+    settings = _settings()
+    with _database(settings) as db, db.read() as session:
+        rows = list_kiosks(session)
+    try:
+        found = fleet(rows, _now(), Limits.from_settings(settings), site=site, region=region, problem=problem)
+    except FilterError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    if as_json:
+        typer.echo(found.model_dump_json())
+        return
+    c = found.counts
+    typer.echo(f"{c.kiosks} kiosks, {c.online} online, {c.offline} offline, {c.with_problems} with problems")
+    for k in found.kiosks:
+        where = f"{k.site_id}/{k.region_code or '-'}"
+        state = "revoked" if k.revoked else ("online" if k.online else "OFFLINE")
+        issues = ", ".join(p.kind + (f"({p.subject})" if p.subject else "") for p in k.problems) or "ok"
+        typer.echo(f"{k.id}\t{where}\t{state}\tbacklog {k.outbox_pending if k.outbox_pending is not None else '-'}"
+                   f"\t{k.catalog_version or '-'}\t{issues}")
+
+
 @queue_app.command("add-service")
 def queue_add_service(
     site: Annotated[str, typer.Option("--site", help="site id, as given to 'kiosks add'")],

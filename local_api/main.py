@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -25,6 +27,7 @@ from flows.model import ServiceItem
 from local_api import logs
 from local_api.a4_printing import A4Printing
 from local_api.auth import require_token
+from local_api.catalogue_version import builtin_version
 from local_api.crypto import Sealer
 from local_api.db.engine import make_engine, migrate, session_factory
 from local_api.db.models import DeviceEvent
@@ -113,8 +116,10 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     forwarder = Forwarder(outbox, link.client(15.0), retention=timedelta(days=settings.outbox_retention_days),
                           ready=lambda: link.access() is not None)
     # The report reads the daemon's self-tester when it beats (the lifespan starts it, after both exist).
-    heartbeat = Heartbeat(link.client(10.0),
-                          lambda: _heartbeat_report(manager, outbox, catalog, daemon.selftest.last))
+    catalog_version = builtin_version(_catalog_dirs(settings))
+    heartbeat = Heartbeat(link.client(10.0), lambda: _heartbeat_report(
+        manager, outbox, catalog, daemon.selftest.last, catalog_version=catalog_version,
+        data_dir=settings.data_dir, in_session=sessions.current() is not None))
     probe = HubProbe(link, settings.hub_probe_s)
     print_queue = _print_queue(settings, manager)
     clock = sessions.clock
@@ -281,10 +286,13 @@ async def _tick(sessions: SessionService) -> None:
             log.exception("session tick failed")
 
 
+def _catalog_dirs(settings: Settings) -> list[Path]:
+    return [DEFINITIONS_DIR] + ([settings.flows_dir] if settings.flows_dir else [])
+
+
 def _catalog(settings: Settings) -> Catalog:
     """The shipped items, then the hall's own; a bad file is left out and reported, never fatal."""
-    directories = [DEFINITIONS_DIR] + ([settings.flows_dir] if settings.flows_dir else [])
-    catalog = assemble(directories, settings.items)
+    catalog = assemble(_catalog_dirs(settings), settings.items)
     for problem in catalog.problems:
         log.error("service item definition problem: %s", problem)
     if catalog.left_out:
@@ -296,19 +304,30 @@ def _catalog(settings: Settings) -> Catalog:
 
 
 def _heartbeat_report(manager: DeviceManager, outbox: Outbox, catalog: Catalog,
-                      last_selftest: dict[str, object] | None = None) -> dict[str, object]:
+                      last_selftest: dict[str, object] | None = None, *, catalog_version: str | None = None,
+                      data_dir: Path | None = None, in_session: bool | None = None,
+                      maintenance: bool | None = None) -> dict[str, object]:
+    """What the hub's fleet view is told every minute: devices, backlog, disk, versions, last self-test."""
     devices = {}
     for name, slot in manager.slots.items():
         status = slot.device.status
         devices[name] = {
-            "health": status.health.value if status.health.value != "unknown" else "offline",
+            "health": status.health.value,
             "message": status.message[:200],
             "sensors": {k: v for k, v in status.sensors.items() if isinstance(v, bool | int | float | str | None)},
         }
-    return {"software_version": health.VERSION, "devices": devices, "outbox_pending": outbox.status()["pending"],
-            "items_offered": len(catalog.items),
-            "catalog_problems": [str(p)[:300] for p in catalog.problems[:20]]} | (
-        {"selftest": hub_summary(last_selftest)} if last_selftest else {})
+    backlog = outbox.status()
+    report: dict[str, object] = {
+        "software_version": health.VERSION, "devices": devices, "outbox_pending": backlog["pending"],
+        "outbox_failed": backlog.get("failed"), "outbox_oldest_pending_s": backlog.get("oldest_pending_age_s"),
+        "items_offered": len(catalog.items), "catalog_problems": [str(p)[:300] for p in catalog.problems[:20]],
+        "catalog_version": catalog_version, "in_session": in_session, "maintenance": maintenance,
+    }
+    if data_dir is not None:
+        report["disk_free_bytes"] = shutil.disk_usage(data_dir).free
+    if last_selftest:
+        report["selftest"] = hub_summary(last_selftest)
+    return report
 
 
 def _self_tester(settings: Settings, link: HubLink, manager: DeviceManager, sessions: SessionService,
