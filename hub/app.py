@@ -18,6 +18,7 @@ from hub.auth import staff_token
 from hub.certificates import routes as certificates
 from hub.db.session import Database, migrate
 from hub.errors import not_found_handler, validation_handler
+from hub.fleet_watch import FleetWatch
 from hub.gate import RequestGate
 from hub.headers import SecurityHeaders
 from hub.lookups import TooManyLookups
@@ -91,10 +92,15 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
                           clock=app.state.hub.now)
         app.state.sweeper = sweeper
         sweeper.start()
+        watch = FleetWatch(app.state.hub.db, settings, app.state.hub.now)
+        app.state.hub.alerts_changed = watch.alerts_changed
+        app.state.fleet_watch = watch
+        watch.start()
         try:
             yield
         finally:
             await app.state.calls.close()
+            await asyncio.to_thread(watch.close)
             await asyncio.to_thread(sweeper.close)
             app.state.hub.db.dispose()
 

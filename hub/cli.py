@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import os
 import sys
@@ -35,6 +36,8 @@ app.add_typer(records_app, name="records")
 helpers_app = typer.Typer(help="Helper accounts for remote video help (/helper).", no_args_is_help=True)
 app.add_typer(helpers_app, name="helpers")
 app.add_typer(certificates_app, name="certificates")
+alerts_app = typer.Typer(help="Fleet alerts raised from the kiosks' heartbeats.", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -310,6 +313,27 @@ def fleet_show(
         issues = ", ".join(p.kind + (f"({p.subject})" if p.subject else "") for p in k.problems) or "ok"
         typer.echo(f"{k.id}\t{where}\t{state}\tbacklog {k.outbox_pending if k.outbox_pending is not None else '-'}"
                    f"\t{k.catalog_version or '-'}\t{issues}")
+
+
+@alerts_app.command("list")
+def alerts_list(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False,
+    include_cleared: Annotated[bool, typer.Option("--all", help="cleared alerts too")] = False,
+) -> None:
+    """Raised alerts, newest first: the open ones (with --all the cleared ones too)."""
+    from hub.alerts import listing
+
+    with _database() as db, db.read() as session:
+        found = listing(session, include_cleared=include_cleared)
+    if as_json:
+        typer.echo(json.dumps([a.model_dump(mode="json") for a in found], ensure_ascii=False))
+        return
+    if not found:
+        typer.echo("no open alerts" if not include_cleared else "no alerts")
+    for a in found:
+        cleared = f"\tcleared {a.cleared_at.isoformat(timespec='seconds')}" if a.cleared_at else ""
+        subject = f"({a.subject})" if a.subject else ""
+        typer.echo(f"{a.raised_at.isoformat(timespec='seconds')}\t{a.kiosk_id}\t{a.kind}{subject}\t{a.detail}{cleared}")
 
 
 @queue_app.command("add-service")

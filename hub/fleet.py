@@ -133,9 +133,11 @@ def problems(status: dict[str, Any] | None, last_seen_at: dt.datetime | None, no
              limits: Limits) -> list[Problem]:
     """What is wrong with a kiosk now, judged from its last heartbeat and when it came."""
     found: list[Problem] = []
-    if last_seen_at is None or (now - last_seen_at).total_seconds() >= limits.silent_s:
-        seen = "never" if last_seen_at is None else f"{int((now - last_seen_at).total_seconds() // 60)} min ago"
-        found.append(Problem(kind="silent", detail=f"no heartbeat; last one {seen}"))
+    # A kiosk never heard from is being set up, not lost: it shows offline, but only silence after a
+    # heartbeat is a problem.
+    if last_seen_at is not None and (now - last_seen_at).total_seconds() >= limits.silent_s:
+        minutes = int((now - last_seen_at).total_seconds() // 60)
+        found.append(Problem(kind="silent", detail=f"no heartbeat for {minutes} min"))
     status = status or {}
     for name, report in sorted((status.get("devices") or {}).items()):
         state = device_state(report)

@@ -30,6 +30,8 @@ class HubState:
     store: MaterialStore
     staff_token: str
     clock: Clock
+    # Told when a heartbeat raised or cleared an alert, so the webhook hears of it at once.
+    alerts_changed: Callable[[], None] = lambda: None
 
     def now(self) -> dt.datetime:
         return self.clock()

@@ -1,4 +1,4 @@
-"""The fleet for staff: ``GET /api/v1/fleet`` (JSON) and ``/staff/fleet`` (the page), with the same filters."""
+"""The fleet for staff: ``GET /api/v1/fleet`` and ``/staff/fleet`` with the same filters; the alerts likewise."""
 
 from __future__ import annotations
 
@@ -9,13 +9,19 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
 
+from hub import alerts, registry
 from hub import fleet as fleet_view
-from hub import registry
+from hub.alerts import AlertOut
 from hub.fleet import PROBLEM_KINDS, PROBLEM_LABELS, STATE_LABELS, FilterError, Fleet, Limits
 from hub.state import HubState, StaffDep, StateDep
 
 router = APIRouter()
+
+
+class AlertList(BaseModel):
+    alerts: list[AlertOut]
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
 
 SiteQuery = Annotated[str | None, Query(max_length=64, description="a site id")]
@@ -52,4 +58,26 @@ def fleet_page(request: Request, state: StateDep, _staff: StaffDep, site: SiteQu
     return templates.TemplateResponse(request, "staff_fleet.html", {
         "fleet": found, "site": site or "", "region": region or "", "problem": problem or "",
         "kinds": PROBLEM_KINDS, "problem_labels": PROBLEM_LABELS, "state_labels": STATE_LABELS, "local": local,
+    })
+
+
+@router.get("/api/v1/alerts", response_model=AlertList, tags=["fleet"])
+def alerts_json(state: StateDep, _staff: StaffDep, include_cleared: bool = False) -> AlertList:
+    """Raised alerts, newest first (staff password): the open ones, or with ``include_cleared`` all of them."""
+    with state.db.read() as db:
+        return AlertList(alerts=alerts.listing(db, include_cleared=include_cleared))
+
+
+@router.get("/staff/alerts", response_class=HTMLResponse, include_in_schema=False)
+def alerts_page(request: Request, state: StateDep, _staff: StaffDep) -> HTMLResponse:
+    with state.db.read() as db:
+        found = alerts.listing(db, include_cleared=True, limit=200)
+    zone = state.settings.zone
+
+    def local(value: dt.datetime | None) -> str:
+        return value.astimezone(zone).strftime("%m-%d %H:%M:%S") if value else "—"
+
+    return templates.TemplateResponse(request, "staff_alerts.html", {
+        "open": [a for a in found if a.cleared_at is None], "cleared": [a for a in found if a.cleared_at],
+        "webhook": state.settings.alert_webhook is not None, "local": local,
     })
