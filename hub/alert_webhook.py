@@ -121,10 +121,10 @@ class AlertWebhook:
     def _next_wait(self) -> float | None:
         now = self.clock()
         with self.db.read() as s:
-            waiting = [_utc(r.next_attempt_at) for r in due_deliveries(s, now + dt.timedelta(seconds=MAX_WAIT_S))]
+            waiting = [r.next_attempt_at for r in due_deliveries(s, now + dt.timedelta(seconds=MAX_WAIT_S))]
         if not waiting:
             return None
-        return max(0.0, min(((w - now).total_seconds() if w else 0.0) for w in waiting))
+        return max(0.0, min(((_utc(w) - now).total_seconds() if w else 0.0) for w in waiting))
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -60,6 +60,17 @@ def staff(hub):
     return ("staff", hub.state.staff_token)
 
 
+def wait_until(hub, check, timeout: float = 10.0) -> None:
+    """Poll the hub's database until ``check(db)`` holds: what the poster thread writes after the webhook answered."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with hub.state.db.read() as db:
+            if check(db):
+                return
+        time.sleep(0.01)
+    raise AssertionError("the hub's alert rows never reached the state expected")
+
+
 def test_a_flickering_paper_sensor_raises_one_alert_and_clears_it_once(ahub, receiver):
     hub, clock = ahub
     beat(hub, PAPER_OUT)
@@ -80,6 +91,7 @@ def test_a_flickering_paper_sensor_raises_one_alert_and_clears_it_once(ahub, rec
     assert [p["event"] for p in posts] == ["raised", "cleared"]
     assert posts[1]["alert"]["id"] == raised["alert"]["id"] and posts[1]["text"].startswith("【告警解除】k1")
     assert hub.client.get("/api/v1/alerts", auth=staff(hub)).json()["alerts"] == []
+    wait_until(hub, lambda db: db.scalar(select(FleetAlert.clear_delivery)) == "sent")  # the hub wrote it down
     everything = hub.client.get("/api/v1/alerts", params={"include_cleared": True}, auth=staff(hub)).json()["alerts"]
     assert len(everything) == 1 and everything[0]["delivery"] == "sent"
     assert len(receiver.posts) == 2  # nothing more was sent meanwhile
@@ -113,15 +125,9 @@ def test_a_device_offline_waits_its_delay_and_a_silent_kiosk_is_found_by_the_swe
     assert sorted(a["kind"] for a in json.loads(result.stdout)) == ["device_offline", "silent"]
 
 
-def settled(hub, attempts: int, timeout: float = 10.0) -> None:
+def settled(hub, attempts: int) -> None:
     """Wait until the hub has recorded a refused post (the webhook answers before the hub writes it down)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with hub.state.db.read() as db:
-            if db.scalar(select(FleetAlert.attempts)) == attempts:
-                return
-        time.sleep(0.01)
-    raise AssertionError(f"the hub never recorded try {attempts}")
+    wait_until(hub, lambda db: db.scalar(select(FleetAlert.attempts)) == attempts)
 
 
 def test_a_webhook_that_refuses_is_retried_and_then_given_up(ahub, receiver):
