@@ -1,4 +1,5 @@
-"""The hub's fleet watch: the sweep that notices silent kiosks and clears alerts, and the webhook's poster.
+"""The hub's fleet watch: the sweep that notices silent kiosks, clears alerts and expires unanswered commands,
+and the webhook's poster.
 
 Two threads, so a webhook that does not answer never delays the sweep, and neither delays a heartbeat.
 """
@@ -9,7 +10,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from hub import alerts, registry
+from hub import alerts, kiosk_commands, registry
 from hub.alert_webhook import AlertWebhook
 from hub.db.session import Database
 from hub.settings import HubSettings
@@ -69,6 +70,7 @@ class FleetWatch:
         now = self.clock()
         with self.db.write() as db, db.begin():
             changed = alerts.judge_all(db, registry.list_kiosks(db), now, self.rules)
+            kiosk_commands.expire(db, now)
         if changed:
             self.alerts_changed()
         return changed

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from flows.catalog import Catalog
 from flows.loader import definition_files
 
 
@@ -22,3 +24,11 @@ def builtin_version(directories: Sequence[Path]) -> str:
         for path in definition_files(directory):
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return f"builtin-{digest.hexdigest()[:12]}"
+
+
+@dataclass
+class CatalogueInUse:
+    """The catalogue kioskd serves now and its name; replaced whole, between citizens, by a reload."""
+
+    catalog: Catalog
+    version: str

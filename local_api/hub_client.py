@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from local_api.errors import HubUnreachable
+from wire.commands import CommandResult
 from wire.errors import parse
 from wire.heartbeat import Heartbeat
 from wire.ticket import TicketRequest
@@ -164,6 +165,16 @@ class HubClient:
         """POST /heartbeat; a report the hub's model would refuse raises ``PayloadInvalid`` unsent."""
         parse(Heartbeat, report, "heartbeat")
         return self._call("POST", "/heartbeat", json=report)
+
+    def command_result(self, command_id: int, result: dict[str, Any]) -> dict[str, Any]:
+        """POST /commands/{id}/result: how a remote command went."""
+        parse(CommandResult, result, "command result")
+        return self._call("POST", f"/commands/{command_id}/result", json=result)
+
+    def upload_logs(self, command_id: int, data: bytes) -> dict[str, Any]:
+        """POST /commands/{id}/logs: gzip of redacted log lines, for an ``upload_logs`` command."""
+        return self._call("POST", f"/commands/{command_id}/logs", content=data,
+                          headers={"Content-Type": "application/gzip"})
 
     def take_ticket(self, service: str, *, key: str, priority: str | None = None,
                     birth_date: str | None = None) -> dict[str, Any]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
+import signal
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -27,7 +29,7 @@ from flows.model import ServiceItem
 from local_api import logs
 from local_api.a4_printing import A4Printing
 from local_api.auth import require_token
-from local_api.catalogue_version import builtin_version
+from local_api.catalogue_version import CatalogueInUse, builtin_version
 from local_api.crypto import Sealer
 from local_api.db.engine import make_engine, migrate, session_factory
 from local_api.db.models import DeviceEvent
@@ -39,11 +41,14 @@ from local_api.heartbeat import Heartbeat
 from local_api.hub_client import HubClient
 from local_api.hub_link import HubLink
 from local_api.hub_probe import HubProbe
+from local_api.log_export import recent
+from local_api.maintenance import Maintenance
 from local_api.outbox import Forwarder, Outbox
 from local_api.outcomes import Outcomes
 from local_api.printing import PrintQueue
 from local_api.queries import QueryService
 from local_api.queue import LocalTicketBook, LocalTicketReporter, QueueDesk
+from local_api.remote_commands import Outcome, RemoteCommands
 from local_api.routes import (
     call,
     camera,
@@ -75,8 +80,10 @@ from local_api.state import Daemon
 from local_api.token import ensure_token
 from local_api.video.manager import CallManager
 from local_api.video.media import MAX_SCREEN_BYTES
+from wire.commands import RemoteCommand
 
 log = logging.getLogger(__name__)
+LOG_UPLOAD_BYTES = 900_000  # under the hub's default body limit (KIOSKHUB_MAX_JSON_BYTES, 1 MiB)
 
 
 def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI:
@@ -116,10 +123,12 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     forwarder = Forwarder(outbox, link.client(15.0), retention=timedelta(days=settings.outbox_retention_days),
                           ready=lambda: link.access() is not None)
     # The report reads the daemon's self-tester when it beats (the lifespan starts it, after both exist).
-    catalog_version = builtin_version(_catalog_dirs(settings))
+    in_use = CatalogueInUse(catalog, builtin_version(_catalog_dirs(settings)))
+    maintenance = Maintenance(settings.data_dir / "maintenance.json")
     heartbeat = Heartbeat(link.client(10.0), lambda: _heartbeat_report(
-        manager, outbox, catalog, daemon.selftest.last, catalog_version=catalog_version,
-        data_dir=settings.data_dir, in_session=sessions.current() is not None))
+        manager, outbox, in_use.catalog, daemon.selftest.last, catalog_version=in_use.version,
+        data_dir=settings.data_dir, in_session=sessions.current() is not None, maintenance=maintenance.on),
+        interval_s=settings.heartbeat_s, on_commands=lambda found: commands.offer(found))
     probe = HubProbe(link, settings.hub_probe_s)
     print_queue = _print_queue(settings, manager)
     clock = sessions.clock
@@ -193,11 +202,15 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         printing.precheck(item)
         certificates.precheck(item)
 
-    sessions.precheck = selftester.guard(precheck)
+    sessions.precheck = maintenance.guard(selftester.guard(precheck))
+    commands = _remote_commands(settings, link, sessions, bus, selftester, heartbeat, maintenance, in_use,
+                                lambda: daemon)
+    sessions.observers.append(commands.session_changed)
     daemon = Daemon(settings=settings, engine=engine, db=db, devices=manager, bus=bus, sessions=sessions,
                     capture=capture, printing=printing, queue_desk=desk, local_tickets=local_tickets,
                     outbox=outbox, hub=link, selftest=selftester, forwarder=forwarder, hub_probe=probe,
-                    print_queue=print_queue, catalog_problems=[str(p) for p in catalog.problems])
+                    print_queue=print_queue, catalog_problems=[str(p) for p in catalog.problems],
+                    maintenance=maintenance)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -210,6 +223,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         forwarder.start()
         reporter.start()
         heartbeat.start()
+        commands.start()
         probe.start()
         ticker = asyncio.create_task(_tick(sessions))
         log.info("kioskd started", extra={"kiosk_id": link.kiosk_id, "devices": list(manager.slots),
@@ -226,6 +240,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
             await asyncio.to_thread(dispatcher.stop)
             await asyncio.to_thread(forwarder.stop)
             await asyncio.to_thread(reporter.stop)
+            await asyncio.to_thread(commands.stop)
             await asyncio.to_thread(heartbeat.stop)
             await asyncio.to_thread(probe.stop)
             await asyncio.to_thread(manager.stop)
@@ -350,6 +365,64 @@ def _self_tester(settings: Settings, link: HubLink, manager: DeviceManager, sess
         hub_state=hub_state,
         versions={"kiosk": health.VERSION, "python": platform.python_version(), "opencv": cv2.__version__},
         last_path=settings.data_dir / "selftest-last.json", after=after)
+
+
+def _remote_commands(settings: Settings, link: HubLink, sessions: SessionService, bus: EventBus,
+                     selftester: SelfTester, heartbeat: Heartbeat, maintenance: Maintenance, in_use: CatalogueInUse,
+                     daemon: Callable[[], Daemon]) -> RemoteCommands:
+    """Staff's commands from the hub, each with what it does on this kiosk (see local_api.remote_commands)."""
+    client = link.client(30.0)  # a log upload may take its time; never on the heartbeat's client
+
+    def restart_kioskd(command: RemoteCommand) -> Outcome:
+        sessions.while_idle(lambda: None)  # SessionBusy: waits for the citizen
+        # SIGTERM runs the lifespan's shutdown, as systemctl stop would; systemd (Restart=always) starts it again.
+        return Outcome(True, "kioskd restarts now", then=lambda: os.kill(os.getpid(), signal.SIGTERM))
+
+    def restart_ui(command: RemoteCommand) -> Outcome:
+        sessions.while_idle(lambda: bus.publish(PushMessage(type="restart_ui")))
+        return Outcome(True, "the UI was told to restart")
+
+    def selftest(command: RemoteCommand) -> Outcome:
+        result = selftester.run(print_slip=False)
+        failed = [f"{name}: {d.get('detail', '')}" for name, d in result["devices"].items() if not d["ok"]]
+        return Outcome(bool(result["ok"]), "all devices ok" if not failed else "; ".join(failed))
+
+    def upload_logs(command: RemoteCommand) -> Outcome:
+        export = recent(settings.log_dir, command.hours or 24, datetime.now(UTC), LOG_UPLOAD_BYTES)
+        client.upload_logs(command.id, export.data)
+        cut = f", the oldest {export.dropped} left out to fit" if export.dropped else ""
+        return Outcome(True, f"{export.lines} log lines of the last {command.hours or 24} h uploaded{cut}")
+
+    def reload_catalogue(command: RemoteCommand) -> Outcome:
+        def swap() -> CatalogueInUse:
+            fresh = _catalog(settings)
+            in_use.catalog, in_use.version = fresh, builtin_version(_catalog_dirs(settings))
+            sessions.catalog.clear()  # the same dict the queries hold
+            sessions.catalog.update(fresh.items)
+            daemon().catalog_problems[:] = [str(p) for p in fresh.problems]
+            return in_use
+
+        found = sessions.while_idle(swap)  # between citizens: nobody's item changes under them
+        heartbeat.wake()
+        problems = found.catalog.problems
+        detail = f"{len(found.catalog.items)} items, {found.version}"
+        return Outcome(not problems, detail + (f"; {len(problems)} problem(s): {problems[0]}" if problems else ""))
+
+    def set_maintenance(on: bool) -> Callable[[RemoteCommand], Outcome]:
+        def apply(command: RemoteCommand) -> Outcome:
+            changed = maintenance.set(on, datetime.now(UTC))
+            heartbeat.wake()
+            state = "out of service (暂停服务)" if on else "in service"
+            return Outcome(True, f"now {state}" if changed else f"was already {state}")
+
+        return apply
+
+    return RemoteCommands(
+        {"restart_kioskd": restart_kioskd, "restart_ui": restart_ui, "selftest": selftest,
+         "upload_logs": upload_logs, "reload_catalogue": reload_catalogue,
+         "maintenance_on": set_maintenance(True), "maintenance_off": set_maintenance(False)},
+        busy=lambda: sessions.current() is not None, send=client.command_result,
+        path=settings.data_dir / "remote-commands.json")
 
 
 def _call_manager(settings: Settings, link: HubLink, bus: EventBus, sessions: SessionService,

@@ -14,6 +14,7 @@ from local_api.devices import DeviceManager
 from local_api.events import EventBus
 from local_api.hub_link import HubLink
 from local_api.hub_probe import HubProbe
+from local_api.maintenance import Maintenance
 from local_api.outbox import Forwarder, Outbox
 from local_api.printing import PrintQueue
 from local_api.queue import LocalTicketBook, QueueDesk
@@ -43,6 +44,7 @@ class Daemon:
     hub_probe: HubProbe | None = None
     print_queue: PrintQueue | None = None
     catalog_problems: list[str] = field(default_factory=list)  # FILE:LINE: message, items left out
+    maintenance: Maintenance | None = None  # on: no new session starts (暂停服务)
     started: float = field(default_factory=time.monotonic)
 
 

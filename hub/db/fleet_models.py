@@ -42,3 +42,28 @@ class FleetAlert(Base):
     next_attempt_at: Mapped[dt.datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(300))
 
+
+class KioskCommand(Base):
+    """A command staff queued for one kiosk: who asked what and when, and how the kiosk answered.
+
+    ``state``: ``queued`` (not yet handed out), ``sent`` (in a heartbeat's answer, handed out again until
+    answered), ``done``, ``failed`` (the kiosk said so; not sent again) or ``expired`` (no answer in time).
+    A command for a site is one row per kiosk of the site, with the same ``batch``.
+    """
+
+    __tablename__ = "kiosk_commands"
+    __table_args__ = (Index("ix_kiosk_commands_kiosk_state", "kiosk_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch: Mapped[str] = mapped_column(String(32))
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    site_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    hours: Mapped[int | None] = mapped_column(Integer)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[dt.datetime]
+    state: Mapped[str] = mapped_column(String(8))
+    sent_at: Mapped[dt.datetime | None]
+    answered_at: Mapped[dt.datetime | None]
+    detail: Mapped[str | None] = mapped_column(String(500))
+    logs_file: Mapped[str | None] = mapped_column(String(200))

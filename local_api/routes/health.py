@@ -38,6 +38,7 @@ def health(daemon: DaemonDep) -> HealthView:
         hub=hub_health(daemon),
         outbox=OutboxBacklog(pending=backlog["pending"], oldest_pending_age_s=backlog["oldest_pending_age_s"],
                              failed=backlog["failed"]),
+        maintenance=daemon.maintenance is not None and daemon.maintenance.on,
     )
 
 

@@ -1,0 +1,164 @@
+"""Remote commands end to end: a real kioskhub and a real kioskd (simulated devices) as processes.
+
+Staff queue commands on the hub; kioskd takes them from its heartbeat's answer, waits for a citizen's
+session to end, runs them, and the hub records the answer with who asked and when.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import signal
+import time
+
+import httpx
+import pytest
+
+from tests.daemon import kioskd
+from tests.hub_process import kioskhub
+
+KIOSK_ID = "test-kiosk"
+BROKEN = "code: broken_item\nname: 坏的事项\nsteps: [\n"
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory):
+    """A hub and one kioskd beating every second, with a hall folder of its own definitions."""
+    root = tmp_path_factory.mktemp("commands")
+    hall = root / "hall-flows"
+    hall.mkdir()
+    with kioskhub(root / "hub", KIOSK_ID) as hub, kioskd(
+            root / "kiosk", KIOSK_DEVICES="sim", KIOSK_KIOSK_ID=KIOSK_ID, KIOSK_HUB_URL=hub.url,
+            KIOSK_HUB_TOKEN=hub.kiosk_token, KIOSK_HEARTBEAT_S="1", KIOSK_FLOWS_DIR=str(hall)) as daemon:
+        staff = httpx.Client(base_url=f"{hub.url}/api/v1", timeout=30,
+                             auth=("zhang.wei", (hub.data_dir / "staff-token").read_text().strip()))
+        yield hub, daemon, staff, hall
+        staff.close()
+
+
+def send(staff, kind: str, **extra) -> int:
+    r = staff.post("/kiosk-commands", json={"kind": kind, "kiosk_id": KIOSK_ID, **extra})
+    assert r.status_code == 201, r.text
+    return r.json()["commands"][0]["id"]
+
+
+def command(staff, command_id: int) -> dict:
+    found = [c for c in staff.get("/kiosk-commands", params={"kiosk": KIOSK_ID}).json()["commands"]
+             if c["id"] == command_id]
+    assert found, command_id
+    return found[0]
+
+
+def wait_state(staff, command_id: int, states: tuple[str, ...], timeout: float = 30) -> dict:
+    """The command once it is in one of ``states`` (the kiosk's heartbeat comes every second)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = command(staff, command_id)
+        if found["state"] in states:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"command {command_id} still {found['state']}, expected {states}")
+
+
+def heartbeats_pass(staff, count: int) -> None:
+    """Wait until ``count`` more heartbeats have reached the hub."""
+    def seen() -> str:
+        return staff.get("/fleet").json()["kiosks"][0]["last_seen_at"]
+
+    last = seen()
+    for _ in range(count):
+        deadline = time.monotonic() + 15
+        while (now := seen()) == last:
+            assert time.monotonic() < deadline, "no heartbeat"
+            time.sleep(0.1)
+        last = now
+
+
+def test_maintenance_on_stops_new_sessions_and_off_brings_them_back(fleet):
+    _hub, daemon, staff, _hall = fleet
+    done = wait_state(staff, send(staff, "maintenance_on"), ("done", "failed"))
+    assert done["state"] == "done" and "暂停服务" in done["detail"]
+    assert done["requested_by"] == "zhang.wei" and done["requested_at"] and done["answered_at"]
+    with daemon.client() as c:
+        assert c.get("/health").json()["maintenance"] is True
+        refused = c.post("/sessions", json={"item_code": "case_progress_query"})
+        assert refused.status_code == 503 and refused.json()["code"] == "maintenance"
+        assert "暂停服务" in refused.json()["message"]
+    heartbeats_pass(staff, 1)
+    assert staff.get("/fleet").json()["kiosks"][0]["maintenance"] is True
+
+    assert wait_state(staff, send(staff, "maintenance_off"), ("done", "failed"))["state"] == "done"
+    with daemon.client() as c:
+        started = c.post("/sessions", json={"item_code": "case_progress_query"})
+        assert started.status_code == 201, started.text
+        assert c.delete("/sessions/current").status_code == 204
+
+
+def test_a_command_waits_for_the_citizen_then_uploads_redacted_logs(fleet):
+    hub, daemon, staff, _hall = fleet
+    with daemon.client() as c:
+        assert c.post("/sessions", json={"item_code": "case_progress_query"}).status_code == 201
+        command_id = send(staff, "upload_logs", hours=1)
+        wait_state(staff, command_id, ("sent",))
+        heartbeats_pass(staff, 2)  # handed out again and again, and not run: a citizen is being served
+        assert command(staff, command_id)["state"] == "sent"
+        assert c.delete("/sessions/current").status_code == 204
+    done = wait_state(staff, command_id, ("done", "failed"))
+    assert done["state"] == "done" and "log lines of the last 1 h uploaded" in done["detail"], done
+    assert done["has_logs"] is True
+    r = httpx.get(f"{hub.url}/staff/commands/{command_id}/logs.jsonl.gz", auth=staff.auth, timeout=30)
+    assert r.status_code == 200
+    lines = [json.loads(line) for line in gzip.decompress(r.content).decode().splitlines()]
+    assert any(line["msg"] == "kioskd started" for line in lines)
+    page = httpx.get(f"{hub.url}/staff/commands", auth=staff.auth, timeout=30).text
+    assert "上传日志" in page and "zhang.wei" in page and "下载日志" in page
+
+
+def test_a_failed_reload_is_reported_once_and_the_kiosk_keeps_serving(fleet):
+    _hub, daemon, staff, hall = fleet
+    (hall / "broken_item.yaml").write_text(BROKEN, encoding="utf-8")
+    try:
+        command_id = send(staff, "reload_catalogue")
+        failed = wait_state(staff, command_id, ("done", "failed"))
+        assert failed["state"] == "failed" and "1 problem(s)" in failed["detail"] and "broken_item" in failed["detail"]
+        heartbeats_pass(staff, 2)
+        assert command(staff, command_id)["state"] == "failed"  # not handed out again
+        runs = [json.loads(line) for line in daemon.log_text().splitlines()]
+        assert sum(1 for r in runs if r["msg"] == "remote command done" and r.get("command") == command_id) == 1
+        with daemon.client() as c:
+            health = c.get("/health").json()
+            assert health["items_offered"] > 0 and health["catalog_problems"]
+            assert c.post("/sessions", json={"item_code": "case_progress_query"}).status_code == 201
+            assert c.delete("/sessions/current").status_code == 204
+        fleet_row = staff.get("/fleet").json()["kiosks"][0]
+        assert any(p["kind"] == "catalog" for p in fleet_row["problems"])
+    finally:
+        (hall / "broken_item.yaml").unlink()
+    assert wait_state(staff, send(staff, "reload_catalogue"), ("done", "failed"))["state"] == "done"
+
+
+def test_a_site_command_and_bad_requests(fleet):
+    hub, _daemon, staff, _hall = fleet
+    r = staff.post("/kiosk-commands", json={"kind": "selftest", "site_id": "yc-hall"})
+    assert r.status_code == 201 and [c["kiosk_id"] for c in r.json()["commands"]] == [KIOSK_ID]
+    done = wait_state(staff, r.json()["commands"][0]["id"], ("done", "failed"))
+    assert done["state"] == "done" and done["detail"] == "all devices ok"
+    assert staff.post("/kiosk-commands", json={"kind": "format_disk", "kiosk_id": KIOSK_ID}).status_code == 422
+    nobody = staff.post("/kiosk-commands", json={"kind": "selftest", "kiosk_id": "nope"})
+    assert nobody.status_code == 422 and "kioskhub kiosks list" in nobody.text
+    assert httpx.post(f"{hub.url}/api/v1/kiosk-commands", json={"kind": "selftest", "kiosk_id": KIOSK_ID}
+                      ).status_code == 401
+    with hub.api() as kiosk:  # a kiosk may not answer a command that is not its own, nor queue any
+        assert kiosk.post("/commands/999999/result", json={"ok": True}).status_code == 404
+        assert kiosk.post("/kiosk-commands", json={"kind": "selftest", "kiosk_id": KIOSK_ID}).status_code == 401
+
+
+def test_restart_kioskd_answers_first_then_stops_for_systemd_to_start_it(fleet):
+    """Last in this module: the kioskd process ends here."""
+    _hub, daemon, staff, _hall = fleet
+    done = wait_state(staff, send(staff, "restart_kioskd"), ("done", "failed"))
+    assert done["state"] == "done" and done["detail"] == "kioskd restarts now"
+    # A clean stop, as systemctl stop: the lifespan's shutdown ran (uvicorn then re-raises SIGTERM); under
+    # systemd, Restart=always in kioskd.service starts it again.
+    assert daemon.process.wait(30) in (0, -signal.SIGTERM)
+    assert any(json.loads(line)["msg"] == "kioskd stopped" for line in daemon.log_text().splitlines())
