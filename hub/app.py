@@ -28,6 +28,7 @@ from hub.routes import (
     calls,
     case_notices,
     cases,
+    catalogue,
     commands,
     display,
     fleet,
@@ -117,8 +118,8 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     app.add_exception_handler(UnknownSite, not_found_handler)
     app.add_exception_handler(TooManyLookups, id_lookups.refused_handler)
     _document_schemas(app)
-    for module in (health, cases, case_notices, ratings, kiosks, fleet, commands, queue, queries, staff, staff_kiosks,
-                   staff_lookups, calls, helper, display):
+    for module in (health, cases, case_notices, ratings, kiosks, fleet, commands, catalogue, queue, queries, staff,
+                   staff_kiosks, staff_lookups, calls, helper, display):
         app.include_router(module.router)
     app.include_router(certificates.router)
     app.mount("/helper/static", StaticFiles(packages=[("hub", "static")]), name="helper-static")

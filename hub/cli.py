@@ -38,6 +38,8 @@ app.add_typer(helpers_app, name="helpers")
 app.add_typer(certificates_app, name="certificates")
 alerts_app = typer.Typer(help="Fleet alerts raised from the kiosks' heartbeats.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
+catalogue_app = typer.Typer(help="Signed, versioned bundles of a site's service items.", no_args_is_help=True)
+app.add_typer(catalogue_app, name="catalogue")
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -334,6 +336,38 @@ def alerts_list(
         cleared = f"\tcleared {a.cleared_at.isoformat(timespec='seconds')}" if a.cleared_at else ""
         subject = f"({a.subject})" if a.subject else ""
         typer.echo(f"{a.raised_at.isoformat(timespec='seconds')}\t{a.kiosk_id}\t{a.kind}{subject}\t{a.detail}{cleared}")
+
+
+@catalogue_app.command("publish")
+def catalogue_publish(
+    source: Annotated[Path, typer.Argument(help="folder: definitions (*.yaml), locale/, prompts/")],
+    site: Annotated[str, typer.Option("--site", help="site id, as given to 'kiosks add'")],
+) -> None:
+    """Sign the folder's service items as the site's next catalogue version (kiosks check every item)."""
+    from hub.catalogue_bundles import PublishError, publish
+
+    settings = _settings()
+    with _database(settings) as db, db.read() as session:
+        from hub.db.models import Site
+
+        if session.get(Site, site) is None:
+            raise _fail(f"no site {site}; see kioskhub kiosks list", EXIT_USAGE)
+    try:
+        version, path = publish(settings.data_dir, site, source, _now())
+    except PublishError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    typer.echo(f"published version {version} for site {site} ({path.stat().st_size} bytes)")
+
+
+@catalogue_app.command("key")
+def catalogue_key() -> None:
+    """The public key kiosks check bundles with (KIOSK_CATALOGUE_KEY); made with the first publish if none yet."""
+    from hub.catalogue_bundles import public_key_text
+
+    settings = _settings()
+    with _database(settings):
+        pass  # an existing hub only
+    typer.echo(public_key_text(settings.data_dir))
 
 
 @queue_app.command("add-service")

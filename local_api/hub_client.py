@@ -166,6 +166,23 @@ class HubClient:
         parse(Heartbeat, report, "heartbeat")
         return self._call("POST", "/heartbeat", json=report)
 
+    def catalogue_latest(self) -> dict[str, Any]:
+        """GET /catalogue: the newest catalogue version published for this kiosk's site (None: none)."""
+        return self._call("GET", "/catalogue")
+
+    def catalogue_bundle(self, version: int) -> bytes:
+        """GET /catalogue/{version}: the signed bundle as published (checked by local_api.catalogue_bundle)."""
+        http = self._client()
+        try:
+            response = http.get(f"/catalogue/{version}", timeout=120)
+        except httpx.HTTPError as exc:  # the hub down or gone mid-download
+            raise HubUnreachable(f"{type(exc).__name__}: {exc}") from None
+        if response.status_code >= 500:
+            raise HubUnreachable(f"hub answered {response.status_code}")
+        if response.status_code >= 400:
+            raise HubRejected(response.status_code, response.text[:300], None)
+        return response.content
+
     def command_result(self, command_id: int, result: dict[str, Any]) -> dict[str, Any]:
         """POST /commands/{id}/result: how a remote command went."""
         parse(CommandResult, result, "command result")

@@ -29,6 +29,7 @@ from flows.model import ServiceItem
 from local_api import logs
 from local_api.a4_printing import A4Printing
 from local_api.auth import require_token
+from local_api.catalogue_updates import CatalogueUpdater, at_start, bundle_dir, confirm_started, load_state
 from local_api.catalogue_version import CatalogueInUse, builtin_version
 from local_api.crypto import Sealer
 from local_api.db.engine import make_engine, migrate, session_factory
@@ -52,6 +53,7 @@ from local_api.remote_commands import Outcome, RemoteCommands
 from local_api.routes import (
     call,
     camera,
+    catalogue,
     devices,
     health,
     hub_routes,
@@ -104,7 +106,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         bus.publish(PushMessage(type="device", device=view))
 
     manager = DeviceManager(settings, on_status=on_status)
-    catalog = _catalog(settings)
+    bundles = at_start(settings.data_dir)  # a switch cut off or a failed start: back on the previous version
+    catalog = _catalog(settings, bundles.running)
     # The effects' table is filled below, once the services exist; the session service only needs its door.
     dispatcher = EffectDispatcher()
     sessions = SessionService(catalog.items, settings.data_dir / "sessions", db=db, bus=bus,
@@ -123,10 +126,11 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     forwarder = Forwarder(outbox, link.client(15.0), retention=timedelta(days=settings.outbox_retention_days),
                           ready=lambda: link.access() is not None)
     # The report reads the daemon's self-tester when it beats (the lifespan starts it, after both exist).
-    in_use = CatalogueInUse(catalog, builtin_version(_catalog_dirs(settings)))
+    in_use = CatalogueInUse(catalog, _catalogue_name(settings, bundles.running))
     maintenance = Maintenance(settings.data_dir / "maintenance.json")
     heartbeat = Heartbeat(link.client(10.0), lambda: _heartbeat_report(
         manager, outbox, in_use.catalog, daemon.selftest.last, catalog_version=in_use.version,
+        bundle_problem=load_state(settings.data_dir).problem,
         data_dir=settings.data_dir, in_session=sessions.current() is not None, maintenance=maintenance.on),
         interval_s=settings.heartbeat_s, on_commands=lambda found: commands.offer(found))
     probe = HubProbe(link, settings.hub_probe_s)
@@ -206,11 +210,33 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     commands = _remote_commands(settings, link, sessions, bus, selftester, heartbeat, maintenance, in_use,
                                 lambda: daemon)
     sessions.observers.append(commands.session_changed)
+
+    def switch_catalogue(version: int, folder: Path) -> str | None:
+        """Between citizens: the items of bundle ``version`` (0: the shipped ones) in force; a problem, or None."""
+        def swap() -> str | None:
+            fresh = _catalog(settings, version or None)
+            if fresh.problems:
+                return str(fresh.problems[0])
+            _serve(fresh, _catalogue_name(settings, version or None))
+            return None
+
+        return sessions.while_idle(swap)
+
+    def _serve(fresh: Catalog, name: str) -> None:
+        in_use.catalog, in_use.version = fresh, name
+        sessions.catalog.clear()  # the same dict the queries hold
+        sessions.catalog.update(fresh.items)
+        daemon.catalog_problems[:] = [str(p) for p in fresh.problems]
+        heartbeat.wake()
+
+    updater = CatalogueUpdater(data_dir=settings.data_dir, key_text=settings.catalogue_key,
+                               site=lambda: link.site_id, client=link.client(60.0), switch=switch_catalogue,
+                               interval_s=settings.catalogue_poll_s)
     daemon = Daemon(settings=settings, engine=engine, db=db, devices=manager, bus=bus, sessions=sessions,
                     capture=capture, printing=printing, queue_desk=desk, local_tickets=local_tickets,
                     outbox=outbox, hub=link, selftest=selftester, forwarder=forwarder, hub_probe=probe,
                     print_queue=print_queue, catalog_problems=[str(p) for p in catalog.problems],
-                    maintenance=maintenance)
+                    maintenance=maintenance, catalogue_name=lambda: in_use.version)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -224,8 +250,10 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         reporter.start()
         heartbeat.start()
         commands.start()
+        updater.start()
         probe.start()
         ticker = asyncio.create_task(_tick(sessions))
+        confirm_started(settings.data_dir)  # the catalogue version in use got kioskd serving
         log.info("kioskd started", extra={"kiosk_id": link.kiosk_id, "devices": list(manager.slots),
                                           "hub_credentials": link.source()})
         try:
@@ -241,6 +269,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
             await asyncio.to_thread(forwarder.stop)
             await asyncio.to_thread(reporter.stop)
             await asyncio.to_thread(commands.stop)
+            await asyncio.to_thread(updater.stop)
             await asyncio.to_thread(heartbeat.stop)
             await asyncio.to_thread(probe.stop)
             await asyncio.to_thread(manager.stop)
@@ -276,6 +305,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     app.include_router(call.router, prefix="/v1", tags=["video call"], dependencies=protected)
     app.include_router(selftest.router, prefix="/v1", tags=["self-test"], dependencies=protected)
     app.include_router(hub_routes.router, prefix="/v1", tags=["hub"], dependencies=protected)
+    app.include_router(catalogue.router, prefix="/v1", tags=["catalogue"], dependencies=protected)
     app.include_router(ws.router, prefix="/v1", tags=["events"])
 
     @app.exception_handler(KioskError)
@@ -301,13 +331,20 @@ async def _tick(sessions: SessionService) -> None:
             log.exception("session tick failed")
 
 
-def _catalog_dirs(settings: Settings) -> list[Path]:
+def _catalog_dirs(settings: Settings, bundle: int | None = None) -> list[Path]:
+    """The shipped items, then the hall's own: the signed bundle in use, else KIOSK_FLOWS_DIR."""
+    if bundle is not None:
+        return [DEFINITIONS_DIR, bundle_dir(settings.data_dir, bundle)]
     return [DEFINITIONS_DIR] + ([settings.flows_dir] if settings.flows_dir else [])
 
 
-def _catalog(settings: Settings) -> Catalog:
+def _catalogue_name(settings: Settings, bundle: int | None) -> str:
+    return f"bundle-{bundle}" if bundle is not None else builtin_version(_catalog_dirs(settings))
+
+
+def _catalog(settings: Settings, bundle: int | None = None) -> Catalog:
     """The shipped items, then the hall's own; a bad file is left out and reported, never fatal."""
-    catalog = assemble(_catalog_dirs(settings), settings.items)
+    catalog = assemble(_catalog_dirs(settings, bundle), settings.items)
     for problem in catalog.problems:
         log.error("service item definition problem: %s", problem)
     if catalog.left_out:
@@ -321,7 +358,7 @@ def _catalog(settings: Settings) -> Catalog:
 def _heartbeat_report(manager: DeviceManager, outbox: Outbox, catalog: Catalog,
                       last_selftest: dict[str, object] | None = None, *, catalog_version: str | None = None,
                       data_dir: Path | None = None, in_session: bool | None = None,
-                      maintenance: bool | None = None) -> dict[str, object]:
+                      maintenance: bool | None = None, bundle_problem: str = "") -> dict[str, object]:
     """What the hub's fleet view is told every minute: devices, backlog, disk, versions, last self-test."""
     devices = {}
     for name, slot in manager.slots.items():
@@ -335,7 +372,9 @@ def _heartbeat_report(manager: DeviceManager, outbox: Outbox, catalog: Catalog,
     report: dict[str, object] = {
         "software_version": health.VERSION, "devices": devices, "outbox_pending": backlog["pending"],
         "outbox_failed": backlog.get("failed"), "outbox_oldest_pending_s": backlog.get("oldest_pending_age_s"),
-        "items_offered": len(catalog.items), "catalog_problems": [str(p)[:300] for p in catalog.problems[:20]],
+        "items_offered": len(catalog.items),
+        "catalog_problems": ([bundle_problem[:300]] if bundle_problem else []) + [
+            str(p)[:300] for p in catalog.problems[:19]],
         "catalog_version": catalog_version, "in_session": in_session, "maintenance": maintenance,
     }
     if data_dir is not None:
@@ -395,8 +434,9 @@ def _remote_commands(settings: Settings, link: HubLink, sessions: SessionService
 
     def reload_catalogue(command: RemoteCommand) -> Outcome:
         def swap() -> CatalogueInUse:
-            fresh = _catalog(settings)
-            in_use.catalog, in_use.version = fresh, builtin_version(_catalog_dirs(settings))
+            running = load_state(settings.data_dir).running
+            fresh = _catalog(settings, running)
+            in_use.catalog, in_use.version = fresh, _catalogue_name(settings, running)
             sessions.catalog.clear()  # the same dict the queries hold
             sessions.catalog.update(fresh.items)
             daemon().catalog_problems[:] = [str(p) for p in fresh.problems]

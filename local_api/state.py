@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -45,6 +46,7 @@ class Daemon:
     print_queue: PrintQueue | None = None
     catalog_problems: list[str] = field(default_factory=list)  # FILE:LINE: message, items left out
     maintenance: Maintenance | None = None  # on: no new session starts (暂停服务)
+    catalogue_name: Callable[[], str] = lambda: ""  # the catalogue version in use (builtin-…, bundle-N)
     started: float = field(default_factory=time.monotonic)
 
 

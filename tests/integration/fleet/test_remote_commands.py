@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import signal
+import subprocess
 import time
 
 import httpx
 import pytest
 
-from tests.daemon import kioskd
+from flows.loader import DEFINITIONS_DIR
+from tests.daemon import BIN, kioskd
 from tests.hub_process import kioskhub
 
 KIOSK_ID = "test-kiosk"
@@ -27,13 +30,21 @@ def fleet(tmp_path_factory):
     root = tmp_path_factory.mktemp("commands")
     hall = root / "hall-flows"
     hall.mkdir()
-    with kioskhub(root / "hub", KIOSK_ID) as hub, kioskd(
-            root / "kiosk", KIOSK_DEVICES="sim", KIOSK_KIOSK_ID=KIOSK_ID, KIOSK_HUB_URL=hub.url,
-            KIOSK_HUB_TOKEN=hub.kiosk_token, KIOSK_HEARTBEAT_S="1", KIOSK_FLOWS_DIR=str(hall)) as daemon:
-        staff = httpx.Client(base_url=f"{hub.url}/api/v1", timeout=30,
-                             auth=("zhang.wei", (hub.data_dir / "staff-token").read_text().strip()))
-        yield hub, daemon, staff, hall
-        staff.close()
+    with kioskhub(root / "hub", KIOSK_ID) as hub:
+        key = hub_cli(hub, "catalogue", "key").stdout.strip()  # what an installer puts in kiosk.env
+        with kioskd(root / "kiosk", KIOSK_DEVICES="sim", KIOSK_KIOSK_ID=KIOSK_ID, KIOSK_HUB_URL=hub.url,
+                    KIOSK_HUB_TOKEN=hub.kiosk_token, KIOSK_HEARTBEAT_S="1", KIOSK_FLOWS_DIR=str(hall),
+                    KIOSK_CATALOGUE_KEY=key, KIOSK_CATALOGUE_POLL_S="1") as daemon:
+            staff = httpx.Client(base_url=f"{hub.url}/api/v1", timeout=30,
+                                 auth=("zhang.wei", (hub.data_dir / "staff-token").read_text().strip()))
+            yield hub, daemon, staff, hall
+            staff.close()
+
+
+def hub_cli(hub, *args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([str(BIN / "kioskhub"), *args], env=hub.env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done
 
 
 def send(staff, kind: str, **extra) -> int:
@@ -151,6 +162,44 @@ def test_a_site_command_and_bad_requests(fleet):
     with hub.api() as kiosk:  # a kiosk may not answer a command that is not its own, nor queue any
         assert kiosk.post("/commands/999999/result", json={"ok": True}).status_code == 404
         assert kiosk.post("/kiosk-commands", json={"kind": "selftest", "kiosk_id": KIOSK_ID}).status_code == 401
+
+
+def catalogue(daemon, check, timeout: float = 30) -> dict:
+    """kioskd's catalogue status once ``check(status)`` holds (it asks the hub every second)."""
+    deadline = time.monotonic() + timeout
+    with daemon.client() as c:
+        while time.monotonic() < deadline:
+            status = c.get("/catalogue").json()
+            if check(status):
+                return status
+            time.sleep(0.1)
+    raise AssertionError(f"kioskd's catalogue is still {status}")
+
+
+def test_a_published_bundle_is_served_and_a_broken_one_refused_with_the_kiosk_serving_on(fleet, tmp_path):
+    _hub, daemon, staff, _hall = fleet
+    hall = tmp_path / "published"
+    hall.mkdir()
+    shutil.copy(DEFINITIONS_DIR / "case_progress_query.yaml", hall)
+    hub_cli(_hub, "catalogue", "publish", "--site", "yc-hall", str(hall))
+    catalogue(daemon, lambda s: s["running"] == 1)
+    heartbeats_pass(staff, 1)
+    assert staff.get("/fleet").json()["kiosks"][0]["catalog_version"] == "bundle-1"
+
+    (hall / "broken_item.yaml").write_text(BROKEN, encoding="utf-8")
+    hub_cli(_hub, "catalogue", "publish", "--site", "yc-hall", str(hall))
+    status = catalogue(daemon, lambda s: s["problem"])
+    assert status["running"] == 1 and "version 2 refused" in status["problem"] and "item problem" in status["problem"]
+    done = subprocess.run([str(BIN / "kioskctl"), "catalogue", "status", "--json"], env=daemon.env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and json.loads(done.stdout)["version"] == "bundle-1"
+    with daemon.client() as c:
+        assert any("version 2 refused" in p for p in c.get("/health").json()["catalog_problems"])
+        assert c.post("/sessions", json={"item_code": "case_progress_query"}).status_code == 201
+        assert c.delete("/sessions/current").status_code == 204
+    heartbeats_pass(staff, 1)
+    row = staff.get("/fleet").json()["kiosks"][0]
+    assert any(p["kind"] == "catalog" and "version 2 refused" in p["detail"] for p in row["problems"])
 
 
 def test_restart_kioskd_answers_first_then_stops_for_systemd_to_start_it(fleet):

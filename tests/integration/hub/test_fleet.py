@@ -72,3 +72,32 @@ def test_kioskhub_fleet_json(hub, hub_settings, database_url):
     assert [k["id"] for k in body["kiosks"]] == ["k1"] and body["kiosks"][0]["outbox_pending"] == 1
     result = CliRunner().invoke(app, ["fleet", "--problem", "nope"], env=env)
     assert result.exit_code == 2 and "one of silent" in result.stderr
+
+
+def test_a_site_catalogue_published_with_kioskhub_is_fetched_by_its_kiosks_only(hub, hub_settings, database_url,
+                                                                                 tmp_path):
+    import shutil
+
+    from flows.loader import DEFINITIONS_DIR
+    from local_api.catalogue_bundle import public_key, unpack
+
+    hall = tmp_path / "hall"
+    hall.mkdir()
+    shutil.copy(DEFINITIONS_DIR / "case_progress_query.yaml", hall)
+    assert hub.client.get("/api/v1/catalogue", headers=hub.auth()).json() == {"site": "hall-1", "version": None}
+    env = {"KIOSKHUB_DATA_DIR": str(hub_settings.data_dir)} | (
+        {"KIOSKHUB_DATABASE_URL": database_url} if database_url else {})
+    result = CliRunner().invoke(app, ["catalogue", "publish", "--site", "hall-1", str(hall)], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "published version 1 for site hall-1" in result.stdout
+    key = CliRunner().invoke(app, ["catalogue", "key"], env=env).stdout.strip()
+    assert hub.client.get("/api/v1/catalogue", headers=hub.auth()).json()["version"] == 1
+    bundle = hub.client.get("/api/v1/catalogue/1", headers=hub.auth())
+    assert bundle.status_code == 200
+    manifest = unpack(bundle.content, public_key(key), "hall-1", tmp_path / "kiosk")
+    assert list(manifest.files) == ["case_progress_query.yaml"]
+
+    other = hub.register("k2", site="sz-post")  # another site's kiosk finds nothing of hall-1's
+    assert hub.client.get("/api/v1/catalogue/1", headers=hub.auth(other)).status_code == 404
+    refused = CliRunner().invoke(app, ["catalogue", "publish", "--site", "nowhere", str(hall)], env=env)
+    assert refused.exit_code == 2 and "no site nowhere" in refused.stderr
