@@ -373,8 +373,8 @@ def _heartbeat_report(manager: DeviceManager, outbox: Outbox, catalog: Catalog,
         "software_version": health.VERSION, "devices": devices, "outbox_pending": backlog["pending"],
         "outbox_failed": backlog.get("failed"), "outbox_oldest_pending_s": backlog.get("oldest_pending_age_s"),
         "items_offered": len(catalog.items),
-        "catalog_problems": ([bundle_problem[:300]] if bundle_problem else []) + [
-            str(p)[:300] for p in catalog.problems[:19]],
+        "catalog_problems": [p[:300] for p in (([bundle_problem] if bundle_problem else []) + [
+            str(p) for p in catalog.problems[:20]])[:20]],
         "catalog_version": catalog_version, "in_session": in_session, "maintenance": maintenance,
     }
     if data_dir is not None:

@@ -154,6 +154,8 @@ def test_a_site_command_and_bad_requests(fleet):
     assert r.status_code == 201 and [c["kiosk_id"] for c in r.json()["commands"]] == [KIOSK_ID]
     done = wait_state(staff, r.json()["commands"][0]["id"], ("done", "failed"))
     assert done["state"] == "done" and done["detail"] == "all devices ok"
+    told = wait_state(staff, send(staff, "restart_ui"), ("done", "failed"))
+    assert told["state"] == "done" and told["detail"] == "the UI was told to restart"
     assert staff.post("/kiosk-commands", json={"kind": "format_disk", "kiosk_id": KIOSK_ID}).status_code == 422
     nobody = staff.post("/kiosk-commands", json={"kind": "selftest", "kiosk_id": "nope"})
     assert nobody.status_code == 422 and "kioskhub kiosks list" in nobody.text
