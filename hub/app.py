@@ -17,6 +17,7 @@ from hub import id_lookups
 from hub.certificates import routes as certificates
 from hub.db.session import Database, migrate
 from hub.errors import not_found_handler, validation_handler
+from hub.fleet_watch import FleetWatch
 from hub.gate import RequestGate
 from hub.headers import SecurityHeaders
 from hub.lookups import TooManyLookups
@@ -26,7 +27,10 @@ from hub.routes import (
     calls,
     case_notices,
     cases,
+    catalogue,
+    commands,
     display,
+    fleet,
     health,
     helper,
     kiosks,
@@ -120,10 +124,15 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
                           clock=app.state.hub.now)
         app.state.sweeper = sweeper
         sweeper.start()
+        watch = FleetWatch(app.state.hub.db, settings, app.state.hub.now)
+        app.state.hub.alerts_changed = watch.alerts_changed
+        app.state.fleet_watch = watch
+        watch.start()
         try:
             yield
         finally:
             await app.state.calls.close()
+            await asyncio.to_thread(watch.close)
             await asyncio.to_thread(sweeper.close)
             app.state.hub.db.dispose()
 
@@ -140,8 +149,8 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     app.add_exception_handler(TooManyLookups, id_lookups.refused_handler)
     app.add_exception_handler(RoleRefused, staff_refused)
     _document_schemas(app)
-    for module in (health, cases, case_notices, ratings, kiosks, queue, queries, staff_login, staff, staff_audit,
-                   staff_kiosks, staff_lookups, calls, helper, display):
+    for module in (health, cases, case_notices, ratings, kiosks, fleet, commands, catalogue, queue, queries,
+                   staff_login, staff, staff_audit, staff_kiosks, staff_lookups, calls, helper, display):
         app.include_router(module.router)
     app.include_router(certificates.router)
     app.mount("/helper/static", StaticFiles(packages=[("hub", "static")]), name="helper-static")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import os
 import sys
@@ -44,6 +45,10 @@ app.add_typer(keys_app, name="keys")
 audit_app = typer.Typer(help="The audit trail: who viewed or changed what, when, from where (read only).",
                         no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+alerts_app = typer.Typer(help="Fleet alerts raised from the kiosks' heartbeats.", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
+catalogue_app = typer.Typer(help="Signed, versioned bundles of a site's service items.", no_args_is_help=True)
+app.add_typer(catalogue_app, name="catalogue")
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -298,6 +303,90 @@ def kiosks_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON
         state = "revoked" if k.revoked else "active"
         seen = k.last_seen_at.isoformat(timespec="seconds") if k.last_seen_at else "never"
         typer.echo(f"{k.id}\t{k.site_id}\t{k.site_kind}\t{state}\tlast seen {seen}")
+
+
+@app.command("fleet")
+def fleet_show(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False,
+    site: Annotated[str | None, typer.Option("--site", help="only this site")] = None,
+    region: Annotated[str | None, typer.Option("--region", help="a 行政区划 code or its start, e.g. 6401")] = None,
+    problem: Annotated[str | None, typer.Option("--problem", help="'any', or a kind such as paper_out")] = None,
+) -> None:
+    """Every kiosk's state as the staff fleet page shows it: online, devices, backlog, disk, versions, problems."""
+    from hub.fleet import FilterError, Limits, fleet
+    from hub.registry import list_kiosks
+
+    settings = _settings()
+    with _database(settings) as db, db.read() as session:
+        rows = list_kiosks(session)
+    try:
+        found = fleet(rows, _now(), Limits.from_settings(settings), site=site, region=region, problem=problem)
+    except FilterError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    if as_json:
+        typer.echo(found.model_dump_json())
+        return
+    c = found.counts
+    typer.echo(f"{c.kiosks} kiosks, {c.online} online, {c.offline} offline, {c.with_problems} with problems")
+    for k in found.kiosks:
+        where = f"{k.site_id}/{k.region_code or '-'}"
+        state = "revoked" if k.revoked else ("online" if k.online else "OFFLINE")
+        issues = ", ".join(p.kind + (f"({p.subject})" if p.subject else "") for p in k.problems) or "ok"
+        typer.echo(f"{k.id}\t{where}\t{state}\tbacklog {k.outbox_pending if k.outbox_pending is not None else '-'}"
+                   f"\t{k.catalog_version or '-'}\t{issues}")
+
+
+@alerts_app.command("list")
+def alerts_list(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False,
+    include_cleared: Annotated[bool, typer.Option("--all", help="cleared alerts too")] = False,
+) -> None:
+    """Raised alerts, newest first: the open ones (with --all the cleared ones too)."""
+    from hub.alerts import listing
+
+    with _database() as db, db.read() as session:
+        found = listing(session, include_cleared=include_cleared)
+    if as_json:
+        typer.echo(json.dumps([a.model_dump(mode="json") for a in found], ensure_ascii=False))
+        return
+    if not found:
+        typer.echo("no open alerts" if not include_cleared else "no alerts")
+    for a in found:
+        cleared = f"\tcleared {a.cleared_at.isoformat(timespec='seconds')}" if a.cleared_at else ""
+        subject = f"({a.subject})" if a.subject else ""
+        typer.echo(f"{a.raised_at.isoformat(timespec='seconds')}\t{a.kiosk_id}\t{a.kind}{subject}\t{a.detail}{cleared}")
+
+
+@catalogue_app.command("publish")
+def catalogue_publish(
+    source: Annotated[Path, typer.Argument(help="folder: definitions (*.yaml), locale/, prompts/")],
+    site: Annotated[str, typer.Option("--site", help="site id, as given to 'kiosks add'")],
+) -> None:
+    """Sign the folder's service items as the site's next catalogue version (kiosks check every item)."""
+    from hub.catalogue_bundles import PublishError, publish
+
+    settings = _settings()
+    with _database(settings) as db, db.read() as session:
+        from hub.db.models import Site
+
+        if session.get(Site, site) is None:
+            raise _fail(f"no site {site}; see kioskhub kiosks list", EXIT_USAGE)
+    try:
+        version, path = publish(settings.data_dir, site, source, _now())
+    except PublishError as exc:
+        raise _fail(str(exc), EXIT_USAGE) from None
+    typer.echo(f"published version {version} for site {site} ({path.stat().st_size} bytes)")
+
+
+@catalogue_app.command("key")
+def catalogue_key() -> None:
+    """The public key kiosks check bundles with (KIOSK_CATALOGUE_KEY); made with the first publish if none yet."""
+    from hub.catalogue_bundles import public_key_text
+
+    settings = _settings()
+    with _database(settings):
+        pass  # an existing hub only
+    typer.echo(public_key_text(settings.data_dir))
 
 
 @queue_app.command("add-service")

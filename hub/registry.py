@@ -108,19 +108,13 @@ def revoke_kiosk(db: Session, kiosk_id: str, now: dt.datetime) -> bool:
     return True
 
 
+def info(k: Kiosk) -> KioskInfo:
+    return KioskInfo(k.id, k.site_id, k.site.kind, k.site.region_code, k.revoked_at is not None, k.last_seen_at,
+                     k.last_status)
+
+
 def list_kiosks(db: Session) -> list[KioskInfo]:
-    return [
-        KioskInfo(
-            k.id,
-            k.site_id,
-            k.site.kind,
-            k.site.region_code,
-            k.revoked_at is not None,
-            k.last_seen_at,
-            k.last_status,
-        )
-        for k in db.scalars(select(Kiosk).order_by(Kiosk.id))
-    ]
+    return [info(k) for k in db.scalars(select(Kiosk).order_by(Kiosk.id))]
 
 
 def kiosk_for_token(db: Session, token: str) -> Kiosk | None:
@@ -143,10 +137,12 @@ def claim_problem(kiosk: Kiosk, claimed: str | None) -> str | None:
             f"(kioskhub kiosks rotate --id {kiosk.id} --pairing, then kioskctl enroll)")
 
 
-def record_heartbeat(db: Session, kiosk_id: str, report: dict[str, Any], now: dt.datetime) -> None:
+def record_heartbeat(db: Session, kiosk_id: str, report: dict[str, Any], now: dt.datetime) -> KioskInfo:
+    """Keep the kiosk's latest report; the kiosk as it now stands, for the alerts."""
     kiosk = db.get(Kiosk, kiosk_id)
     if kiosk is None:  # pragma: no cover - authenticated just before
         raise RegistryError(f"no kiosk {kiosk_id}")
     kiosk.last_seen_at = now
     kiosk.last_status = report
     kiosk.software_version = report.get("software_version")
+    return info(kiosk)

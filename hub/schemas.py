@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from wire.application import ITEM_CODE_MAX, Applicant, CaseApplication, MaterialLabel
 from wire.base import Strict
+from wire.commands import RemoteCommand
 from wire.heartbeat import DeviceReport, Heartbeat
 from wire.person import FORM_MAX_BYTES, RESIDENT_ID, PersonId, check_form_size
 from wire.rating import BAD_LEVELS, Level, Rating, RatingIn
@@ -104,6 +105,8 @@ class RatingOut(BaseModel):
 class HeartbeatAck(BaseModel):
     kiosk_id: str
     received_at: dt.datetime
+    commands: list[RemoteCommand] = Field(default_factory=list,
+                                          description="staff's commands for this kiosk, until it answers them")
 
 
 class QueryRequest(PersonId):

@@ -20,7 +20,8 @@ from config.load import ConfigError, FileSettings, load
 
 __all__ = ["ConfigError", "HubSettings", "load_settings"]
 
-SECRET = frozenset({"turn_secret", "turn_password"})  # never echoed in an error line (URLs with a password neither)
+# never echoed in an error line (a webhook URL often holds its key)
+SECRET = frozenset({"turn_secret", "turn_password", "alert_webhook"})
 
 
 class HubSettings(FileSettings):
@@ -118,6 +119,29 @@ class HubSettings(FileSettings):
     id_lookup_retention_days: int = Field(
         default=180, ge=1, le=3650, description="audit rows of lookups by ID number are kept this long"
     )
+    # the fleet view and its alerts (hub/fleet.py, hub/alerts.py)
+    alert_silent_minutes: float = Field(
+        default=5, gt=0, le=1440, description="a kiosk with no heartbeat this long is offline (and alerted)"
+    )
+    alert_device_offline_minutes: float = Field(
+        default=5, ge=0, le=1440, description="a device offline or in error this long is alerted"
+    )
+    alert_backlog_entries: int = Field(default=20, ge=1, le=100000, description="outbox entries waiting that alert")
+    alert_backlog_age_minutes: float = Field(
+        default=60, gt=0, le=10080, description="an outbox entry waiting this long alerts"
+    )
+    alert_disk_free_mb: int = Field(default=1024, ge=0, le=10_000_000, description="free disk below this alerts")
+    alert_clear_seconds: float = Field(
+        default=120, ge=0, le=86400, description="a problem gone this long clears its alert (no flapping)"
+    )
+    alert_webhook: str | None = Field(default=None, description="http(s) URL raised and cleared alerts are posted to")
+    alert_webhook_attempts: int = Field(default=8, ge=1, le=100, description="tries per alert event before giving up")
+    alert_webhook_retry_seconds: float = Field(
+        default=5, gt=0, le=3600, description="first wait before a failed post is tried again (doubling)"
+    )
+    alert_sweep_seconds: float = Field(
+        default=30, gt=0, le=3600, description="how often silent kiosks and cleared problems are looked for"
+    )
 
     @field_validator("public_url")
     @classmethod
@@ -128,6 +152,16 @@ class HubSettings(FileSettings):
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
             raise ValueError("must be an http(s) address without query, e.g. https://hall.example.gov.cn")
         return value.strip().rstrip("/")
+
+    @field_validator("alert_webhook")
+    @classmethod
+    def _webhook(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) URL such as https://im.example.gov.cn/hooks/kiosk-alerts")
+        return value.strip()
 
     @field_validator("stun_urls")
     @classmethod

@@ -29,6 +29,8 @@ class HubState:
     store: MaterialFiles
     staff_keys: SigningKeys
     clock: Clock
+    # Told when a heartbeat raised or cleared an alert, so the webhook hears of it at once.
+    alerts_changed: Callable[[], None] = lambda: None
 
     def now(self) -> dt.datetime:
         return self.clock()

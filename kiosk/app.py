@@ -460,7 +460,7 @@ class KioskApp(App):
             self.idle_warning.dismiss(animation=False)
         self.show_screen(screen_for(snapshot), snapshot)
 
-    HANDLED_PUSHES = ("session", "session_ended", "card", "device", "call")
+    HANDLED_PUSHES = ("session", "session_ended", "card", "device", "call", "restart_ui")
     IGNORED_PUSHES = ("camera", "helper")
 
     def on_push(self, message: PushMessage) -> None:
@@ -476,6 +476,9 @@ class KioskApp(App):
             self.screens["maintenance"].refresh()
         elif message.type == "call" and message.call is not None:
             self.call.on_push(message.call)
+        elif message.type == "restart_ui" and self.snapshot is None:
+            # Staff asked from the hub (kioskd sends it only between citizens); systemd starts the UI again.
+            self.stop()
         # Not needed here, on purpose: "camera" (the capture screen asks for the preview at its own pace,
         # so a slow UI never queues up frames) and "helper" (the session snapshot's helper_requested says it).
 

@@ -19,10 +19,12 @@ class Heartbeat(Worker):
     """Beats every ``interval_s``, and at once when woken (new credentials), so the hub's fleet view sees the
     kiosk without waiting a minute."""
 
-    def __init__(self, client: HubClient, report: Callable[[], dict[str, Any]], interval_s: float = 60.0) -> None:
+    def __init__(self, client: HubClient, report: Callable[[], dict[str, Any]], interval_s: float = 60.0,
+                 on_commands: Callable[[list[Any]], None] | None = None) -> None:
         super().__init__("heartbeat", self._step, interval_s=interval_s, jitter=0.1)
         self.client = client
         self.report = report
+        self.on_commands = on_commands  # staff's commands in the hub's answer (local_api.remote_commands)
         self.last_ok: datetime | None = None
 
     def stop(self) -> None:
@@ -31,7 +33,7 @@ class Heartbeat(Worker):
 
     def beat(self) -> bool:
         try:
-            self.client.heartbeat({**self.report(), "sent_at": datetime.now(UTC).isoformat()})
+            answer = self.client.heartbeat({**self.report(), "sent_at": datetime.now(UTC).isoformat()})
         except HubUnreachable:
             return False  # the outbox already tells the story; do not fill the log every minute
         except HubRejected as exc:
@@ -42,6 +44,9 @@ class Heartbeat(Worker):
             log.error("heartbeat not sent: %s", exc)
             return False
         self.last_ok = datetime.now(UTC)
+        commands = answer.get("commands") if isinstance(answer, dict) else None
+        if commands and self.on_commands is not None:
+            self.on_commands(commands)
         return True
 
     def _step(self) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from local_api.errors import HubBusy, HubUnreachable
+from wire.commands import CommandResult
 from wire.errors import parse
 from wire.heartbeat import Heartbeat
 from wire.notice import CaseNotice
@@ -169,6 +170,33 @@ class HubClient:
         """POST /heartbeat; a report the hub's model would refuse raises ``PayloadInvalid`` unsent."""
         parse(Heartbeat, report, "heartbeat")
         return self._call("POST", "/heartbeat", json=report)
+
+    def catalogue_latest(self) -> dict[str, Any]:
+        """GET /catalogue: the newest catalogue version published for this kiosk's site (None: none)."""
+        return self._call("GET", "/catalogue")
+
+    def catalogue_bundle(self, version: int) -> bytes:
+        """GET /catalogue/{version}: the signed bundle as published (checked by local_api.catalogue_bundle)."""
+        http = self._client()
+        try:
+            response = http.get(f"/catalogue/{version}", timeout=120)
+        except httpx.HTTPError as exc:  # the hub down or gone mid-download
+            raise HubUnreachable(f"{type(exc).__name__}: {exc}") from None
+        if response.status_code >= 500:
+            raise HubUnreachable(f"hub answered {response.status_code}")
+        if response.status_code >= 400:
+            raise HubRejected(response.status_code, response.text[:300], None)
+        return response.content
+
+    def command_result(self, command_id: int, result: dict[str, Any]) -> dict[str, Any]:
+        """POST /commands/{id}/result: how a remote command went."""
+        parse(CommandResult, result, "command result")
+        return self._call("POST", f"/commands/{command_id}/result", json=result)
+
+    def upload_logs(self, command_id: int, data: bytes) -> dict[str, Any]:
+        """POST /commands/{id}/logs: gzip of redacted log lines, for an ``upload_logs`` command."""
+        return self._call("POST", f"/commands/{command_id}/logs", content=data,
+                          headers={"Content-Type": "application/gzip"})
 
     def take_ticket(self, service: str, *, key: str, priority: str | None = None,
                     birth_date: str | None = None) -> dict[str, Any]:

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import shutil
+import signal
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -25,6 +29,8 @@ from flows.model import ServiceItem
 from local_api import logs
 from local_api.a4_printing import A4Printing
 from local_api.auth import require_token
+from local_api.catalogue_updates import CatalogueUpdater, at_start, bundle_dir, confirm_started, load_state
+from local_api.catalogue_version import CatalogueInUse, builtin_version
 from local_api.crypto import Sealer
 from local_api.db.engine import make_engine, migrate, session_factory
 from local_api.db.models import DeviceEvent
@@ -36,14 +42,18 @@ from local_api.heartbeat import Heartbeat
 from local_api.hub_client import HubClient
 from local_api.hub_link import HubLink
 from local_api.hub_probe import HubProbe
+from local_api.log_export import recent
+from local_api.maintenance import Maintenance
 from local_api.outbox import Forwarder, Outbox
 from local_api.outcomes import Outcomes
 from local_api.printing import PrintQueue
 from local_api.queries import QueryService
 from local_api.queue import LocalTicketBook, LocalTicketReporter, QueueDesk
+from local_api.remote_commands import Outcome, RemoteCommands
 from local_api.routes import (
     call,
     camera,
+    catalogue,
     devices,
     face,
     health,
@@ -74,8 +84,10 @@ from local_api.state import Daemon
 from local_api.token import ensure_token
 from local_api.video.manager import CallManager
 from local_api.video.media import MAX_SCREEN_BYTES
+from wire.commands import RemoteCommand
 
 log = logging.getLogger(__name__)
+LOG_UPLOAD_BYTES = 900_000  # under the hub's default body limit (KIOSKHUB_MAX_JSON_BYTES, 1 MiB)
 
 
 def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI:
@@ -96,7 +108,10 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         bus.publish(PushMessage(type="device", device=view))
 
     manager = DeviceManager(settings, on_status=on_status)
-    catalog = _catalog(settings)
+    bundles = at_start(settings.data_dir)  # a switch cut off or a failed start: back on the previous version
+    catalog = _catalog(settings, bundles.running)
+    in_use = CatalogueInUse(catalog, _catalogue_name(settings, bundles.running))
+    maintenance = Maintenance(settings.data_dir / "maintenance.json")
     sealer = Sealer(settings.data_dir / "outbox.key")
 
     def credentials_changed() -> None:  # what it tells is built below, before any enrolment can happen
@@ -117,6 +132,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     # No session starts while the self-test holds the devices, nor one that would print with no paper. The
     # three are built below from the session service; no session can start before create_app has returned.
     def precheck(item: ServiceItem) -> None:
+        maintenance.refuse_while_on(item)
         selftester.refuse_while_testing(item)
         printing.precheck(item)
         certificates.precheck(item)
@@ -124,15 +140,19 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     # The effects' table is filled below, once the services exist; the session service only needs its door.
     dispatcher = EffectDispatcher()
     sessions = SessionService(catalog.items, settings.data_dir / "sessions", db=db, bus=bus,
-                              run_effects=dispatcher.run, precheck=precheck, observers=[outcomes.observe])
+                              run_effects=dispatcher.run, precheck=precheck,
+                              observers=[outcomes.observe, lambda *change: commands.session_changed(*change)])
 
     # One client per user of the hub (an upload that takes its time never delays a queue ticket), each
     # following the credentials in force: an enrolment applies with the next request, without a restart.
     forwarder = Forwarder(outbox, link.client(15.0), retention=timedelta(days=settings.outbox_retention_days),
                           ready=lambda: link.access() is not None)
     # The report reads the daemon's self-tester when it beats (the lifespan starts it, after both exist).
-    heartbeat = Heartbeat(link.client(10.0),
-                          lambda: _heartbeat_report(manager, outbox, catalog, daemon.selftest.last))
+    heartbeat = Heartbeat(link.client(10.0), lambda: _heartbeat_report(
+        manager, outbox, in_use.catalog, daemon.selftest.last, catalog_version=in_use.version,
+        bundle_problem=load_state(settings.data_dir).problem,
+        data_dir=settings.data_dir, in_session=sessions.current() is not None, maintenance=maintenance.on),
+        interval_s=settings.heartbeat_s, on_commands=lambda found: commands.offer(found))
     probe = HubProbe(link, settings.hub_probe_s)
     print_queue = _print_queue(settings, manager)
     clock = sessions.clock
@@ -149,8 +169,6 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     queries = QueryService(hub, desk, outbox, outcomes, sessions.catalog, sessions.folder, clock=clock,
                            timezone=settings.timezone)
     speaker = Voice(manager)
-    cards = CardWatch(sessions, manager, bus, speak=lambda text: dispatcher.background(speaker.say, text),
-                      clock=clock, poll_s=settings.device_poll_s, card_hold_s=settings.card_hold_s)
     capture = CaptureService(sessions, manager, bus, clock=clock)
     printing = PrintingService(sessions, manager, print_queue, clock=clock, hall_name=settings.hall_name,
                                timezone=settings.timezone)
@@ -167,7 +185,9 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     helper = HelperCalls(bus)
     face_check = FaceCheckService(sessions, manager, _wlt_decoder(settings), clock=clock,
                                   speak=lambda text: dispatcher.background(speaker.say, text))
-    cards.on_photo = face_check.remember_card
+    cards = CardWatch(sessions, manager, bus, speak=lambda text: dispatcher.background(speaker.say, text),
+                      clock=clock, poll_s=settings.device_poll_s, card_hold_s=settings.card_hold_s,
+                      on_photo=face_check.remember_card)
 
     def wipe(session_id: str, effect: fx.WipeSession) -> None:
         cards.forget(session_id)
@@ -200,11 +220,35 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
 
     selftester = _self_tester(settings, link, manager, sessions, print_queue, heartbeat,
                               hub_state=lambda: selftest.hub_state(daemon))
+    commands = _remote_commands(settings, link, sessions, bus, selftester, heartbeat, maintenance, in_use,
+                                lambda: daemon)
+
+    def switch_catalogue(version: int, folder: Path) -> str | None:
+        """Between citizens: the items of bundle ``version`` (0: the shipped ones) in force; a problem, or None."""
+        def swap() -> str | None:
+            fresh = _catalog(settings, version or None)
+            if fresh.problems:
+                return str(fresh.problems[0])
+            _serve(fresh, _catalogue_name(settings, version or None))
+            return None
+
+        return sessions.while_idle(swap)
+
+    def _serve(fresh: Catalog, name: str) -> None:
+        in_use.catalog, in_use.version = fresh, name
+        sessions.catalog.clear()  # the same dict the queries hold
+        sessions.catalog.update(fresh.items)
+        daemon.catalog_problems[:] = [str(p) for p in fresh.problems]
+        heartbeat.wake()
+
+    updater = CatalogueUpdater(data_dir=settings.data_dir, key_text=settings.catalogue_key,
+                               site=lambda: link.site_id, client=link.client(60.0), switch=switch_catalogue,
+                               interval_s=settings.catalogue_poll_s)
     daemon = Daemon(settings=settings, engine=engine, db=db, devices=manager, bus=bus, sessions=sessions,
                     capture=capture, printing=printing, queue_desk=desk, local_tickets=local_tickets,
                     outbox=outbox, hub=link, selftest=selftester, forwarder=forwarder, hub_probe=probe,
-                    print_queue=print_queue, face=face_check,
-                    catalog_problems=[str(p) for p in catalog.problems])
+                    print_queue=print_queue, face=face_check, catalog_problems=[str(p) for p in catalog.problems],
+                    maintenance=maintenance, catalogue_name=lambda: in_use.version)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -217,10 +261,13 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
         forwarder.start()
         reporter.start()
         heartbeat.start()
+        commands.start()
+        updater.start()
         probe.start()
         ticker = asyncio.create_task(_tick(sessions))
         if manager.get("face_camera") is not None:  # the models load once, before the first citizen waits
             dispatcher.background(_warm_face_models)
+        confirm_started(settings.data_dir)  # the catalogue version in use got kioskd serving
         log.info("kioskd started", extra={"kiosk_id": link.kiosk_id, "devices": list(manager.slots),
                                           "hub_credentials": link.source()})
         try:
@@ -235,6 +282,8 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
             await asyncio.to_thread(dispatcher.stop)
             await asyncio.to_thread(forwarder.stop)
             await asyncio.to_thread(reporter.stop)
+            await asyncio.to_thread(commands.stop)
+            await asyncio.to_thread(updater.stop)
             await asyncio.to_thread(heartbeat.stop)
             await asyncio.to_thread(probe.stop)
             await asyncio.to_thread(manager.stop)
@@ -271,6 +320,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
     app.include_router(call.router, prefix="/v1", tags=["video call"], dependencies=protected)
     app.include_router(selftest.router, prefix="/v1", tags=["self-test"], dependencies=protected)
     app.include_router(hub_routes.router, prefix="/v1", tags=["hub"], dependencies=protected)
+    app.include_router(catalogue.router, prefix="/v1", tags=["catalogue"], dependencies=protected)
     app.include_router(ws.router, prefix="/v1", tags=["events"])
 
     @app.exception_handler(KioskError)
@@ -319,10 +369,20 @@ async def _tick(sessions: SessionService) -> None:
             log.exception("session tick failed")
 
 
-def _catalog(settings: Settings) -> Catalog:
+def _catalog_dirs(settings: Settings, bundle: int | None = None) -> list[Path]:
+    """The shipped items, then the hall's own: the signed bundle in use, else KIOSK_FLOWS_DIR."""
+    if bundle is not None:
+        return [DEFINITIONS_DIR, bundle_dir(settings.data_dir, bundle)]
+    return [DEFINITIONS_DIR] + ([settings.flows_dir] if settings.flows_dir else [])
+
+
+def _catalogue_name(settings: Settings, bundle: int | None) -> str:
+    return f"bundle-{bundle}" if bundle is not None else builtin_version(_catalog_dirs(settings))
+
+
+def _catalog(settings: Settings, bundle: int | None = None) -> Catalog:
     """The shipped items, then the hall's own; a bad file is left out and reported, never fatal."""
-    directories = [DEFINITIONS_DIR] + ([settings.flows_dir] if settings.flows_dir else [])
-    catalog = assemble(directories, settings.items)
+    catalog = assemble(_catalog_dirs(settings, bundle), settings.items)
     for problem in catalog.problems:
         log.error("service item definition problem: %s", problem)
     if catalog.left_out:
@@ -334,19 +394,32 @@ def _catalog(settings: Settings) -> Catalog:
 
 
 def _heartbeat_report(manager: DeviceManager, outbox: Outbox, catalog: Catalog,
-                      last_selftest: dict[str, object] | None = None) -> dict[str, object]:
+                      last_selftest: dict[str, object] | None = None, *, catalog_version: str | None = None,
+                      data_dir: Path | None = None, in_session: bool | None = None,
+                      maintenance: bool | None = None, bundle_problem: str = "") -> dict[str, object]:
+    """What the hub's fleet view is told every minute: devices, backlog, disk, versions, last self-test."""
     devices = {}
     for name, slot in manager.slots.items():
         status = slot.device.status
         devices[name] = {
-            "health": status.health.value if status.health.value != "unknown" else "offline",
+            "health": status.health.value,
             "message": status.message[:200],
             "sensors": {k: v for k, v in status.sensors.items() if isinstance(v, bool | int | float | str | None)},
         }
-    return {"software_version": health.VERSION, "devices": devices, "outbox_pending": outbox.status()["pending"],
-            "items_offered": len(catalog.items),
-            "catalog_problems": [str(p)[:300] for p in catalog.problems[:20]]} | (
-        {"selftest": hub_summary(last_selftest)} if last_selftest else {})
+    backlog = outbox.status()
+    report: dict[str, object] = {
+        "software_version": health.VERSION, "devices": devices, "outbox_pending": backlog["pending"],
+        "outbox_failed": backlog.get("failed"), "outbox_oldest_pending_s": backlog.get("oldest_pending_age_s"),
+        "items_offered": len(catalog.items),
+        "catalog_problems": [p[:300] for p in (([bundle_problem] if bundle_problem else []) + [
+            str(p) for p in catalog.problems[:20]])[:20]],
+        "catalog_version": catalog_version, "in_session": in_session, "maintenance": maintenance,
+    }
+    if data_dir is not None:
+        report["disk_free_bytes"] = shutil.disk_usage(data_dir).free
+    if last_selftest:
+        report["selftest"] = hub_summary(last_selftest)
+    return report
 
 
 def _self_tester(settings: Settings, link: HubLink, manager: DeviceManager, sessions: SessionService,
@@ -369,6 +442,65 @@ def _self_tester(settings: Settings, link: HubLink, manager: DeviceManager, sess
         hub_state=hub_state,
         versions={"kiosk": health.VERSION, "python": platform.python_version(), "opencv": cv2.__version__},
         last_path=settings.data_dir / "selftest-last.json", after=after)
+
+
+def _remote_commands(settings: Settings, link: HubLink, sessions: SessionService, bus: EventBus,
+                     selftester: SelfTester, heartbeat: Heartbeat, maintenance: Maintenance, in_use: CatalogueInUse,
+                     daemon: Callable[[], Daemon]) -> RemoteCommands:
+    """Staff's commands from the hub, each with what it does on this kiosk (see local_api.remote_commands)."""
+    client = link.client(30.0)  # a log upload may take its time; never on the heartbeat's client
+
+    def restart_kioskd(command: RemoteCommand) -> Outcome:
+        sessions.while_idle(lambda: None)  # SessionBusy: waits for the citizen
+        # SIGTERM runs the lifespan's shutdown, as systemctl stop would; systemd (Restart=always) starts it again.
+        return Outcome(True, "kioskd restarts now", then=lambda: os.kill(os.getpid(), signal.SIGTERM))
+
+    def restart_ui(command: RemoteCommand) -> Outcome:
+        sessions.while_idle(lambda: bus.publish(PushMessage(type="restart_ui")))
+        return Outcome(True, "the UI was told to restart")
+
+    def selftest(command: RemoteCommand) -> Outcome:
+        result = selftester.run(print_slip=False)
+        failed = [f"{name}: {d.get('detail', '')}" for name, d in result["devices"].items() if not d["ok"]]
+        return Outcome(bool(result["ok"]), "all devices ok" if not failed else "; ".join(failed))
+
+    def upload_logs(command: RemoteCommand) -> Outcome:
+        export = recent(settings.log_dir, command.hours or 24, datetime.now(UTC), LOG_UPLOAD_BYTES)
+        client.upload_logs(command.id, export.data)
+        cut = f", the oldest {export.dropped} left out to fit" if export.dropped else ""
+        return Outcome(True, f"{export.lines} log lines of the last {command.hours or 24} h uploaded{cut}")
+
+    def reload_catalogue(command: RemoteCommand) -> Outcome:
+        def swap() -> CatalogueInUse:
+            running = load_state(settings.data_dir).running
+            fresh = _catalog(settings, running)
+            in_use.catalog, in_use.version = fresh, _catalogue_name(settings, running)
+            sessions.catalog.clear()  # the same dict the queries hold
+            sessions.catalog.update(fresh.items)
+            daemon().catalog_problems[:] = [str(p) for p in fresh.problems]
+            return in_use
+
+        found = sessions.while_idle(swap)  # between citizens: nobody's item changes under them
+        heartbeat.wake()
+        problems = found.catalog.problems
+        detail = f"{len(found.catalog.items)} items, {found.version}"
+        return Outcome(not problems, detail + (f"; {len(problems)} problem(s): {problems[0]}" if problems else ""))
+
+    def set_maintenance(on: bool) -> Callable[[RemoteCommand], Outcome]:
+        def apply(command: RemoteCommand) -> Outcome:
+            changed = maintenance.set(on, datetime.now(UTC))
+            heartbeat.wake()
+            state = "out of service (暂停服务)" if on else "in service"
+            return Outcome(True, f"now {state}" if changed else f"was already {state}")
+
+        return apply
+
+    return RemoteCommands(
+        {"restart_kioskd": restart_kioskd, "restart_ui": restart_ui, "selftest": selftest,
+         "upload_logs": upload_logs, "reload_catalogue": reload_catalogue,
+         "maintenance_on": set_maintenance(True), "maintenance_off": set_maintenance(False)},
+        busy=lambda: sessions.current() is not None, send=client.command_result,
+        path=settings.data_dir / "remote-commands.json")
 
 
 def _call_manager(settings: Settings, link: HubLink, bus: EventBus, sessions: SessionService,

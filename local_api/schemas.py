@@ -398,6 +398,7 @@ class HealthView(BaseModel):
     catalog_problems: list[str] = Field(default_factory=list, description="definitions left out, FILE:LINE: message")
     hub: HubHealth = Field(default_factory=HubHealth)
     outbox: OutboxBacklog = Field(default_factory=OutboxBacklog, description="what waits to reach the hub")
+    maintenance: bool = Field(default=False, description="staff took the kiosk out of service (暂停服务)")
 
 
 # A pairing code's characters (kioskhub's hub/pairing.py keeps the same): no 0/O, no 1/I/L. The
@@ -515,14 +516,14 @@ class HelperView(BaseModel):
     step: str = ""
 
 
-PUSH_TYPES = ("session", "device", "session_ended", "call", "card", "camera", "helper")
+PUSH_TYPES = ("session", "device", "session_ended", "call", "card", "camera", "helper", "restart_ui")
 
 
 class PushMessage(BaseModel):
     """What ``/v1/events`` pushes; kioskd publishes nothing that is not one of these (the bus takes only this
     model), and the UI handles, or deliberately ignores, every type."""
 
-    type: Literal["session", "device", "session_ended", "call", "card", "camera", "helper"]
+    type: Literal["session", "device", "session_ended", "call", "card", "camera", "helper", "restart_ui"]
     session_id: str | None = None
     session: SessionSnapshot | None = None
     device: DeviceView | None = None

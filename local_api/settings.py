@@ -78,6 +78,13 @@ class Settings(KioskShared):
     hub_probe_s: float = Field(default=30.0, gt=0, le=60, description="at most 60: health follows the hub "
                                "within a minute")
     hub_degraded_after_s: float = Field(default=600.0, gt=0, le=86_400)
+    # The heartbeat to the hub; staff's remote commands come back with its answer, so this is also how
+    # long a command may wait before the kiosk sees it.
+    heartbeat_s: float = Field(default=60.0, ge=1, le=600, description="seconds between heartbeats to the hub")
+    # Signed catalogue updates (local_api.catalogue_updates): the hub's public key, printed by
+    # 'kioskhub catalogue key'; without it the kiosk keeps its shipped items and KIOSK_FLOWS_DIR.
+    catalogue_key: str | None = Field(default=None, description="base64 Ed25519 public key of the hub")
+    catalogue_poll_s: float = Field(default=300.0, ge=1, le=86_400, description="how often to ask for a new version")
     # store-and-forward: the first retry after a failed send, doubling up to the cap; what the hub has
     # acknowledged is kept this long (to look up a case number by the provisional one), then purged
     outbox_retry_s: float = Field(default=2.0, gt=0, le=600)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from local_api.devices import DeviceManager
 from local_api.events import EventBus
 from local_api.hub_link import HubLink
 from local_api.hub_probe import HubProbe
+from local_api.maintenance import Maintenance
 from local_api.outbox import Forwarder, Outbox
 from local_api.printing import PrintQueue
 from local_api.queue import LocalTicketBook, QueueDesk
@@ -45,6 +47,8 @@ class Daemon:
     print_queue: PrintQueue | None = None
     face: FaceCheckService | None = None
     catalog_problems: list[str] = field(default_factory=list)  # FILE:LINE: message, items left out
+    maintenance: Maintenance | None = None  # on: no new session starts (暂停服务)
+    catalogue_name: Callable[[], str] = lambda: ""  # the catalogue version in use (builtin-…, bundle-N)
     started: float = field(default_factory=time.monotonic)
 
 

@@ -1,6 +1,8 @@
-"""The kiosk's heartbeat (``POST /api/v1/heartbeat``): its devices, backlog and last self-test.
+"""The kiosk's heartbeat (``POST /api/v1/heartbeat``): its devices, backlog, disk, versions and last self-test.
 
 Closed and bounded models: nothing but the devices' own words and numbers fits, never a citizen's data.
+Every field is optional, so a kiosk of an older release (which sends fewer of them) is still accepted;
+the hub shows what it was not told as unknown.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from wire.base import Strict
 
 
 class DeviceReport(Strict):
-    health: Literal["online", "offline", "error"]
+    health: Literal["online", "offline", "error", "unknown"]
     message: str = Field(default="", max_length=500)
     sensors: dict[str, bool | int | float | str | None] = Field(default_factory=dict)
 
@@ -42,6 +44,13 @@ class Heartbeat(Strict):
     software_version: str | None = Field(default=None, max_length=64)
     devices: dict[str, DeviceReport] = Field(default_factory=dict, max_length=32)
     outbox_pending: int | None = Field(default=None, ge=0)
+    outbox_failed: int | None = Field(default=None, ge=0, description="entries the hub refused for good")
+    outbox_oldest_pending_s: float | None = Field(default=None, ge=0, description="age of the oldest unsent entry")
+    disk_free_bytes: int | None = Field(default=None, ge=0, description="free space where kioskd keeps its data")
+    catalog_version: str | None = Field(default=None, max_length=64,
+                                        description="the service-item catalogue in use (shipped items: builtin-…)")
+    in_session: bool | None = Field(default=None, description="a citizen is being served right now")
+    maintenance: bool | None = Field(default=None, description="staff took the kiosk out of service (暂停服务)")
     items_offered: int | None = Field(default=None, ge=0)
     catalog_problems: list[Annotated[str, Field(max_length=300)]] = Field(
         default_factory=list, max_length=20,

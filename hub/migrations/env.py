@@ -8,6 +8,7 @@ from hub.db import (
     call_models,  # noqa: F401  (registers the video-help tables on Base.metadata)
     certificate_models,  # noqa: F401  (and the certificate tables)
     enrol_models,  # noqa: F401  (and the enrolment tables)
+    fleet_models,  # noqa: F401  (and the fleet alerts)
     lookup_models,  # noqa: F401  (and the lookup audit and kiosk alerts)
     staff_models,  # noqa: F401  (and staff accounts and the audit trail)
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from hub import registry, selftests
+from hub import alerts, kiosk_commands, registry, selftests
 from hub.db.models import Kiosk
 from hub.routes import enrol
 from hub.schemas import Heartbeat, HeartbeatAck
@@ -18,12 +18,16 @@ router.include_router(enrol.router)
 
 @router.post("/heartbeat", response_model=HeartbeatAck)
 def heartbeat(state: StateDep, kiosk_id: KioskDep, report: Heartbeat) -> HeartbeatAck:
-    """Keep the kiosk's latest report and when it arrived."""
+    """Keep the kiosk's latest report and when it arrived, raise or clear its alerts, hand out its commands."""
     now = state.now()
     with state.db.write() as db, db.begin():
         kept = selftests.carry_forward(selftests.previous_status(db, kiosk_id), report.model_dump(mode="json"))
-        registry.record_heartbeat(db, kiosk_id, kept, now)
-    return HeartbeatAck(kiosk_id=kiosk_id, received_at=now)
+        kiosk = registry.record_heartbeat(db, kiosk_id, kept, now)
+        changed = alerts.judge(db, kiosk, now, alerts.Rules.from_settings(state.settings))
+        commands = kiosk_commands.hand_out(db, kiosk_id, now)
+    if changed:
+        state.alerts_changed()
+    return HeartbeatAck(kiosk_id=kiosk_id, received_at=now, commands=commands)
 
 
 @router.get("/kiosk")

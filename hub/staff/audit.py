@@ -43,6 +43,8 @@ ACTIONS = {
     "lookups.view": "查看证件号码查询记录",
     "lookups.search": "按证件号码检索查询记录",
     "alert.clear": "处理终端告警",
+    "kiosk.command": "向终端下发远程指令",
+    "kiosk.logs": "下载终端日志",
     "appointments.list": "查看预约名单",
     "ticket.next": "叫号",
     "ticket.recall": "重呼",

@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import APIRouter
 
 from drivers.base import Health
+from local_api.catalogue_updates import load_state
 from local_api.schemas import HealthView, HubHealth, OutboxBacklog
 from local_api.state import Daemon, DaemonDep
 
@@ -25,7 +26,10 @@ def health(daemon: DaemonDep) -> HealthView:
     (refusing, wrong, failing its handshake) for ``KIOSK_HUB_DEGRADED_AFTER_S`` or longer."""
     devices = {name: slot.device.status.health.value for name, slot in daemon.devices.slots.items()}
     hub_down = daemon.hub.status.degraded(daemon.settings.hub_degraded_after_s)
-    degraded = any(h != Health.ONLINE.value for h in devices.values()) or bool(daemon.catalog_problems) or hub_down
+    # A bundle refused or rolled back says why here too; the kiosk serves what it had meanwhile.
+    bundle_problem = load_state(daemon.settings.data_dir).problem
+    problems = ([bundle_problem] if bundle_problem else []) + daemon.catalog_problems
+    degraded = any(h != Health.ONLINE.value for h in devices.values()) or bool(problems) or hub_down
     backlog = daemon.outbox.status()
     return HealthView(
         status="degraded" if degraded else "ok",
@@ -34,10 +38,11 @@ def health(daemon: DaemonDep) -> HealthView:
         uptime_s=round(time.monotonic() - daemon.started, 3),
         devices=devices,
         items_offered=len(daemon.sessions.catalog),
-        catalog_problems=daemon.catalog_problems,
+        catalog_problems=problems,
         hub=hub_health(daemon),
         outbox=OutboxBacklog(pending=backlog["pending"], oldest_pending_age_s=backlog["oldest_pending_age_s"],
                              failed=backlog["failed"]),
+        maintenance=daemon.maintenance is not None and daemon.maintenance.on,
     )
 
 

@@ -45,7 +45,8 @@ class _HeldCard:
 class CardWatch:
     def __init__(self, sessions: SessionService, devices: DeviceManager, bus: EventBus | None, *,
                  speak: Callable[[str], None], clock: Callable[[], datetime], poll_s: float = 0.3,
-                 card_hold_s: float = 90.0, monotonic: Callable[[], float] = time.monotonic) -> None:
+                 card_hold_s: float = 90.0, monotonic: Callable[[], float] = time.monotonic,
+                 on_photo: Callable[[str, bytes], None] = lambda session_id, wlt: None) -> None:
         self.sessions = sessions
         self.devices = devices
         self.bus = bus
@@ -58,7 +59,7 @@ class CardWatch:
         self._held: _HeldCard | None = None
         self.worker = Worker("card reader", self._step, interval_s=1.0, failure_wait=lambda failures: 1.0)
         # told of the card's photo (WLT bytes) when a card goes to a session: the face check keeps it
-        self.on_photo: Callable[[str, bytes], None] = lambda session_id, wlt: None
+        self.on_photo = on_photo
 
     def start(self) -> None:
         self.worker.start()

@@ -14,7 +14,8 @@ EXPECTED = {
     "internal_error": 500, "not_found": 404, "conflict": 409, "bad_request": 422, "unsupported_media": 415,
     "too_large": 413, "unavailable": 503, "no_session": 404, "no_item": 404, "session_busy": 409,
     "event_rejected": 409, "not_ready": 503, "selftest_running": 409, "no_device": 404, "device_failed": 503,
-    "hub_unreachable": 503, "ticket_refused": 409, "enrol_failed": 502, "call_busy": 409, "no_call": 404,
+    "hub_unreachable": 503, "hub_busy": 503,
+    "ticket_refused": 409, "enrol_failed": 502, "call_busy": 409, "no_call": 404,
     "no_camera": 503, "invalid_event": 422,
 }
 

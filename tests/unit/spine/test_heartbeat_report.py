@@ -27,6 +27,16 @@ def test_report_fits_the_hub_schema_with_devices_outbox_and_catalog_problems():
 
     beat = Heartbeat.model_validate(report)  # raises if the hub would answer 422
     assert beat.devices["printer"].health == "error" and beat.devices["printer"].sensors == {"paper_out": True}
-    assert beat.devices["id_reader"].health == "offline"  # the hub has no 'unknown'
+    assert beat.devices["id_reader"].health == "unknown"
     assert beat.outbox_pending == 3 and beat.items_offered == 0
     assert len(beat.catalog_problems) == 20 and beat.catalog_problems[0].startswith("hall/item0.yaml:0: ")
+
+
+def test_report_tells_backlog_age_disk_catalogue_version_and_whether_a_citizen_is_served(tmp_path):
+    outbox = SimpleNamespace(status=lambda: {"pending": 2, "failed": 1, "oldest_pending_age_s": 75.0})
+    report = _heartbeat_report(_manager(), outbox, Catalog(items={}), catalog_version="builtin-abc",
+                               data_dir=tmp_path, in_session=True, maintenance=False)
+    beat = Heartbeat.model_validate(report)
+    assert (beat.outbox_failed, beat.outbox_oldest_pending_s) == (1, 75.0)
+    assert beat.disk_free_bytes and beat.disk_free_bytes > 0
+    assert (beat.catalog_version, beat.in_session, beat.maintenance) == ("builtin-abc", True, False)
