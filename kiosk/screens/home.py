@@ -59,7 +59,9 @@ class HomeScreen(KScreen):
     # -- sizes ------------------------------------------------------------------------------------
     # Landscape has less height and more width: smaller type on more, lower tiles.
     def name_px(self) -> float:
-        return self.app.ts.body if self.landscape else self.app.ts.heading
+        # elder mode's body size (44) is already larger than the normal heading: three tiles still fit a row
+        ts = self.app.ts
+        return ts.body if self.landscape or ts.elder else ts.heading
 
     def icon_px(self) -> float:
         return self.app.ts.title * (1.2 if self.landscape else 1.5)
@@ -102,7 +104,7 @@ class HomeScreen(KScreen):
         bilingual = self.app.catalogue.bilingual
         # Two scripts make every text twice as tall: the welcome line goes (the header names the hall).
         # Landscape: the height goes to the tiles; the header names the hall already.
-        self.title.text = "" if bilingual or self.landscape else t("home.welcome")
+        self.title.text = "" if bilingual or self.landscape or ts.elder else t("home.welcome")
         self.title.align = "center" if not self.landscape else "left"
         self.prompt.text = ""
         self.searching = False
@@ -163,7 +165,8 @@ class HomeScreen(KScreen):
         self._fitted = fitted
         self.rows_per_page = rows_per_page
         rows = pack_rows(group_items(self.items), self.columns())
-        first = max(1, rows_per_page - ELDER_FIRST_PAGE_SHORTER_BY) if ts.elder else None
+        # never below two rows: a one-row first page leaves the screen half empty
+        first = max(min(2, rows_per_page), rows_per_page - ELDER_FIRST_PAGE_SHORTER_BY) if ts.elder else None
         self.pages = paginate(rows, rows_per_page, first)
         self.page = min(self.page, len(self.pages) - 1)
         self._fill_page()
