@@ -37,9 +37,12 @@ class StageBar(BoxLayout):
             self.marks, self.names = [], []
             for _ in stages.names:
                 cell = BoxLayout(orientation="vertical")
+                # fresh textures: a mark turning into a tick keeps its size, and refilling the texture the
+                # last frame drew from made llvmpipe wait for that frame (up to 3.8 s a tap; see widgets.text)
                 mark = KLabel(font_name=icons.FAMILY, align="center", font_px=ts.body * 1.15, pair="primary_button",
-                              size_hint_y=None, height=ts.body * 1.8, wrap=False)
-                name = KLabel(align="center", font_px=ts.small, wrap=False, size_hint_y=None, height=ts.small * 1.5)
+                              size_hint_y=None, height=ts.body * 1.8, wrap=False, fresh_texture=True)
+                name = KLabel(align="center", font_px=ts.small, wrap=False, size_hint_y=None, height=ts.small * 1.5,
+                              fresh_texture=True)  # the current stage's name turns bold: same size, new pixels
                 mark.bind(pos=self._draw)
                 cell.add_widget(mark)
                 cell.add_widget(name)
