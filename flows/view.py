@@ -42,6 +42,7 @@ def session_view(item: ServiceItem, snapshot: Snapshot) -> dict[str, Any]:
         "step": step_view(item, snapshot, step),
         "step_number": item.index(step.id) + 1,
         "step_total": len(item.steps),
+        "step_kinds": [s.kind for s in item.steps],
         "applicant": applicant,
         "case_no": snapshot.case_no,
         "provisional_no": snapshot.provisional_no,

@@ -27,6 +27,7 @@ from local_api.schemas import EventIn, PushMessage, ServiceItemSummary, SessionS
 from .backend import Backend
 from .client import EventRejectedError, ItemNotReady, KioskdClient, KioskdError, SessionGone
 from .i18n import Catalogue, language_name
+from .layout import Stages, stages_for
 from .screens.call import CALL_SCREENS, CallController, call_screens
 from .settings import UiSettings
 from .theme import NORMAL, rgba, scale_for, sizes
@@ -215,6 +216,9 @@ class KioskApp(App):
         for screen in self.screens.values():
             self.sm.add_widget(screen)
 
+        from .widgets.stages import StageBar
+
+        self.stage_bar = StageBar()
         self.footer = BoxLayout(size_hint_y=None, padding=[ts.gap, ts.gap * 0.5], spacing=ts.gap * 0.6)
         with self.footer.canvas.before:
             from kivy.graphics import Color, Rectangle
@@ -225,6 +229,7 @@ class KioskApp(App):
                          size=lambda w, s: setattr(self._footer_bg, "size", s))
         self.idle_warning = IdleWarning(self)
         self.root_box.add_widget(self.header)
+        self.root_box.add_widget(self.stage_bar)
         self.root_box.add_widget(self.sm)
         self.root_box.add_widget(self.footer)
         self.call.dock()
@@ -270,13 +275,26 @@ class KioskApp(App):
 
     def _fill_header(self) -> None:
         snap = self.snapshot
+        stages = Stages((), -1)
         if snap is None or self.sm.current in ("pin", "maintenance"):
             self.header_title.text = self.settings.hall_name or self.t("app.hall_default")
             step = ""
         else:
             self.header_title.text = self.catalogue.pick(snap.item_name, snap.item_names)
-            step = self.t("app.step", n=snap.step_number, total=snap.step_total) + "\n"
+            stages = stages_for(snap.step_kinds, snap.step_number)
+            # the stage bar says how far along; the step count only where the item has no stages
+            step = "" if stages.names else self.t("app.step", n=snap.step_number, total=snap.step_total) + "\n"
         self.header_side.text = step + self.now().strftime("%H:%M")
+        self._show_stages(stages)
+
+    def _show_stages(self, stages: Stages) -> None:
+        bar = self.stage_bar
+        if stages.names:
+            bar.show(stages)
+            if bar.parent is None:
+                self.root_box.add_widget(bar, index=len(self.root_box.children) - 1)
+        elif bar.parent is not None:
+            self.root_box.remove_widget(bar)
 
     # -- lifecycle ------------------------------------------------------------------------------
     def on_start(self) -> None:

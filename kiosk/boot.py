@@ -83,6 +83,10 @@ def register_fonts() -> None:
 
     LabelBase.register(DEFAULT_FONT, str(regular), fn_bold=str(bold))
     LabelBase.register("KioskSC", str(regular), fn_bold=str(bold))
+    from . import icons
+
+    if icons.font_path() is not None:  # the tiles' pictures; without it they show a box, the names still read
+        LabelBase.register(icons.FAMILY, str(icons.font_path()))
     # Tibetan and Uyghur lines switch to these (kiosk.widgets.text); without them they fall back to Chinese.
     for family, (script_regular, script_bold) in fonts.script_fonts().items():
         LabelBase.register(family, str(script_regular), fn_bold=str(script_bold))

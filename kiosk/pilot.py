@@ -112,6 +112,8 @@ class Pilot:
         """Touch the widget with this id in the middle, as a finger would."""
         # A screenshot asked for must show this screen, not the one the tap leads to.
         self.wait_until(lambda: not self.app.shot_pending, "the screenshot")
+        if self.on_main(lambda: self._reveal(kid)):
+            self.frame(2)
         if wait:
             self.wait_until(lambda: self.find(kid) is not None, f"a widget {kid!r}")
         widget = self.find(kid)
@@ -136,8 +138,16 @@ class Pilot:
             if self.on_main(press):
                 self.frame(1)
                 return
+            self.on_main(lambda: self._reveal(kid))  # the home screen may have re-paged once laid out
             self.frame(1)
         raise PilotError(f"the widget {kid!r} kept disappearing from screen {self.app.current!r}")
+
+    def _reveal(self, kid: str) -> bool:
+        """Let the current screen turn to the page that holds ``kid`` (the home screen's tiles)."""
+        if self.find(kid) is not None:
+            return False
+        screen = getattr(self.app, "screens", {}).get(self.app.current)
+        return bool(screen is not None and hasattr(screen, "reveal") and screen.reveal(kid))
 
     def _scroll_into_view(self, widget: Widget) -> None:
         """Scroll the list a widget sits in so a finger could reach it, as a citizen would."""
@@ -188,6 +198,8 @@ class Pilot:
         self.wait_until(lambda: not self.app.shot_pending, "the screenshot")
 
     def text(self, kid: str) -> str:
+        if self.on_main(lambda: self._reveal(kid)):
+            self.frame(2)
         widget = self.find(kid)
         if widget is None:
             raise PilotError(f"no widget {kid!r} on screen {self.app.current!r}")

@@ -55,6 +55,7 @@ TEXT_PAIRS = {
     "key": ("on_key", "key"),
     "disabled_button": ("on_disabled", "disabled"),
     "preview_caption": ("on_overlay", "preview"),
+    "tile_icon": ("primary", "card"),  # an item's picture on its tile
 }
 
 

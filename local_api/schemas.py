@@ -323,6 +323,7 @@ class SessionSnapshot(BaseModel):
     step: StepView
     step_number: int = 1
     step_total: int = 1
+    step_kinds: list[str] = Field(default_factory=list, description="the kind of each of the item's steps, in order")
     applicant: ApplicantView | None = None
     case_no: str | None = None
     provisional_no: str | None = None

@@ -1,17 +1,24 @@
-"""The common frame of every screen: title, prompt, a scrolling body and a row of actions."""
+"""The common frame of every screen: title, prompt, a scrolling body, guidance and a row of actions.
+
+Portrait (floor-standing, 1080x1920): one column, the actions at the bottom. Landscape (desk and wall,
+1920x1080, 1280x1024): the step's content on the left, its guidance picture or keypad on the right,
+and the actions at the bottom right, where a standing citizen's right hand is.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from kivy.app import App
+from kivy.core.window import Window
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.screenmanager import Screen
 
 from local_api.schemas import SessionSnapshot
 
-from ..widgets.base import KButton, KLabel, KScrollView
+from ..layout import LANDSCAPE, shape_for
+from ..widgets.base import KButton, KLabel, KScrollView, Spacer
 
 
 class KScreen(Screen):
@@ -30,22 +37,79 @@ class KScreen(Screen):
         self.body.bind(minimum_height=self.body.setter("height"))
         self.scroll.add_widget(self.body)
         self.actions = GridLayout(cols=1, size_hint_y=None, spacing=ts.gap)
-        self.extra: list = []  # widgets between the body and the actions (a keypad)
+        self.extra: list = []  # widgets between the body and the actions (a keypad); landscape: on the right
+        self.landscape = shape_for(Window.size) == LANDSCAPE
+        # Guidance (a card on the reader, paper from the slot): under the body in portrait, beside it in landscape.
+        self.aside = BoxLayout(orientation="vertical", spacing=ts.gap)
+        self._stretched: list[tuple] = []
+        if self.landscape:
+            self.frame.orientation = "horizontal"
+            self.frame.spacing = ts.gap * 1.5
+            self.main = BoxLayout(orientation="vertical", spacing=ts.gap)
+            self.side = BoxLayout(orientation="vertical", spacing=ts.gap, size_hint_x=0.42)
+            self.frame.add_widget(self.main)
+            self.side_actions = BoxLayout(size_hint_y=None)
+            self._spacer = Spacer()
+            self.actions.bind(height=self.side_actions.setter("height"))
         self.add_widget(self.frame)
         self.title.bind(text=self._relayout)
         self.prompt.bind(text=self._relayout)
         self.notice.bind(text=self._relayout)
+        self.aside.bind(children=self._relayout)
+        self.scroll.bind(height=self._stretch)
+        self.body.bind(minimum_height=self._stretch)
         self._relayout()
         ts.bind(title=self.title.setter("font_px"))
 
     def _relayout(self, *_a) -> None:
         """Stack the frame, leaving out empty texts (an empty label would still take a gap)."""
-        wanted = [self.title, self.prompt, self.notice, self.scroll, *self.extra, self.actions]
-        wanted = [w for w in wanted if w not in (self.title, self.prompt, self.notice) or w.text]
-        if list(reversed(self.frame.children)) != wanted:
-            self.frame.clear_widgets()
-            for widget in wanted:
-                self.frame.add_widget(widget)
+        texts = [w for w in (self.title, self.prompt, self.notice) if w.text]
+        if not self.landscape:
+            _fill(self.frame, [*texts, self.scroll, *self.extra, self.actions])
+            return
+        guidance = [*self.extra, *([self.aside] if self.aside.children else [])]
+        # Without guidance the content takes the whole width; the actions keep to the right half.
+        _fill(self.frame, [self.main, self.side] if guidance else [self.main])
+        self.main.size_hint_x = 1 - self.side.size_hint_x if guidance else 1
+        if guidance:
+            _fill(self.main, [*texts, self.scroll])
+            _fill(self.side, [*guidance, self.actions])
+            self.actions.size_hint_x = 1
+        else:
+            _fill(self.side_actions, [self._spacer, self.actions])
+            self.actions.size_hint_x = 0.5
+            _fill(self.main, [*texts, self.scroll, self.side_actions])
+
+    # -- guidance -------------------------------------------------------------------------------
+    def add_guidance(self, widget, *, stretch: bool = False) -> None:
+        """A picture or preview that shows what to do: after the body in portrait, beside it in landscape.
+        ``stretch``: it grows into the room left below the content (no empty half-screens)."""
+        if widget.parent is not None:
+            widget.parent.remove_widget(widget)
+        if self.landscape:
+            widget.size_hint_y = 1 if stretch else None
+            self.aside.add_widget(widget)
+            return
+        self.body.add_widget(widget)
+        if stretch:
+            base = getattr(widget, "_base_height", None) or widget.height
+            widget._base_height = base
+            self._stretched = [(w, b) for w, b in self._stretched if w is not widget] + [(widget, base)]
+            self._stretch()
+
+    def clear_guidance(self) -> None:
+        self.aside.clear_widgets()
+        self._stretched = [(w, b) for w, b in self._stretched if w.parent is self.body]
+
+    def _stretch(self, *_a) -> None:
+        """Grow the stretchable guidance in the body by the room the scroll view has left below it."""
+        live = [(w, b) for w, b in self._stretched if w.parent is self.body]
+        if not live:
+            return
+        widget, base = live[-1]
+        others = self.body.height - widget.height if self.body.height else 0
+        room = self.scroll.height - others
+        widget.height = max(base, min(base * 2.2, room))
 
     # -- helpers -----------------------------------------------------------------------------
     def set_actions(self, buttons: list[tuple[str, str, str, Callable[[], None]]]) -> None:
@@ -112,4 +176,19 @@ class KScreen(Screen):
         self.prompt.text = ""
         self.notice.text = ""
         self.body.clear_widgets()
+        self.clear_guidance()
         self.scroll.scroll_y = 1
+
+    def reveal(self, kid: str) -> bool:
+        """Bring the widget ``kid`` into view as a citizen would (turn a page); True if anything changed."""
+        return False
+
+
+def _fill(box, widgets: list) -> None:
+    """Make ``widgets`` the children of ``box`` in this order (untouched when they already are)."""
+    if list(reversed(box.children)) != widgets:
+        box.clear_widgets()
+        for widget in widgets:
+            if widget.parent is not None:
+                widget.parent.remove_widget(widget)
+            box.add_widget(widget)

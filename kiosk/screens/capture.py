@@ -38,7 +38,8 @@ class CaptureScreen(KScreen):
             self.materials.add_widget(KLabel(
                 text=f"{material.name}：{t('capture.pages', captured=material.captured, pages=material.pages)}",
                 pair="card", kid=f"capture.material.{material.code}"))
-        self.body.add_widget(self.preview)
+        self.clear_guidance()
+        self.add_guidance(self.preview, stretch=True)
         self.body.add_widget(self.state)
         self.body.add_widget(self.materials)
         buttons = []

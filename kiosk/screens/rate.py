@@ -41,7 +41,8 @@ class RateScreen(KScreen):
         self.title.text = self.step_text(snapshot, "title")
         self.prompt.text = t("rate.question")
         self.body.clear_widgets()
-        grid = GridLayout(cols=3 if not ts.elder else 2, spacing=ts.gap, size_hint_y=None)
+        # Landscape: the five faces in one row (a portrait grid stretched across 1920 px cut them off).
+        grid = GridLayout(cols=5 if self.landscape else 3 if not ts.elder else 2, spacing=ts.gap, size_hint_y=None)
         grid.bind(minimum_height=grid.setter("height"))
         for level in (5, 4, 3, 2, 1):
             face = FaceButton(level, t(f"rate.level{level}"), ts.face)

@@ -132,8 +132,9 @@ class IdentifyScreen(StepScreen):
         assert snapshot is not None
         t = self.app.t
         self.body.clear_widgets()
+        self.clear_guidance()
         self.where.text = t("identify.where", location=t("identify.where_default"))
-        self.body.add_widget(self.art)
+        self.add_guidance(self.art, stretch=True)
         self.body.add_widget(self.where)
         self.art.start()
         assert isinstance(snapshot.step, IdentifyStepView)
@@ -220,8 +221,9 @@ class SubmitScreen(StepScreen):
         super().show(snapshot)
         assert snapshot is not None
         self.body.clear_widgets()
+        self.clear_guidance()
         self.wait.text = self.app.t("submit.wait")
-        self.body.add_widget(self.spinner)
+        self.add_guidance(self.spinner)
         self.body.add_widget(self.wait)
         assert isinstance(snapshot.step, SubmitStepView)
         state = snapshot.step.data.state
@@ -230,6 +232,7 @@ class SubmitScreen(StepScreen):
             # would say "still trying".
             self.spinner.stop()
             self.body.clear_widgets()
+            self.clear_guidance()
         else:
             self.spinner.start()
         buttons = []
@@ -255,6 +258,7 @@ class PrintScreen(StepScreen):
         t = self.app.t
         assert isinstance(snapshot.step, PrintStepView)
         self.body.clear_widgets()
+        self.clear_guidance()
         self.spinner.stop()
         if snapshot.step.data.document == "certificate":
             self.show_certificate(snapshot, snapshot.step.data)
@@ -265,7 +269,7 @@ class PrintScreen(StepScreen):
         if snapshot.step.data.state == "printing":
             panel.add_widget(KLabel(text=t("print.printing"), pair="card_soft", kid="print.state"))
         self.body.add_widget(panel)
-        self.body.add_widget(OutletArrow(size_hint_y=None, height=self.app.ts.face * 1.4))
+        self.add_guidance(OutletArrow(size_hint_y=None, height=self.app.ts.face * 1.4), stretch=True)
         self.set_actions(self.option_buttons(snapshot) + self.nav(snapshot, "print.done"))
 
     def show_certificate(self, snapshot: SessionSnapshot, data: PrintData) -> None:
@@ -291,10 +295,10 @@ class PrintScreen(StepScreen):
             panel.add_widget(KLabel(text=t("print.a4_wait"), pair="card_soft", kid="print.wait"))
         self.body.add_widget(panel)
         if data.state in ("issuing", "printing"):
-            self.body.add_widget(self.spinner)
+            self.add_guidance(self.spinner)
             self.spinner.start()
         elif data.state == "printed":
-            self.body.add_widget(OutletArrow(size_hint_y=None, height=self.app.ts.face * 1.4))
+            self.add_guidance(OutletArrow(size_hint_y=None, height=self.app.ts.face * 1.4), stretch=True)
         self.set_actions(self.option_buttons(snapshot) + self.nav(snapshot, "print.done"))
 
     def leave(self) -> None:

@@ -57,9 +57,10 @@ class Keypad(BoxLayout):
                                                                              "secondary_button")
             rows.append([first, self._key("0", "0"), self._key(t("form.keypad_delete"), "DEL",
                                                                 "secondary_button")])
-        else:
-            self._cand_row = BoxLayout(spacing=ts.gap * 0.3, size_hint_y=None, height=ts.key)
-            self.add_widget(self._cand_row)
+        else:  # "text": letters with a row of candidate characters; "letters": letters alone (search)
+            if self.mode == "text":
+                self._cand_row = BoxLayout(spacing=ts.gap * 0.3, size_hint_y=None, height=ts.key)
+                self.add_widget(self._cand_row)
             rows = [[self._key(c.upper(), c) for c in row] for row in LETTER_ROWS]
             rows.append([self._key(t("form.keypad_clear"), "CLR", "secondary_button"),
                          self._key(t("form.keypad_delete"), "DEL", "secondary_button")])
@@ -67,7 +68,7 @@ class Keypad(BoxLayout):
             grid = GridLayout(cols=len(row), spacing=ts.gap * 0.3, size_hint_y=None, height=ts.key)
             for button in row:
                 button.height = ts.key
-                button.font_px = ts.heading if self.mode not in ("text", "url") else ts.body
+                button.font_px = ts.heading if self.mode not in ("text", "url", "letters") else ts.body
                 if self.mode == "code" and button.kid in ("key.DEL", "key.CLR"):
                     button.font_px = ts.small  # one of eight narrow keys: a word there must not wrap
                 grid.add_widget(button)

@@ -31,10 +31,9 @@ def test_a_label_gets_a_new_texture_when_its_text_changes(kiosk):
     side = app.header_side
     before = side.texture
     assert before is not None
-    walk_to(kiosk, "consent")  # 第1步 -> 第2步: same size, new text
+    side.text = side.text.replace("09:30", "09:31")  # the clock: same size, new text
     p.frame(2)
     assert side.texture is not None and side.texture is not before
-    assert "2" in side.text.split("\n")[0]
 
 
 def test_the_camera_preview_alternates_two_textures(kiosk):
