@@ -1,4 +1,7 @@
-"""The stage bar under the header: 读卡 → 填写 → 拍照 → 核对 → 提交 → 打印, done ones ticked, the current one filled."""
+"""The stage bar under the header: 读卡 → 核验 → 填写 → 拍照 → 核对 → 提交 → 打印.
+
+Done ones are ticked, the current one filled.
+"""
 
 from __future__ import annotations
 

@@ -49,6 +49,8 @@ def test_a_certificate_is_printed_only_after_the_face_check_passed(kiosk):
     (issue,) = [e for e in fake.effects if isinstance(e, fx.IssueCertificate)]
     assert issue.identity_check == "face_verified"
     assert app.screens["verify_face"].view.texture is None  # nothing of the face stays on screen
+    p.wait_until(lambda: p.find("print.state") is not None and p.text("print.state") == "正在打印证明，请稍候",
+                 "the certificate printing")  # the printer's job exists only from here
     fake.finish_a4()
     p.wait_until(lambda: p.find("print.next") is not None, "the printed certificate")
     p.tap("print.next")
