@@ -83,6 +83,7 @@ KIOSK = Package(
         "espeak-ng", "alsa-utils",  # voice prompts: synthesis, and aplay to play them
         "fonts-noto-cjk",  # the Chinese face is extracted from it at install
         "fonts-noto-core",  # Tibetan and Uyghur (KIOSK_LANGUAGES)
+        "fonts-material-design-icons-iconfont",  # the home tiles' and the stage bar's icons (kiosk.icons)
     ),
     recommends=("udev", "ca-certificates"),
     suggests=("xinit", "xserver-xorg-core"),
