@@ -78,6 +78,7 @@ class StepTextView(BaseModel):
 
     title: str = ""
     prompt: str = ""
+    body: str = Field("", description="the step's notice under the prompt")
     options: dict[str, str] = Field(default_factory=dict, description="option value -> label")
 
 

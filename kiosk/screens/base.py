@@ -80,7 +80,7 @@ class KScreen(Screen):
                  lambda v=o.value: self.app.send("choose", {"option": v})) for o in snapshot.step.options]
 
     def step_text(self, snapshot: SessionSnapshot, part: str) -> str:
-        """The step's title or prompt, with its translation above it on a bilingual kiosk."""
+        """The step's title, prompt or body, with its translation above it on a bilingual kiosk."""
         own = {lang: getattr(words, part) for lang, words in snapshot.step.i18n.items()}
         return self.app.catalogue.pick(getattr(snapshot.step, part), own)
 
