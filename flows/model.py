@@ -375,6 +375,7 @@ class Snapshot(_Frozen):
     run: int = PydField(1, description="bumped by start_over, so keys of a new attempt differ")
     status: Status = "active"
     elder_mode: bool = False
+    language: str = PydField("zh_CN", description="the language the citizen chose; recorded prompts in it are played")
     started_at: datetime
     updated_at: datetime
     idle_deadline: datetime | None = None

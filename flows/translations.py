@@ -75,3 +75,24 @@ def coverage(items: Iterable[ServiceItem], languages: Iterable[str] = LANGUAGES)
                             "unreviewed": unreviewed, "complete": not missing,
                             "reviewed": not unreviewed}
     return report
+
+
+def prompt_id(item_code: str, step_id: str) -> str:
+    """The id a step's spoken prompt goes by, and the name of its recording in a voice pack (``item.step``)."""
+    return f"{item_code}.{step_id}"
+
+
+def recordable(step: Step) -> bool:
+    """Whether a step's prompt can be recorded once: one with ``{slots}`` changes per citizen and is synthesised."""
+    return bool(step.prompt) and not placeholders(step.prompt)
+
+
+def voice_prompts(items: Iterable[ServiceItem], language: str) -> dict[str, str]:
+    """The prompts a hall can record for ``language``: id -> the words to read (Chinese where not translated)."""
+    script: dict[str, str] = {}
+    for item in items:
+        for step in item.steps:
+            if recordable(step):
+                script[prompt_id(item.code, step.id)] = (
+                    translated(item, language, f"steps.{step.id}.prompt") or step.prompt)
+    return script
