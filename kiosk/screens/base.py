@@ -11,7 +11,9 @@ from kivy.uix.screenmanager import Screen
 
 from local_api.schemas import SessionSnapshot
 
+from ..theme import rgba
 from ..widgets.base import KButton, KLabel, KScrollView
+from ..widgets.mongol import MongolianText
 
 
 class KScreen(Screen):
@@ -31,17 +33,43 @@ class KScreen(Screen):
         self.scroll.add_widget(self.body)
         self.actions = GridLayout(cols=1, size_hint_y=None, spacing=ts.gap)
         self.extra: list = []  # widgets between the body and the actions (a keypad)
+        # Traditional Mongolian: a vertical column of the title and prompt left of the Chinese ones.
+        self.vertical = MongolianText(font_px=ts.body, color=rgba("ink"))
+        self.vertical_texts = BoxLayout(orientation="vertical", size_hint_y=None, spacing=ts.gap * 0.5,
+                                        pos_hint={"top": 1})
+        self.vertical_texts.bind(minimum_height=self.vertical_texts.setter("height"))
+        self.vertical_row = BoxLayout(orientation="horizontal", size_hint_y=None, spacing=ts.gap)
+        self.vertical_row.add_widget(self.vertical)
+        self.vertical_row.add_widget(self.vertical_texts)
+        self.vertical_texts.bind(height=self._fit_vertical)
+        self._fit_vertical()
         self.add_widget(self.frame)
+        self.vertical.bind(text=self._relayout)
         self.title.bind(text=self._relayout)
         self.prompt.bind(text=self._relayout)
         self.notice.bind(text=self._relayout)
         self._relayout()
         ts.bind(title=self.title.setter("font_px"))
 
+    def _fit_vertical(self, *_a) -> None:
+        self.vertical_row.height = max(self.app.ts.body * 9, self.vertical_texts.height)
+
     def _relayout(self, *_a) -> None:
         """Stack the frame, leaving out empty texts (an empty label would still take a gap)."""
-        wanted = [self.title, self.prompt, self.notice, self.scroll, *self.extra, self.actions]
-        wanted = [w for w in wanted if w not in (self.title, self.prompt, self.notice) or w.text]
+        heading = [w for w in (self.title, self.prompt) if w.text]
+        if self.vertical.text:  # the Chinese title and prompt go beside the Mongolian column
+            if list(reversed(self.vertical_texts.children)) != heading:
+                for widget in heading:
+                    if widget.parent is not None:
+                        widget.parent.remove_widget(widget)
+                self.vertical_texts.clear_widgets()
+                for widget in heading:
+                    self.vertical_texts.add_widget(widget)
+            heading = [self.vertical_row]
+        elif self.title.parent is self.vertical_texts or self.prompt.parent is self.vertical_texts:
+            self.vertical_texts.clear_widgets()
+        wanted = [*heading, self.notice, self.scroll, *self.extra, self.actions]
+        wanted = [w for w in wanted if w is not self.notice or w.text]
         if list(reversed(self.frame.children)) != wanted:
             self.frame.clear_widgets()
             for widget in wanted:
@@ -94,6 +122,13 @@ class KScreen(Screen):
     def fill_header(self, snapshot: SessionSnapshot) -> None:
         self.title.text = self.step_text(snapshot, "title")
         self.prompt.text = self.step_text(snapshot, "prompt")
+        catalogue = self.app.catalogue
+        if catalogue.vertical:
+            own = [catalogue.own_pick({lang: getattr(words, part) for lang, words in snapshot.step.i18n.items()})
+                   for part in ("title", "prompt")]
+            self.vertical.text = "\n".join(text for text in own if text)
+        else:
+            self.vertical.text = ""
         # Corrections kioskd asks for (form errors, a card it cannot use) show on the step itself.
         notice = snapshot.notice
         self.notice.text = notice.message if notice is not None and notice.level != "info" else ""
@@ -110,6 +145,7 @@ class KScreen(Screen):
         """Forget everything shown (the next citizen must see nothing of this one)."""
         self.title.text = ""
         self.prompt.text = ""
+        self.vertical.text = ""
         self.notice.text = ""
         self.body.clear_widgets()
         self.scroll.scroll_y = 1

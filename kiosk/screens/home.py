@@ -7,10 +7,11 @@ from kivy.uix.gridlayout import GridLayout
 
 from local_api.schemas import ServiceItemSummary
 
-from ..i18n import language_name
+from ..i18n import language_name, vertical_name
 from ..scripts import script_of
 from ..viewmodels import group_items
 from ..widgets.base import KButton, KLabel, Panel
+from ..widgets.mongol import attach_column
 from .base import KScreen
 
 
@@ -108,6 +109,8 @@ class HomeScreen(KScreen):
                              pair="primary_button" if current else "secondary_button")
             button.size_hint_y = 1  # all as tall as the tallest script (Tibetan stacks are tall)
             button.bind(on_release=lambda _b, c=code: self.app.set_language(c))
+            if vertical_name(code):
+                attach_column(button, vertical_name(code), ts.body, ts.gap * 0.3)
             buttons.append(button)
             row.add_widget(button)
 

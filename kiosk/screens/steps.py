@@ -20,6 +20,7 @@ from local_api.schemas import (
 
 from ..widgets.art import CardReaderArt, OutletArrow, Spinner
 from ..widgets.base import KButton, KLabel, Panel
+from ..widgets.mongol import attach_column
 from .base import KScreen
 
 BULLET = "•\u00a0"  # a no-break space: Kivy wraps at spaces, and the bullet stays with its text
@@ -166,6 +167,10 @@ class ChooseScreen(StepScreen):
                              font_px=self.app.ts.heading)
             button.height = self.app.ts.button_h * 1.6
             button.bind(on_release=lambda _b, v=option.value: self.app.send("choose", {"option": v}))
+            own = self.app.catalogue.own_pick({lang: words.options.get(option.value, "")
+                                               for lang, words in snapshot.step.i18n.items()})
+            if own and self.app.catalogue.vertical:  # traditional Mongolian: a column beside the Chinese
+                attach_column(button, own, self.app.ts.body, self.app.ts.gap * 0.4)
             self.body.add_widget(button)
         self.set_actions(self.nav(snapshot))
 

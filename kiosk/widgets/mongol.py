@@ -9,7 +9,7 @@ whole would put its first line in the rightmost column.
 from __future__ import annotations
 
 from kivy.graphics import Color, Rectangle
-from kivy.properties import ColorProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.widget import Widget
 
 from .text import ScriptCoreLabel
@@ -57,6 +57,8 @@ class MongolianText(Widget):
     text = StringProperty("")
     font_px = NumericProperty(34)
     color = ColorProperty((0, 0, 0, 1))
+    # In a short place (a button), a word longer than the column makes the text smaller, not spill out.
+    fit_words = BooleanProperty(False)
 
     def __init__(self, **kwargs) -> None:
         kwargs.setdefault("size_hint_x", None)
@@ -73,8 +75,14 @@ class MongolianText(Widget):
         if key == self._laid_for:
             return
         self._laid_for = key
-        self.lines = columns(self.text, self.height, self.font_px) if self.text and self.height > 1 else []
-        self._textures = [shaped_texture(line, self.font_px) for line in self.lines]
+        font_px = self.font_px
+        self.lines = columns(self.text, self.height, font_px) if self.text and self.height > 1 else []
+        self._textures = [shaped_texture(line, font_px) for line in self.lines]
+        longest = max((t.width for t in self._textures), default=0)
+        if self.fit_words and longest > self.height:
+            font_px = max(8.0, font_px * self.height / longest * 0.95)
+            self.lines = columns(self.text, self.height, font_px)
+            self._textures = [shaped_texture(line, font_px) for line in self.lines]
         self.width = sum(t.height for t in self._textures)
         self._draw()
 
@@ -88,3 +96,17 @@ class MongolianText(Widget):
                 Rectangle(texture=texture, pos=(x, top - texture.width), size=(texture.height, texture.width),
                           tex_coords=turned_clockwise(texture.tex_coords))
                 x += texture.height
+
+
+def attach_column(button: Widget, text: str, font_px: float, inset: float) -> MongolianText:
+    """A Mongolian column at a button's left edge, beside the button's Chinese text, in its text colour."""
+    column = MongolianText(text=text, font_px=font_px, color=button.fg, fit_words=True)
+
+    def place(*_a) -> None:
+        column.height = max(1.0, button.height - 2 * inset)
+        column.pos = (button.x + inset, button.y + inset)
+
+    button.bind(pos=place, size=place, fg=column.setter("color"))
+    button.add_widget(column)
+    place()
+    return column

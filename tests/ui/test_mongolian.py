@@ -77,3 +77,58 @@ def test_bilingual_mongolian_header_matches_its_reviewed_snapshot(kiosk, tmp_pat
     out = tmp_path / "mongolian-vertical.png"
     box.export_to_png(str(out))
     _compare("mongolian-vertical", out, tmp_path)
+
+
+@pytest.fixture
+def inner_mongolia(kiosk):
+    """The kiosk offering Chinese and traditional Mongolian; back to Chinese only afterwards."""
+    import dataclasses
+
+    from kiosk.i18n import Catalogue
+
+    app = kiosk.app
+    original = app.settings
+    app.settings = dataclasses.replace(original, languages=("zh_CN", "mn_CN"))
+    app.rebuild()
+    kiosk.pilot.wait_screen("home")
+    yield kiosk
+    app.settings = original
+    app.catalogue = Catalogue()
+    app.rebuild()
+
+
+def test_mongolian_is_chosen_on_home_and_every_step_shows_its_column_beside_the_chinese(inner_mongolia, tmp_path):
+    from kiosk.widgets.mongol import MongolianText
+
+    from .flows import walk_to
+
+    kiosk = inner_mongolia
+    app, p = kiosk.app, kiosk.pilot
+    button = p.find("home.lang.mn_CN")
+    assert button is not None and button.text == "蒙古文"
+    [name] = [w for w in button.children if isinstance(w, MongolianText)]
+    assert name.text == "ᠮᠣᠩᠭᠣᠯ" and name.lines == ["ᠮᠣᠩᠭᠣᠯ"] and name.right <= button.center_x
+    p.tap("home.lang.mn_CN")
+    p.wait_until(lambda: app.catalogue.language == "mn_CN", "the language switch")
+    item = kiosk.fake.catalog["hj-zm"]
+    seen = []
+    for kind in ("guide", "consent", "identify", "form", "choose", "capture", "review", "print", "rate", "done"):
+        walk_to(kiosk, kind)
+        screen = app.screens[kind]
+        step = item.step(app.snapshot.step.id)
+        words = item.translations["mn_CN"].steps[step.id]
+        assert screen.vertical.text == f"{words.title}\n{words.prompt}", kind
+        assert screen.vertical.lines and screen.vertical.width > 0
+        # the Chinese title stays, to the right of the column, at the top of the screen
+        assert screen.title.text == step.title and screen.title.parent is screen.vertical_texts
+        assert screen.title.x >= screen.vertical.right
+        seen.append(kind)
+        if kind == "choose":  # the options carry their Mongolian column too
+            option = p.find("choose.print")
+            [column] = [w for w in option.children if isinstance(w, MongolianText)]
+            assert column.text == words.options["print"] and column.right < option.center_x
+            app.screenshot_dir = tmp_path
+            p.shot("mongolian-step")
+            _compare("mongolian-step", app.shots[-1], tmp_path)
+            app.screenshot_dir = None
+    assert len(seen) == 10
