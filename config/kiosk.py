@@ -18,7 +18,7 @@ from config.load import FileSettings
 
 DEVICE_KINDS = ("id_reader", "printer", "camera", "voice", "a4_printer", "face_camera")
 # Languages the UI has a catalogue for (kiosk/locale/*.yaml; a UI test keeps the two in step).
-LANGUAGES = ("zh_CN", "bo_CN", "ug_CN")
+LANGUAGES = ("zh_CN", "bo_CN", "ug_CN", "mn_CN")
 BASE_LANGUAGE = "zh_CN"
 # The technician PIN is typed on the maintenance screen's keypad, which takes up to 12 digits.
 PIN_DIGITS = (4, 12)

@@ -17,8 +17,13 @@ class _Effect(BaseModel):
 
 
 class Speak(_Effect):
+    """Say ``text`` (Mandarin); a step's prompt names its ``prompt_id``, so a hall's recording of it in the
+    citizen's ``language`` can be played instead."""
+
     type: Literal["speak"] = "speak"
     text: str
+    prompt_id: str = ""
+    language: str = "zh_CN"
 
 
 class StartCardReader(_Effect):

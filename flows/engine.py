@@ -38,6 +38,7 @@ from flows.model import (
     SubmitStep,
     VerifyFaceStep,
 )
+from flows.translations import prompt_id, recordable
 
 IDLE_QUESTION = "还需要更多时间吗？"
 CARD_HELD = "已读取您的身份证，请点击屏幕上要办理的事项。"  # said when a card is placed at the home screen
@@ -70,14 +71,14 @@ class EventNotAccepted(Exception):
 
 # ---- public API ----
 
-def start(item: ServiceItem, *, session_id: str, at: datetime, elder_mode: bool = False
+def start(item: ServiceItem, *, session_id: str, at: datetime, elder_mode: bool = False, language: str = "zh_CN"
           ) -> tuple[Snapshot, Effects]:
     """The first snapshot of a session and the effects of entering the first step."""
     if at.tzinfo is None:
         raise ValueError("start(at=...) needs a timezone-aware datetime")
     first = item.steps[0]
     snap = Snapshot(session_id=session_id, item_code=item.code, step=first.id, elder_mode=elder_mode,
-                    started_at=at, updated_at=at)
+                    language=language, started_at=at, updated_at=at)
     effects: Effects = []
     snap = _enter(item, snap, first, at, effects)
     return _touch(item, snap, at), effects
@@ -180,7 +181,8 @@ def print_data(item: ServiceItem, snap: Snapshot, at: datetime) -> dict[str, Any
 # ---- entering and leaving steps ----
 
 def _enter(item: ServiceItem, snap: Snapshot, step: Step, at: datetime, effects: Effects) -> Snapshot:
-    effects.append(fx_.Speak(text=render(step.prompt, item, snap)))
+    effects.append(fx_.Speak(text=render(step.prompt, item, snap), language=snap.language,
+                             prompt_id=prompt_id(item.code, step.id) if recordable(step) else ""))
     snap = snap.model_copy(update={"entry": snap.entry + 1})
     update: dict[str, Any] = {"pending": None, "attempt": 0, "field_errors": {}}
     match step.kind:

@@ -286,6 +286,7 @@ class StepText(_Frozen):
 
     title: str = ""
     prompt: str = ""
+    body: str = PydField("", description="the step's notice text under the prompt")
     options: dict[str, str] = PydField(default_factory=dict, description="option value -> label")
 
 
@@ -295,9 +296,11 @@ class Translation(_Frozen):
     name: str = ""
     theme: str = ""
     steps: dict[str, StepText] = PydField(default_factory=dict, description="step id -> its texts")
+    reviewed_by: str = PydField("", description="who checked these words as a native speaker (name or role, and "
+                                "date); empty: written without that check, so they still need review")
 
 
-LanguageTag = Annotated[str, PydField(pattern=r"^[a-z]{2,3}_[A-Z]{2}$", description="e.g. ug_CN, bo_CN")]
+LanguageTag = Annotated[str, PydField(pattern=r"^[a-z]{2,3}_[A-Z]{2}$", description="e.g. ug_CN, bo_CN, mn_CN")]
 
 
 class ServiceItem(_Frozen):
@@ -328,7 +331,7 @@ class ServiceItem(_Frozen):
     visits_needed: int = PydField(0, ge=0, description="到现场次数")
     steps: tuple[Step, ...] = PydField(min_length=1)
     translations: dict[LanguageTag, Translation] = PydField(
-        default_factory=dict, description="language (ug_CN, bo_CN) -> the item's words in it")
+        default_factory=dict, description="language (ug_CN, bo_CN, mn_CN) -> the item's words in it")
 
     def step(self, step_id: str) -> Step:
         """The step with this id (KeyError if there is none)."""
@@ -420,6 +423,7 @@ class Snapshot(_Frozen):
     run: int = PydField(1, description="bumped by start_over, so keys of a new attempt differ")
     status: Status = "active"
     elder_mode: bool = False
+    language: str = PydField("zh_CN", description="the language the citizen chose; recorded prompts in it are played")
     started_at: datetime
     updated_at: datetime
     idle_deadline: datetime | None = None

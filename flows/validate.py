@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from flows.conditions import ANSWER_PREFIX, PLAIN_VARS, RESULT_PREFIX, variables
 from flows.model import STEP_KINDS, ServiceItem, Step
+from flows.translations import LANGUAGES, placeholders
 
 LineMap = Mapping[tuple[Any, ...], int]
 
@@ -153,10 +154,15 @@ def _targets(item: ServiceItem, index: int) -> list[tuple[tuple[Any, ...], str]]
 
 
 def _translation_problems(item: ServiceItem, here: _Locator) -> list[Problem]:
-    """Translated steps and options must exist: a misspelt id would silently show Chinese only."""
+    """Translated steps and options must exist (a misspelt id would silently show Chinese only), the
+    language must be one a kiosk offers, and a translation keeps the Chinese text's ``{slots}``."""
     found: list[Problem] = []
     steps = {step.id: step for step in item.steps}
     for language, words in item.translations.items():
+        if language not in LANGUAGES:
+            found.append(here.at(("translations", language),
+                                 f"translations: '{language}' is not a language a kiosk offers; "
+                                 f"use {', '.join(LANGUAGES)}"))
         for step_id, text in words.steps.items():
             path = ("translations", language, "steps", step_id)
             step = steps.get(step_id)
@@ -169,6 +175,12 @@ def _translation_problems(item: ServiceItem, here: _Locator) -> list[Problem]:
                 if value not in values:
                     found.append(here.at((*path, "options", value),
                                          f"translations.{language}: step '{step_id}' has no option '{value}'"))
+            for part in ("title", "prompt", "body"):
+                own, chinese = getattr(text, part), getattr(step, part)
+                if own and placeholders(own) != placeholders(chinese):
+                    want = " ".join(sorted(placeholders(chinese))) or "none"
+                    found.append(here.at((*path, part), f"translations.{language}: step '{step_id}' {part} must "
+                                                        f"keep the Chinese text's placeholders ({want})"))
     return found
 
 

@@ -59,13 +59,13 @@ def rejection_view(exc: EventNotAccepted) -> dict[str, Any]:
 
 
 def _step_texts(item: ServiceItem, snap: Snapshot, step: Step) -> dict[str, dict[str, Any]]:
-    """The step's title, prompt and option labels in each language the item is translated into."""
+    """The step's title, prompt, notice and option labels in each language the item is translated into."""
     texts = {}
     for language, words in item.translations.items():
         text = words.steps.get(step.id)
         if text is not None:
             texts[language] = {"title": text.title, "prompt": render(text.prompt, item, snap),
-                               "options": dict(text.options)}
+                               "body": render(text.body, item, snap), "options": dict(text.options)}
     return texts
 
 

@@ -19,6 +19,8 @@ SYSTEM_TTF_DIRS = (Path("/usr/share/fonts/truetype/noto"),)
 SCRIPT_FONTS = {
     "KioskTibt": ("NotoSerifTibetan-Regular.ttf", "NotoSerifTibetan-Bold.ttf"),
     "KioskArab": ("NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf"),
+    # Noto Sans Mongolian (traditional script) comes in one weight: bold text uses the regular face.
+    "KioskMong": ("NotoSansMongolian-Regular.ttf", "NotoSansMongolian-Regular.ttf"),
 }
 FACES = {
     "NotoSansCJKsc-Regular.otf": ("NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"),

@@ -7,7 +7,9 @@ to check that screens survive strings twice as long).
 Minority-language catalogues (Tibetan, Uyghur) are bilingual, as kiosks in the autonomous regions
 are: a translated string comes back as two lines, the minority language first and the Chinese
 below. A string whose filled-in values the script's font cannot draw (a place name in Chinese, a
-case number in Latin letters) comes back in Chinese only, never half in boxes.
+case number in Latin letters) comes back in Chinese only, never half in boxes. Traditional
+Mongolian is written vertically, which a label cannot do: its strings come back in Chinese, and
+``own``/``own_pick`` give the Mongolian to the vertical column drawn beside them.
 """
 
 from __future__ import annotations
@@ -69,6 +71,12 @@ def language_name(language: str) -> str:
     return str(load_raw(language)[1].get("switch") or load_raw(language)[1].get("name") or language)
 
 
+def vertical_name(language: str) -> str:
+    """A vertically written language's name in its own script (ᠮᠣᠩᠭᠣᠯ), '' for the others."""
+    meta = load_raw(language)[1]
+    return str(meta.get("name") or "") if meta.get("direction") == "ttb" else ""
+
+
 _TIBETAN_DIGITS = str.maketrans("0123456789", "༠༡༢༣༤༥༦༧༨༩")
 
 
@@ -82,6 +90,7 @@ class Catalogue:
         self.stretch = max(1, stretch)
         self.script = str(self.meta.get("script", "Hans"))
         self.bilingual = language != BASE and bool(self.meta.get("bilingual", True))
+        self.vertical = self.meta.get("direction") == "ttb"
 
     def missing(self) -> list[str]:
         """Keys the base catalogue has and this one lacks."""
@@ -112,9 +121,21 @@ class Catalogue:
         own = (translations or {}).get(self.language, "") if self.language != BASE else ""
         return self._combine(own, chinese)
 
+    def own(self, key: str, **values: object) -> str:
+        """The string in this language alone, '' when there is none its font can draw (or it is Chinese)."""
+        text = self.strings.get(key) if self.language != BASE else None
+        text = self._fill(text, self._own_values(values)) if text else ""
+        return text if text and drawable(text, self.script) else ""
+
+    def own_pick(self, translations: Mapping[str, str] | None) -> str:
+        """A text that came with the data in this language alone, '' when there is none it can draw."""
+        text = (translations or {}).get(self.language, "") if self.language != BASE else ""
+        return text if text and drawable(text, self.script) else ""
+
     def _combine(self, own: str, chinese: str) -> str:
-        """The own-language text above the Chinese, or the Chinese alone when there is none it can draw."""
-        if not own or not drawable(own, self.script):
+        """The own-language text above the Chinese, or the Chinese alone when there is none it can draw
+        (or the language is written vertically: its column is drawn beside the label)."""
+        if not own or self.vertical or not drawable(own, self.script):
             return chinese * self.stretch
         own *= self.stretch
         return f"{own}\n{chinese * self.stretch}" if self.bilingual else own

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 _TIBETAN = re.compile("[\u0f00-\u0fff]")
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_MONGOLIAN = re.compile("[\u1800-\u18af]")
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 # Left-to-right runs inside RTL text: numbers with their separators (12:30, 2026-11-21), Latin words.
 _LTR_RUN = re.compile(r"[0-9A-Za-z]+(?:[.:/\-][0-9A-Za-z]+)*")
@@ -28,6 +29,9 @@ class Script:
 
 TIBETAN = Script("Tibt", "ltr", "KioskTibt")
 ARABIC = Script("Arab", "rtl", "KioskArab")
+# Traditional Mongolian is shaped left to right like a horizontal line, then turned a quarter clockwise
+# into a column (kiosk.widgets.mongol): that is how its fonts are drawn.
+MONGOLIAN = Script("Mong", "ltr", "KioskMong")
 
 
 def script_of(text: str) -> Script | None:
@@ -36,6 +40,8 @@ def script_of(text: str) -> Script | None:
         return TIBETAN
     if _ARABIC.search(text):
         return ARABIC
+    if _MONGOLIAN.search(text):
+        return MONGOLIAN
     return None
 
 
@@ -46,6 +52,8 @@ def tags_in(text: str) -> set[str]:
         found.add(TIBETAN.tag)
     if _ARABIC.search(text):
         found.add(ARABIC.tag)
+    if _MONGOLIAN.search(text):
+        found.add(MONGOLIAN.tag)
     return found
 
 
@@ -56,11 +64,13 @@ def has_han(text: str) -> bool:
 
 _NOT_IN_TIBETAN_FONT = re.compile(r"[0-9A-Za-z()?:/!.]")
 _NOT_IN_ARABIC_FONT = re.compile(r"[A-Za-z()?/]")
+_NOT_IN_MONGOLIAN_FONT = re.compile(r"[0-9A-Za-z:/.,]")
 
 
 def drawable(text: str, script_tag: str) -> bool:
     """Whether the font of ``script_tag`` can draw all of ``text`` (it has no Chinese, and Noto
-    Serif Tibetan has no European digits or ASCII punctuation; Noto Sans Arabic no Latin letters)."""
+    Serif Tibetan has no European digits or ASCII punctuation; Noto Sans Arabic no Latin letters; Noto
+    Sans Mongolian neither digits nor Latin letters)."""
     if script_tag in ("Hans", "Hani", "Latn"):
         return True
     if has_han(text):
@@ -69,6 +79,8 @@ def drawable(text: str, script_tag: str) -> bool:
         return not _NOT_IN_TIBETAN_FONT.search(text)
     if script_tag == "Arab":
         return not _NOT_IN_ARABIC_FONT.search(text)
+    if script_tag == "Mong":
+        return not _NOT_IN_MONGOLIAN_FONT.search(text)
     return True
 
 

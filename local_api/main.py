@@ -22,10 +22,12 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from drivers.base import Device, DeviceStatus
+from drivers.voice.pack import VoicePack, load_pack
 from flows import effects as fx
 from flows.catalog import Catalog, assemble
 from flows.loader import DEFINITIONS_DIR
 from flows.model import ServiceItem
+from flows.translations import LANGUAGES, voice_prompts
 from local_api import logs
 from local_api.a4_printing import A4Printing
 from local_api.auth import require_token
@@ -168,7 +170,7 @@ def create_app(settings: Settings, *, configure_logging: bool = True) -> FastAPI
                      timezone=settings.timezone, local_prefix=settings.queue_local_prefix)
     queries = QueryService(hub, desk, outbox, outcomes, sessions.catalog, sessions.folder, clock=clock,
                            timezone=settings.timezone)
-    speaker = Voice(manager)
+    speaker = Voice(manager, _voice_packs(settings, catalog))
     capture = CaptureService(sessions, manager, bus, clock=clock)
     printing = PrintingService(sessions, manager, print_queue, clock=clock, hall_name=settings.hall_name,
                                timezone=settings.timezone)
@@ -391,6 +393,25 @@ def _catalog(settings: Settings, bundle: int | None = None) -> Catalog:
     if not catalog.items:
         log.error("this kiosk offers no service item; check KIOSK_ITEMS and KIOSK_FLOWS_DIR")
     return catalog
+
+
+def _voice_packs(settings: Settings, catalog: Catalog) -> dict[str, VoicePack]:
+    """The hall's recorded prompts per language; a file that fails its checks is left out and logged."""
+    packs: dict[str, VoicePack] = {}
+    if settings.voice_packs is None:
+        return packs
+    for language in LANGUAGES:
+        folder = settings.voice_packs / language
+        if not folder.is_dir():
+            continue
+        script = voice_prompts(catalog.items.values(), language)
+        pack = load_pack(folder, language, known=script)
+        for problem in pack.problems:
+            log.error("voice pack %s: %s (not played)", language, problem)
+        log.info("voice pack %s: %d of %d prompts recorded; the rest are spoken in Mandarin "
+                 "('kioskctl voice pack' lists them)", language, len(pack.recordings), len(script))
+        packs[language] = pack
+    return packs
 
 
 def _heartbeat_report(manager: DeviceManager, outbox: Outbox, catalog: Catalog,

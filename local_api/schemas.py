@@ -79,6 +79,7 @@ class StepTextView(BaseModel):
 
     title: str = ""
     prompt: str = ""
+    body: str = Field("", description="the step's notice under the prompt")
     options: dict[str, str] = Field(default_factory=dict, description="option value -> label")
 
 
@@ -336,7 +337,8 @@ class SessionSnapshot(BaseModel):
 class SessionStart(BaseModel):
     item_code: str = Field(min_length=1, max_length=64)
     elder_mode: bool = False
-    language: str = "zh_CN"
+    language: str = Field("zh_CN", pattern=r"^[a-z]{2,3}_[A-Z]{2}$",
+                          description="the citizen's language; prompts recorded in it are played")
 
 
 class EventIn(BaseModel):

@@ -111,7 +111,7 @@ class SessionService:
         return self.root / session_id
 
     # -- changes --------------------------------------------------------------------------------
-    def start(self, item_code: str, *, elder_mode: bool = False) -> SessionSnapshot:
+    def start(self, item_code: str, *, elder_mode: bool = False, language: str = "zh_CN") -> SessionSnapshot:
         item = self.catalog.get(item_code)
         if item is None:
             codes = ", ".join(sorted(self.catalog))
@@ -122,7 +122,8 @@ class SessionService:
             self.precheck(item)  # NotReady
             session_id = uuid.uuid4().hex[:16]
             self.folder(session_id).mkdir(parents=True, exist_ok=True)
-            snap, effects = engine.start(item, session_id=session_id, at=self.clock(), elder_mode=elder_mode)
+            snap, effects = engine.start(item, session_id=session_id, at=self.clock(), elder_mode=elder_mode,
+                                         language=language)
             self._item, self._snap = item, snap
             self._audit("start", "ok")
             view = self._publish()

@@ -105,6 +105,10 @@ class Settings(KioskShared):
                                     description="one capital letter, not used by any of the hall's services")
 
     # Which services this kiosk offers: a bank branch's kiosk may offer a few, a hall's all of them.
+    # Recorded prompts for languages espeak cannot speak: one sub-folder per language (bo_CN/, ug_CN/,
+    # mn_CN/) of <item>.<step>.wav files; checked at start, unusable files are left out (kioskctl voice pack).
+    voice_packs: Path | None = Field(default=None, description="a folder with one sub-folder of recorded "
+                                     "prompts per language")
     flows_dir: Path | None = Field(default=None, description="a folder of the hall's own definitions; a file "
                                    "with the code of a shipped one replaces it")
     items: Annotated[tuple[str, ...] | None, NoDecode] = Field(

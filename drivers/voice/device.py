@@ -47,6 +47,17 @@ class VoiceOutput(Device):
         except DriverError as exc:
             self.set_status(DeviceStatus(Health.ERROR, str(exc), {"muted": self.muted}))
 
+    def play(self, wav: bytes, text: str) -> None:
+        """Play a recorded prompt (``text`` is what it says, for the log of ``sim:``) unless muted."""
+        if self.muted:
+            return
+        try:
+            self._output(wav, text)
+            self.spoken += 1
+            self.set_status(DeviceStatus(Health.ONLINE, "", {"muted": self.muted}))
+        except DriverError as exc:
+            self.set_status(DeviceStatus(Health.ERROR, str(exc), {"muted": self.muted}))
+
     def set_muted(self, muted: bool) -> None:
         self.muted = muted
         if muted:

@@ -18,7 +18,9 @@ from kivy.uix.screenmanager import Screen
 from local_api.schemas import SessionSnapshot
 
 from ..layout import LANDSCAPE, shape_for
+from ..theme import rgba
 from ..widgets.base import KButton, KLabel, KScrollView, Spacer
+from ..widgets.mongol import MongolianText
 
 
 class KScreen(Screen):
@@ -51,7 +53,18 @@ class KScreen(Screen):
             self.side_actions = BoxLayout(size_hint_y=None)
             self._spacer = Spacer()
             self.actions.bind(height=self.side_actions.setter("height"))
+        # Traditional Mongolian: a vertical column of the title and prompt left of the Chinese ones.
+        self.vertical = MongolianText(font_px=ts.body, color=rgba("ink"))
+        self.vertical_texts = BoxLayout(orientation="vertical", size_hint_y=None, spacing=ts.gap * 0.5,
+                                        pos_hint={"top": 1})
+        self.vertical_texts.bind(minimum_height=self.vertical_texts.setter("height"))
+        self.vertical_row = BoxLayout(orientation="horizontal", size_hint_y=None, spacing=ts.gap)
+        self.vertical_row.add_widget(self.vertical)
+        self.vertical_row.add_widget(self.vertical_texts)
+        self.vertical_texts.bind(height=self._fit_vertical)
+        self._fit_vertical()
         self.add_widget(self.frame)
+        self.vertical.bind(text=self._relayout)
         self.title.bind(text=self._relayout)
         self.prompt.bind(text=self._relayout)
         self.notice.bind(text=self._relayout)
@@ -61,9 +74,18 @@ class KScreen(Screen):
         self._relayout()
         ts.bind(title=self.title.setter("font_px"))
 
+    def _fit_vertical(self, *_a) -> None:
+        self.vertical_row.height = max(self.app.ts.body * 9, self.vertical_texts.height)
+
     def _relayout(self, *_a) -> None:
         """Stack the frame, leaving out empty texts (an empty label would still take a gap)."""
-        texts = [w for w in (self.title, self.prompt, self.notice) if w.text]
+        heading = [w for w in (self.title, self.prompt) if w.text]
+        if self.vertical.text:  # the Chinese title and prompt go beside the Mongolian column
+            _fill(self.vertical_texts, heading)
+            heading = [self.vertical_row]
+        elif self.title.parent is self.vertical_texts or self.prompt.parent is self.vertical_texts:
+            self.vertical_texts.clear_widgets()
+        texts = [*heading, *([self.notice] if self.notice.text else [])]
         if not self.landscape:
             _fill(self.frame, [*texts, self.scroll, *self.extra, self.actions])
             return
@@ -144,7 +166,7 @@ class KScreen(Screen):
                  lambda v=o.value: self.app.send("choose", {"option": v})) for o in snapshot.step.options]
 
     def step_text(self, snapshot: SessionSnapshot, part: str) -> str:
-        """The step's title or prompt, with its translation above it on a bilingual kiosk."""
+        """The step's title, prompt or body, with its translation above it on a bilingual kiosk."""
         own = {lang: getattr(words, part) for lang, words in snapshot.step.i18n.items()}
         return self.app.catalogue.pick(getattr(snapshot.step, part), own)
 
@@ -158,6 +180,13 @@ class KScreen(Screen):
     def fill_header(self, snapshot: SessionSnapshot) -> None:
         self.title.text = self.step_text(snapshot, "title")
         self.prompt.text = self.step_text(snapshot, "prompt")
+        catalogue = self.app.catalogue
+        if catalogue.vertical:
+            own = [catalogue.own_pick({lang: getattr(words, part) for lang, words in snapshot.step.i18n.items()})
+                   for part in ("title", "prompt")]
+            self.vertical.text = "\n".join(text for text in own if text)
+        else:
+            self.vertical.text = ""
         # Corrections kioskd asks for (form errors, a card it cannot use) show on the step itself.
         notice = snapshot.notice
         self.notice.text = notice.message if notice is not None and notice.level != "info" else ""
@@ -174,6 +203,7 @@ class KScreen(Screen):
         """Forget everything shown (the next citizen must see nothing of this one)."""
         self.title.text = ""
         self.prompt.text = ""
+        self.vertical.text = ""
         self.notice.text = ""
         self.body.clear_widgets()
         self.clear_guidance()

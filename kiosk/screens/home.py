@@ -14,12 +14,13 @@ from kivy.uix.gridlayout import GridLayout
 from local_api.schemas import ServiceItemSummary
 
 from .. import icons
-from ..i18n import language_name
+from ..i18n import language_name, vertical_name
 from ..layout import Block, grid_columns, pack_rows, paginate, rows_fitting
 from ..search import ItemSearch
 from ..viewmodels import group_items
 from ..widgets.base import KButton, KLabel, Panel, Spacer
 from ..widgets.keypad import Keypad
+from ..widgets.mongol import attach_column
 from ..widgets.tiles import Tile
 from .base import KScreen
 
@@ -354,6 +355,8 @@ class HomeScreen(KScreen):
                              pair="primary_button" if current else "secondary_button")
             button.size_hint_y = 1  # all as tall as the tallest script (Tibetan stacks are tall)
             button.bind(on_release=lambda _b, c=code: self.app.set_language(c))
+            if vertical_name(code):
+                attach_column(button, vertical_name(code), ts.body, ts.gap * 0.3)
             buttons.append(button)
             row.add_widget(button)
 

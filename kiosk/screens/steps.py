@@ -20,6 +20,7 @@ from local_api.schemas import (
 
 from ..widgets.art import CardReaderArt, OutletArrow, Spinner
 from ..widgets.base import KButton, KLabel, Panel
+from ..widgets.mongol import attach_column
 from .base import KScreen
 
 BULLET = "•\u00a0"  # a no-break space: Kivy wraps at spaces, and the bullet stays with its text
@@ -49,7 +50,7 @@ class GuideScreen(StepScreen):
         assert snapshot is not None
         self.body.clear_widgets()
         if snapshot.step.body:
-            self.body.add_widget(self.body_panel(snapshot.step.body, "guide.body"))
+            self.body.add_widget(self.body_panel(self.step_text(snapshot, "body"), "guide.body"))
         assert isinstance(snapshot.step, GuideStepView)
         facts = self.guide_facts(snapshot.step.data)
         if facts:
@@ -110,7 +111,7 @@ class ConsentScreen(StepScreen):
         t = self.app.t
         self.body.clear_widgets()
         assert isinstance(snapshot.step, ConsentStepView)
-        text = snapshot.step.body or snapshot.step.data.purpose
+        text = self.step_text(snapshot, "body") if snapshot.step.body else snapshot.step.data.purpose
         if text:
             self.body.add_widget(self.body_panel(text, "consent.body"))
         self.set_actions([
@@ -167,6 +168,10 @@ class ChooseScreen(StepScreen):
                              font_px=self.app.ts.heading)
             button.height = self.app.ts.button_h * 1.6
             button.bind(on_release=lambda _b, v=option.value: self.app.send("choose", {"option": v}))
+            own = self.app.catalogue.own_pick({lang: words.options.get(option.value, "")
+                                               for lang, words in snapshot.step.i18n.items()})
+            if own and self.app.catalogue.vertical:  # traditional Mongolian: a column beside the Chinese
+                attach_column(button, own, self.app.ts.body, self.app.ts.gap * 0.4)
             self.body.add_widget(button)
         self.set_actions(self.nav(snapshot))
 
@@ -333,7 +338,8 @@ class DoneScreen(StepScreen):
             ticket = isinstance(snapshot.step, DoneStepView) and snapshot.step.data.result.get("number") == number
             panel.add_widget(KLabel(text=t("done.ticket_no" if ticket else "done.case_no", case_no=number),
                                     pair="card", align="center", kid="done.case_no"))
-        panel.add_widget(KLabel(text=snapshot.step.body or t("done.take_card"), pair="card", align="center"))
+        body = self.step_text(snapshot, "body") if snapshot.step.body else t("done.take_card")
+        panel.add_widget(KLabel(text=body, pair="card", align="center"))
         self.body.add_widget(panel)
         self.body.add_widget(self.countdown)
         self._left = self.AUTO_HOME_S * (2 if self.app.ts.elder else 1)

@@ -13,10 +13,10 @@ from kivy.core.text import Label as CoreLabel
 from kivy.core.text import LabelBase
 
 from ..linebreak import first_bad_break, line_starts, unbreakable_runs
-from ..scripts import ARABIC, TIBETAN, has_han, script_of, tags_in, visual_rtl
+from ..scripts import ARABIC, MONGOLIAN, TIBETAN, has_han, script_of, tags_in, visual_rtl
 
 # One letter per script, drawn once per layout to set the font's script and direction (below).
-_PRIMERS = {TIBETAN.tag: "ཀ", ARABIC.tag: "ا"}
+_PRIMERS = {TIBETAN.tag: "ཀ", ARABIC.tag: "ا", MONGOLIAN.tag: "ᠠ"}
 
 
 class ScriptCoreLabel(CoreLabel):

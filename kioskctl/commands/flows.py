@@ -1,4 +1,4 @@
-"""``kioskctl flows``: check service-item definitions, draw them, list the shipped ones."""
+"""``kioskctl flows``: check service-item definitions, draw them, list the shipped ones and their translations."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import typer
 from flows.catalog import load_catalog, summaries
 from flows.diagram import mermaid
 from flows.loader import DEFINITIONS_DIR, check_file, definition_files
+from flows.translations import LANGUAGES, coverage
 from flows.validate import DefinitionError
 from kioskctl.output import FAILED, NOTHING, USAGE, emit, fail
 
 NAME = "flows"
-app = typer.Typer(help="Service-item definitions: validate, diagram, list.", no_args_is_help=True)
+app = typer.Typer(help="Service-item definitions: validate, diagram, list, translations.", no_args_is_help=True)
 
 
 def _expand(paths: list[Path]) -> list[Path]:
@@ -87,3 +88,28 @@ def list_items(
     for row in rows:
         where = "终端办结" if row["kiosk_complete"] else "需到窗口"
         sys.stdout.write(f"{row['code']:<30} {row['theme']:<8} {where}  {row['name']}\n")
+
+
+@app.command()
+def translations(
+    directory: Path | None = typer.Option(None, "--dir", help="definitions folder (the shipped ones by default)"),
+    language: list[str] = typer.Option(None, "--language", help="only these languages (bo_CN, ug_CN, mn_CN)"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON only"),
+) -> None:
+    """List, per minority language, the item texts still in Chinese only and the items no native speaker
+    has reviewed yet (their ``reviewed_by`` is empty)."""
+    wanted = language or list(LANGUAGES)
+    unknown = [code for code in wanted if code not in LANGUAGES]
+    if unknown:
+        fail(f"no language {', '.join(unknown)}; use some of {', '.join(LANGUAGES)}", USAGE)
+    report = coverage(_catalog(directory).values(), wanted)
+    if as_json:
+        emit({"languages": report}, as_json=True)
+        return
+    for code, row in report.items():
+        sys.stdout.write(f"{code}: {row['translated']}/{row['texts']} texts translated, "
+                         f"{len(row['unreviewed'])} item(s) awaiting a native speaker's review\n")
+        for gap in row["missing"]:
+            sys.stdout.write(f"  missing  {gap['item']}  {gap['key']}  {gap['chinese']}\n")
+        if row["unreviewed"]:
+            sys.stdout.write(f"  unreviewed  {', '.join(row['unreviewed'])}\n")

@@ -25,7 +25,7 @@ def items(daemon: DaemonDep) -> list[ServiceItemSummary]:
              responses={404: {"description": "unknown item"}, 409: {"description": "a session is active"},
                         503: {"description": "a device the item needs is not ready (code, detail)"}})
 def start_session(body: SessionStart, daemon: DaemonDep) -> SessionSnapshot:
-    return daemon.sessions.start(body.item_code, elder_mode=body.elder_mode)
+    return daemon.sessions.start(body.item_code, elder_mode=body.elder_mode, language=body.language)
 
 
 @router.get("/sessions/current", response_model=SessionSnapshot, responses={404: {"description": "no session"}})

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy.orm import Session, sessionmaker
 
+from drivers.voice.pack import VoicePack
 from flows import effects as fx
 from local_api.db.models import ConsentRecord
 from local_api.devices import DeviceManager
@@ -40,10 +43,12 @@ class HelperCalls:
 
 
 class Voice:
-    """Speaks the engine's prompts on the voice device, if the kiosk has one."""
+    """Speaks the engine's prompts on the voice device, if the kiosk has one: a hall's recording of the
+    prompt in the citizen's language where its voice pack has one, else Mandarin synthesis."""
 
-    def __init__(self, devices: DeviceManager) -> None:
+    def __init__(self, devices: DeviceManager, packs: Mapping[str, VoicePack] | None = None) -> None:
         self.devices = devices
+        self.packs = dict(packs or {})
 
     def say(self, text: str) -> None:
         voice = self.devices.get("voice")
@@ -51,4 +56,10 @@ class Voice:
             voice.speak(text)  # type: ignore[attr-defined]
 
     def speak(self, session_id: str, effect: fx.Speak) -> None:
-        self.say(effect.text)
+        pack = self.packs.get(effect.language)
+        recording = pack.wav(effect.prompt_id) if pack is not None and effect.prompt_id else None
+        voice = self.devices.get("voice")
+        if recording is None or voice is None:
+            self.say(effect.text)
+        else:
+            voice.play(recording, effect.text)  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import fonts
-from kiosk.i18n import BASE, Catalogue, language_name, languages, load_raw
+from kiosk.i18n import BASE, Catalogue, language_name, languages, load_raw, vertical_name
 from kiosk.scripts import drawable, has_han, script_of, visual_rtl
 from kiosk.settings import SettingsError, UiSettings
 
@@ -113,8 +113,9 @@ def test_languages_setting_offers_chinese_first_and_refuses_unknown_ones():
     assert offered("zh_CN,bo_CN") == ("zh_CN", "bo_CN")
     assert offered("ug_CN") == ("zh_CN", "ug_CN")
     assert offered(" zh_CN , ug_CN,ug_CN ") == ("zh_CN", "ug_CN")
-    with pytest.raises(SettingsError, match="mn_CN"):
-        offered("zh_CN,mn_CN")
+    assert offered("zh_CN,mn_CN") == ("zh_CN", "mn_CN")  # traditional Mongolian, drawn vertically
+    with pytest.raises(SettingsError, match="kk_CN"):
+        offered("zh_CN,kk_CN")
     settings = UiSettings.load({"KIOSK_LANGUAGES": "zh_CN,bo_CN"})
     assert settings.languages == ("zh_CN", "bo_CN")
     assert UiSettings.load({}).languages == (BASE,)
@@ -134,3 +135,5 @@ def test_the_settings_know_exactly_the_languages_with_a_catalogue():
 
 def test_language_names_are_in_their_own_scripts():
     assert [language_name(x) for x in ("zh_CN", "bo_CN", "ug_CN")] == ["中文", "བོད་ཡིག", "ئۇيغۇرچە"]
+    # Mongolian is written vertically: horizontal labels name it in Chinese, the switch adds its column
+    assert (language_name("mn_CN"), vertical_name("mn_CN"), vertical_name("bo_CN")) == ("蒙古文", "ᠮᠣᠩᠭᠣᠯ", "")
