@@ -93,6 +93,8 @@ class SubmitApplication(_Effect):
     submitted_at: datetime
     # the citizen was told they applied for this item a moment ago and chose to apply again
     allow_duplicate: bool = False
+    # documents signed at sign steps: document, text, text_sha256, signed_at, width, height, strokes
+    signatures: tuple[dict[str, Any], ...] = Field((), repr=False)
 
 
 class SubmitRating(_Effect):

@@ -14,6 +14,7 @@ from typing import Any
 from common import idnumber
 from common.masking import mask_id, mask_name
 from flows import effects as fx_
+from flows import signature
 from flows.conditions import holds
 from flows.events import CLIENT_EVENT_TYPES
 from flows.fields import age_on, check_field, on_screen, parse_date
@@ -32,6 +33,8 @@ from flows.model import (
     RateStep,
     Rating,
     ServiceItem,
+    SignatureRecord,
+    SignStep,
     Snapshot,
     Step,
     SubmitStep,
@@ -235,7 +238,7 @@ def _end(snap: Snapshot, status: str, effects: Effects) -> Snapshot:
     return snap.model_copy(update={
         "status": status, "pending": None, "helper_requested": False, "idle_deadline": None,
         "idle_warned": False, "card": None, "age": None, "form": {}, "field_errors": {}, "pages": {},
-        "result": {}, "certificate": None,
+        "result": {}, "certificate": None, "signatures": (),
     })
 
 
@@ -285,7 +288,7 @@ def _on_start_over(item, snap, step, event, effects):
         "run": snap.run + 1, "step": first.id, "history": (), "card": None, "age": None, "form": {},
         "consents": (), "pages": {}, "skipped": {}, "case_no": None, "provisional_no": None, "repeat_of": None,
         "result": {},
-        "prints": (), "certificate": None, "rating": None,
+        "prints": (), "certificate": None, "rating": None, "signatures": (),
     })
     return _enter(item, snap, first, event.at, effects)
 
@@ -519,6 +522,27 @@ def _on_capture_next(item, snap, step: CaptureStep, event, effects):
     return _advance(item, snap, step, event.at, effects)
 
 
+# ---- sign ----
+
+def signed_text(item: ServiceItem, snap: Snapshot, step: SignStep) -> str:
+    """The document's text exactly as the sign step shows it (placeholders filled, outer blank lines cut)."""
+    return render(step.text, item, snap).strip()
+
+
+def _on_sign(item, snap, step: SignStep, event, effects):
+    trouble = signature.problem(event.strokes, event.width, event.height)
+    if trouble:
+        effects.append(fx_.Speak(text=trouble))
+        return snap.model_copy(update={"field_errors": {"signature": trouble},
+                                       "notice": Notice(level="error", code="signature_refused", message=trouble)})
+    text = signed_text(item, snap, step)
+    record = SignatureRecord(step=step.id, document=step.document, text=text,
+                             text_sha256=signature.text_sha256(text), at=event.at, width=event.width,
+                             height=event.height, strokes=event.strokes)
+    kept = tuple(s for s in snap.signatures if s.step != step.id)  # signing again replaces the earlier one
+    return _advance(item, snap.model_copy(update={"signatures": (*kept, record)}), step, event.at, effects)
+
+
 # ---- submit, print, rate ----
 
 def _step_materials(item: ServiceItem) -> list[str]:
@@ -545,9 +569,12 @@ def _submission(item: ServiceItem, snap: Snapshot, step: SubmitStep, at: datetim
                  if key in card}
     materials = tuple({**_material_line(item.material(code), snap), "refs": list(snap.pages.get(code, ()))}
                       for code in _step_materials(item))
+    signatures = tuple({"document": s.document, "text": s.text, "text_sha256": s.text_sha256,
+                        "signed_at": s.at.isoformat(), "width": s.width, "height": s.height,
+                        "strokes": [list(map(list, stroke)) for stroke in s.strokes]} for s in snap.signatures)
     return fx_.SubmitApplication(
         idempotency_key=_step_key(snap, step), item_code=item.code, purpose=step.purpose,
-        applicant=applicant, form=dict(snap.form), materials=materials, submitted_at=at)
+        applicant=applicant, form=dict(snap.form), materials=materials, submitted_at=at, signatures=signatures)
 
 
 def _on_submitted(item, snap, step, event, effects):
@@ -769,6 +796,8 @@ def _kind_events(item: ServiceItem, snap: Snapshot, step: Step) -> list[str]:
             return ["rate", "next"]
         case "done":
             return ["finish", "next"]
+        case "sign":
+            return ["sign"]
     return []
 
 
@@ -794,4 +823,5 @@ _BY_KIND: dict[str, dict[str, Handler]] = {
               "next": _on_print_next},
     "rate": {"rate": _on_rate, "next": _on_next},
     "done": {"finish": _on_finish, "next": _on_finish},
+    "sign": {"sign": _on_sign},
 }

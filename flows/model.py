@@ -240,17 +240,25 @@ class RateStep(_StepBase):
     bad_reasons: tuple[str, ...] = ("等待时间长", "操作复杂", "材料要求不清楚", "设备故障", "其他")
 
 
+class SignStep(_StepBase):
+    """The citizen signs a document (委托书, 告知承诺书) on the touchscreen; the text signed is the step's own."""
+
+    kind: Literal["sign"]
+    document: Literal["委托书", "告知承诺书"]
+    text: str = PydField(min_length=1, max_length=4000, description="what the citizen signs, shown above the pad")
+
+
 class DoneStep(_StepBase):
     kind: Literal["done"]
 
 
 Step = Annotated[
     GuideStep | ConsentStep | IdentifyStep | FormStep | ChooseStep | CaptureStep | ReviewStep
-    | SubmitStep | PrintStep | RateStep | DoneStep,
+    | SubmitStep | PrintStep | RateStep | DoneStep | SignStep,
     PydField(discriminator="kind"),
 ]
 STEP_KINDS = ("guide", "consent", "identify", "form", "choose", "capture", "review", "submit", "print",
-              "rate", "done")
+              "rate", "done", "sign")
 
 
 class StepText(_Frozen):
@@ -353,6 +361,19 @@ class CertificateRecord(_Frozen):
     verify_url: str = ""
 
 
+class SignatureRecord(_Frozen):
+    """A signature given at a sign step: the pen strokes (personal data, wiped with the session) and what was signed."""
+
+    step: str
+    document: str
+    text: str = PydField(description="the text as shown when signed")
+    text_sha256: str = PydField(description="SHA-256 of the signed text, hex")
+    at: datetime
+    width: int = PydField(description="the pad's size when signed, in its own units")
+    height: int
+    strokes: tuple[tuple[tuple[float, float, float], ...], ...] = PydField(repr=False)
+
+
 class Rating(_Frozen):
     level: int = PydField(ge=1, le=5)
     reason: str = ""
@@ -396,3 +417,4 @@ class Snapshot(_Frozen):
     prints: tuple[PrintRecord, ...] = ()
     certificate: CertificateRecord | None = None
     rating: Rating | None = None
+    signatures: tuple[SignatureRecord, ...] = PydField((), repr=False)

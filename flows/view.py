@@ -16,9 +16,11 @@ from flows.engine import (
     idle_timeout_s,
     may_retry,
     render,
+    signed_text,
 )
 from flows.fields import on_screen
 from flows.model import PrintStep, ServiceItem, Snapshot, Step
+from flows.signature import text_sha256
 
 _KEYPADS = {"phone": "digits", "number": "digits", "date": "digits", "id_number": "id"}
 
@@ -114,6 +116,11 @@ def step_view(item: ServiceItem, snap: Snapshot, step: Step) -> dict[str, Any]:
             view["fields"] = [{"name": "reason", "label": "不满意的原因", "type": "text", "required": False,
                                "error": snap.field_errors.get("reason", ""), "choices": list(step.bad_reasons)}]
             view["data"] = {"reason_required_levels": list(BAD_LEVELS), "bad_reasons": list(step.bad_reasons)}
+        case "sign":
+            text = signed_text(item, snap, step)
+            view["data"] = {"document": step.document, "text": text, "text_sha256": text_sha256(text),
+                            "signed": any(s.step == step.id for s in snap.signatures),
+                            "error": snap.field_errors.get("signature", "")}
         case "done":
             view["data"] = {"case_no": snap.case_no, "provisional_no": snap.provisional_no,
                             "promised_limit": str(item.promised_limit or ""), "consult_phone": item.consult_phone,
@@ -191,4 +198,5 @@ def _review_data(item: ServiceItem, snap: Snapshot) -> dict[str, Any]:
                for name, value in snap.form.items()]
     materials = [{"name": item.material(code).name, "captured": len(refs)} for code, refs in snap.pages.items()]
     skipped = [{"name": item.material(code).name, "reason": why} for code, why in snap.skipped.items()]
-    return {"answers": answers, "materials": materials, "skipped": skipped, "result": dict(snap.result)}
+    return {"answers": answers, "materials": materials, "skipped": skipped, "result": dict(snap.result),
+            "signed": [s.document for s in snap.signatures]}

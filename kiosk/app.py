@@ -160,6 +160,7 @@ class KioskApp(App):
         from .screens.form import FormScreen
         from .screens.home import HomeScreen
         from .screens.rate import RateScreen
+        from .screens.sign import SignScreen
         from .screens.steps import (
             ChooseScreen,
             ConsentScreen,
@@ -206,7 +207,7 @@ class KioskApp(App):
             "identify": IdentifyScreen, "form": FormScreen, "choose": ChooseScreen, "capture": CaptureScreen,
             "review": ReviewScreen, "submit": SubmitScreen, "print": PrintScreen, "rate": RateScreen,
             "done": DoneScreen, "fault": FaultScreen, "refused": RefusedScreen, "offline": OfflineScreen,
-            "maintenance": MaintenanceScreen,
+            "maintenance": MaintenanceScreen, "sign": SignScreen,
         }
         self.screens = {name: cls(name=name) for name, cls in classes.items()}
         self.screens["pin"] = PinScreen(self.pin_gate, name="pin")

@@ -24,6 +24,7 @@ StepKind = Literal[
     "print",  # receipt / ticket / result document
     "rate",  # 好差评, five levels
     "done",
+    "sign",  # the citizen signs a 委托书 or 告知承诺书 on the screen
 ]
 
 # Events a client may post to a session. Device results (card read, pages captured, printed,
@@ -43,6 +44,7 @@ ClientEventType = Literal[
     "rate",  # data: {"level": 1..5, "reason": str}
     "still_here",  # the citizen answered the idle warning
     "finish",
+    "sign",  # data: {"width": int, "height": int, "strokes": [[[x, y, pressure], ...], ...]}
 ]
 
 
@@ -165,6 +167,15 @@ class ReviewData(_StepData):
     materials: list[ReviewMaterial] = Field(default_factory=list)
     skipped: list[SkippedMaterial] = Field(default_factory=list)
     result: dict[str, Any] = Field(default_factory=dict, description="what a query or ticket brought back")
+    signed: list[str] = Field(default_factory=list, description="documents signed so far (委托书, 告知承诺书)")
+
+
+class SignData(_StepData):
+    document: Literal["委托书", "告知承诺书"] = "告知承诺书"
+    text: str = Field("", description="the document the citizen signs, as shown; not personal")
+    text_sha256: str = Field("", description="its SHA-256, hex: what the signature is attached to")
+    signed: bool = Field(False, description="signed already in this session (signing again replaces it)")
+    error: str = Field("", description="why the last signature was refused (empty, a dot)")
 
 
 class SubmitData(_StepData):
@@ -268,17 +279,22 @@ class DoneStepView(_StepViewBase):
     data: DoneData = Field(default_factory=DoneData)
 
 
+class SignStepView(_StepViewBase):
+    kind: Literal["sign"] = "sign"
+    data: SignData = Field(default_factory=SignData)
+
+
 # One model per step kind, told apart by ``kind``: a screen reads typed fields, and a key the view
 # does not send is an error here rather than a silent default on the screen.
 StepView = Annotated[
     GuideStepView | ConsentStepView | IdentifyStepView | FormStepView | ChooseStepView | CaptureStepView
-    | ReviewStepView | SubmitStepView | PrintStepView | RateStepView | DoneStepView,
+    | ReviewStepView | SubmitStepView | PrintStepView | RateStepView | DoneStepView | SignStepView,
     Field(discriminator="kind"),
 ]
 STEP_VIEWS: dict[str, type[_StepViewBase]] = {
     "guide": GuideStepView, "consent": ConsentStepView, "identify": IdentifyStepView, "form": FormStepView,
     "choose": ChooseStepView, "capture": CaptureStepView, "review": ReviewStepView, "submit": SubmitStepView,
-    "print": PrintStepView, "rate": RateStepView, "done": DoneStepView,
+    "print": PrintStepView, "rate": RateStepView, "done": DoneStepView, "sign": SignStepView,
 }
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import hashlib
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -29,6 +30,25 @@ class MaterialLabel(Strict):
     label: str = Field(min_length=1, max_length=200, description="材料名称, e.g. 身份证复印件")
 
 
+class SignedDocument(Strict):
+    """A document the citizen signed on the kiosk's screen: the text, its digest, when, and the signature image."""
+
+    document: Literal["委托书", "告知承诺书"]
+    text: str = Field(min_length=1, max_length=4000, description="the text exactly as shown when signed")
+    text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the text as UTF-8, hex")
+    signed_at: dt.datetime
+    file: str = Field(min_length=1, max_length=200, description="the signature PNG's part (listed in materials)")
+    image_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of that PNG, hex")
+
+    @model_validator(mode="after")
+    def _digest_matches(self) -> SignedDocument:
+        if hashlib.sha256(self.text.encode("utf-8")).hexdigest() != self.text_sha256:
+            raise ValueError("text_sha256 is not the SHA-256 of text: the signed text was changed")
+        if self.signed_at.tzinfo is None:
+            raise ValueError("signed_at must carry a UTC offset, e.g. 2026-11-21T09:30:00+08:00")
+        return self
+
+
 class CaseApplication(Strict):
     """The JSON in the ``application`` part of POST /api/v1/cases (or the whole JSON body)."""
 
@@ -39,6 +59,7 @@ class CaseApplication(Strict):
     provisional_no: str | None = Field(default=None, min_length=1, max_length=64, pattern=_TOKENISH)
     submitted_at: dt.datetime | None = Field(default=None, description="when the citizen submitted, kiosk clock")
     materials: list[MaterialLabel] = Field(default_factory=list, max_length=200)
+    signatures: list[SignedDocument] = Field(default_factory=list, max_length=10)
 
     @model_validator(mode="before")
     @classmethod
@@ -46,6 +67,14 @@ class CaseApplication(Strict):
         if isinstance(data, dict) and "case_no" in data:
             raise ValueError("case_no is assigned by the hub; send your own number as provisional_no")
         return data
+
+    @model_validator(mode="after")
+    def _signature_files(self) -> CaseApplication:
+        files = {m.file for m in self.materials}
+        missing = [s.file for s in self.signatures if s.file not in files]
+        if missing:
+            raise ValueError(f"signatures name files not listed in materials: {', '.join(missing)}")
+        return self
 
     @field_validator("form")
     @classmethod

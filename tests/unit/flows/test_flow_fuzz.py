@@ -13,7 +13,7 @@ from flows import events as ev
 from flows.catalog import load_catalog
 from flows.engine import EventNotAccepted, accepted_events, current_material, start, transition
 from flows.view import session_view
-from flows.walk import SAMPLE_CARD, form_values
+from flows.walk import SAMPLE_CARD, SAMPLE_SIGNATURE, form_values
 from local_api.schemas import SessionSnapshot
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -64,6 +64,9 @@ def make_event(item, snap, etype: str, pick: int, at: datetime):
             return ev.Submitted(at=at, case_no=f"C{pick}" if good else None)
         case "submit_duplicate":
             return ev.SubmitDuplicate(at=at, number=f"P{pick}" if good else "", when="10:05")
+        case "sign":
+            strokes = SAMPLE_SIGNATURE if good else (((10.0, 10.0, 1.0),),) * (pick % 2)  # a dot, or nothing
+            return ev.Signed(at=at, width=800, height=300, strokes=strokes)
         case "device_fault":
             return ev.DeviceFault(at=at, device=["printer", "camera", "id_reader", "a4_printer"][pick % 4])
     simple = {"next": ev.NextPressed, "back": ev.BackPressed, "start_over": ev.StartOverPressed,
@@ -98,5 +101,5 @@ def test_random_sessions_stay_consistent(code, script, elder):
         SessionSnapshot.model_validate(session_view(item, snap))
         if snap.status != "active":
             assert isinstance(effects[-1], fx.WipeSession)
-            assert snap.card is None and snap.form == {} and snap.pages == {}
+            assert snap.card is None and snap.form == {} and snap.pages == {} and snap.signatures == ()
             break
