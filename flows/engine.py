@@ -16,9 +16,11 @@ from common.masking import mask_id, mask_name
 from flows import effects as fx_
 from flows import signature
 from flows.conditions import holds
-from flows.events import CLIENT_EVENT_TYPES
+from flows.events import CLIENT_EVENT_TYPES, FormSubmitted, OptionChosen
 from flows.fields import age_on, check_field, on_screen, parse_date
 from flows.model import (
+    HELPER_STEP_KINDS,
+    Assist,
     CaptureStep,
     CertificateRecord,
     ChooseStep,
@@ -117,6 +119,12 @@ def accepted_events(item: ServiceItem, snapshot: Snapshot) -> list[str]:
     if snapshot.helper_requested:
         accepted.append("cancel_helper")
     accepted += ["still_here", "tick", "device_fault"]
+    if snapshot.assist is None or not snapshot.assist.active:
+        accepted.append("assist_granted")
+    else:
+        accepted.append("assist_ended")
+        if step.kind in HELPER_STEP_KINDS and snapshot.pending is None:
+            accepted.append("helper_input")
     return accepted
 
 
@@ -183,6 +191,8 @@ def print_data(item: ServiceItem, snap: Snapshot, at: datetime) -> dict[str, Any
 def _enter(item: ServiceItem, snap: Snapshot, step: Step, at: datetime, effects: Effects) -> Snapshot:
     effects.append(fx_.Speak(text=render(step.prompt, item, snap)))
     snap = snap.model_copy(update={"entry": snap.entry + 1})
+    if snap.assist is not None and snap.assist.draft:  # a helper's unconfirmed typing belongs to the step left
+        snap = snap.model_copy(update={"assist": snap.assist.model_copy(update={"draft": {}})})
     update: dict[str, Any] = {"pending": None, "attempt": 0, "field_errors": {}}
     match step.kind:
         case "identify":
@@ -238,7 +248,7 @@ def _end(snap: Snapshot, status: str, effects: Effects) -> Snapshot:
     return snap.model_copy(update={
         "status": status, "pending": None, "helper_requested": False, "idle_deadline": None,
         "idle_warned": False, "card": None, "age": None, "form": {}, "field_errors": {}, "pages": {},
-        "result": {}, "certificate": None, "signatures": (),
+        "result": {}, "certificate": None, "signatures": (), "assist": None,
     })
 
 
@@ -289,6 +299,7 @@ def _on_start_over(item, snap, step, event, effects):
         "consents": (), "pages": {}, "skipped": {}, "case_no": None, "provisional_no": None, "repeat_of": None,
         "result": {},
         "prints": (), "certificate": None, "rating": None, "signatures": (),
+        "assist": snap.assist.model_copy(update={"entered": (), "draft": {}}) if snap.assist else None,
     })
     return _enter(item, snap, first, event.at, effects)
 
@@ -303,6 +314,70 @@ def _on_call_helper(item, snap, step, event, effects):
 def _on_cancel_helper(item, snap, step, event, effects):
     effects.append(fx_.CancelHelper(session_id=snap.session_id))
     return snap.model_copy(update={"helper_requested": False})
+
+
+ASSIST_ON = "工作人员正在协助您填写，标有“工作人员填写”的内容由工作人员输入。您可以随时点击“收回操作”。"
+ASSIST_OFF = {
+    "withdrawn": "您已收回操作，工作人员不能再替您填写。",
+    "stopped": "工作人员已结束协助填写，请您继续操作。",
+    "call_ended": "视频通话已结束，请您继续操作。",
+    "lost": "与工作人员的连接中断，工作人员未确认的内容没有保存，请您继续操作。",
+}
+
+
+def _on_assist_granted(item, snap, step, event, effects):
+    earlier = snap.assist
+    entered = earlier.entered if earlier is not None else ()
+    assist = Assist(helper_id=event.helper_id, mode=event.mode, entered=entered)
+    effects.append(fx_.Speak(text="工作人员正在协助您填写。"))
+    return snap.model_copy(update={"assist": assist, "notice": Notice(level="info", code="assist_on",
+                                                                      message=ASSIST_ON)})
+
+
+def _on_assist_ended(item, snap, step, event, effects):
+    assert snap.assist is not None  # accepted only while a helper has control
+    assist = snap.assist.model_copy(update={"active": False, "draft": {}})
+    message = ASSIST_OFF[event.reason]
+    effects.append(fx_.Speak(text=message))
+    return snap.model_copy(update={"assist": assist, "notice": Notice(level="info", code="assist_off",
+                                                                      message=message)})
+
+
+def _helper_refused(item, snap, detail: str) -> EventNotAccepted:
+    return EventNotAccepted(snap.step, accepted_events(item, snap), detail)
+
+
+def _on_helper_input(item, snap, step, event, effects):
+    assist = snap.assist
+    assert assist is not None and assist.active
+    if event.helper_id != assist.helper_id:
+        raise _helper_refused(item, snap, "another helper has control of this session")
+    if event.action == "set_field":
+        field = next((f for f in step.fields if f.name == event.field), None) if isinstance(step, FormStep) else None
+        if field is None:
+            raise _helper_refused(item, snap, f"no field '{event.field}' at this step")
+        if field.prefill or field.type == "id_number":
+            raise _helper_refused(item, snap, f"field '{field.name}' comes from the citizen's ID card; "
+                                              "only the citizen can change it")
+        if len(event.value) > field.max_length:
+            raise _helper_refused(item, snap, f"field '{field.name}' takes at most {field.max_length} characters")
+        entered = assist.entered if field.name in assist.entered else (*assist.entered, field.name)
+        assist = assist.model_copy(update={"draft": {**assist.draft, field.name: event.value}, "entered": entered})
+        errors = {k: v for k, v in snap.field_errors.items() if k != field.name}
+        return snap.model_copy(update={"assist": assist, "field_errors": errors})
+    if event.action == "choose":
+        if not isinstance(step, ChooseStep):
+            raise _helper_refused(item, snap, "there is nothing to choose at this step")
+        entered = assist.entered if step.answer in assist.entered else (*assist.entered, step.answer)
+        snap = snap.model_copy(update={"assist": assist.model_copy(update={"entered": entered})})
+        return _on_choose(item, snap, step, OptionChosen(at=event.at, option=event.option), effects)
+    if isinstance(step, FormStep):
+        values = dict(assist.draft)
+        snap = snap.model_copy(update={"assist": assist.model_copy(update={"draft": {}})})
+        return _on_form_submit(item, snap, step, FormSubmitted(at=event.at, values=values), effects)
+    if isinstance(step, ChooseStep):
+        raise _helper_refused(item, snap, "choose an option to go on")
+    return _on_next(item, snap, step, event, effects)
 
 
 def _on_still_here(item, snap, step, event, effects):
@@ -569,12 +644,16 @@ def _submission(item: ServiceItem, snap: Snapshot, step: SubmitStep, at: datetim
                  if key in card}
     materials = tuple({**_material_line(item.material(code), snap), "refs": list(snap.pages.get(code, ()))}
                       for code in _step_materials(item))
+    assisted = None
+    if snap.assist is not None:
+        assisted = {"helper_id": snap.assist.helper_id, "mode": snap.assist.mode, "entered": list(snap.assist.entered)}
     signatures = tuple({"document": s.document, "text": s.text, "text_sha256": s.text_sha256,
                         "signed_at": s.at.isoformat(), "width": s.width, "height": s.height,
                         "strokes": [list(map(list, stroke)) for stroke in s.strokes]} for s in snap.signatures)
     return fx_.SubmitApplication(
         idempotency_key=_step_key(snap, step), item_code=item.code, purpose=step.purpose,
-        applicant=applicant, form=dict(snap.form), materials=materials, submitted_at=at, signatures=signatures)
+        applicant=applicant, form=dict(snap.form), materials=materials, submitted_at=at, signatures=signatures,
+        assisted=assisted)
 
 
 def _on_submitted(item, snap, step, event, effects):
@@ -805,6 +884,7 @@ Handler = Callable[..., Snapshot]
 _COMMON: dict[str, Handler] = {
     "back": _on_back, "start_over": _on_start_over, "call_helper": _on_call_helper,
     "cancel_helper": _on_cancel_helper, "still_here": _on_still_here, "device_fault": _on_device_fault,
+    "assist_granted": _on_assist_granted, "assist_ended": _on_assist_ended, "helper_input": _on_helper_input,
 }
 _BY_KIND: dict[str, dict[str, Handler]] = {
     "guide": {"next": _on_next},

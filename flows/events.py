@@ -199,6 +199,32 @@ class SubmitDuplicate(_Event):
     when: str = Field("", description="when it was filed, as the hall's clock shows it (HH:MM)")
 
 
+class AssistGranted(_Event):
+    """The citizen agreed on screen that the helper on the call fills in with them."""
+
+    type: Literal["assist_granted"] = "assist_granted"
+    helper_id: str = Field(min_length=1, max_length=64)
+    mode: Literal["video_filling", "window", "callback"] = "video_filling"
+
+
+class AssistEnded(_Event):
+    """The helper's control ended: the citizen took it back, the helper stopped, or the call was lost."""
+
+    type: Literal["assist_ended"] = "assist_ended"
+    reason: Literal["withdrawn", "stopped", "call_ended", "lost"] = "withdrawn"
+
+
+class HelperInput(_Event):
+    """One entry by the helper while assisting: type into a field, choose an option, or go on (下一步)."""
+
+    type: Literal["helper_input"] = "helper_input"
+    helper_id: str = Field(min_length=1, max_length=64)
+    action: Literal["set_field", "choose", "next"]
+    field: str = Field("", max_length=64)
+    value: str = Field("", max_length=500, repr=False)
+    option: str = Field("", max_length=100)
+
+
 class Tick(_Event):
     type: Literal["tick"] = "tick"
 
@@ -217,7 +243,8 @@ ClientEvent = Annotated[
 ]
 SystemEvent = Annotated[
     CardRead | CardFailed | PagesCaptured | CaptureFailed | Printed | PrintFailed | CertificateIssued
-    | CertificateRefused | Submitted | SubmitFailed | SubmitDuplicate | Tick | DeviceFault,
+    | CertificateRefused | Submitted | SubmitFailed | SubmitDuplicate | Tick | DeviceFault | AssistGranted
+    | AssistEnded | HelperInput,
     Field(discriminator="type"),
 ]
 Event = Annotated[ClientEvent | SystemEvent, Field(discriminator="type")]
@@ -226,7 +253,7 @@ CLIENT_EVENT_TYPES = ("next", "back", "start_over", "call_helper", "cancel_helpe
                       "form_submit", "choose", "capture_page", "retake", "rate", "still_here", "finish", "sign")
 SYSTEM_EVENT_TYPES = ("card_read", "card_failed", "pages_captured", "capture_failed", "printed",
                       "print_failed", "certificate_issued", "certificate_refused", "submitted", "submit_failed",
-                      "submit_duplicate", "tick", "device_fault")
+                      "submit_duplicate", "tick", "device_fault", "assist_granted", "assist_ended", "helper_input")
 
 _client_adapter: TypeAdapter[Any] = TypeAdapter(ClientEvent)
 _any_adapter: TypeAdapter[Any] = TypeAdapter(Event)

@@ -374,6 +374,24 @@ class SignatureRecord(_Frozen):
     strokes: tuple[tuple[tuple[float, float, float], ...], ...] = PydField(repr=False)
 
 
+AssistMode = Literal["video_filling", "window", "callback"]
+HELPER_STEP_KINDS = ("guide", "form", "choose")  # the rest need the citizen: card, consent, papers, 确认提交, signing
+
+
+class Assist(_Frozen):
+    """A helper filling in with the citizen (帮办): who, how, and what they entered.
+
+    ``draft`` holds what the helper typed into the current form step and has not confirmed with 下一步;
+    it is dropped when the helper's control ends, so the step stays as last confirmed.
+    """
+
+    helper_id: str
+    mode: AssistMode = "video_filling"
+    active: bool = PydField(True, description="the helper may enter now; false once taken back or the call ended")
+    entered: tuple[str, ...] = PydField((), description="form fields and answers the helper entered")
+    draft: dict[str, str] = PydField(default_factory=dict, repr=False)
+
+
 class Rating(_Frozen):
     level: int = PydField(ge=1, le=5)
     reason: str = ""
@@ -418,3 +436,4 @@ class Snapshot(_Frozen):
     certificate: CertificateRecord | None = None
     rating: Rating | None = None
     signatures: tuple[SignatureRecord, ...] = PydField((), repr=False)
+    assist: Assist | None = None

@@ -47,10 +47,19 @@ def session_view(item: ServiceItem, snapshot: Snapshot) -> dict[str, Any]:
         "case_no": snapshot.case_no,
         "provisional_no": snapshot.provisional_no,
         "helper_requested": snapshot.helper_requested,
+        "assist": assist_view(snapshot),
         "notice": notice,
         "idle_deadline": snapshot.idle_deadline,
         "updated_at": snapshot.updated_at,
     }
+
+
+def assist_view(snap: Snapshot) -> dict[str, Any] | None:
+    """Whether a helper fills in with the citizen now, and what they entered (names only)."""
+    if snap.assist is None:
+        return None
+    return {"active": snap.assist.active, "mode": snap.assist.mode, "entered": list(snap.assist.entered),
+            "draft_fields": sorted(snap.assist.draft)}
 
 
 def rejection_view(exc: EventNotAccepted) -> dict[str, Any]:
@@ -88,12 +97,15 @@ def step_view(item: ServiceItem, snap: Snapshot, step: Step) -> dict[str, Any]:
                             "reading": snap.pending == "card"}
         case "form":
             view["fields"] = []
+            draft = snap.assist.draft if snap.assist else {}
+            entered = snap.assist.entered if snap.assist else ()
             for f in step.fields:
-                shown, masked = on_screen(f, snap.form.get(f.name, ""), snap.card)
+                shown, masked = on_screen(f, draft.get(f.name, snap.form.get(f.name, "")), snap.card)
                 view["fields"].append(
                     {"name": f.name, "label": f.label, "type": f.type, "required": f.required, "value": shown,
                      "masked": masked, "choices": list(f.choices), "error": snap.field_errors.get(f.name, ""),
-                     "keypad": _KEYPADS.get(f.type, "text")})
+                     "keypad": _KEYPADS.get(f.type, "text"), "by_helper": f.name in entered,
+                     "helper_may_set": not (f.prefill or f.type == "id_number")})
         case "choose":
             chosen = snap.form.get(step.answer, "")
             view["options"] = [{"value": o.value, "label": o.label, "note": o.note} for o in step.options]

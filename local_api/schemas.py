@@ -58,6 +58,8 @@ class FieldView(BaseModel):
     choices: list[str] = Field(default_factory=list)
     error: str = ""
     keypad: Literal["digits", "text", "id"] = "text"
+    by_helper: bool = Field(False, description="entered by the helper filling in with the citizen (帮办)")
+    helper_may_set: bool = Field(True, description="false for the card's fields: only the citizen changes them")
 
 
 class MaterialView(BaseModel):
@@ -305,6 +307,15 @@ class ApplicantView(BaseModel):
     age: int | None = None
 
 
+class AssistView(BaseModel):
+    """A helper fills in with the citizen (帮办): on while ``active``; the citizen can take it back at any time."""
+
+    active: bool
+    mode: Literal["video_filling", "window", "callback"] = "video_filling"
+    entered: list[str] = Field(default_factory=list, description="fields and answers the helper entered")
+    draft_fields: list[str] = Field(default_factory=list, description="typed by the helper, not yet confirmed")
+
+
 class NoticeView(BaseModel):
     level: Literal["info", "warning", "error"] = "info"
     code: str = ""
@@ -324,6 +335,7 @@ class SessionSnapshot(BaseModel):
     case_no: str | None = None
     provisional_no: str | None = None
     helper_requested: bool = False
+    assist: AssistView | None = None
     notice: NoticeView | None = None
     idle_deadline: datetime | None = None
     updated_at: datetime

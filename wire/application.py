@@ -49,6 +49,20 @@ class SignedDocument(Strict):
         return self
 
 
+ASSIST_MODES = {"video_filling": "视频帮办", "window": "窗口代办", "callback": "回访代办"}
+
+
+class Assistance(Strict):
+    """帮办代办: the case was filled in with a helper; who (the helper's account id, never the name), how, what."""
+
+    helper_id: str = Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z._@-]+$")
+    mode: Literal["video_filling", "window", "callback"]
+    entered: list[str] = Field(default_factory=list, max_length=200, description="fields and answers the helper "
+                                                                                  "entered (names, not values)")
+    authorisation_file: str | None = Field(default=None, max_length=200, description="the signed 委托书's image "
+                                                                                     "(one of signatures)")
+
+
 class CaseApplication(Strict):
     """The JSON in the ``application`` part of POST /api/v1/cases (or the whole JSON body)."""
 
@@ -60,6 +74,7 @@ class CaseApplication(Strict):
     submitted_at: dt.datetime | None = Field(default=None, description="when the citizen submitted, kiosk clock")
     materials: list[MaterialLabel] = Field(default_factory=list, max_length=200)
     signatures: list[SignedDocument] = Field(default_factory=list, max_length=10)
+    assisted: Assistance | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -74,6 +89,9 @@ class CaseApplication(Strict):
         missing = [s.file for s in self.signatures if s.file not in files]
         if missing:
             raise ValueError(f"signatures name files not listed in materials: {', '.join(missing)}")
+        authorisation = self.assisted.authorisation_file if self.assisted else None
+        if authorisation and authorisation not in {s.file for s in self.signatures if s.document == "委托书"}:
+            raise ValueError("assisted.authorisation_file must be the image of a signed 委托书 in signatures")
         return self
 
     @field_validator("form")

@@ -55,6 +55,9 @@ def build_application(effect: fx.SubmitApplication, item: ServiceItem | None,
         application["signatures"].append({
             "document": signed["document"], "text": signed["text"], "text_sha256": signed["text_sha256"],
             "signed_at": signed["signed_at"], "file": name, "image_sha256": hashlib.sha256(png).hexdigest()})
+    if effect.assisted is not None:
+        authorisation = next((s["file"] for s in application.get("signatures", ()) if s["document"] == "委托书"), None)
+        application["assisted"] = {**effect.assisted, "authorisation_file": authorisation}
     return application, files
 
 

@@ -67,6 +67,17 @@ def make_event(item, snap, etype: str, pick: int, at: datetime):
         case "sign":
             strokes = SAMPLE_SIGNATURE if good else (((10.0, 10.0, 1.0),),) * (pick % 2)  # a dot, or nothing
             return ev.Signed(at=at, width=800, height=300, strokes=strokes)
+        case "assist_granted":
+            return ev.AssistGranted(at=at, helper_id="h1" if good else "h2")
+        case "assist_ended":
+            return ev.AssistEnded(at=at, reason=("withdrawn", "stopped", "call_ended", "lost")[pick % 4])
+        case "helper_input":
+            names = [f.name for f in getattr(step, "fields", ())] + ["bogus"]
+            action = ("set_field", "choose", "next")[pick % 3]
+            options = [o.value for o in getattr(step, "options", ())] + ["bogus"]
+            return ev.HelperInput(at=at, helper_id="h1" if good else "h2", action=action,
+                                  field=names[pick % len(names)], value="12" * (pick % 4),
+                                  option=options[pick % len(options)])
         case "device_fault":
             return ev.DeviceFault(at=at, device=["printer", "camera", "id_reader", "a4_printer"][pick % 4])
     simple = {"next": ev.NextPressed, "back": ev.BackPressed, "start_over": ev.StartOverPressed,
@@ -102,4 +113,5 @@ def test_random_sessions_stay_consistent(code, script, elder):
         if snap.status != "active":
             assert isinstance(effects[-1], fx.WipeSession)
             assert snap.card is None and snap.form == {} and snap.pages == {} and snap.signatures == ()
+            assert snap.assist is None
             break
