@@ -183,6 +183,7 @@ def print_data(item: ServiceItem, snap: Snapshot, at: datetime) -> dict[str, Any
         "consult_phone": item.consult_phone,
         "answers": answers,
         "result": dict(snap.result),
+        "assisted_mode": snap.assist.mode if snap.assist else "",
     }
 
 

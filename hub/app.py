@@ -35,6 +35,7 @@ from hub.routes import (
     queue,
     ratings,
     staff,
+    staff_assisted,
     staff_kiosks,
     staff_lookups,
 )
@@ -110,7 +111,7 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     app.add_exception_handler(TooManyLookups, id_lookups.refused_handler)
     _document_schemas(app)
     for module in (health, cases, case_notices, ratings, kiosks, queue, queries, staff, staff_kiosks, staff_lookups,
-                   calls, helper, display):
+                   calls, helper, display, staff_assisted):
         app.include_router(module.router)
     app.include_router(certificates.router)
     app.mount("/helper/static", StaticFiles(packages=[("hub", "static")]), name="helper-static")

@@ -13,7 +13,7 @@ from flows import events as ev
 from flows.catalog import load_catalog
 from flows.engine import EventNotAccepted, accepted_events, start, transition
 from flows.view import session_view
-from flows.walk import happy_event
+from flows.walk import happy_event, walk
 from local_api.schemas import SessionSnapshot
 from local_api.services.application import build_application
 from wire.application import CaseApplication
@@ -133,3 +133,24 @@ def test_the_helper_chooses_and_the_application_says_who_assisted_and_what_they_
 def test_a_citizen_alone_signs_no_authorisation():
     snap = to_step("review", to_step("commitment"))
     assert "authorisation" not in snap.history
+
+
+def test_the_receipt_says_bang_ban_dai_ban_and_the_service_not_the_helper():
+    from drivers.printer.document import KeyValue
+    from local_api.tickets import build_document
+
+    snap = grant(to_step("business"), "h-wang")
+    at = snap.updated_at
+    job = None
+    while job is None:
+        at += timedelta(seconds=5)
+        snap, effects = transition(ITEM, snap, happy_event(ITEM, snap, at))
+        job = next((e for e in effects if isinstance(e, fx.PrintDocument)), None)
+    document = build_document(job.template, job.data, hall="兴庆区政务服务中心")
+    rows = {b.key: b.value for b in document.blocks if isinstance(b, KeyValue)}
+    assert rows["办理方式"] == "帮办代办（视频帮办）"
+    assert "h-wang" not in repr(document)
+    alone = next(e for _, _, effects in walk(ITEM, start_at=T0) for e in effects
+                 if isinstance(e, fx.PrintDocument))
+    assert "办理方式" not in {b.key for b in build_document(alone.template, alone.data, hall="x").blocks
+                           if isinstance(b, KeyValue)}
