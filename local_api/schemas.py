@@ -490,6 +490,8 @@ class CallView(BaseModel):
     highlight: str | None = None  # next|back|keypad|camera|card_reader|printer|<field id>
     ring_timeout_s: int = 60
     sending: CallStart = Field(default_factory=lambda: CallStart(camera=False))
+    assist: Literal["off", "asked", "on"] = Field(
+        "off", description="帮办: the helper asks to fill in (asked), fills in (on); the citizen can take it back")
 
 
 class CameraPreviewView(BaseModel):
