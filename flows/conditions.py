@@ -6,7 +6,7 @@ from typing import Any
 
 from flows.model import AllOf, AnyOf, Compare, Condition, Not, Snapshot
 
-PLAIN_VARS = ("age", "card_type", "sex", "elder_mode")
+PLAIN_VARS = ("age", "card_type", "sex", "elder_mode", "assisted")
 ANSWER_PREFIX = "answer."
 RESULT_PREFIX = "result."  # what the platform answered a submit step with (a refusal code, a priority)
 
@@ -27,6 +27,8 @@ def lookup(snapshot: Snapshot, var: str) -> Any:
         return snapshot.age
     if var == "elder_mode":
         return snapshot.elder_mode
+    if var == "assisted":  # a helper has filled in with the citizen in this session (帮办)
+        return snapshot.assist is not None
     if var in ("card_type", "sex"):
         return (snapshot.card or {}).get(var)
     if var.startswith(ANSWER_PREFIX):

@@ -120,6 +120,10 @@ class SubmitApplication(_Effect):
     allow_duplicate: bool = False
     # the face check's outcome (outcome, score, threshold, attempts) when the item has one; never an image
     identity_check: dict[str, Any] | None = None
+    # documents signed at sign steps: document, text, text_sha256, signed_at, width, height, strokes
+    signatures: tuple[dict[str, Any], ...] = Field((), repr=False)
+    # a helper filled in with the citizen: helper_id, mode, entered (field and answer names)
+    assisted: dict[str, Any] | None = None
 
 
 class SubmitRating(_Effect):

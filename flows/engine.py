@@ -14,10 +14,13 @@ from typing import Any
 from common import idnumber
 from common.masking import mask_id, mask_name
 from flows import effects as fx_
+from flows import signature
 from flows.conditions import holds
-from flows.events import CLIENT_EVENT_TYPES
+from flows.events import CLIENT_EVENT_TYPES, FormSubmitted, OptionChosen
 from flows.fields import age_on, check_field, on_screen, parse_date
 from flows.model import (
+    HELPER_STEP_KINDS,
+    Assist,
     CaptureStep,
     CertificateRecord,
     ChooseStep,
@@ -33,6 +36,8 @@ from flows.model import (
     RateStep,
     Rating,
     ServiceItem,
+    SignatureRecord,
+    SignStep,
     Snapshot,
     Step,
     SubmitStep,
@@ -117,6 +122,12 @@ def accepted_events(item: ServiceItem, snapshot: Snapshot) -> list[str]:
     if snapshot.helper_requested:
         accepted.append("cancel_helper")
     accepted += ["still_here", "tick", "device_fault"]
+    if snapshot.assist is None or not snapshot.assist.active:
+        accepted.append("assist_granted")
+    else:
+        accepted.append("assist_ended")
+        if step.kind in HELPER_STEP_KINDS and snapshot.pending is None:
+            accepted.append("helper_input")
     return accepted
 
 
@@ -175,6 +186,7 @@ def print_data(item: ServiceItem, snap: Snapshot, at: datetime) -> dict[str, Any
         "consult_phone": item.consult_phone,
         "answers": answers,
         "result": dict(snap.result),
+        "assisted_mode": snap.assist.mode if snap.assist else "",
     }
 
 
@@ -184,6 +196,8 @@ def _enter(item: ServiceItem, snap: Snapshot, step: Step, at: datetime, effects:
     effects.append(fx_.Speak(text=render(step.prompt, item, snap), language=snap.language,
                              prompt_id=prompt_id(item.code, step.id) if recordable(step) else ""))
     snap = snap.model_copy(update={"entry": snap.entry + 1})
+    if snap.assist is not None and snap.assist.draft:  # a helper's unconfirmed typing belongs to the step left
+        snap = snap.model_copy(update={"assist": snap.assist.model_copy(update={"draft": {}})})
     update: dict[str, Any] = {"pending": None, "attempt": 0, "field_errors": {}}
     match step.kind:
         case "identify":
@@ -245,7 +259,7 @@ def _end(snap: Snapshot, status: str, effects: Effects) -> Snapshot:
     return snap.model_copy(update={
         "status": status, "pending": None, "helper_requested": False, "idle_deadline": None,
         "idle_warned": False, "card": None, "age": None, "form": {}, "field_errors": {}, "pages": {},
-        "result": {}, "certificate": None,
+        "result": {}, "certificate": None, "signatures": (), "assist": None,
     })
 
 
@@ -295,7 +309,8 @@ def _on_start_over(item, snap, step, event, effects):
         "run": snap.run + 1, "step": first.id, "history": (), "card": None, "age": None, "form": {},
         "consents": (), "pages": {}, "skipped": {}, "case_no": None, "provisional_no": None, "repeat_of": None,
         "result": {},
-        "prints": (), "certificate": None, "rating": None, "face": None,
+        "prints": (), "certificate": None, "rating": None, "face": None, "signatures": (),
+        "assist": snap.assist.model_copy(update={"entered": (), "draft": {}}) if snap.assist else None,
     })
     return _enter(item, snap, first, event.at, effects)
 
@@ -310,6 +325,70 @@ def _on_call_helper(item, snap, step, event, effects):
 def _on_cancel_helper(item, snap, step, event, effects):
     effects.append(fx_.CancelHelper(session_id=snap.session_id))
     return snap.model_copy(update={"helper_requested": False})
+
+
+ASSIST_ON = "工作人员正在协助您填写，标有“工作人员填写”的内容由工作人员输入。您可以随时点击“收回操作”。"
+ASSIST_OFF = {
+    "withdrawn": "您已收回操作，工作人员不能再替您填写。",
+    "stopped": "工作人员已结束协助填写，请您继续操作。",
+    "call_ended": "视频通话已结束，请您继续操作。",
+    "lost": "与工作人员的连接中断，工作人员未确认的内容没有保存，请您继续操作。",
+}
+
+
+def _on_assist_granted(item, snap, step, event, effects):
+    earlier = snap.assist
+    entered = earlier.entered if earlier is not None else ()
+    assist = Assist(helper_id=event.helper_id, mode=event.mode, entered=entered)
+    effects.append(fx_.Speak(text="工作人员正在协助您填写。"))
+    return snap.model_copy(update={"assist": assist, "notice": Notice(level="info", code="assist_on",
+                                                                      message=ASSIST_ON)})
+
+
+def _on_assist_ended(item, snap, step, event, effects):
+    assert snap.assist is not None  # accepted only while a helper has control
+    assist = snap.assist.model_copy(update={"active": False, "draft": {}})
+    message = ASSIST_OFF[event.reason]
+    effects.append(fx_.Speak(text=message))
+    return snap.model_copy(update={"assist": assist, "notice": Notice(level="info", code="assist_off",
+                                                                      message=message)})
+
+
+def _helper_refused(item, snap, detail: str) -> EventNotAccepted:
+    return EventNotAccepted(snap.step, accepted_events(item, snap), detail)
+
+
+def _on_helper_input(item, snap, step, event, effects):
+    assist = snap.assist
+    assert assist is not None and assist.active
+    if event.helper_id != assist.helper_id:
+        raise _helper_refused(item, snap, "another helper has control of this session")
+    if event.action == "set_field":
+        field = next((f for f in step.fields if f.name == event.field), None) if isinstance(step, FormStep) else None
+        if field is None:
+            raise _helper_refused(item, snap, f"no field '{event.field}' at this step")
+        if field.prefill or field.type == "id_number":
+            raise _helper_refused(item, snap, f"field '{field.name}' comes from the citizen's ID card; "
+                                              "only the citizen can change it")
+        if len(event.value) > field.max_length:
+            raise _helper_refused(item, snap, f"field '{field.name}' takes at most {field.max_length} characters")
+        entered = assist.entered if field.name in assist.entered else (*assist.entered, field.name)
+        assist = assist.model_copy(update={"draft": {**assist.draft, field.name: event.value}, "entered": entered})
+        errors = {k: v for k, v in snap.field_errors.items() if k != field.name}
+        return snap.model_copy(update={"assist": assist, "field_errors": errors})
+    if event.action == "choose":
+        if not isinstance(step, ChooseStep):
+            raise _helper_refused(item, snap, "there is nothing to choose at this step")
+        entered = assist.entered if step.answer in assist.entered else (*assist.entered, step.answer)
+        snap = snap.model_copy(update={"assist": assist.model_copy(update={"entered": entered})})
+        return _on_choose(item, snap, step, OptionChosen(at=event.at, option=event.option), effects)
+    if isinstance(step, FormStep):
+        values = dict(assist.draft)
+        snap = snap.model_copy(update={"assist": assist.model_copy(update={"draft": {}})})
+        return _on_form_submit(item, snap, step, FormSubmitted(at=event.at, values=values), effects)
+    if isinstance(step, ChooseStep):
+        raise _helper_refused(item, snap, "choose an option to go on")
+    return _on_next(item, snap, step, event, effects)
 
 
 def _on_still_here(item, snap, step, event, effects):
@@ -529,6 +608,27 @@ def _on_capture_next(item, snap, step: CaptureStep, event, effects):
     return _advance(item, snap, step, event.at, effects)
 
 
+# ---- sign ----
+
+def signed_text(item: ServiceItem, snap: Snapshot, step: SignStep) -> str:
+    """The document's text exactly as the sign step shows it (placeholders filled, outer blank lines cut)."""
+    return render(step.text, item, snap).strip()
+
+
+def _on_sign(item, snap, step: SignStep, event, effects):
+    trouble = signature.problem(event.strokes, event.width, event.height)
+    if trouble:
+        effects.append(fx_.Speak(text=trouble))
+        return snap.model_copy(update={"field_errors": {"signature": trouble},
+                                       "notice": Notice(level="error", code="signature_refused", message=trouble)})
+    text = signed_text(item, snap, step)
+    record = SignatureRecord(step=step.id, document=step.document, text=text,
+                             text_sha256=signature.text_sha256(text), at=event.at, width=event.width,
+                             height=event.height, strokes=event.strokes)
+    kept = tuple(s for s in snap.signatures if s.step != step.id)  # signing again replaces the earlier one
+    return _advance(item, snap.model_copy(update={"signatures": (*kept, record)}), step, event.at, effects)
+
+
 # ---- submit, print, rate ----
 
 def _step_materials(item: ServiceItem) -> list[str]:
@@ -555,10 +655,16 @@ def _submission(item: ServiceItem, snap: Snapshot, step: SubmitStep, at: datetim
                  if key in card}
     materials = tuple({**_material_line(item.material(code), snap), "refs": list(snap.pages.get(code, ()))}
                       for code in _step_materials(item))
+    assisted = None
+    if snap.assist is not None:
+        assisted = {"helper_id": snap.assist.helper_id, "mode": snap.assist.mode, "entered": list(snap.assist.entered)}
+    signatures = tuple({"document": s.document, "text": s.text, "text_sha256": s.text_sha256,
+                        "signed_at": s.at.isoformat(), "width": s.width, "height": s.height,
+                        "strokes": [list(map(list, stroke)) for stroke in s.strokes]} for s in snap.signatures)
     return fx_.SubmitApplication(
         idempotency_key=_step_key(snap, step), item_code=item.code, purpose=step.purpose,
         applicant=applicant, form=dict(snap.form), materials=materials, submitted_at=at,
-        identity_check=face_outcome(snap))
+        identity_check=face_outcome(snap), signatures=signatures, assisted=assisted)
 
 
 def _on_submitted(item, snap, step, event, effects):
@@ -901,6 +1007,8 @@ def _kind_events(item: ServiceItem, snap: Snapshot, step: Step) -> list[str]:
             if snap.pending == "face":
                 return ["face_checked"]
             return ["choose"]
+        case "sign":
+            return ["sign"]
     return []
 
 
@@ -908,6 +1016,7 @@ Handler = Callable[..., Snapshot]
 _COMMON: dict[str, Handler] = {
     "back": _on_back, "start_over": _on_start_over, "call_helper": _on_call_helper,
     "cancel_helper": _on_cancel_helper, "still_here": _on_still_here, "device_fault": _on_device_fault,
+    "assist_granted": _on_assist_granted, "assist_ended": _on_assist_ended, "helper_input": _on_helper_input,
 }
 _BY_KIND: dict[str, dict[str, Handler]] = {
     "guide": {"next": _on_next},
@@ -927,4 +1036,5 @@ _BY_KIND: dict[str, dict[str, Handler]] = {
     "rate": {"rate": _on_rate, "next": _on_next},
     "done": {"finish": _on_finish, "next": _on_finish},
     "verify_face": {"consent": _on_face_consent, "face_checked": _on_face_checked, "choose": _on_face_choose},
+    "sign": {"sign": _on_sign},
 }

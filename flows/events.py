@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 
 class _Event(BaseModel):
@@ -73,6 +73,41 @@ class Rated(_Event):
     type: Literal["rate"] = "rate"
     level: int = Field(ge=1, le=5, description="5 非常满意 ... 1 非常不满意")
     reason: str = Field("", max_length=500)
+
+
+MAX_SIGN_STROKES = 200
+MAX_SIGN_POINTS = 20_000
+
+
+class Signed(_Event):
+    """The citizen's pen strokes on the sign step's pad: points ``[x, y]`` or ``[x, y, pressure]`` in the pad's
+    units (0..width, 0..height from the bottom left), pressure 0..1 where the screen measures it."""
+
+    type: Literal["sign"] = "sign"
+    width: int = Field(ge=50, le=10_000)
+    height: int = Field(ge=50, le=10_000)
+    strokes: tuple[tuple[tuple[float, ...], ...], ...] = Field(max_length=MAX_SIGN_STROKES, repr=False)
+
+    @model_validator(mode="after")
+    def _points(self) -> Signed:
+        count = 0
+        kept = []
+        for n, stroke in enumerate(self.strokes, start=1):
+            points = []
+            for point in stroke:
+                if len(point) not in (2, 3):
+                    raise ValueError(f"stroke {n}: a point is [x, y] or [x, y, pressure]")
+                x, y, pressure = point[0], point[1], point[2] if len(point) == 3 else 1.0
+                if not (0 <= x <= self.width and 0 <= y <= self.height and 0 <= pressure <= 1):
+                    raise ValueError(f"stroke {n}: a point lies outside the {self.width}x{self.height} pad "
+                                     "or has a pressure outside 0..1")
+                points.append((float(x), float(y), float(pressure)))
+            count += len(points)
+            kept.append(tuple(points))
+        if count > MAX_SIGN_POINTS:
+            raise ValueError(f"too many points ({count}); at most {MAX_SIGN_POINTS}: thin the strokes out")
+        object.__setattr__(self, "strokes", tuple(kept))
+        return self
 
 
 class StillHere(_Event):
@@ -176,6 +211,32 @@ class SubmitDuplicate(_Event):
     when: str = Field("", description="when it was filed, as the hall's clock shows it (HH:MM)")
 
 
+class AssistGranted(_Event):
+    """The citizen agreed on screen that the helper on the call fills in with them."""
+
+    type: Literal["assist_granted"] = "assist_granted"
+    helper_id: str = Field(min_length=1, max_length=64)
+    mode: Literal["video_filling", "window", "callback"] = "video_filling"
+
+
+class AssistEnded(_Event):
+    """The helper's control ended: the citizen took it back, the helper stopped, or the call was lost."""
+
+    type: Literal["assist_ended"] = "assist_ended"
+    reason: Literal["withdrawn", "stopped", "call_ended", "lost"] = "withdrawn"
+
+
+class HelperInput(_Event):
+    """One entry by the helper while assisting: type into a field, choose an option, or go on (下一步)."""
+
+    type: Literal["helper_input"] = "helper_input"
+    helper_id: str = Field(min_length=1, max_length=64)
+    action: Literal["set_field", "choose", "next"]
+    field: str = Field("", max_length=64)
+    value: str = Field("", max_length=500, repr=False)
+    option: str = Field("", max_length=100)
+
+
 class Tick(_Event):
     type: Literal["tick"] = "tick"
 
@@ -189,21 +250,23 @@ class DeviceFault(_Event):
 ClientEvent = Annotated[
     NextPressed | BackPressed | StartOverPressed | HelperCalled | HelperCancelled | ConsentAnswered
     | ManualIdEntered | FormSubmitted | OptionChosen | PageRequested | RetakeRequested | Rated | StillHere
-    | FinishPressed,
+    | FinishPressed | Signed,
     Field(discriminator="type"),
 ]
 SystemEvent = Annotated[
     CardRead | CardFailed | PagesCaptured | CaptureFailed | Printed | PrintFailed | CertificateIssued
-    | CertificateRefused | Submitted | SubmitFailed | SubmitDuplicate | Tick | DeviceFault | FaceChecked,
+    | CertificateRefused | Submitted | SubmitFailed | SubmitDuplicate | Tick | DeviceFault | FaceChecked
+    | AssistGranted | AssistEnded | HelperInput,
     Field(discriminator="type"),
 ]
 Event = Annotated[ClientEvent | SystemEvent, Field(discriminator="type")]
 
 CLIENT_EVENT_TYPES = ("next", "back", "start_over", "call_helper", "cancel_helper", "consent", "manual_id",
-                      "form_submit", "choose", "capture_page", "retake", "rate", "still_here", "finish")
+                      "form_submit", "choose", "capture_page", "retake", "rate", "still_here", "finish", "sign")
 SYSTEM_EVENT_TYPES = ("card_read", "card_failed", "pages_captured", "capture_failed", "printed",
                       "print_failed", "certificate_issued", "certificate_refused", "submitted", "submit_failed",
-                      "submit_duplicate", "tick", "device_fault", "face_checked")
+                      "submit_duplicate", "tick", "device_fault", "face_checked", "assist_granted",
+                      "assist_ended", "helper_input")
 
 _client_adapter: TypeAdapter[Any] = TypeAdapter(ClientEvent)
 _any_adapter: TypeAdapter[Any] = TypeAdapter(Event)

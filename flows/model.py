@@ -268,17 +268,25 @@ class RateStep(_StepBase):
     bad_reasons: tuple[str, ...] = ("等待时间长", "操作复杂", "材料要求不清楚", "设备故障", "其他")
 
 
+class SignStep(_StepBase):
+    """The citizen signs a document (委托书, 告知承诺书) on the touchscreen; the text signed is the step's own."""
+
+    kind: Literal["sign"]
+    document: Literal["委托书", "告知承诺书"]
+    text: str = PydField(min_length=1, max_length=4000, description="what the citizen signs, shown above the pad")
+
+
 class DoneStep(_StepBase):
     kind: Literal["done"]
 
 
 Step = Annotated[
     GuideStep | ConsentStep | IdentifyStep | FormStep | ChooseStep | CaptureStep | ReviewStep
-    | SubmitStep | PrintStep | RateStep | DoneStep | VerifyFaceStep,
+    | SubmitStep | PrintStep | RateStep | DoneStep | VerifyFaceStep | SignStep,
     PydField(discriminator="kind"),
 ]
 STEP_KINDS = ("guide", "consent", "identify", "form", "choose", "capture", "review", "submit", "print",
-              "rate", "done", "verify_face")
+              "rate", "done", "verify_face", "sign")
 
 
 class StepText(_Frozen):
@@ -404,6 +412,37 @@ class FaceCheckRecord(_Frozen):
         return self.state if self.state in ("passed", "failed", "unavailable", "declined") else None  # type: ignore[return-value]
 
 
+class SignatureRecord(_Frozen):
+    """A signature given at a sign step: the pen strokes (personal data, wiped with the session) and what was signed."""
+
+    step: str
+    document: str
+    text: str = PydField(description="the text as shown when signed")
+    text_sha256: str = PydField(description="SHA-256 of the signed text, hex")
+    at: datetime
+    width: int = PydField(description="the pad's size when signed, in its own units")
+    height: int
+    strokes: tuple[tuple[tuple[float, float, float], ...], ...] = PydField(repr=False)
+
+
+AssistMode = Literal["video_filling", "window", "callback"]
+HELPER_STEP_KINDS = ("guide", "form", "choose")  # the rest need the citizen: card, consent, papers, 确认提交, signing
+
+
+class Assist(_Frozen):
+    """A helper filling in with the citizen (帮办): who, how, and what they entered.
+
+    ``draft`` holds what the helper typed into the current form step and has not confirmed with 下一步;
+    it is dropped when the helper's control ends, so the step stays as last confirmed.
+    """
+
+    helper_id: str
+    mode: AssistMode = "video_filling"
+    active: bool = PydField(True, description="the helper may enter now; false once taken back or the call ended")
+    entered: tuple[str, ...] = PydField((), description="form fields and answers the helper entered")
+    draft: dict[str, str] = PydField(default_factory=dict, repr=False)
+
+
 class Rating(_Frozen):
     level: int = PydField(ge=1, le=5)
     reason: str = ""
@@ -449,3 +488,5 @@ class Snapshot(_Frozen):
     certificate: CertificateRecord | None = None
     rating: Rating | None = None
     face: FaceCheckRecord | None = None
+    signatures: tuple[SignatureRecord, ...] = PydField((), repr=False)
+    assist: Assist | None = None

@@ -17,9 +17,11 @@ from flows.engine import (
     idle_timeout_s,
     may_retry,
     render,
+    signed_text,
 )
 from flows.fields import on_screen
 from flows.model import PrintStep, ServiceItem, Snapshot, Step
+from flows.signature import text_sha256
 
 _KEYPADS = {"phone": "digits", "number": "digits", "date": "digits", "id_number": "id"}
 
@@ -47,10 +49,19 @@ def session_view(item: ServiceItem, snapshot: Snapshot) -> dict[str, Any]:
         "case_no": snapshot.case_no,
         "provisional_no": snapshot.provisional_no,
         "helper_requested": snapshot.helper_requested,
+        "assist": assist_view(snapshot),
         "notice": notice,
         "idle_deadline": snapshot.idle_deadline,
         "updated_at": snapshot.updated_at,
     }
+
+
+def assist_view(snap: Snapshot) -> dict[str, Any] | None:
+    """Whether a helper fills in with the citizen now, and what they entered (names only)."""
+    if snap.assist is None:
+        return None
+    return {"active": snap.assist.active, "mode": snap.assist.mode, "entered": list(snap.assist.entered),
+            "draft_fields": sorted(snap.assist.draft)}
 
 
 def rejection_view(exc: EventNotAccepted) -> dict[str, Any]:
@@ -88,12 +99,15 @@ def step_view(item: ServiceItem, snap: Snapshot, step: Step) -> dict[str, Any]:
                             "reading": snap.pending == "card"}
         case "form":
             view["fields"] = []
+            draft = snap.assist.draft if snap.assist else {}
+            entered = snap.assist.entered if snap.assist else ()
             for f in step.fields:
-                shown, masked = on_screen(f, snap.form.get(f.name, ""), snap.card)
+                shown, masked = on_screen(f, draft.get(f.name, snap.form.get(f.name, "")), snap.card)
                 view["fields"].append(
                     {"name": f.name, "label": f.label, "type": f.type, "required": f.required, "value": shown,
                      "masked": masked, "choices": list(f.choices), "error": snap.field_errors.get(f.name, ""),
-                     "keypad": _KEYPADS.get(f.type, "text")})
+                     "keypad": _KEYPADS.get(f.type, "text"), "by_helper": f.name in entered,
+                     "helper_may_set": not (f.prefill or f.type == "id_number")})
         case "choose":
             chosen = snap.form.get(step.answer, "")
             view["options"] = [{"value": o.value, "label": o.label, "note": o.note} for o in step.options]
@@ -122,6 +136,11 @@ def step_view(item: ServiceItem, snap: Snapshot, step: Step) -> dict[str, Any]:
             view["data"] = {"consent_id": step.consent_id, "version": step.version, "purpose": step.purpose,
                             "state": face.state if face else "consent", "attempt": face.attempts if face else 0,
                             "attempts": step.attempts, "alternative": step.alternative}
+        case "sign":
+            text = signed_text(item, snap, step)
+            view["data"] = {"document": step.document, "text": text, "text_sha256": text_sha256(text),
+                            "signed": any(s.step == step.id for s in snap.signatures),
+                            "error": snap.field_errors.get("signature", "")}
         case "done":
             view["data"] = {"case_no": snap.case_no, "provisional_no": snap.provisional_no,
                             "promised_limit": str(item.promised_limit or ""), "consult_phone": item.consult_phone,
@@ -199,4 +218,5 @@ def _review_data(item: ServiceItem, snap: Snapshot) -> dict[str, Any]:
                for name, value in snap.form.items()]
     materials = [{"name": item.material(code).name, "captured": len(refs)} for code, refs in snap.pages.items()]
     skipped = [{"name": item.material(code).name, "reason": why} for code, why in snap.skipped.items()]
-    return {"answers": answers, "materials": materials, "skipped": skipped, "result": dict(snap.result)}
+    return {"answers": answers, "materials": materials, "skipped": skipped, "result": dict(snap.result),
+            "signed": [s.document for s in snap.signatures]}

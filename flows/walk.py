@@ -26,6 +26,12 @@ SAMPLE_CARD: dict[str, Any] = {
 }
 """A fictitious resident card record, aged 60+ so elder branches are taken."""
 
+SAMPLE_SIGNATURE = (
+    ((120.0, 150.0, 0.4), (180.0, 210.0, 0.7), (240.0, 120.0, 0.9), (300.0, 200.0, 0.6)),
+    ((330.0, 90.0, 0.5), (380.0, 230.0, 0.8), (440.0, 160.0, 0.7), (520.0, 180.0, 0.5)),
+)
+"""A two-stroke scrawl on an 800x300 pad, with pressure: enough ink to count as a signature."""
+
 _FIELD_DEFAULTS = {"text": "测试", "phone": "13800000000", "date": "2025-03-01",
                    "address": "宁夏回族自治区银川市金凤区正源北街1号"}
 
@@ -98,6 +104,8 @@ def happy_event(item: ServiceItem, snap: Snapshot, at: datetime, *, card: dict[s
                 return ev.ConsentAnswered(at=at, accepted=True)
             key = f"{snap.session_id}-r{snap.run}-e{snap.entry}-{step.id}-{snap.face.attempts if snap.face else 1}"
             return ev.FaceChecked(at=at, key=key, outcome="passed", score=0.63, threshold=0.48)
+        case "sign":
+            return ev.Signed(at=at, width=800, height=300, strokes=SAMPLE_SIGNATURE)
     raise ValueError(f"no scripted event for step kind '{step.kind}'")
 
 

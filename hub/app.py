@@ -38,6 +38,7 @@ from hub.routes import (
     queue,
     ratings,
     staff,
+    staff_assisted,
     staff_audit,
     staff_kiosks,
     staff_login,
@@ -150,7 +151,8 @@ def create_app(settings: HubSettings, clock: Clock | None = None) -> FastAPI:
     app.add_exception_handler(RoleRefused, staff_refused)
     _document_schemas(app)
     for module in (health, cases, case_notices, ratings, kiosks, fleet, commands, catalogue, queue, queries,
-                   staff_login, staff, staff_audit, staff_kiosks, staff_lookups, calls, helper, display):
+                   staff_login, staff, staff_audit, staff_kiosks, staff_lookups, calls, helper, display,
+                   staff_assisted):
         app.include_router(module.router)
     app.include_router(certificates.router)
     app.mount("/helper/static", StaticFiles(packages=[("hub", "static")]), name="helper-static")

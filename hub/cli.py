@@ -49,6 +49,8 @@ alerts_app = typer.Typer(help="Fleet alerts raised from the kiosks' heartbeats."
 app.add_typer(alerts_app, name="alerts")
 catalogue_app = typer.Typer(help="Signed, versioned bundles of a site's service items.", no_args_is_help=True)
 app.add_typer(catalogue_app, name="catalogue")
+assisted_app = typer.Typer(help="The 帮办代办 台账: cases filled in with a helper.", no_args_is_help=True)
+app.add_typer(assisted_app, name="assisted")
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -653,6 +655,34 @@ def helpers_list(as_json: Annotated[bool, typer.Option("--json", help="print JSO
     for h in rows:
         seen = h.last_login_at.isoformat(timespec="seconds") if h.last_login_at else "never"
         typer.echo(f"{h.username}\t{h.display_name}\t{'disabled' if h.disabled else 'active'}\tlast login {seen}")
+
+
+@assisted_app.command("list")
+def assisted_list(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False,
+    site: Annotated[str, typer.Option("--site", help="only this site")] = "",
+    helper: Annotated[str, typer.Option("--helper", help="only this helper's account")] = "",
+    mode: Annotated[str, typer.Option("--mode", help="video_filling, window or callback")] = "",
+) -> None:
+    """Assisted cases, newest first: helper, mode, what they entered, 委托书, progress, rating."""
+    import json
+
+    from hub.assisted import ledger
+    from wire.application import ASSIST_MODES
+
+    if mode and mode not in ASSIST_MODES:
+        raise _fail(f"unknown mode {mode!r}; use one of {', '.join(ASSIST_MODES)}", EXIT_USAGE)
+    with _database() as db, db.read() as session:
+        rows = ledger(session, site=site or None, helper=helper or None, mode=mode or None)
+    if as_json:
+        typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], ensure_ascii=False))
+        return
+    if not rows:
+        typer.echo("no assisted cases yet")
+    for r in rows:
+        signed = "委托书已签" if r.authorised else "委托书未签"
+        typer.echo(f"{r.received_at.isoformat(timespec='seconds')}\t{r.case_no}\t{r.helper_id}\t{r.mode_label}\t"
+                   f"{signed}\t{r.status_label}\t{r.rating or '未评价'}")
 
 
 @app.command("staff-token", hidden=True)

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from common.masking import mask_id, mask_name
 from hub import statuses
 from hub.casenumbers import format_case_no, next_sequence
-from hub.db.models import Case, CaseEvent, Material, Rating
+from hub.db.assist_models import AssistedCase, CaseSignature
+from hub.db.models import Case, CaseEvent, Kiosk, Material, Rating
 from hub.db.session import lock_materials
 from hub.personal import Keys
 from hub.schemas import (
@@ -134,6 +135,7 @@ def submit_case(
                     return _replay(existing, fingerprint), False
                 case = _insert_case(db, keys, kiosk_id, idempotency_key, fingerprint, app, uploads, stored, now, zone)
                 db.flush()
+                _record_signed(db, case, kiosk_id, app, now)
                 out = case_out(case)
                 # Last before the commit, under the lock the sweep deletes under: files it already
                 # took from a request that waited past the grace make that request roll back instead.
@@ -214,6 +216,19 @@ def _insert_case(
     )
     db.add(case)
     return case
+
+
+def _record_signed(db: Session, case: Case, kiosk_id: str, app: CaseApplication, now: dt.datetime) -> None:
+    """The documents signed on the kiosk's screen, and the 帮办代办 ledger row of an assisted case."""
+    for signed in app.signatures:
+        db.add(CaseSignature(case_id=case.id, document=signed.document, text=signed.text,
+                             text_sha256=signed.text_sha256, signed_at=signed.signed_at, file=signed.file,
+                             image_sha256=signed.image_sha256))
+    if app.assisted is not None:
+        kiosk = db.get(Kiosk, kiosk_id)
+        db.add(AssistedCase(case_id=case.id, site_id=kiosk.site_id if kiosk else "", helper_id=app.assisted.helper_id,
+                            mode=app.assisted.mode, entered=list(app.assisted.entered),
+                            authorisation_file=app.assisted.authorisation_file, received_at=now))
 
 
 def get_case(db: Session, case_no: str) -> Case:

@@ -162,6 +162,7 @@ class KioskApp(App):
         from .screens.form import FormScreen
         from .screens.home import HomeScreen
         from .screens.rate import RateScreen
+        from .screens.sign import SignScreen
         from .screens.steps import (
             ChooseScreen,
             ConsentScreen,
@@ -208,7 +209,7 @@ class KioskApp(App):
             "identify": IdentifyScreen, "form": FormScreen, "choose": ChooseScreen, "capture": CaptureScreen,
             "review": ReviewScreen, "submit": SubmitScreen, "print": PrintScreen, "rate": RateScreen,
             "done": DoneScreen, "fault": FaultScreen, "refused": RefusedScreen, "offline": OfflineScreen,
-            "maintenance": MaintenanceScreen, "verify_face": FaceScreen,
+            "maintenance": MaintenanceScreen, "verify_face": FaceScreen, "sign": SignScreen,
         }
         self.screens = {name: cls(name=name) for name, cls in classes.items()}
         self.screens["pin"] = PinScreen(self.pin_gate, name="pin")

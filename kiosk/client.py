@@ -159,6 +159,10 @@ class KioskdClient(Protocol):
 
     def set_call_consent(self, consent: CallStart) -> CallView: ...
 
+    def answer_call_assist(self, accept: bool) -> CallView:
+        """帮办: agree that the helper fills in (true), decline, or take the control back (false)."""
+        ...
+
     def call_remote_frame(self) -> bytes | None:
         """The helper's latest video frame as JPEG (None until one has arrived)."""
         ...
@@ -430,6 +434,10 @@ class HttpKioskd:
     def set_call_consent(self, consent: CallStart) -> CallView:
         response = self._request("PUT", "/v1/call/consent", json=consent.model_dump())
         return self._call_view(response, "change what is sent")
+
+    def answer_call_assist(self, accept: bool) -> CallView:
+        response = self._request("PUT", "/v1/call/assist", json={"accept": accept})
+        return self._call_view(response, "answer the helper's request to fill in")
 
     def call_remote_frame(self) -> bytes | None:
         response = self._request("GET", "/v1/call/remote.jpg")

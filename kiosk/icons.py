@@ -20,7 +20,8 @@ def font_path() -> Path | None:
 GLYPHS = {
     "account_balance_wallet": 0xE850, "apartment": 0xEA40, "apps": 0xE5C3, "assignment": 0xE85D,
     "badge": 0xEA67, "check_circle": 0xE86C, "confirmation_number": 0xE638, "credit_card": 0xE870,
-    "description": 0xE873, "face": 0xE87C, "edit_note": 0xE745, "elderly": 0xF21A, "event_available": 0xE614,
+    "description": 0xE873, "draw": 0xE746, "face": 0xE87C, "edit_note": 0xE745, "elderly": 0xF21A,
+    "event_available": 0xE614,
     "fact_check": 0xF0C5, "family_restroom": 0xF1A2, "health_and_safety": 0xE1D5, "home_work": 0xEA09,
     "local_hospital": 0xE548, "manage_search": 0xF02F, "medical_services": 0xF109, "more_horiz": 0xE5D3,
     "payments": 0xEF63, "photo_camera": 0xE412, "print": 0xE8AD, "real_estate_agent": 0xE73A,
@@ -46,7 +47,7 @@ THEME_ICONS = {
 
 # The stage bar's pictures (kiosk.layout.STAGE_ORDER).
 STAGE_ICONS = {"identify": "badge", "verify": "face", "fill": "edit_note", "capture": "photo_camera",
-               "review": "fact_check", "submit": "upload", "print": "print"}
+               "review": "fact_check", "sign": "draw", "submit": "upload", "print": "print"}
 
 
 def glyph(name: str) -> str:

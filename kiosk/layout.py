@@ -80,10 +80,10 @@ def rows_fitting(height: float, row_h: float, gap: float) -> int:
 
 # -- progress ---------------------------------------------------------------------------------------
 
-# The stages a citizen is told about (读卡 → 核验 → 填写 → 拍照 → 核对 → 提交 → 打印) and the step kinds in each.
+# The stages a citizen is told about (读卡 → 核验 → 填写 → 拍照 → 签名 → 核对 → 提交 → 打印) and the step kinds in each.
 STAGE_OF_KIND = {"identify": "identify", "verify_face": "verify", "form": "fill", "choose": "fill",
-                 "capture": "capture", "review": "review", "submit": "submit", "print": "print"}
-STAGE_ORDER = ("identify", "verify", "fill", "capture", "review", "submit", "print")
+                 "capture": "capture", "review": "review", "sign": "sign", "submit": "submit", "print": "print"}
+STAGE_ORDER = ("identify", "verify", "fill", "capture", "sign", "review", "submit", "print")
 
 
 @dataclass(frozen=True)

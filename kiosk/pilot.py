@@ -181,6 +181,26 @@ class Pilot:
         self.on_main(touch)
         self.frame(1)
 
+    def stroke(self, kid: str, points: list[tuple[float, float]]) -> None:
+        """Draw one stroke on the widget with this id, a finger down, along ``points`` (0..1 of its size), up."""
+        widget = self.find(kid)
+        if widget is None:
+            raise PilotError(f"no widget {kid!r} on screen {self.app.current!r}")
+
+        def draw() -> None:
+            from kivy.tests.common import UnitTestTouch
+
+            where = [widget.to_window(widget.x + fx * widget.width, widget.y + fy * widget.height)
+                     for fx, fy in points]
+            touch = UnitTestTouch(*where[0])
+            touch.touch_down()
+            for x, y in where[1:]:
+                touch.touch_move(x, y)
+            touch.touch_up()
+
+        self.on_main(draw)
+        self.frame(1)
+
     def tap_corner(self, corner: str) -> None:
         w, h = self.on_main(lambda: tuple(Window.size))
         self.tap_at(w * 0.03 if corner == "tl" else w * 0.97, h * 0.98)

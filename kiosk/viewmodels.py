@@ -19,7 +19,7 @@ from local_api.schemas import (
 )
 
 STEP_SCREENS = ("guide", "consent", "identify", "form", "choose", "capture", "review", "submit", "print",
-                "rate", "done", "verify_face")
+                "rate", "done", "verify_face", "sign")
 # Screens that are not a step kind.
 OTHER_SCREENS = ("home", "fault", "refused", "offline", "pin", "maintenance")
 DEVICE_KINDS = ("printer", "camera", "id_reader", "voice")

@@ -84,6 +84,7 @@ from local_api.sessions import SessionService
 from local_api.settings import Settings
 from local_api.state import Daemon
 from local_api.token import ensure_token
+from local_api.video.assist import SessionAssist
 from local_api.video.manager import CallManager
 from local_api.video.media import MAX_SCREEN_BYTES
 from wire.commands import RemoteCommand
@@ -543,7 +544,8 @@ def _call_manager(settings: Settings, link: HubLink, bus: EventBus, sessions: Se
     return CallManager(hub=link.access, bus=bus,
                        face_camera=settings.av_uri("face_camera"), microphone=settings.av_uri("microphone"),
                        speaker=settings.av_uri("speaker"), session=session,
-                       document_grab=document_frame if document is not None else None)
+                       document_grab=document_frame if document is not None else None,
+                       assist=SessionAssist(sessions, sessions.clock))
 
 
 def _print_queue(settings: Settings, manager: DeviceManager) -> PrintQueue | None:

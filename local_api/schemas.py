@@ -25,6 +25,7 @@ StepKind = Literal[
     "rate",  # 好差评, five levels
     "done",
     "verify_face",  # 人证核验: consent, liveness and the match with the card's photo
+    "sign",  # the citizen signs a 委托书 or 告知承诺书 on the screen
 ]
 
 # Events a client may post to a session. Device results (card read, pages captured, printed,
@@ -44,6 +45,7 @@ ClientEventType = Literal[
     "rate",  # data: {"level": 1..5, "reason": str}
     "still_here",  # the citizen answered the idle warning
     "finish",
+    "sign",  # data: {"width": int, "height": int, "strokes": [[[x, y, pressure], ...], ...]}
 ]
 
 
@@ -57,6 +59,8 @@ class FieldView(BaseModel):
     choices: list[str] = Field(default_factory=list)
     error: str = ""
     keypad: Literal["digits", "text", "id"] = "text"
+    by_helper: bool = Field(False, description="entered by the helper filling in with the citizen (帮办)")
+    helper_may_set: bool = Field(True, description="false for the card's fields: only the citizen changes them")
 
 
 class MaterialView(BaseModel):
@@ -167,6 +171,15 @@ class ReviewData(_StepData):
     materials: list[ReviewMaterial] = Field(default_factory=list)
     skipped: list[SkippedMaterial] = Field(default_factory=list)
     result: dict[str, Any] = Field(default_factory=dict, description="what a query or ticket brought back")
+    signed: list[str] = Field(default_factory=list, description="documents signed so far (委托书, 告知承诺书)")
+
+
+class SignData(_StepData):
+    document: Literal["委托书", "告知承诺书"] = "告知承诺书"
+    text: str = Field("", description="the document the citizen signs, as shown; not personal")
+    text_sha256: str = Field("", description="its SHA-256, hex: what the signature is attached to")
+    signed: bool = Field(False, description="signed already in this session (signing again replaces it)")
+    error: str = Field("", description="why the last signature was refused (empty, a dot)")
 
 
 class SubmitData(_StepData):
@@ -288,17 +301,24 @@ class VerifyFaceStepView(_StepViewBase):
     data: VerifyFaceData = Field(default_factory=VerifyFaceData)
 
 
+class SignStepView(_StepViewBase):
+    kind: Literal["sign"] = "sign"
+    data: SignData = Field(default_factory=SignData)
+
+
 # One model per step kind, told apart by ``kind``: a screen reads typed fields, and a key the view
 # does not send is an error here rather than a silent default on the screen.
 StepView = Annotated[
     GuideStepView | ConsentStepView | IdentifyStepView | FormStepView | ChooseStepView | CaptureStepView
-    | ReviewStepView | SubmitStepView | PrintStepView | RateStepView | DoneStepView | VerifyFaceStepView,
+    | ReviewStepView | SubmitStepView | PrintStepView | RateStepView | DoneStepView | VerifyFaceStepView
+    | SignStepView,
     Field(discriminator="kind"),
 ]
 STEP_VIEWS: dict[str, type[_StepViewBase]] = {
     "guide": GuideStepView, "consent": ConsentStepView, "identify": IdentifyStepView, "form": FormStepView,
     "choose": ChooseStepView, "capture": CaptureStepView, "review": ReviewStepView, "submit": SubmitStepView,
     "print": PrintStepView, "rate": RateStepView, "done": DoneStepView, "verify_face": VerifyFaceStepView,
+    "sign": SignStepView,
 }
 
 
@@ -307,6 +327,15 @@ class ApplicantView(BaseModel):
     id_number_masked: str
     card_type: str
     age: int | None = None
+
+
+class AssistView(BaseModel):
+    """A helper fills in with the citizen (帮办): on while ``active``; the citizen can take it back at any time."""
+
+    active: bool
+    mode: Literal["video_filling", "window", "callback"] = "video_filling"
+    entered: list[str] = Field(default_factory=list, description="fields and answers the helper entered")
+    draft_fields: list[str] = Field(default_factory=list, description="typed by the helper, not yet confirmed")
 
 
 class NoticeView(BaseModel):
@@ -329,6 +358,7 @@ class SessionSnapshot(BaseModel):
     case_no: str | None = None
     provisional_no: str | None = None
     helper_requested: bool = False
+    assist: AssistView | None = None
     notice: NoticeView | None = None
     idle_deadline: datetime | None = None
     updated_at: datetime
@@ -485,6 +515,8 @@ class CallView(BaseModel):
     highlight: str | None = None  # next|back|keypad|camera|card_reader|printer|<field id>
     ring_timeout_s: int = 60
     sending: CallStart = Field(default_factory=lambda: CallStart(camera=False))
+    assist: Literal["off", "asked", "on"] = Field(
+        "off", description="帮办: the helper asks to fill in (asked), fills in (on); the citizen can take it back")
 
 
 class CameraPreviewView(BaseModel):

@@ -182,7 +182,7 @@ class SessionService:
             if self._snap is None or self._snap.status != "active":
                 return
             snap = self._snap.model_copy(update={"status": "abandoned", "card": None, "form": {}, "pages": {},
-                                                 "result": {}, "idle_deadline": None})
+                                                 "result": {}, "idle_deadline": None, "signatures": ()})
             effects: list[Any] = [StopCardReader(), StopCapture(), StopFaceCheck(), WipeFace()]
             before, self._snap = self._snap, snap
             self._audit("abandon", reason)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from common.masking import mask_id, mask_name
 from drivers.printer.document import Align, Cut, Divider, Document, KeyValue, Text, title
 from drivers.printer.templates import acceptance_receipt, queue_ticket
+from wire.application import ASSIST_MODES
 
 PROGRESS_TEXT = "凭办件编号在政务服务网、“我的办件”或本机“办件进度查询”查询"
 
@@ -97,6 +98,7 @@ def _receipt(data: dict[str, Any], hall: str) -> Document:
         provisional_number=None if number else data.get("provisional_no") or "—",
         hall=hall,
         qr=f"https://zwfw.example.gov.cn/progress?no={number or data.get('provisional_no')}",
+        assisted=f"帮办代办（{ASSIST_MODES.get(mode, mode)}）" if (mode := data.get("assisted_mode")) else None,
     )
 
 

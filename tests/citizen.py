@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from common.idnumber import check_char
+from flows.walk import SAMPLE_SIGNATURE
 
 _ID17 = "64010419520312124"  # even sequence digit: female, as sex_code 2
 ELDER_CARD = {"name": "王秀兰", "birth_date": "1952-03-12", "sex_code": "2", "id_number": _ID17 + check_char(_ID17)}
@@ -88,6 +89,8 @@ def play(c: Any, sid: str, *, until: str | None = None, timeout: float = 600.0,
                 post(c, sid, "next")
         elif kind == "print" and "next" in accepts:
             post(c, sid, "next")  # a certificate is out of the A4 printer: the citizen took it
+        elif kind == "sign":
+            post(c, sid, "sign", width=800, height=300, strokes=[list(map(list, s)) for s in SAMPLE_SIGNATURE])
         elif kind == "rate":
             post(c, sid, "rate", level=5)
         elif kind == "done":

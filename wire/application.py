@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -40,6 +41,39 @@ class IdentityCheck(Strict):
     reason: str = Field(default="", max_length=80, pattern=r"^[a-z_]*$", description="why it did not pass, a code")
 
 
+class SignedDocument(Strict):
+    """A document the citizen signed on the kiosk's screen: the text, its digest, when, and the signature image."""
+
+    document: Literal["委托书", "告知承诺书"]
+    text: str = Field(min_length=1, max_length=4000, description="the text exactly as shown when signed")
+    text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the text as UTF-8, hex")
+    signed_at: dt.datetime
+    file: str = Field(min_length=1, max_length=200, description="the signature PNG's part (listed in materials)")
+    image_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of that PNG, hex")
+
+    @model_validator(mode="after")
+    def _digest_matches(self) -> SignedDocument:
+        if hashlib.sha256(self.text.encode("utf-8")).hexdigest() != self.text_sha256:
+            raise ValueError("text_sha256 is not the SHA-256 of text: the signed text was changed")
+        if self.signed_at.tzinfo is None:
+            raise ValueError("signed_at must carry a UTC offset, e.g. 2026-11-21T09:30:00+08:00")
+        return self
+
+
+ASSIST_MODES = {"video_filling": "视频帮办", "window": "窗口代办", "callback": "回访代办"}
+
+
+class Assistance(Strict):
+    """帮办代办: the case was filled in with a helper; who (the helper's account id, never the name), how, what."""
+
+    helper_id: str = Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z._@-]+$")
+    mode: Literal["video_filling", "window", "callback"]
+    entered: list[str] = Field(default_factory=list, max_length=200, description="fields and answers the helper "
+                                                                                  "entered (names, not values)")
+    authorisation_file: str | None = Field(default=None, max_length=200, description="the signed 委托书's image "
+                                                                                     "(one of signatures)")
+
+
 class CaseApplication(Strict):
     """The JSON in the ``application`` part of POST /api/v1/cases (or the whole JSON body)."""
 
@@ -51,6 +85,8 @@ class CaseApplication(Strict):
     submitted_at: dt.datetime | None = Field(default=None, description="when the citizen submitted, kiosk clock")
     materials: list[MaterialLabel] = Field(default_factory=list, max_length=200)
     identity_check: IdentityCheck | None = Field(default=None, description="the face check, when the item has one")
+    signatures: list[SignedDocument] = Field(default_factory=list, max_length=10)
+    assisted: Assistance | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -58,6 +94,17 @@ class CaseApplication(Strict):
         if isinstance(data, dict) and "case_no" in data:
             raise ValueError("case_no is assigned by the hub; send your own number as provisional_no")
         return data
+
+    @model_validator(mode="after")
+    def _signature_files(self) -> CaseApplication:
+        files = {m.file for m in self.materials}
+        missing = [s.file for s in self.signatures if s.file not in files]
+        if missing:
+            raise ValueError(f"signatures name files not listed in materials: {', '.join(missing)}")
+        authorisation = self.assisted.authorisation_file if self.assisted else None
+        if authorisation and authorisation not in {s.file for s in self.signatures if s.document == "委托书"}:
+            raise ValueError("assisted.authorisation_file must be the image of a signed 委托书 in signatures")
+        return self
 
     @field_validator("form")
     @classmethod

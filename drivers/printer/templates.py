@@ -82,6 +82,7 @@ def acceptance_receipt(
     hall: str = "政务服务中心",
     qr: str | None = None,
     qr_caption: str = "扫码查询办理进度、评价服务（好差评）",
+    assisted: str | None = None,
 ) -> Document:
     """An acceptance receipt for one case (事项, number, masked applicant, materials, promised date, QR)."""
     if bool(case_number) == bool(provisional_number):
@@ -99,6 +100,8 @@ def acceptance_receipt(
         blocks += [KeyValue("临时编号", provisional_number or ""),
                    Text("（受理后以正式办件编号为准）", align=Align.RIGHT)]
     blocks.append(KeyValue("申请人", mask_name(applicant)))
+    if assisted:  # 帮办代办 and the service, never the helper's name
+        blocks.append(KeyValue("办理方式", assisted, bold=True))
     if id_number:
         blocks.append(KeyValue("证件号码", mask_id(id_number)))
     blocks += [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from hub.db import (
+    assist_models,  # noqa: F401  (and the 帮办代办 ledger and signed documents)
     call_models,  # noqa: F401  (registers the video-help tables on Base.metadata)
     certificate_models,  # noqa: F401  (and the certificate tables)
     enrol_models,  # noqa: F401  (and the enrolment tables)

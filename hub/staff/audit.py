@@ -45,6 +45,8 @@ ACTIONS = {
     "alert.clear": "处理终端告警",
     "kiosk.command": "向终端下发远程指令",
     "kiosk.logs": "下载终端日志",
+    "assisted.view": "查看帮办代办台账",
+    "assisted.export": "导出帮办代办台账",
     "appointments.list": "查看预约名单",
     "ticket.next": "叫号",
     "ticket.recall": "重呼",

@@ -77,7 +77,8 @@
 
   async function onMessage(msg) {
     if (msg.type === "offer") await answer(msg.sdp);
-    else if (msg.type === "state") showStep(msg.step);
+    else if (msg.type === "state") { showStep(msg.step); showForm(msg.step); }
+    else if (msg.type === "assist") showAssist(msg);
     else if (msg.type === "hangup") finish(REASONS[msg.reason] || "通话已结束");
     else if (msg.type === "error") showError(msg.detail);
   }
@@ -213,6 +214,83 @@
     }
   }
 
+  // 帮办: the step as a form while the citizen lets the helper fill in; every change goes to the kiosk at once
+  const ASSIST = { asked: "已请求，等待群众在屏幕上同意…", on: "群众已同意，您可以在下面填写；群众可随时收回。",
+    declined: "群众没有同意协助填写（或当前没有正在办理的事项）。", off: "协助填写已结束。" };
+  let assistOn = false, lastForm = "";
+
+  function showAssist(msg) {
+    assistOn = msg.state === "on";
+    let text = ASSIST[msg.state] || "";
+    if (msg.reason === "refused") text = "这一项须由群众本人填写，或不能在此步骤填写。";
+    if (msg.reason === "withdrawn") text = "群众已收回操作，协助填写已结束。";
+    $("assist-status").textContent = text;
+    $("assist-request").hidden = assistOn || msg.state === "asked";
+    $("assist-stop").hidden = !assistOn;
+    if (!assistOn) { $("assist-form").hidden = true; lastForm = ""; }
+  }
+
+  function showForm(step) {
+    const form = $("assist-form");
+    if (!assistOn || !step.form) { form.hidden = true; lastForm = ""; return; }
+    const shape = JSON.stringify([step.id, step.form.fields.map((f) => f.name), step.form.options]);
+    form.hidden = false;
+    if (shape === lastForm) {  // the same step: keep what the helper is typing, refresh the marks
+      for (const f of step.form.fields) {
+        const input = form.querySelector(`[name="${CSS.escape(f.name)}"]`);
+        if (input && document.activeElement !== input && f.may_set) input.value = f.value;
+        const err = form.querySelector(`[data-error="${CSS.escape(f.name)}"]`);
+        if (err) err.textContent = f.error || "";
+      }
+      return;
+    }
+    lastForm = shape;
+    form.replaceChildren();
+    for (const f of step.form.fields) {
+      const label = document.createElement("label");
+      label.textContent = f.label + (f.may_set ? "" : "（群众本人的证件信息）");
+      let input;
+      if (f.choices.length) {
+        input = document.createElement("select");
+        for (const c of ["", ...f.choices]) input.add(new Option(c || "请选择", c));
+      } else {
+        input = document.createElement("input");
+        input.maxLength = 500;
+        input.autocomplete = "off";
+      }
+      input.name = f.name;
+      input.id = "assist-field-" + f.name;
+      input.value = f.value;
+      input.disabled = !f.may_set;
+      input.addEventListener(f.choices.length ? "change" : "input", () =>
+        send({ type: "assist_input", action: "set_field", field: f.name, value: input.value }));
+      const err = document.createElement("span");
+      err.className = "err";
+      err.dataset.error = f.name;
+      err.textContent = f.error || "";
+      label.append(input, err);
+      form.append(label);
+    }
+    for (const o of step.form.options) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "btn";
+      b.id = "assist-option-" + o.value;
+      b.textContent = o.label;
+      b.addEventListener("click", () => send({ type: "assist_input", action: "choose", option: o.value }));
+      form.append(b);
+    }
+    if (step.form.next) {
+      const next = document.createElement("button");
+      next.type = "button";
+      next.className = "btn primary";
+      next.id = "assist-next";
+      next.textContent = "下一步";
+      next.addEventListener("click", () => send({ type: "assist_input", action: "next" }));
+      form.append(next);
+    }
+  }
+
   function sendText() {
     const input = $("text-input");
     const text = input.value.trim();
@@ -280,6 +358,9 @@
   };
 
   $("hangup").addEventListener("click", () => { send({ type: "hangup" }); finish("您已挂断"); });
+  $("assist-request").addEventListener("click", () => { if (send({ type: "assist_request" })) showAssist({ state: "asked" }); });
+  $("assist-stop").addEventListener("click", () => send({ type: "assist_stop" }));
+  $("assist-form").addEventListener("submit", (e) => e.preventDefault());
   $("text-send").addEventListener("click", sendText);
   $("text-input").addEventListener("keydown", (e) => { if (e.key === "Enter") sendText(); });
   $("restart").addEventListener("click", () => { if (send({ type: "restart" })) status("已请终端重新连接画面…"); });

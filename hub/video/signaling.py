@@ -14,8 +14,12 @@ HIGHLIGHTS = ("next", "back", "keypad", "camera", "card_reader", "printer")
 _FIELD_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 
-KIOSK_SENDS = ("offer", "state", "hangup")
-HELPER_SENDS = ("answer", "text", "highlight", "restart", "hangup")
+KIOSK_SENDS = ("offer", "state", "hangup", "assist")
+HELPER_SENDS = ("answer", "text", "highlight", "restart", "hangup", "assist_request", "assist_stop", "assist_input")
+# 帮办: the kiosk tells where the helper's control stands; the helper asks for it, stops, and enters
+ASSIST_STATES = ("asked", "on", "declined", "off")
+ASSIST_ACTIONS = ("set_field", "choose", "next")
+MAX_ASSIST_VALUE = 500
 
 
 class SignalError(ValueError):
@@ -47,7 +51,32 @@ def parse(raw: str | bytes, sender: str) -> dict[str, Any]:
         return {"type": "text", "text": _text(msg.get("text"))}
     if kind == "highlight":
         return {"type": "highlight", "target": _target(msg.get("target"))}
+    if kind == "assist":
+        state = msg.get("state")
+        if state not in ASSIST_STATES:
+            raise SignalError(f"'assist' needs 'state': one of {', '.join(ASSIST_STATES)}")
+        return {"type": "assist", "state": state, "reason": _short(msg.get("reason"), "reason", 100)}
+    if kind == "assist_input":
+        return _assist_input(msg)
     return {"type": kind}
+
+
+def _assist_input(msg: dict[str, Any]) -> dict[str, Any]:
+    """One entry of the helper while filling in: a field's new text, an option, or 下一步."""
+    action = msg.get("action")
+    if action not in ASSIST_ACTIONS:
+        raise SignalError(f"'assist_input' needs 'action': one of {', '.join(ASSIST_ACTIONS)}")
+    field = msg.get("field") or ""
+    if action == "set_field" and (not isinstance(field, str) or not _FIELD_ID.match(field)):
+        raise SignalError("'assist_input' set_field needs 'field': the field's name (letters, digits, _ . -)")
+    value = msg.get("value") or ""
+    if not isinstance(value, str) or len(value) > MAX_ASSIST_VALUE:
+        raise SignalError(f"'assist_input' 'value' must be text of at most {MAX_ASSIST_VALUE} characters")
+    option = msg.get("option") or ""
+    if not isinstance(option, str) or len(option) > 100 or (action == "choose" and not option):
+        raise SignalError("'assist_input' choose needs 'option': the option's value (at most 100 characters)")
+    return {"type": "assist_input", "action": action, "field": field if action == "set_field" else "",
+            "value": _CONTROL.sub("", value) if action == "set_field" else "", "option": option}
 
 
 def _sdp(msg: dict[str, Any]) -> str:
@@ -106,9 +135,41 @@ def _step(step: Any) -> dict[str, Any]:
         if len(shown) > 200:
             raise SignalError(f"'step.fields.{label}' is over 200 characters")
         checked[_CONTROL.sub("", label)] = _CONTROL.sub("", shown)
-    return {
+    checked_step = {
         "id": _short(step.get("id"), "id", 64, required=True),
         "kind": _short(step.get("kind"), "kind", 32),
         "title": _short(step.get("title"), "title", 200),
         "fields": checked,
     }
+    if step.get("form") is not None:
+        checked_step["form"] = _form(step["form"])
+    return checked_step
+
+
+def _form(form: Any) -> dict[str, Any]:
+    """The step as a form for a helper filling in (帮办): the fields they may set, options, whether 下一步 fits."""
+    if not isinstance(form, dict) or not isinstance(form.get("fields", []), list) \
+            or not isinstance(form.get("options", []), list):
+        raise SignalError("'step.form' must be {\"fields\": [...], \"options\": [...], \"next\": bool}")
+    fields, options = form.get("fields") or [], form.get("options") or []
+    if len(fields) > MAX_FIELDS or len(options) > MAX_FIELDS:
+        raise SignalError(f"'step.form' has more than {MAX_FIELDS} fields or options")
+    out_fields = []
+    for f in fields:
+        if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not _FIELD_ID.match(f["name"]):
+            raise SignalError("each of 'step.form.fields' needs a 'name' (letters, digits, _ . -)")
+        choices = f.get("choices") or []
+        if not isinstance(choices, list) or len(choices) > MAX_FIELDS:
+            raise SignalError(f"'step.form.fields.{f['name']}.choices' must be a list of at most {MAX_FIELDS}")
+        out_fields.append({
+            "name": f["name"], "label": _short(f.get("label"), "form.label", 60),
+            "type": _short(f.get("type"), "form.type", 16), "value": _short(f.get("value"), "form.value", 500),
+            "choices": [_short(c, "form.choice", 60) for c in choices], "may_set": f.get("may_set") is True,
+            "by_helper": f.get("by_helper") is True, "error": _short(f.get("error"), "form.error", 200)})
+    out_options = []
+    for o in options:
+        if not isinstance(o, dict):
+            raise SignalError("each of 'step.form.options' must be {\"value\", \"label\"}")
+        out_options.append({"value": _short(o.get("value"), "form.option", 100, required=True),
+                            "label": _short(o.get("label"), "form.option_label", 100)})
+    return {"fields": out_fields, "options": out_options, "next": form.get("next") is True}

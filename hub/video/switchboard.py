@@ -480,6 +480,8 @@ class Switchboard:
         if room.kiosk is None:
             await _send(ws, {"type": "error", "detail": "the kiosk is not connected just now; wait for its new offer"})
             return
+        if msg["type"] == "assist_request":  # who asks is the hub's to say, never the page's
+            msg = {**msg, "helper_id": room.call.helper}
         await _send(room.kiosk, msg)
         if msg["type"] == "answer" and room.call.connect(self.clock()):
             await self._save(room.call)

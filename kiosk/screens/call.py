@@ -428,6 +428,13 @@ class CallController:
         self.app.backend.call(self.app.backend.client.set_call_consent, CallStart(**body), on_done=self.apply,
                               on_error=lambda e: log.warning("screen sharing not changed: %s", e))
 
+    def answer_assist(self, accept: bool) -> None:
+        """The citizen's answer to the helper asking to fill in, or taking the control back."""
+        if self.view is None or self.phase != "live":
+            return
+        self.app.backend.call(self.app.backend.client.answer_call_assist, accept, on_done=self.apply,
+                              on_error=lambda e: log.warning("assist answer not taken: %s", e))
+
     def open_callback(self) -> None:
         self.app.show_screen("call_callback")
         self._render()
@@ -522,6 +529,7 @@ class CallController:
         self.panel = CallPanel({
             "hang_up": self.hang_up, "shrink": self.shrink, "expand": self.expand,
             "toggle_screen": self.toggle_screen, "callback": self.open_callback, "ticket": self.take_ticket,
+            "assist_yes": lambda: self.answer_assist(True), "assist_no": lambda: self.answer_assist(False),
             "dismiss": self.dismiss,
         })
         if self.highlight is None:

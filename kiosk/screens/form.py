@@ -44,7 +44,8 @@ class FormScreen(KScreen):
         same_step = snapshot.step.id == self.step_id and not self.manual
         self.step_id = snapshot.step.id
         self.manual = False
-        keep = {f.name for f in snapshot.step.fields}
+        # A field the helper entered shows what kioskd holds, not what was typed here before.
+        keep = {f.name for f in snapshot.step.fields if not f.by_helper}
         self.edited = {k: v for k, v in self.edited.items() if k in keep}
         self.fields = [f.model_copy(update={"value": self.edited.get(f.name, f.value)})
                        for f in snapshot.step.fields]
@@ -84,7 +85,9 @@ class FormScreen(KScreen):
         for field in self.fields:
             box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=ts.gap * 0.2)
             label = field.label + ("" if field.required else f"（{t('form.optional')}）")
-            box.add_widget(KLabel(text=label, pair="body_soft", font_px=ts.small))
+            if field.by_helper:
+                label += f"  {t('form.by_helper')}"
+            box.add_widget(KLabel(text=label, pair="body_soft", font_px=ts.small, kid=f"form.label.{field.name}"))
             shown = field.value
             if field.name == self.active and self.buffer is not None:
                 shown = self.buffer.text + self.letters + "▏"

@@ -206,6 +206,9 @@ class ReviewScreen(StepScreen):
             panel.add_widget(KLabel(text=t("review.materials"), pair="card_soft"))
             for name_, captured in materials:
                 panel.add_widget(KLabel(text=f"{name_}  {t('review.pages', captured=captured)}", pair="card"))
+        if snapshot.step.data.signed:
+            panel.add_widget(KLabel(text=t("review.signed", documents="、".join(snapshot.step.data.signed)),
+                                    pair="card", kid="review.signed"))
         self.body.add_widget(panel)
         buttons = []
         if self.accepts(snapshot, "back"):

@@ -108,7 +108,7 @@ class CallPanel(BoxLayout):
     def render(self, view: CallView | None, mode: str, expanded: bool, *, look: str = "",
                message: str = "", ticket_note: str = "") -> None:
         """Show ``view`` in ``mode`` (see ``videocall.panel_mode``); rebuilt only when the face changes."""
-        face = f"{mode}:{expanded}:{self.app.ts.elder}"
+        face = f"{mode}:{expanded}:{self.app.ts.elder}:{view.assist if view else ''}"
         if mode != "live":  # these faces are rebuilt when what they say changes (not on every poll)
             face += (f":{view.model_dump_json() if view else ''}:{message}:{ticket_note}")
         if face != self.face:
@@ -169,6 +169,7 @@ class CallPanel(BoxLayout):
         row.add_widget(self.video)
         row.add_widget(column)
         self.add_widget(fit_row(row))
+        self._assist_row(view)
         self.share = self._button("call.share_screen", "call.share", "primary_button", "toggle_screen")
         self.add_widget(self._button_row([
             self._button("call.shrink", "call.shrink", "secondary_button", "shrink"),
@@ -200,6 +201,23 @@ class CallPanel(BoxLayout):
             button = self._button(key, kid, pair, action, size_hint_x=0.25)
             row.add_widget(button)
         self.add_widget(fit_row(row, ts.button_h))
+        self._assist_row(view)
+
+    def _assist_row(self, view: CallView | None) -> None:
+        """帮办: the helper's request to fill in (同意 / 不同意), or 收回操作 while they do."""
+        if view is None or view.assist == "off":
+            return
+        if view.assist == "asked":
+            self.add_widget(self._label(self.app.t("call.assist_asked"), "call.assist_asked", "small", bold=True))
+            self.add_widget(self._button_row([
+                self._button("call.assist_no", "call.assist_no", "secondary_button", "assist_no"),
+                self._button("call.assist_yes", "call.assist_yes", "primary_button", "assist_yes")]))
+            return
+        row = BoxLayout(size_hint_y=None, spacing=self.app.ts.gap * 0.5)
+        row.add_widget(self._label(self.app.t("call.assist_on"), "call.assist_on", "small", bold=True))
+        row.add_widget(self._button("call.assist_take_back", "call.assist_take_back", "primary_button", "assist_no",
+                                    size_hint_x=0.4))
+        self.add_widget(fit_row(row, self.app.ts.button_h))
 
     def _update_live(self, view: CallView, expanded: bool, look: str) -> None:
         t = self.app.t

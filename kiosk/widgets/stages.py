@@ -1,4 +1,4 @@
-"""The stage bar under the header: 读卡 → 核验 → 填写 → 拍照 → 核对 → 提交 → 打印.
+"""The stage bar under the header: 读卡 → 核验 → 填写 → 拍照 → 签名 → 核对 → 提交 → 打印.
 
 Done ones are ticked, the current one filled.
 """

@@ -92,6 +92,17 @@ async def ask_callback(body: CallbackIn, request: Request) -> Any:
     return await _manager(request).callback(phone)  # Conflict no_call (409), HubUnreachable (503)
 
 
+class AssistAnswer(BaseModel):
+    accept: bool = Field(description="true: the helper may fill in with the citizen; false: no, or take it back")
+
+
+@router.put("/assist", response_model=CallView,
+            responses={404: {"description": "no live call"}, 409: {"description": "not asked, or no session"}})
+async def answer_assist(body: AssistAnswer, request: Request) -> Any:
+    """帮办: the citizen's answer to the helper asking to fill in, or taking the control back at any time."""
+    return await _manager(request).answer_assist(body.accept)
+
+
 @router.get("/stats")
 def call_stats(request: Request) -> dict[str, Any]:
     """Counters of the current or last call (frames, audio level, restarts); no picture or sound."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ from flows import effects as fx
 from flows.model import ServiceItem
 from local_api.codes import id_type
 from local_api.outbox import MaterialFile
+from local_api.signature_image import render_png
 
 
 def build_application(effect: fx.SubmitApplication, item: ServiceItem | None,
@@ -44,6 +46,20 @@ def build_application(effect: fx.SubmitApplication, item: ServiceItem | None,
             name = f"{material['code']}-copy.jpg"
             files.append(MaterialFile(name, "image/jpeg", material["name"], id_copy_jpeg(*pages, item.name)))
             application["materials"].append({"file": name, "label": f"{material['name']} 复印件（正反面）"})
+    if effect.signatures:
+        application["signatures"] = []
+    for n, signed in enumerate(effect.signatures, start=1):
+        png = render_png(signed["strokes"], signed["width"], signed["height"])
+        name = f"signature-{n:02d}.png"
+        label = f"{signed['document']}（申请人签名）"
+        files.append(MaterialFile(name, "image/png", label, png))
+        application["materials"].append({"file": name, "label": label})
+        application["signatures"].append({
+            "document": signed["document"], "text": signed["text"], "text_sha256": signed["text_sha256"],
+            "signed_at": signed["signed_at"], "file": name, "image_sha256": hashlib.sha256(png).hexdigest()})
+    if effect.assisted is not None:
+        authorisation = next((s["file"] for s in application.get("signatures", ()) if s["document"] == "委托书"), None)
+        application["assisted"] = {**effect.assisted, "authorisation_file": authorisation}
     return application, files
 
 

@@ -58,6 +58,9 @@ class Call:
     # Each different number asked for gets its own Idempotency-Key; the same number sent again (the
     # answer was lost, the citizen tapped twice) reuses it, so the hub records one request.
     callback_phones: list[str] = field(default_factory=list)
+    # 帮办: "asked" while the citizen decides, "on" while the helper (assist_helper, an account id) may enter
+    assist: str = "off"
+    assist_helper: str = ""
 
     def callback_key(self, phone: str) -> str:
         if phone not in self.callback_phones:
@@ -76,7 +79,7 @@ class Call:
         """The wire's ``CallView``."""
         return {"state": self.state, "helper": self.helper, "recording": self.recording, "message": self.message,
                 "text": self.text, "highlight": self.highlight, "ring_timeout_s": self.ring_timeout_s,
-                "sending": dict(self.sending)}
+                "sending": dict(self.sending), "assist": self.assist}
 
     # -- from the hub ------------------------------------------------------------------------------
     def on_ringing(self, waiting_helpers: int, now: float) -> list[Action]:

@@ -21,6 +21,7 @@ from local_api.events import EventBus
 from local_api.hub_link import HubAccess
 from local_api.schemas import CallView, PushMessage
 from local_api.video import protocol
+from local_api.video.assist import SessionAssist
 from local_api.video.call import Action, Call
 from local_api.video.media import (
     DOCUMENT_FPS,
@@ -49,12 +50,14 @@ SOCKET_RETRY_S = 12.0  # the hub ends a call whose socket stays away for 15 s
 class CallManager:
     def __init__(self, *, hub: Callable[[], HubAccess | None], bus: EventBus, face_camera: str | None,
                  microphone: str | None, speaker: str | None, session: Callable[[], dict[str, Any] | None],
-                 document_grab: Callable[[], Any] | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+                 document_grab: Callable[[], Any] | None = None, clock: Callable[[], float] = time.monotonic,
+                 assist: SessionAssist | None = None) -> None:
         self.hub_access = hub  # the credentials in force, asked per use: an enrolment applies to the next call
         self._hub_calls: tuple[int, HubCalls] | None = None
         self._retired: list[HubCalls] = []  # replaced by an enrolment; closed with the manager
         self.bus = bus
         self.session = session  # the current session as the wire's SessionSnapshot dict, or None
+        self.assist = assist  # 帮办: the helper's entries into the session's engine
         self.clock = clock
         self.face = FaceCamera(face_camera)
         self.microphone = Microphone(microphone)
@@ -278,13 +281,78 @@ class CallManager:
                 actions = call.on_unanswered()
             case "hangup":
                 actions = call.on_hangup(msg.by, msg.reason)
+            case "assist_request" | "assist_stop" | "assist_input":
+                await self._on_assist(call, msg)
+                actions = []
             case _:  # "error": the hub did not like something we sent; the call stays up
                 log.warning("hub reported an error", extra={"detail": msg.detail})
                 actions = []
         await self._apply(call, actions)
 
+    # -- 帮办: the helper fills in with the citizen ------------------------------------------------------
+    async def _on_assist(self, call: Call, msg: protocol.HubMessage) -> None:
+        if self.assist is None or not call.live:
+            return
+        if msg.type == "assist_request":
+            if call.assist != "off":
+                return  # asked already, or on: one helper at a time
+            if not self.assist.has_session():
+                await self._send(call, protocol.assist("declined", "no_session"))
+                return
+            call.assist, call.assist_helper = "asked", msg.helper_id
+            self._publish()
+            await self._send(call, protocol.assist("asked"))
+        elif msg.type == "assist_stop":
+            await self._assist_off(call, "stopped")
+        elif call.assist == "on" and not self.assist.enter(call.assist_helper, msg.action, msg.field, msg.value,
+                                                              msg.option):
+            await self._send(call, protocol.assist("on", "refused"))  # the step stays as it was
+            await self._send_state(call, force=True)
+
+    async def answer_assist(self, accept: bool) -> dict[str, Any]:
+        """The citizen agrees to the helper filling in, declines, or takes the control back (at any time)."""
+        call = self.call
+        if call is None or not call.live:
+            raise NoCall("there is no live video call")
+        if accept:
+            if call.assist != "asked":
+                raise Conflict("the helper has not asked to fill in", code="not_asked")
+            assert self.assist is not None
+            if not self.assist.grant(call.assist_helper):
+                call.assist = "off"
+                self._publish()
+                await self._send(call, protocol.assist("declined", "no_session"))
+                raise Conflict("there is no session to fill in", code="no_session")
+            call.assist = "on"
+            self._publish()
+            await self._send(call, protocol.assist("on"))
+            await self._send_state(call, force=True)
+        elif call.assist == "asked":
+            call.assist = "off"
+            self._publish()
+            await self._send(call, protocol.assist("declined", "citizen"))
+        else:
+            await self._assist_off(call, "withdrawn")
+        return call.view()
+
+    async def _assist_off(self, call: Call, reason: str) -> None:
+        was = call.assist
+        call.assist = "off"
+        if was == "off":
+            return
+        if self.assist is not None:
+            self.assist.end(reason)
+        self._publish()
+        if call.live:
+            await self._send(call, protocol.assist("off", reason))
+            await self._send_state(call, force=True)
+
+    async def _send(self, call: Call, message: str) -> None:
+        if self.signal is not None and call.live:
+            await self.signal.send(message)  # a socket that is down drops it; the state is sent again on reconnect
+
     async def _send_state(self, call: Call, *, force: bool = False, session: dict[str, Any] | None = None) -> None:
-        step = step_summary(session if session is not None else self.session())
+        step = step_summary(session if session is not None else self.session(), assist=call.assist == "on")
         if (force or step != self._last_step) and self.signal is not None and call.live:
             self._last_step = step
             await self.signal.send(protocol.state(step))
@@ -397,6 +465,10 @@ class CallManager:
                     self._cancels.add(task)
                     task.add_done_callback(self._cancels.discard)
                 case "teardown":
+                    if call.assist != "off":  # the call is over: so is the helper's control, at once
+                        call.assist = "off"
+                        if self.assist is not None:
+                            self.assist.end("lost" if call.state == "failed" else "call_ended")
                     log.info("video call ended", extra={"call_id": call.call_id, "state": call.state,
                                                         "reason": call.end_reason})
                     await self._teardown()

@@ -30,6 +30,11 @@ class HubMessage:
     by: str = ""
     reason: str = ""
     detail: str = ""
+    helper_id: str = ""  # assist_request: the helper's account, as the hub says
+    action: str = ""  # assist_input: set_field | choose | next
+    field: str = ""
+    value: str = ""
+    option: str = ""
 
 
 def _str(data: dict[str, Any], key: str, limit: int, *, required: bool = True) -> str:
@@ -82,6 +87,17 @@ def parse_hub_message(raw: str | bytes) -> HubMessage:
             return HubMessage(kind, by=by, reason=_str(data, "reason", MAX_REASON, required=False))
         case "error":
             return HubMessage(kind, detail=_str(data, "detail", 500, required=False))
+        case "assist_request":
+            return HubMessage(kind, helper_id=_str(data, "helper_id", 64))
+        case "assist_stop":
+            return HubMessage(kind)
+        case "assist_input":
+            action = data.get("action")
+            if action not in ("set_field", "choose", "next"):
+                raise BadMessage("'action' of assist_input must be set_field, choose or next")
+            return HubMessage(kind, action=action, field=_str(data, "field", 64, required=False),
+                              value=_str(data, "value", 500, required=False),
+                              option=_str(data, "option", 100, required=False))
         case _:
             raise BadMessage(f"unknown message type {kind[:40]!r}")
 
@@ -94,6 +110,11 @@ def offer(sdp: str) -> str:
 
 def state(step: dict[str, Any]) -> str:
     return json.dumps({"type": "state", "step": step}, ensure_ascii=False)
+
+
+def assist(state: str, reason: str = "") -> str:
+    """Where the helper's control (帮办) stands: asked, on, declined or off."""
+    return json.dumps({"type": "assist", "state": state, "reason": reason})
 
 
 def hangup() -> str:

@@ -28,8 +28,32 @@ def _masked(field: dict[str, Any]) -> str:
     return "已填写"  # dates, addresses and free text can identify a person
 
 
-def step_summary(session: dict[str, Any] | None) -> dict[str, Any]:
-    """``{"id", "kind", "title", "fields": {label: masked value}}`` for the hub's ``state`` message."""
+HELPER_KINDS = ("guide", "form", "choose")  # flows.model.HELPER_STEP_KINDS: the rest stay with the citizen
+
+
+def assist_form(session: dict[str, Any]) -> dict[str, Any]:
+    """The step as a form for the helper filling in: what they typed in clear, the rest as a passer-by sees it;
+    the card's fields shown masked and not settable."""
+    step = session.get("step") or {}
+    kind = step.get("kind")
+    mine = set((session.get("assist") or {}).get("entered") or []) | set(
+        (session.get("assist") or {}).get("draft_fields") or [])
+    fields = []
+    for f in step.get("fields") or [] if kind == "form" else []:
+        name = str(f.get("name", ""))
+        may_set = bool(f.get("helper_may_set", True))
+        value = str(f.get("value") or "") if name in mine and may_set else _masked(f)
+        fields.append({"name": name, "label": str(f.get("label") or name)[:MAX_VALUE], "type": f.get("type", "text"),
+                       "value": value[:500], "choices": list(f.get("choices") or [])[:MAX_FIELDS],
+                       "may_set": may_set, "by_helper": bool(f.get("by_helper")), "error": str(f.get("error") or "")})
+    options = [{"value": str(o.get("value")), "label": str(o.get("label") or "")}
+               for o in (step.get("options") or [] if kind == "choose" else [])]
+    return {"fields": fields[:MAX_FIELDS], "options": options[:MAX_FIELDS], "next": kind in ("guide", "form")}
+
+
+def step_summary(session: dict[str, Any] | None, *, assist: bool = False) -> dict[str, Any]:
+    """``{"id", "kind", "title", "fields": {label: masked value}}`` for the hub's ``state`` message, and
+    ``form`` while the helper fills in with the citizen (``assist``) at a step they may enter."""
     if not session:
         return {"id": "home", "kind": "none", "title": "未开始办理", "fields": {}}
     step = session.get("step") or {}
@@ -54,5 +78,8 @@ def step_summary(session: dict[str, Any] | None) -> dict[str, Any]:
     notice = session.get("notice")
     if notice and notice.get("message"):
         fields["提示"] = str(notice["message"])[:MAX_VALUE]
-    return {"id": str(step.get("id") or "unknown")[:64], "kind": str(step.get("kind", ""))[:32],
-            "title": str(step.get("title", ""))[:200], "fields": dict(list(fields.items())[:MAX_FIELDS])}
+    summary = {"id": str(step.get("id") or "unknown")[:64], "kind": str(step.get("kind", ""))[:32],
+               "title": str(step.get("title", ""))[:200], "fields": dict(list(fields.items())[:MAX_FIELDS])}
+    if assist and (session.get("assist") or {}).get("active") and step.get("kind") in HELPER_KINDS:
+        summary["form"] = assist_form(session)
+    return summary

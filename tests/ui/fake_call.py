@@ -9,9 +9,11 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from common.masking import mask_name
+from flows import events as ev
 from kiosk.client import CallError
 from local_api.schemas import CallStart, CallView, PushMessage
 
@@ -104,6 +106,30 @@ class ScriptedCall:
     def helper_hangs_up(self) -> None:
         self._call_changed(state="ended", message="工作人员已结束通话。", highlight=None,
                            sending=CallStart(camera=False))
+
+    # -- 帮办: the helper fills in, through the session's own engine as kioskd does ------------------------
+    def helper_asks_to_fill_in(self) -> None:
+        self._call_changed(assist="asked")
+
+    def _assist_event(self, event: Any) -> None:
+        sessions = getattr(self, "sessions", None)
+        snap = sessions.snapshot() if sessions is not None else None
+        if snap is not None and snap.status == "active":
+            sessions.system_event(snap.session_id, event)
+
+    def answer_call_assist(self, accept: bool) -> CallView:
+        view = self._live_call()
+        self.call_log.append(("assist", accept))
+        if accept and view.assist == "asked":
+            self._assist_event(ev.AssistGranted(at=datetime.now(UTC), helper_id="wang"))
+            return self._call_changed(assist="on")
+        if view.assist == "on":
+            self._assist_event(ev.AssistEnded(at=datetime.now(UTC), reason="withdrawn"))
+        return self._call_changed(assist="off")
+
+    def helper_types(self, field: str, value: str) -> None:
+        self._assist_event(ev.HelperInput(at=datetime.now(UTC), helper_id="wang", action="set_field", field=field,
+                                          value=value))
 
     def network_blip(self, recovered: bool = False) -> None:
         """The connection drops (reconnecting) or comes back (connected)."""

@@ -435,3 +435,31 @@ def test_a_callback_number_left_untouched_is_wiped(call, monkeypatch):
     p.wait_screen("form", 15)  # the citizen walked away mid-number
     assert "1381234" not in p.all_text()
     assert p.find("call.panel") is None and not [e for e in fake.call_log if e[0] == "callback"]
+
+
+def test_the_helper_fills_in_only_after_the_citizen_agrees_and_the_entries_are_marked(call, tmp_path):
+    app, fake, p = call.app, call.fake, call.pilot
+    walk_to(call, "form")
+    start_call(call)
+    connected(call)
+    fake.helper_asks_to_fill_in()
+    p.wait_until(lambda: p.find("call.assist_yes") is not None, "the helper's request on the screen")
+    assert "随时收回" in p.text("call.assist_asked")
+    p.tap("call.assist_yes")
+    p.wait_until(lambda: p.find("call.assist_take_back") is not None, "收回操作 offered")
+    fake.helper_types("remark", "代填备注")
+    p.wait_until(lambda: p.text("form.field.remark") == "代填备注", "the helper's entry on the form")
+    assert p.text("form.label.remark").endswith("（工作人员填写）")
+    app.screenshot_dir = tmp_path
+    p.shot("assist-on")
+    if os.environ.get("KIOSK_KEEP_SHOTS"):  # for a person to look at
+        Path(os.environ["KIOSK_KEEP_SHOTS"]).write_bytes(Path(app.shots[-1]).read_bytes())
+    p.tap("call.assist_take_back")
+    p.wait_until(lambda: p.find("call.assist_take_back") is None, "the control taken back")
+    assert ("assist", False) in fake.call_log
+    p.wait_until(lambda: p.text("form.field.remark") != "代填备注", "the unconfirmed entry gone")
+    assert fake.sessions.snapshot().assist.active is False
+    fake.helper_hangs_up()
+    p.wait_until(lambda: app.call.phase != "live", "the call over")
+    app.leave_session()
+    p.wait_screen("home")

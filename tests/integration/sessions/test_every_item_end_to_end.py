@@ -91,7 +91,13 @@ def test_item_runs_from_card_to_paper(stack, code):
                 pages = [label for label in labels if label.startswith(f"{material.name} 第")]
                 if not material.skippable:
                     assert pages == [f"{material.name} 第{n}页" for n in range(1, material.pages + 1)], labels
-        assert all(m["size"] > 10_000 and m["content_type"] == "image/jpeg" for m in case["materials"])
+        signed = [m for m in case["materials"] if m["label"].endswith("（申请人签名）")]
+        # each document signed on the screen reached the platform as the citizen's signature image
+        assert [m["label"] for m in signed] == [f"{s.document}（申请人签名）" for s in item.steps
+                                                if s.kind == "sign" and s.id in steps]
+        assert all(m["content_type"] == "image/png" and m["size"] > 1_000 for m in signed)
+        assert all(m["size"] > 10_000 and m["content_type"] == "image/jpeg" for m in case["materials"]
+                   if m not in signed)
         assert outbox["failed"] == 0
     # nothing of the citizen is left on the kiosk
     assert not any(Path(daemon.data_dir / "sessions").iterdir())

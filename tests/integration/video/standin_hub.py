@@ -151,7 +151,7 @@ def make_app(kiosk_token: str, *, helper: tuple[str, str, str] = ("helper1", "se
                     await ws.send_text(json.dumps({"type": "error", "detail": "not a protocol message"}))
                     continue
                 room.kiosk_log.append(msg)
-                if kind in ("offer", "state"):
+                if kind in ("offer", "state", "assist"):
                     await to_page(room, msg)
                 elif kind == "hangup":
                     await end(room, "kiosk", "kiosk_hangup")
@@ -235,8 +235,10 @@ def make_app(kiosk_token: str, *, helper: tuple[str, str, str] = ("helper1", "se
         try:
             while True:
                 msg = json.loads(await ws.receive_text())
-                if msg.get("type") in ("answer", "text", "highlight", "restart"):
+                if msg.get("type") in ("answer", "text", "highlight", "restart", "assist_stop", "assist_input"):
                     await to_kiosk(room, msg)
+                elif msg.get("type") == "assist_request":  # the relay names the helper, as kioskhub does
+                    await to_kiosk(room, {"type": "assist_request", "helper_id": user})
                 elif msg.get("type") == "hangup":
                     await end(room, "helper", "helper_hangup")
                 elif msg.get("type") == "_raw" and room.kiosk is not None:  # tests: a broken frame to the kiosk

@@ -103,7 +103,8 @@ def test_rejection_lists_what_the_step_accepts(session):
     with pytest.raises(EventNotAccepted) as caught:
         transition(session.item, session.snap, ev.FinishPressed(at=at(1)))
     assert caught.value.step_id == "guide"
-    assert caught.value.expected == ["next", "start_over", "call_helper", "still_here", "tick", "device_fault"]
+    assert caught.value.expected == ["next", "start_over", "call_helper", "still_here", "tick", "device_fault",
+                                     "assist_granted"]
     assert caught.value.expected_client == ["next", "start_over", "call_helper", "still_here"]
 
 

@@ -13,7 +13,7 @@ from flows import events as ev
 from flows.catalog import load_catalog
 from flows.engine import EventNotAccepted, accepted_events, current_material, start, transition
 from flows.view import session_view
-from flows.walk import SAMPLE_CARD, form_values
+from flows.walk import SAMPLE_CARD, SAMPLE_SIGNATURE, form_values
 from local_api.schemas import SessionSnapshot
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -64,6 +64,20 @@ def make_event(item, snap, etype: str, pick: int, at: datetime):
             return ev.Submitted(at=at, case_no=f"C{pick}" if good else None)
         case "submit_duplicate":
             return ev.SubmitDuplicate(at=at, number=f"P{pick}" if good else "", when="10:05")
+        case "sign":
+            strokes = SAMPLE_SIGNATURE if good else (((10.0, 10.0, 1.0),),) * (pick % 2)  # a dot, or nothing
+            return ev.Signed(at=at, width=800, height=300, strokes=strokes)
+        case "assist_granted":
+            return ev.AssistGranted(at=at, helper_id="h1" if good else "h2")
+        case "assist_ended":
+            return ev.AssistEnded(at=at, reason=("withdrawn", "stopped", "call_ended", "lost")[pick % 4])
+        case "helper_input":
+            names = [f.name for f in getattr(step, "fields", ())] + ["bogus"]
+            action = ("set_field", "choose", "next")[pick % 3]
+            options = [o.value for o in getattr(step, "options", ())] + ["bogus"]
+            return ev.HelperInput(at=at, helper_id="h1" if good else "h2", action=action,
+                                  field=names[pick % len(names)], value="12" * (pick % 4),
+                                  option=options[pick % len(options)])
         case "device_fault":
             return ev.DeviceFault(at=at, device=["printer", "camera", "id_reader", "a4_printer"][pick % 4])
         case "face_checked":
@@ -103,5 +117,6 @@ def test_random_sessions_stay_consistent(code, script, elder):
         SessionSnapshot.model_validate(session_view(item, snap))
         if snap.status != "active":
             assert isinstance(effects[-1], fx.WipeSession)
-            assert snap.card is None and snap.form == {} and snap.pages == {}
+            assert snap.card is None and snap.form == {} and snap.pages == {} and snap.signatures == ()
+            assert snap.assist is None
             break

@@ -218,3 +218,30 @@ def test_a_kiosk_learns_the_recording_policy_before_any_call(hub_with, recording
     hub = hub_with(call_recording=recording, call_ring_seconds=45)
     assert hub.kiosk().get("/calls/policy").json() == {"recording": recording, "ring_timeout_s": 45}
     assert hub.kiosk("not-a-token").get("/calls/policy").status_code == 401
+
+
+def test_assist_messages_are_relayed_checked_and_the_hub_names_the_helper(video_hub):
+    _call_id, kiosk, page = connected(video_hub)
+    page.send({"type": "assist_request", "helper_id": "someone-else"})
+    assert kiosk.recv() == {"type": "assist_request", "helper_id": "wang"}  # the account that accepted
+    kiosk.send({"type": "assist", "state": "asked"})
+    assert page.recv() == {"type": "assist", "state": "asked", "reason": ""}
+    page.send({"type": "assist_input", "action": "set_field", "field": "scope", "value": "日用\x07百货", "x": 1})
+    assert kiosk.recv() == {"type": "assist_input", "action": "set_field", "field": "scope", "value": "日用百货",
+                            "option": ""}
+    page.send({"type": "assist_input", "action": "choose", "option": "self"})
+    assert kiosk.recv()["option"] == "self"
+    form = {"fields": [{"name": "scope", "label": "经营范围", "type": "text", "value": "日用百货", "choices": [],
+                        "may_set": True, "by_helper": True, "error": ""}], "options": [], "next": True}
+    kiosk.send({"type": "state", "step": {"id": "business", "kind": "form", "title": "填写", "fields": {},
+                                          "form": form}})
+    assert page.recv()["step"]["form"] == form
+    page.send({"type": "assist_stop"})
+    assert kiosk.recv() == {"type": "assist_stop"}
+    for wrong, said in (({"type": "assist_input", "action": "delete"}, "set_field, choose, next"),
+                        ({"type": "assist_input", "action": "set_field", "field": "../x"}, "field's name"),
+                        ({"type": "assist_input", "action": "choose"}, "'option'")):
+        page.send(wrong)
+        assert said in page.recv()["detail"]
+    kiosk.send({"type": "assist", "state": "maybe"})
+    assert "asked, on, declined, off" in kiosk.recv()["detail"]
