@@ -22,10 +22,12 @@ def test_the_citizen_signs_the_commitment_and_a_dot_is_refused(kiosk, tmp_path):
     assert p.text("sign.title") == "告知承诺书"
     assert p.text("sign.text").startswith("本人申请办理医保异地就医备案")
     p.tap("sign.confirm")  # nothing written yet
-    p.wait_until(lambda: "还没有签名" in p.text("sign.notice"), "the empty pad refused")
+    p.wait_until(lambda: p.find("sign.notice") is not None and "还没有签名" in p.text("sign.notice"),
+                 "the empty pad refused")  # the notice is drawn once kioskd has answered
     p.stroke("sign.pad", [(0.5, 0.5)])  # a tap: a dot
     p.tap("sign.confirm")
-    p.wait_until(lambda: "只有一个点" in p.text("sign.notice"), "the dot refused")
+    p.wait_until(lambda: p.find("sign.notice") is not None and "只有一个点" in p.text("sign.notice"),
+                 "the dot refused")
     assert app.current == "sign"
     p.stroke("sign.pad", NAME)
     p.tap("sign.redo")
