@@ -450,10 +450,6 @@ def test_the_helper_fills_in_only_after_the_citizen_agrees_and_the_entries_are_m
     fake.helper_types("remark", "代填备注")
     p.wait_until(lambda: p.text("form.field.remark") == "代填备注", "the helper's entry on the form")
     assert p.text("form.label.remark").endswith("（工作人员填写）")
-    app.screenshot_dir = tmp_path
-    p.shot("assist-on")
-    if os.environ.get("KIOSK_KEEP_SHOTS"):  # for a person to look at
-        Path(os.environ["KIOSK_KEEP_SHOTS"]).write_bytes(Path(app.shots[-1]).read_bytes())
     p.tap("call.assist_take_back")
     p.wait_until(lambda: p.find("call.assist_take_back") is None, "the control taken back")
     assert ("assist", False) in fake.call_log

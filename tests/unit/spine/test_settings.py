@@ -42,7 +42,7 @@ def refusal(env: dict[str, str]) -> str:
         ({"KIOSK_TECHNICIAN_PIN": "12"}, "KIOSK_TECHNICIAN_PIN:", "4 to 12 digits only"),
         ({"KIOSK_TECHNICIAN_PIN": "1234567890123"}, "KIOSK_TECHNICIAN_PIN:", "4 to 12 digits only"),
         ({"KIOSK_TECHNICIAN_PIN": "１２３４"}, "KIOSK_TECHNICIAN_PIN:", "digits only"),  # full-width: not on the keypad
-        ({"KIOSK_LANGUAGES": "zh_CN,mn_CN"}, "KIOSK_LANGUAGES:", "use some of zh_CN, bo_CN, ug_CN"),
+        ({"KIOSK_LANGUAGES": "zh_CN,kk_CN"}, "KIOSK_LANGUAGES:", "use some of zh_CN, bo_CN, ug_CN, mn_CN"),
         ({"KIOSK_UI_LANGUAGE": "en_US"}, "KIOSK_UI_LANGUAGE:", "one of zh_CN, bo_CN, ug_CN"),
         ({"KIOSK_UI_LANGUAGE": "bo_CN"}, "KIOSK_UI_LANGUAGE:", "add it to KIOSK_LANGUAGES"),
         # types: the allowed values, not pydantic's words
