@@ -116,7 +116,7 @@ def _spoken(folder: Path, count: int) -> list[Path]:
     deadline = time.monotonic() + 20  # the voice runs on the effect pool: wait for its file, not a fixed time
     while time.monotonic() < deadline:
         wavs = sorted(folder.glob("*.wav"))
-        if len(wavs) >= count:
+        if len(wavs) >= count and all(w.with_suffix(".txt").exists() for w in wavs):  # the text is written last
             return wavs
         time.sleep(0.02)
     raise AssertionError(f"{count} prompt(s) not spoken in time; got {sorted(folder.glob('*'))}")
